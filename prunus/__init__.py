@@ -1,0 +1,90 @@
+"""prunus: durable, controllable workflows in which every Process and WorkChain is an actor.
+
+The public API is re-exported here; everything else lives in ``_``-named modules.
+Names mirror plumpy's where the concept is the same, so a plumpy workflow ports over by
+changing imports and launch calls.
+"""
+
+from __future__ import annotations
+
+from prunus._attributes_dict import AttributesDict
+from prunus.control import Client, run
+from prunus.engine import (
+    Continue,
+    Kill,
+    Process,
+    ProcessListener,
+    ProcessResult,
+    ProcessState,
+    ProcessStatus,
+    Stop,
+    ToContext,
+    Wait,
+    WorkChain,
+    append_,
+)
+from prunus.errors import (
+    CheckpointError,
+    ClosedError,
+    CodecError,
+    InvalidStateError,
+    KilledError,
+    PortValidationError,
+    PrunusError,
+    StoreError,
+    UnknownProcessError,
+    WaitTimeoutError,
+)
+from prunus.spec import (
+    ExitCode,
+    InputPort,
+    OutputPort,
+    Port,
+    PortNamespace,
+    ProcessSpec,
+    WorkChainSpec,
+    if_,
+    return_,
+    while_,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AttributesDict",
+    "CheckpointError",
+    "Client",
+    "ClosedError",
+    "CodecError",
+    "Continue",
+    "ExitCode",
+    "InputPort",
+    "InvalidStateError",
+    "Kill",
+    "KilledError",
+    "OutputPort",
+    "Port",
+    "PortNamespace",
+    "PortValidationError",
+    "Process",
+    "ProcessListener",
+    "ProcessResult",
+    "ProcessSpec",
+    "ProcessState",
+    "ProcessStatus",
+    "PrunusError",
+    "Stop",
+    "StoreError",
+    "ToContext",
+    "UnknownProcessError",
+    "Wait",
+    "WaitTimeoutError",
+    "WorkChain",
+    "WorkChainSpec",
+    "__version__",
+    "append_",
+    "if_",
+    "return_",
+    "run",
+    "while_",
+]

@@ -1,0 +1,11 @@
+"""Actors: the process actor, the supervisor and the runtimes that host them.
+
+This package is the only one that touches Thespian, and only through ``_thespian``.
+"""
+
+from __future__ import annotations
+
+from prunus.actors._messages import Kill, Pause, Play, Status, Stuck
+from prunus.actors._runtime import EmbeddedRuntime
+
+__all__ = ["EmbeddedRuntime", "Kill", "Pause", "Play", "Status", "Stuck"]

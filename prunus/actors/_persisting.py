@@ -1,0 +1,107 @@
+"""Writing a process to the store after every message that changed it.
+
+One call writes, in ONE store transaction: the process's registry record, its
+checkpoint, its outputs once it has ended, its new report lines, and the first
+checkpoint of every child it launched in that step. Children are recorded in the same
+transaction as the step that launched them, so after a crash a parent never waits for
+a child the store has never heard of; a child that already has a record is never
+overwritten (a replayed step re-launches the same pid).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from prunus.actors._records import status_record
+from prunus.engine import Process, ProcessResult, ProcessStatus, save_process
+from prunus.errors import CodecError
+from prunus.persistence import encode, register_type
+from prunus.spec import ExitCode
+
+__all__ = ["ProcessWriter"]
+
+_LOG = logging.getLogger(__name__)
+
+# Engine values that live inside checkpoints (ctx holds children's results).
+register_type(ProcessResult, ProcessResult.to_data, ProcessResult.from_data, "prunus.ProcessResult")
+register_type(
+    ExitCode,
+    lambda code: [code.status, code.message, code.invalidates_cache, code.label],
+    lambda data: ExitCode(*data),
+    "prunus.ExitCode",
+)
+
+
+class ProcessWriter:
+    """Persists one process; remembers which listener types can be stored."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._storable: dict[type, bool] = {}
+
+    def write(
+        self,
+        process: Process,
+        status: ProcessStatus,
+        result: ProcessResult | None,
+        launches: list[Process],
+        reports: list[str],
+    ) -> None:
+        """Write everything in one transaction.
+
+        Raises:
+            CodecError: something in the checkpoint (ctx, outputs...) cannot be encoded;
+                nothing was written.
+        """
+        items: list[tuple[str, dict[str, Any]]] = [
+            (
+                process.pid,
+                {
+                    "record": status_record(status, result),
+                    "checkpoint": self.checkpoint(process),
+                    "outputs": process.outputs if result is not None else None,
+                    "log_lines": reports,
+                },
+            )
+        ]
+        for child in launches:
+            if self._store.get_record(child.pid) is None:
+                items.append(
+                    (
+                        child.pid,
+                        {
+                            "record": status_record(child._prunus_status(), None),
+                            "checkpoint": self.checkpoint(child),
+                        },
+                    )
+                )
+        self._store.write_many(items)
+
+    def write_failure(
+        self, process: Process, status: ProcessStatus, result: ProcessResult | None
+    ) -> None:
+        """Last resort after a CodecError: the record alone (no checkpoint, no outputs)."""
+        self._store.write(process.pid, record=status_record(status, result))
+
+    def checkpoint(self, process: Process) -> dict[str, Any]:
+        return save_process(process, listeners=self._storable_listeners(process))
+
+    def _storable_listeners(self, process: Process) -> list[Any]:
+        kept = []
+        for listener in process._prunus_listeners:
+            kind = type(listener)
+            if kind not in self._storable:
+                try:
+                    encode(listener)
+                    self._storable[kind] = True
+                except CodecError:
+                    self._storable[kind] = False
+                    _LOG.warning(
+                        "listener type %s is not registered with prunus.register_type; "
+                        "it will not survive a restart",
+                        kind.__qualname__,
+                    )
+            if self._storable[kind]:
+                kept.append(listener)
+        return kept

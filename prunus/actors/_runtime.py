@@ -1,0 +1,108 @@
+"""The embedded runtime: a private in-process actor system with one supervisor.
+
+In Thespian's in-process base every actor runs in the caller's thread while the caller
+is inside ``ask``: asking the supervisor to answer when a process has ended is what
+drives the whole system. When the system goes idle before the answer comes, nothing in
+it can ever produce one (every process left is paused or waiting on something that will
+not happen), and ``ask`` returns None at once: that is reported as :class:`Stuck`
+instead of blocking forever.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from prunus import errors
+from prunus.actors._messages import (
+    CancelWait,
+    Configure,
+    ControlReply,
+    ErrorReply,
+    Launch,
+    Launched,
+    ListProcesses,
+    ProcessList,
+    Reload,
+    Reloaded,
+    Stuck,
+    WaitFor,
+    WaitResult,
+    WaitTimedOut,
+)
+from prunus.actors._supervisor import Supervisor
+from prunus.actors._thespian import open_embedded_system
+from prunus.engine import ProcessResult, ProcessStatus
+
+__all__ = ["EmbeddedRuntime"]
+
+
+class EmbeddedRuntime:
+    """Owns one in-process actor system; not thread-safe (use it from one thread)."""
+
+    def __init__(self, store: Any) -> None:
+        self._system = open_embedded_system()
+        self._supervisor = self._system.createActor(Supervisor)
+        self._closed = False
+        self._request_ids = itertools.count(1)
+        self._ask(Configure(store))
+
+    def reload(self) -> Reloaded:
+        """Register every process in the store and resume the unfinished ones."""
+        reply = self._ask(Reload())
+        assert isinstance(reply, Reloaded)
+        return reply
+
+    def launch(self, process: Any) -> str:
+        reply = self._ask(Launch(process))
+        assert isinstance(reply, Launched)
+        return reply.pid
+
+    def wait(self, pid: str, timeout: float | None = None) -> ProcessResult | Stuck:
+        """The result of ``pid`` once it ends; Stuck if it never can in this system.
+
+        Raises:
+            WaitTimeoutError: ``timeout`` seconds passed, measured between steps.
+        """
+        request_id = next(self._request_ids)
+        reply = self._ask(WaitFor(pid, request_id, timeout))
+        if reply is None:
+            self._system.tell(self._supervisor, CancelWait(pid, request_id))
+            return Stuck(pid)
+        if isinstance(reply, WaitTimedOut):
+            raise errors.WaitTimeoutError(f"process {pid} did not end within {timeout} s")
+        return reply.result
+
+    def control(self, message: Any) -> ControlReply:
+        reply = self._ask(message)
+        assert isinstance(reply, ControlReply), reply
+        return reply
+
+    def list(self) -> tuple[ProcessStatus, ...]:
+        reply = self._ask(ListProcesses())
+        assert isinstance(reply, ProcessList)
+        return reply.statuses
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._system.shutdown()
+
+    def _ask(self, message: Any) -> Any:
+        if self._closed:
+            raise errors.ClosedError("this runtime is closed")
+        reply = self._system.ask(self._supervisor, message)
+        # Invariant: only waits can be answered late (after a Stuck or a timeout); such
+        # answers carry a request id that is not the current one and are dropped.
+        while isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id != getattr(
+            message, "request_id", None
+        ):
+            reply = self._system.listen()
+        if isinstance(reply, ErrorReply):
+            error_type = getattr(errors, reply.kind, errors.PrunusError)
+            raise (
+                error_type(reply.pid)
+                if reply.kind == "UnknownProcessError"
+                else error_type(reply.message)
+            )
+        return reply

@@ -1,0 +1,164 @@
+"""The Python client: launch, wait for, inspect and control processes.
+
+``Client()`` runs an embedded runtime in this thread: calls that wait (``wait``, ``run``)
+drive the actor system until their answer is ready, and calls that only look or
+control (``status``, ``pause``...) let queued work advance up to their answer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, Status, Stuck
+from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus
+from prunus.errors import KilledError, UnknownProcessError, WaitTimeoutError
+from prunus.persistence import LmdbStore, MemoryStore
+
+__all__ = ["Client", "execute", "outputs_or_raise"]
+
+
+class Client:
+    """Submit processes and control them by pid.
+
+    Args:
+        home: a runtime home directory: every process is checkpointed there (LMDB)
+            after every step, and a new ``Client(home)`` resumes every process that
+            had not ended. Without it, checkpoints are kept in memory only.
+        store: a store object to use instead (tests, embedding).
+
+    Raises:
+        StoreError: the home cannot be opened (one line naming the path and why).
+    """
+
+    def __init__(self, home: str | os.PathLike[str] | None = None, *, store: Any = None) -> None:
+        if store is None:
+            store = MemoryStore() if home is None else LmdbStore(home)
+        self._store = store
+        self._runtime = EmbeddedRuntime(self._store)
+        self._runtime.reload()
+
+    # ---- launching ----------------------------------------------------------------
+
+    def submit(
+        self,
+        process: type[Process] | Process,
+        inputs: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Start a process and return its pid; its inputs are validated here.
+
+        ``process`` is a Process class (``inputs`` and keyword arguments are its
+        inputs) or an already constructed instance.
+
+        Raises:
+            PortValidationError: an input does not fit the spec; nothing is started.
+        """
+        return self._runtime.launch(_instance(process, inputs, kwargs))
+
+    def run(
+        self,
+        process: type[Process] | Process,
+        inputs: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Submit, wait, and return the outputs; raises as ``Process.execute`` does."""
+        instance = _instance(process, inputs, kwargs)
+        self.wait(self._runtime.launch(instance))
+        return outputs_or_raise(instance)
+
+    def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
+        """Block until ``pid`` ends and return its result (also for KILLED or EXCEPTED).
+
+        Raises:
+            WaitTimeoutError: it did not end within ``timeout`` seconds, or (embedded)
+                it can never end because it is paused or waits on nothing that will come.
+            UnknownProcessError: no such pid.
+        """
+        answer = self._runtime.wait(pid, timeout)
+        if isinstance(answer, Stuck):
+            status = self.status(pid)
+            why = "paused" if status.paused else status.state.name
+            raise WaitTimeoutError(
+                f"process {pid} cannot make progress: it is {why} and nothing in this "
+                "runtime will advance it (play it, resume it or kill it)"
+            )
+        return answer
+
+    # ---- looking and controlling ------------------------------------------------------
+
+    def status(self, pid: str) -> ProcessStatus:
+        """State, pause flag, status message, current step and children of ``pid``."""
+        return self._runtime.control(Status(pid)).status
+
+    def pause(self, pid: str, *, cascade: bool = True) -> bool:
+        """Pause ``pid`` (and its descendants) before its next step; False if it ended."""
+        return self._runtime.control(Pause(pid, cascade=cascade)).ok
+
+    def play(self, pid: str, *, cascade: bool = True) -> bool:
+        """Let a paused process (and its descendants) take steps again."""
+        return self._runtime.control(Play(pid, cascade=cascade)).ok
+
+    def kill(self, pid: str, msg: str | None = None) -> bool:
+        """Kill ``pid`` after killing its live descendants; False if it had already ended."""
+        return self._runtime.control(Kill(pid, msg)).ok
+
+    def list(self) -> list[ProcessStatus]:
+        """Every process this runtime knows, in launch order."""
+        return list(self._runtime.list())
+
+    def outputs(self, pid: str) -> dict[str, Any]:
+        """The outputs ``pid`` has emitted so far (all of them once it has ended)."""
+        self.status(pid)  # raises UnknownProcessError for a pid we do not know
+        stored = self._store.get_outputs(pid)
+        if stored is not None:
+            return stored
+        checkpoint = self._store.load_checkpoint(pid)
+        return dict(checkpoint["outputs"]) if checkpoint else {}
+
+    def report(self, pid: str) -> list[str]:
+        """The lines ``pid`` logged with ``self.report``, oldest first."""
+        if self._store.get_record(pid) is None:
+            raise UnknownProcessError(pid)
+        return [line for _, line in self._store.get_logs(pid)]
+
+    # ---- lifetime -------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._runtime.close()
+        self._store.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _instance(
+    process: type[Process] | Process, inputs: Mapping[str, Any] | None, kwargs: dict[str, Any]
+) -> Process:
+    if isinstance(process, Process):
+        if inputs or kwargs:
+            raise TypeError("inputs go to the constructor when submitting an instance")
+        return process
+    merged = dict(inputs or {})
+    merged.update(kwargs)
+    return process(inputs=merged)
+
+
+def outputs_or_raise(process: Process) -> dict[str, Any]:
+    """The outputs of an ended process, or the error that ended it."""
+    if process.state is ProcessState.FINISHED:
+        return process.outputs
+    if process.state is ProcessState.KILLED:
+        raise KilledError(process.status or f"process {process.pid} was killed")
+    process.result()  # re-raises the error of an EXCEPTED process
+    raise AssertionError("unreachable: a process that ended is FINISHED, KILLED or EXCEPTED")
+
+
+def execute(process: Process) -> dict[str, Any]:
+    """Run ``process`` to its end on a private embedded runtime; see ``Process.execute``."""
+    with Client() as client:
+        return client.run(process)

@@ -1,0 +1,39 @@
+"""The pure process model: states, commands, Process and WorkChain. No I/O, no actors."""
+
+from __future__ import annotations
+
+from prunus.engine._checkpoint import load_process, resolve_process_class, save_process
+from prunus.engine._commands import Command, Continue, Kill, Stop, Wait
+from prunus.engine._listener import ProcessListener
+from prunus.engine._process import Process, new_pid
+from prunus.engine._records import ProcessResult, ProcessStatus
+from prunus.engine._states import (
+    TERMINAL_STATES,
+    TRANSITIONS,
+    ProcessState,
+    check_transition,
+)
+from prunus.engine._workchain import ToContext, WorkChain, append_
+
+__all__ = [
+    "TERMINAL_STATES",
+    "TRANSITIONS",
+    "Command",
+    "Continue",
+    "Kill",
+    "Process",
+    "ProcessListener",
+    "ProcessResult",
+    "ProcessState",
+    "ProcessStatus",
+    "Stop",
+    "ToContext",
+    "Wait",
+    "WorkChain",
+    "append_",
+    "check_transition",
+    "load_process",
+    "new_pid",
+    "resolve_process_class",
+    "save_process",
+]

@@ -1,0 +1,130 @@
+"""A process as plain data, and back: what a checkpoint holds.
+
+``save`` takes every durable field of a process (see :class:`ProcessCore`) plus its
+class and inputs; ``load`` rebuilds an equal process without running any user code but
+the class's ``define`` (already run at import). The data holds only codec-encodable
+values; ``ctx`` and outputs may hold registered user types.
+
+What is restored: state, pause flag, status, next step and its arguments, outline
+cursor, ctx, outputs emitted so far, children and launch counter (so replayed launches
+get the same pids), awaited children and unconsumed child results, exit code and
+exception text, and listeners whose type is registered with the codec. What is not: a
+listener of an unregistered type (logged), and the live exception object of an EXCEPTED
+process (its text and traceback are kept).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from prunus._attributes_dict import AttributesDict, attributes_tree
+from prunus.engine._core import ProcessCore
+from prunus.engine._process import Process
+from prunus.engine._records import ProcessResult
+from prunus.engine._states import ProcessState
+from prunus.errors import CheckpointError
+from prunus.spec import ExitCode
+
+__all__ = ["load_process", "resolve_process_class", "save_process"]
+
+_LOG = logging.getLogger(__name__)
+
+# Fields copied as they are; the rest are converted below.
+_PLAIN_FIELDS = (
+    "pid",
+    "parent",
+    "paused",
+    "status",
+    "next_step",
+    "next_kwargs",
+    "step_name",
+    "outputs",
+    "result",
+    "exception",
+    "traceback",
+    "children",
+    "launch_count",
+    "consumed",
+    "awaiting",
+    "outline_cursor",
+)
+
+
+def save_process(process: Process, *, listeners: list[Any] | None = None) -> dict[str, Any]:
+    """The checkpoint data of ``process`` (not yet encoded).
+
+    Args:
+        listeners: the listeners to store (the host decides which are encodable).
+    """
+    core = process._prunus
+    data: dict[str, Any] = {name: getattr(core, name) for name in _PLAIN_FIELDS}
+    data["class"] = process.qualified_name()
+    data["inputs"] = process._prunus_raw_inputs
+    data["state"] = core.state.value
+    data["next_args"] = list(core.next_args)
+    data["exit_code"] = None if core.exit_code is None else _exit_code_data(core.exit_code)
+    data["child_results"] = {pid: r.to_data() for pid, r in core.child_results.items()}
+    data["ctx"] = core.ctx
+    data["listeners"] = list(listeners or [])
+    return data
+
+
+def load_process(data: dict[str, Any], process_class: type[Process] | None = None) -> Process:
+    """Rebuild a process from :func:`save_process` data.
+
+    Raises:
+        CheckpointError: the class cannot be found or the data is not a checkpoint.
+    """
+    try:
+        cls = process_class or resolve_process_class(data["class"])
+        process = cls.__new__(cls)
+        core = ProcessCore(pid=data["pid"])
+        for name in _PLAIN_FIELDS:
+            setattr(core, name, data[name])
+        core.state = ProcessState(data["state"])
+        core.next_args = tuple(data["next_args"])
+        code = data["exit_code"]
+        core.exit_code = None if code is None else ExitCode(*code)
+        core.child_results = {
+            pid: ProcessResult.from_data(r) for pid, r in data["child_results"].items()
+        }
+        ctx = data["ctx"]
+        core.ctx = ctx if isinstance(ctx, AttributesDict) else AttributesDict(ctx)
+        raw_inputs = data["inputs"]
+    except CheckpointError:
+        raise
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"not a valid process checkpoint: {error!r}") from None
+    process._prunus = core
+    process._prunus_raw_inputs = raw_inputs
+    process._prunus_inputs = attributes_tree(raw_inputs)
+    process._prunus_listeners = list(data.get("listeners") or [])
+    return process
+
+
+def resolve_process_class(name: str) -> type[Process]:
+    """``module:QualName`` -> the Process subclass, importing the module if needed.
+
+    Only a module named in the checkpoint is imported (the same module the process was
+    defined in), and only a Process subclass is accepted: data never names a function
+    to call.
+
+    Raises:
+        CheckpointError: it cannot be imported or is not a Process class.
+    """
+    module_name, _, qualname = name.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+    except Exception as error:  # an import can fail in any way
+        raise CheckpointError(f"cannot import process class {name}: {error}") from None
+    if not (isinstance(target, type) and issubclass(target, Process)):
+        raise CheckpointError(f"{name} is not a prunus Process class")
+    return target
+
+
+def _exit_code_data(code: ExitCode) -> list[Any]:
+    return [code.status, code.message, code.invalidates_cache, code.label]

@@ -1,0 +1,52 @@
+"""The engine's per-process state, kept in one object behind ``process._prunus``.
+
+Keeping every framework field in one place means a user's subclass can use any attribute
+name it likes, and a checkpoint is "this object's durable fields" rather than a hunt
+through ``__dict__``. Fields below the marker are transient: they live for one actor
+message and are never checkpointed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from prunus._attributes_dict import AttributesDict
+from prunus.engine._states import ProcessState
+from prunus.spec import ExitCode
+
+__all__ = ["ProcessCore"]
+
+
+@dataclass(slots=True)
+class ProcessCore:
+    pid: str
+    parent: str | None = None
+    state: ProcessState = ProcessState.CREATED
+    paused: bool = False
+    status: str | None = None
+    # The next step: a method name (None: finish when resumed) and its arguments.
+    next_step: str | None = "run"
+    next_args: tuple[Any, ...] = ()
+    next_kwargs: dict[str, Any] = field(default_factory=dict)
+    step_name: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    result: Any = None
+    exit_code: ExitCode | None = None
+    exception: str | None = None
+    traceback: str | None = None
+    children: list[str] = field(default_factory=list)
+    launch_count: int = 0
+    # Results of finished children not yet consumed, and what a WorkChain awaits:
+    # a list of [ctx_key, child_pid, append].
+    child_results: dict[str, Any] = field(default_factory=dict)
+    consumed: list[str] = field(default_factory=list)  # children whose result was applied
+    awaiting: list[list[Any]] = field(default_factory=list)
+    ctx: AttributesDict = field(default_factory=AttributesDict)
+    outline_cursor: Any = None
+    # ---- transient: never checkpointed ----
+    in_step: bool = False
+    kill_request: tuple[str | None] | None = None
+    launches: list[Any] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
+    error: BaseException | None = None

@@ -1,0 +1,172 @@
+"""The value types a process reports about itself: its result and its status.
+
+Both are frozen so they can travel in actor messages and sit in ``ctx`` without anyone
+mutating another process's view of the world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from prunus.engine._states import ProcessState
+from prunus.spec import ExitCode
+
+__all__ = ["ProcessResult", "ProcessStatus"]
+
+
+class ProcessResult(Mapping[str, Any]):
+    """How a process ended: a read-only mapping of its outputs plus its end state.
+
+    ``result['value']`` reads an output; ``.pid``, ``.state``, ``.exit_code``,
+    ``.is_finished_ok``, ``.exception`` and ``.status`` describe the ending. This is
+    what ``client.wait(pid)`` returns and what ``ctx.name`` holds for an awaited child.
+    """
+
+    __slots__ = (
+        "_outputs",
+        "exception",
+        "exit_code",
+        "pid",
+        "process_class",
+        "state",
+        "status",
+    )
+
+    def __init__(
+        self,
+        pid: str,
+        state: ProcessState,
+        outputs: Mapping[str, Any] | None = None,
+        exit_code: ExitCode | None = None,
+        exception: str | None = None,
+        status: str | None = None,
+        process_class: str = "",
+    ) -> None:
+        self.pid = pid
+        self.state = state
+        self._outputs = dict(outputs or {})
+        self.exit_code = exit_code
+        self.exception = exception
+        self.status = status
+        self.process_class = process_class
+
+    def __getitem__(self, key: str) -> Any:
+        return self._outputs[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._outputs)
+
+    def __len__(self) -> int:
+        return len(self._outputs)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not slots: lets ``ctx.child.value`` read an
+        # output the way ``self.inputs.x`` reads an input.
+        outputs = object.__getattribute__(self, "_outputs")
+        if name in outputs:
+            return outputs[name]
+        raise AttributeError(f"result of process {self.pid} has no output '{name}'")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProcessResult):
+            return NotImplemented
+        return self.to_data() == other.to_data()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """A copy of the outputs as a plain dict."""
+        return dict(self._outputs)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state is ProcessState.FINISHED
+
+    @property
+    def is_finished_ok(self) -> bool:
+        """FINISHED with exit status 0: the only ending a parent can take as success."""
+        return self.is_finished and (self.exit_code is None or self.exit_code.status == 0)
+
+    @property
+    def is_failed(self) -> bool:
+        """Ended any way other than FINISHED with exit status 0."""
+        return not self.is_finished_ok
+
+    @property
+    def is_killed(self) -> bool:
+        return self.state is ProcessState.KILLED
+
+    @property
+    def is_excepted(self) -> bool:
+        return self.state is ProcessState.EXCEPTED
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data for the codec; :meth:`from_data` inverts it."""
+        code = self.exit_code
+        return {
+            "pid": self.pid,
+            "state": self.state.value,
+            "outputs": self._outputs,
+            "exit_code": None
+            if code is None
+            else [code.status, code.message, code.label, code.invalidates_cache],
+            "exception": self.exception,
+            "status": self.status,
+            "process_class": self.process_class,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ProcessResult:
+        code = data.get("exit_code")
+        return cls(
+            pid=data["pid"],
+            state=ProcessState(data["state"]),
+            outputs=data.get("outputs") or {},
+            exit_code=None
+            if code is None
+            else ExitCode(
+                status=code[0], message=code[1], label=code[2], invalidates_cache=code[3]
+            ),
+            exception=data.get("exception"),
+            status=data.get("status"),
+            process_class=data.get("process_class", ""),
+        )
+
+    def __repr__(self) -> str:
+        code = "" if self.exit_code is None else f", exit_status={self.exit_code.status}"
+        return (
+            f"ProcessResult(pid={self.pid!r}, state={self.state.name}{code}, "
+            f"outputs={self._outputs!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessStatus:
+    """A snapshot of a live or ended process, as ``client.status(pid)`` returns it.
+
+    Attributes:
+        pid: the process id (never changes, also across restarts).
+        process_class: the qualified name of the process class.
+        state: the current state.
+        paused: whether the process takes no new step until played.
+        status: the human status message (a Wait's message, a kill reason...).
+        step: the name of the current (or last) step, for a WorkChain its outline step.
+        children: pids of the children this process launched, in launch order.
+        parent: the parent's pid, or None for a top-level process.
+    """
+
+    pid: str
+    process_class: str
+    state: ProcessState
+    paused: bool = False
+    status: str | None = None
+    step: str | None = None
+    children: tuple[str, ...] = field(default_factory=tuple)
+    parent: str | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state.is_terminal

@@ -1,0 +1,68 @@
+"""Process states and the transition table: the state machine as data.
+
+Everything that changes a process's state goes through :func:`check_transition`, so the
+table below is the single statement of what may happen. "Paused" is deliberately not a
+state: a paused process keeps its state and only stops taking new steps.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from prunus.errors import InvalidStateError
+
+__all__ = ["TERMINAL_STATES", "TRANSITIONS", "ProcessState", "check_transition"]
+
+
+class ProcessState(enum.Enum):
+    """The six states of a process; FINISHED, EXCEPTED and KILLED are final."""
+
+    CREATED = "created"
+    RUNNING = "running"
+    WAITING = "waiting"
+    FINISHED = "finished"
+    EXCEPTED = "excepted"
+    KILLED = "killed"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATES
+
+
+TERMINAL_STATES = frozenset({ProcessState.FINISHED, ProcessState.EXCEPTED, ProcessState.KILLED})
+
+# Invariant: terminal states have no way out; RUNNING -> RUNNING (a Continue) is not a
+# transition and fires no listener.
+TRANSITIONS: dict[ProcessState, frozenset[ProcessState]] = {
+    ProcessState.CREATED: frozenset(
+        {ProcessState.RUNNING, ProcessState.KILLED, ProcessState.EXCEPTED}
+    ),
+    ProcessState.RUNNING: frozenset(
+        {
+            ProcessState.WAITING,
+            ProcessState.FINISHED,
+            ProcessState.KILLED,
+            ProcessState.EXCEPTED,
+        }
+    ),
+    ProcessState.WAITING: frozenset(
+        {ProcessState.RUNNING, ProcessState.KILLED, ProcessState.EXCEPTED}
+    ),
+    ProcessState.FINISHED: frozenset(),
+    ProcessState.EXCEPTED: frozenset(),
+    ProcessState.KILLED: frozenset(),
+}
+
+
+def check_transition(current: ProcessState, target: ProcessState) -> ProcessState:
+    """Return ``target`` if the table allows ``current -> target``, else raise.
+
+    Raises:
+        InvalidStateError: the transition is not in :data:`TRANSITIONS`.
+    """
+    if target not in TRANSITIONS[current]:
+        raise InvalidStateError(
+            f"illegal transition {current.name} -> {target.name}"
+            + (f" ({current.name} is terminal)" if current.is_terminal else "")
+        )
+    return target

@@ -1,0 +1,96 @@
+"""Every exception a prunus user can meet.
+
+They all derive from :class:`PrunusError`, so ``except prunus.PrunusError`` catches
+anything the runtime raises on purpose, while bugs in user code keep their own types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "CheckpointError",
+    "ClosedError",
+    "CodecError",
+    "InvalidStateError",
+    "KilledError",
+    "PortValidationError",
+    "PrunusError",
+    "StoreError",
+    "UnknownProcessError",
+    "WaitTimeoutError",
+]
+
+
+class PrunusError(Exception):
+    """Base class of every error prunus raises on purpose."""
+
+
+class PortValidationError(PrunusError, ValueError):
+    """An input or output does not fit its port.
+
+    The message always names the full port path (``params.cutoff``), the rule that was
+    broken and the value that came, so a user can fix the call without reading code.
+    """
+
+    def __init__(self, message: str, port_path: str | Sequence[str] = "") -> None:
+        path = port_path if isinstance(port_path, str) else ".".join(port_path)
+        self.port_path: str = path
+        self.reason: str = message
+        super().__init__(f"Error at port '{path}': {message}" if path else message)
+
+
+class InvalidStateError(PrunusError, RuntimeError):
+    """A transition or action that the process's current state does not allow."""
+
+
+class KilledError(PrunusError):
+    """Raised by ``execute()`` and ``prunus.run`` for a process that ended KILLED."""
+
+
+class UnknownProcessError(PrunusError, KeyError):
+    """No process with this pid is known to the runtime."""
+
+    def __init__(self, pid: str) -> None:
+        self.pid = pid
+        super().__init__(pid)
+
+    def __str__(self) -> str:
+        return f"unknown process '{self.pid}'"
+
+
+class WaitTimeoutError(PrunusError, TimeoutError):
+    """A wait for a process ended before the process did."""
+
+
+class ClosedError(PrunusError, RuntimeError):
+    """The client or runtime was used after it was closed."""
+
+
+class CodecError(PrunusError, ValueError):
+    """A value cannot be encoded to, or decoded from, the storage format.
+
+    ``path`` names where in the value the problem is (``ctx.results[3]``).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        self.reason = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class CheckpointError(PrunusError):
+    """A stored checkpoint is corrupt, of an unknown format, or names a missing class."""
+
+
+class StoreError(PrunusError):
+    """The durable store cannot be opened or written (missing, read-only, full disk)."""
+
+
+def _describe(value: Any, limit: int = 80) -> str:
+    """A short ``repr`` of a value for error messages, with its type."""
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"{text} (type {type(value).__name__})"

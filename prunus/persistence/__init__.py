@@ -1,0 +1,32 @@
+"""Persistence: the msgpack codec and the stores (LMDB on disk, or in memory).
+
+``_codec`` is the only msgpack import and ``_lmdb_store`` the only lmdb import.
+"""
+
+from __future__ import annotations
+
+from prunus.persistence._codec import (
+    CHECKPOINT_FORMAT,
+    decode,
+    decode_checkpoint,
+    encode,
+    encode_checkpoint,
+    register_type,
+)
+from prunus.persistence._home import resolve_home
+from prunus.persistence._lmdb_store import LmdbStore
+from prunus.persistence._memory_store import MemoryStore
+from prunus.persistence._store import Store
+
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "LmdbStore",
+    "MemoryStore",
+    "Store",
+    "decode",
+    "decode_checkpoint",
+    "encode",
+    "encode_checkpoint",
+    "register_type",
+    "resolve_home",
+]

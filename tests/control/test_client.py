@@ -1,0 +1,251 @@
+"""The embedded Client on a real in-process Thespian system: launch, wait, control."""
+
+from __future__ import annotations
+
+import pytest
+
+import prunus
+from prunus import (
+    Client,
+    KilledError,
+    PortValidationError,
+    ProcessResult,
+    ProcessState,
+    UnknownProcessError,
+    WaitTimeoutError,
+)
+from tests.control import workflows
+from tests.control.workflows import (
+    Add,
+    Counter,
+    PausesItself,
+    WaitsForever,
+    WaitsOnChildren,
+    WithChildren,
+)
+
+
+@pytest.fixture
+def client():
+    with Client() as c:
+        yield c
+
+
+def test_run_returns_the_outputs_dict():
+    assert prunus.run(Add, a=2, b=3) == {"sum": 5}
+    assert prunus.run(Add, inputs={"a": 2}) == {"sum": 3}
+
+
+def test_execute_returns_outputs_and_leaves_the_instance_finished():
+    process = Add({"a": 1})
+    assert process.execute() == {"sum": 2}
+    assert process.state is ProcessState.FINISHED
+
+
+def test_execute_raises_killed_error_for_a_killed_process():
+    class KillsItself(prunus.Process):
+        def run(self):
+            return prunus.Kill("stop here")
+
+    with pytest.raises(KilledError, match="stop here"):
+        KillsItself().execute()
+
+
+def test_execute_reraises_the_error_of_an_excepted_process():
+    with pytest.raises(RuntimeError, match="child failure"):
+        workflows.Fails().execute()
+
+
+def test_invalid_inputs_raise_port_validation_error_naming_the_port(client):
+    with pytest.raises(PortValidationError, match="'a'"):
+        client.submit(Add, a="two")
+    with pytest.raises(PortValidationError, match="'a'"):
+        prunus.run(Add)
+    assert client.list() == []
+
+
+def test_wait_returns_the_result_record_even_for_failures(client):
+    pid = client.submit(workflows.Fails)
+    result = client.wait(pid)
+    assert isinstance(result, ProcessResult)
+    assert result.state is ProcessState.EXCEPTED
+    assert not result.is_finished_ok
+    assert "child failure" in result.exception
+
+
+def test_status_reports_state_pause_message_step_and_children(client):
+    pid = client.submit(WithChildren, items=[1, 2])
+    client.wait(pid)
+    status = client.status(pid)
+    assert status.state is ProcessState.FINISHED
+    assert status.paused is False
+    assert status.step == "collect"
+    assert status.children == (f"{pid}.0", f"{pid}.1")
+    assert client.outputs(pid) == {"total": 5, "failed": 0}
+
+
+def test_children_results_reach_ctx_and_a_failing_child_is_visible_to_the_parent(client):
+    pid = client.submit(WithChildren, items=[10, 20], include_failure=True)
+    result = client.wait(pid)
+    assert result.is_finished_ok
+    assert result["total"] == 32
+    assert result["failed"] == 1
+    assert client.status(f"{pid}.2").state is ProcessState.EXCEPTED
+
+
+def test_a_step_that_pauses_leaves_the_process_paused_until_played(client):
+    pid = client.submit(PausesItself)
+    with pytest.raises(WaitTimeoutError, match="paused"):
+        client.wait(pid)
+    status = client.status(pid)
+    assert status.paused and status.state is ProcessState.RUNNING
+    assert client.outputs(pid) == {}
+    assert client.play(pid)
+    assert client.wait(pid)["done"] is True
+
+
+def test_two_workchains_submitted_together_interleave_their_steps(client):
+    workflows.ORDER.clear()
+    first = client.submit(Counter, name="a", n=5)
+    second = client.submit(Counter, name="b", n=5)
+    client.wait(first)
+    client.wait(second)
+    order = workflows.ORDER
+    assert [x for x in order if x.startswith("a")] == [f"a:{i}" for i in range(1, 6)]
+    assert [x for x in order if x.startswith("b")] == [f"b:{i}" for i in range(1, 6)]
+    # Neither runs to its end before the other has started: steps interleave.
+    assert order.index("b:1") < order.index("a:5")
+    assert order.index("a:5") < order.index("b:5")
+
+
+def test_while_one_workchain_waits_on_a_child_the_other_makes_progress(client):
+    workflows.ORDER.clear()
+    waiting = client.submit(workflows.WaitsOnPausedChild)
+    counting = client.submit(Counter, name="c", n=5)
+    assert client.wait(counting)["count"] == 5
+    assert [f"c:{i}" for i in range(1, 6)] == workflows.ORDER
+    assert client.status(waiting).state is ProcessState.WAITING
+    assert client.status(f"{waiting}.0").paused
+    client.play(f"{waiting}.0")
+    assert client.wait(waiting)["child_done"] is True
+
+
+def test_pause_from_the_client_stops_a_running_workchain_between_steps(client):
+    workflows.ORDER.clear()
+    pid = client.submit(Counter, name="p", n=50)
+    assert client.pause(pid)
+    steps_when_paused = len(workflows.ORDER)
+    assert client.status(pid).paused
+    with pytest.raises(WaitTimeoutError):
+        client.wait(pid)
+    assert len(workflows.ORDER) == steps_when_paused
+    client.play(pid)
+    assert client.wait(pid)["count"] == 50
+
+
+def test_kill_of_a_paused_process_ends_it_killed(client):
+    pid = client.submit(PausesItself)
+    client.status(pid)
+    assert client.kill(pid, "no longer needed")
+    result = client.wait(pid)
+    assert result.state is ProcessState.KILLED
+    assert result.status == "no longer needed"
+    assert not client.play(pid)
+
+
+def test_kill_while_waiting_cascades_to_every_descendant(client):
+    pid = client.submit(WaitsOnChildren)
+    with pytest.raises(WaitTimeoutError):  # drives the system until nothing can move
+        client.wait(pid)
+    assert client.status(pid).state is ProcessState.WAITING
+    assert client.kill(pid, "cancelled")
+    states = {s.pid: s.state for s in client.list()}
+    assert states == {
+        pid: ProcessState.KILLED,
+        f"{pid}.0": ProcessState.KILLED,
+        f"{pid}.1": ProcessState.KILLED,
+        f"{pid}.1.0": ProcessState.KILLED,
+    }
+    assert "parent" in client.status(f"{pid}.1.0").status
+    assert client.status(pid).status == "cancelled"
+
+
+def test_kill_of_a_finished_process_returns_false(client):
+    pid = client.submit(Add, a=1)
+    client.wait(pid)
+    assert not client.kill(pid)
+    assert client.status(pid).state is ProcessState.FINISHED
+
+
+def test_a_process_that_can_never_finish_is_reported_not_waited_on_forever(client):
+    pid = client.submit(WaitsForever)
+    with pytest.raises(WaitTimeoutError, match="cannot make progress"):
+        client.wait(pid)
+    assert client.status(pid).status == "waiting for nothing"
+
+
+def test_wait_with_a_timeout_gives_up_between_steps(client):
+    import time
+
+    class Slow(prunus.Process):
+        def run(self):
+            return prunus.Continue(self.tick, 0)
+
+        def tick(self, n):
+            time.sleep(0.01)
+            return prunus.Continue(self.tick, n + 1) if n < 200 else None
+
+    pid = client.submit(Slow)
+    started = time.monotonic()
+    with pytest.raises(WaitTimeoutError, match="did not end within"):
+        client.wait(pid, timeout=0.1)
+    assert time.monotonic() - started < 1.5
+    assert client.status(pid).state is ProcessState.RUNNING
+
+
+def test_unknown_pids_raise_unknown_process_error(client):
+    for call in (
+        client.status,
+        client.pause,
+        client.play,
+        client.kill,
+        client.wait,
+        client.report,
+        client.outputs,
+    ):
+        with pytest.raises(UnknownProcessError, match="nope"):
+            call("nope")
+
+
+def test_reports_are_kept_per_process(client):
+    pid = client.submit(Add, a=4, b=5)
+    client.wait(pid)
+    assert client.report(pid) == ["adding 4 and 5"]
+
+
+def test_list_shows_every_process_with_its_state(client):
+    pids = [client.submit(Add, a=i) for i in range(3)]
+    for pid in pids:
+        client.wait(pid)
+    listed = {s.pid: s.state for s in client.list()}
+    assert listed == {pid: ProcessState.FINISHED for pid in pids}
+
+
+def test_a_step_may_run_another_process_to_completion_inside_it():
+    class RunsNested(prunus.Process):
+        @classmethod
+        def define(cls, spec):
+            super().define(spec)
+            spec.output("inner", valid_type=int)
+
+        def run(self):
+            self.out("inner", prunus.run(Add, a=40, b=2)["sum"])
+
+    assert prunus.run(RunsNested) == {"inner": 42}
+
+
+def test_a_closed_client_refuses_further_calls():
+    client = Client()
+    client.close()
+    with pytest.raises(prunus.ClosedError):
+        client.submit(Add, a=1)

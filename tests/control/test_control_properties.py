@@ -1,0 +1,85 @@
+"""Hypothesis: random control messages against live process trees on real actors."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prunus import Client, ProcessState, WaitTimeoutError
+from prunus.engine import TRANSITIONS
+from tests.control.workflows import Counter, WaitsOnPausedChild, WithChildren
+
+actions = st.lists(
+    st.tuples(
+        st.sampled_from(["pause", "play", "kill", "status", "wait", "play_child"]),
+        st.integers(0, 2),
+    ),
+    max_size=25,
+)
+workflow_choices = st.sampled_from(
+    [
+        (Counter, {"n": 4}),
+        (WithChildren, {"items": [1, 2, 3]}),
+        (WaitsOnPausedChild, {}),
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(workflows=st.lists(workflow_choices, min_size=1, max_size=3), script=actions)
+def test_random_control_interleavings_keep_every_process_consistent(workflows, script):
+    with Client() as client:
+        pids = [client.submit(cls, **inputs) for cls, inputs in workflows]
+        seen = {pid: ProcessState.CREATED for pid in pids}
+        killed = set()
+        for action, index in script:
+            pid = pids[index % len(pids)]
+            if action == "pause":
+                ok = client.pause(pid)
+                status = client.status(pid)
+                # A pause that applied holds: a paused process takes no step, so it is
+                # still paused (and not terminal) when asked again.
+                assert status.paused is ok
+                assert status.is_terminal is (not ok)
+            elif action == "play":
+                client.play(pid)
+                assert not client.status(pid).paused
+            elif action == "play_child":
+                for child in client.status(pid).children:
+                    client.play(child)
+            elif action == "kill":
+                if client.kill(pid, "random kill"):
+                    killed.add(pid)
+                    assert client.status(pid).state is ProcessState.KILLED
+            elif action == "wait":
+                try:
+                    client.wait(pid)
+                except WaitTimeoutError:
+                    assert not client.status(pid).is_terminal
+            for each in pids:
+                state = client.status(each).state
+                previous = seen[each]
+                # States only move along the table (possibly several edges between looks),
+                # and a terminal state never changes.
+                if previous.is_terminal:
+                    assert state is previous
+                seen[each] = state
+        for pid in killed:
+            assert client.status(pid).state is ProcessState.KILLED
+            assert all(client.status(child).is_terminal for child in client.status(pid).children)
+        # Whatever happened, playing everything lets every process that was not killed
+        # (and whose children were not killed) end; nothing is left half-way.
+        for status in client.list():
+            client.play(status.pid)
+        for pid in pids:
+            try:
+                result = client.wait(pid)
+            except WaitTimeoutError:
+                raise AssertionError(f"{pid} stuck: {client.status(pid)}") from None
+            assert result.state in (ProcessState.FINISHED, ProcessState.KILLED)
+            if pid not in killed and result.state is ProcessState.FINISHED:
+                assert result.is_finished_ok
+
+
+def test_the_transition_table_is_the_one_the_property_relies_on():
+    assert TRANSITIONS[ProcessState.KILLED] == frozenset()

@@ -1,0 +1,141 @@
+"""Processes and WorkChains shared by the client tests (importable by module path)."""
+
+from __future__ import annotations
+
+from prunus import Continue, Process, ToContext, Wait, WorkChain, append_, while_
+
+ORDER: list[str] = []
+
+
+class Add(Process):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("a", valid_type=int)
+        spec.input("b", valid_type=int, default=1)
+        spec.output("sum", valid_type=int)
+
+    def run(self):
+        self.report(f"adding {self.inputs.a} and {self.inputs.b}")
+        self.out("sum", self.inputs.a + self.inputs.b)
+
+
+class Fails(Process):
+    def run(self):
+        raise RuntimeError("child failure")
+
+
+class PausesItself(Process):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.output("done", valid_type=bool)
+
+    def run(self):
+        self.pause()
+        return Continue(self.resume_work)
+
+    def resume_work(self):
+        self.out("done", True)
+
+
+class WaitsForever(Process):
+    def run(self):
+        return Wait(self.never, "waiting for nothing")
+
+    def never(self):
+        raise AssertionError("never resumed")
+
+
+class Counter(WorkChain):
+    """Counts to n, logging every step in ORDER with its name."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("name", valid_type=str, default="counter")
+        spec.input("n", valid_type=int, default=3)
+        spec.output("count", valid_type=int)
+        spec.outline(cls.start, while_(cls.more)(cls.count), cls.finish)
+
+    def start(self):
+        self.ctx.i = 0
+
+    def more(self):
+        return self.ctx.i < self.inputs.n
+
+    def count(self):
+        self.ctx.i += 1
+        ORDER.append(f"{self.inputs.name}:{self.ctx.i}")
+
+    def finish(self):
+        self.out("count", self.ctx.i)
+
+
+class WithChildren(WorkChain):
+    """Launches an Add child per item and sums them; handles a failing child."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("items", valid_type=list)
+        spec.input("include_failure", valid_type=bool, default=False)
+        spec.output("total", valid_type=int)
+        spec.output("failed", valid_type=int)
+        spec.outline(cls.launch, cls.collect)
+
+    def launch(self):
+        for item in self.inputs["items"]:
+            self.to_context(adds=append_(self.submit(Add, a=item)))
+        if self.inputs.include_failure:
+            return ToContext(bad=self.submit(Fails))
+        return None
+
+    def collect(self):
+        self.out("total", sum(r["sum"] for r in self.ctx.adds))
+        bad = self.ctx.get("bad")
+        self.out("failed", 0 if bad is None or bad.is_finished_ok else 1)
+
+
+class WaitsOnChildren(WorkChain):
+    """A parent that waits on children that wait forever: for kill-while-waiting."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.outline(cls.launch, cls.never)
+
+    def launch(self):
+        return ToContext(a=self.submit(WaitsForever), b=self.submit(Nested))
+
+    def never(self):
+        raise AssertionError("the children never finish")
+
+
+class Nested(WorkChain):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.outline(cls.launch, cls.never)
+
+    def launch(self):
+        return ToContext(c=self.submit(WaitsForever))
+
+    def never(self):
+        raise AssertionError("the child never finishes")
+
+
+class WaitsOnPausedChild(WorkChain):
+    """Waits on a child that pauses itself: stays WAITING until someone plays the child."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.output("child_done", valid_type=bool)
+        spec.outline(cls.launch, cls.finish)
+
+    def launch(self):
+        return ToContext(child=self.submit(PausesItself))
+
+    def finish(self):
+        self.out("child_done", self.ctx.child["done"])

@@ -1,0 +1,114 @@
+"""SIGKILL a real OS process at random moments; a fresh Client(home) finishes the work.
+
+What must hold (DESIGN.md section 3): every run ends with the right outputs; every step
+ran at least once; a step ran again only if it was the last thing its process did
+before a kill (its checkpoint had not committed); no child was launched twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from prunus.persistence import LmdbStore
+from tests.durability.workflows import expected_total
+
+ROOT = Path(__file__).resolve().parents[2]
+N = 8
+KILLS = 24
+KILL = "---KILL---"
+
+
+def start(home: Path, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PRUNUS_CRASH_LOG": str(log)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.durability.crash_runner", str(home), str(N)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def segments(log: Path) -> list[list[tuple[str, str]]]:
+    """The log split at kills: per run, the (pid, step) lines in order."""
+    runs: list[list[tuple[str, str]]] = [[]]
+    for line in log.read_text().splitlines():
+        if line == KILL:
+            runs.append([])
+        else:
+            pid, what = line.split(" ", 1)
+            runs[-1].append((pid, what))
+    return runs
+
+
+@pytest.mark.slow
+def test_random_sigkills_lose_nothing_and_repeat_only_the_interrupted_step(tmp_path):
+    rng = random.Random(20261123)
+    home, log = tmp_path / "home", tmp_path / "steps.log"
+    log.touch()
+    kills = 0
+    # Kill points are chosen by progress, not wall-clock time: wait for 0 or 1 new step
+    # lines (0 kills during start-up or resume), then a random few milliseconds more.
+    for _ in range(KILLS):
+        lines_before = len(log.read_text().splitlines())
+        proc = start(home, log)
+        target = lines_before + rng.randint(0, 1)
+        deadline = time.monotonic() + 30
+        while len(log.read_text().splitlines()) < target and proc.poll() is None:
+            assert time.monotonic() < deadline, "the workflow made no progress"
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.02))
+        if proc.poll() is not None:
+            break  # it finished before we could kill it: the work is done
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += 1
+        with log.open("a") as f:
+            f.write(KILL + "\n")
+    final = start(home, log)
+    out, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err
+    summary = json.loads(out)
+    assert summary["state"] == "FINISHED"
+    assert summary["outputs"] == {"total": expected_total(N)}
+    assert kills >= 20, f"only {kills} kills landed before the work finished"
+
+    runs = segments(log)
+    seen: dict[str, list[str]] = defaultdict(list)
+    last_run: dict[str, int] = {}
+    for index, run in enumerate(runs):
+        for position, (pid, what) in enumerate(run):
+            if what in seen[pid]:
+                # A repeat is allowed only for the step a kill interrupted: the last step
+                # this process ran, ran again as its first step after a later restart.
+                assert seen[pid][-1] == what, (pid, what, seen[pid])
+                assert last_run[pid] < index, (pid, what, "repeated without a kill")
+                assert all(p != pid for p, _ in run[:position]), (pid, what)
+            else:
+                seen[pid].append(what)
+            last_run[pid] = index
+
+    top = summary["pid"]
+    assert seen[top] == (
+        ["start"]
+        + [f"{kind} {i}" for i in range(1, N + 1) for kind in ("launch", "add")]
+        + ["launch_batch", "finish"]
+    )
+    children = sorted(pid for pid in seen if pid != top)
+    assert children == sorted(f"{top}.{k}" for k in range(N + 2))
+    assert all(seen[child] == ["run"] for child in children)
+
+    with LmdbStore(home) as store:
+        stored = sorted(pid for pid, _ in store.records())
+    assert stored == sorted([top, *children])  # no duplicate child was ever recorded

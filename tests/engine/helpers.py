@@ -1,0 +1,15 @@
+"""Drive a process with no actors at all: the engine is pure and steps on demand."""
+
+from __future__ import annotations
+
+from prunus import Process
+
+
+def step_until_blocked(process: Process, limit: int = 10_000) -> int:
+    """Take steps while the process is runnable; returns how many were taken."""
+    steps = 0
+    while process._prunus_runnable:
+        process._prunus_step()
+        steps += 1
+        assert steps < limit, "process did not stop stepping"
+    return steps
