@@ -265,6 +265,7 @@ class LmdbStore:
         return None if blob is None else decode(blob)
 
     def _read(self, body: Callable[[Any], T]) -> T:
+        self._dbs()  # raises for a closed store; reopens after a fork
         env = self._shared.env
         while True:
             try:
@@ -276,6 +277,7 @@ class LmdbStore:
     def _write(self, body: Callable[[Any], Any]) -> None:
         if self._readonly:
             raise StoreError(f"the store at {self._path} is open read-only")
+        self._dbs()
         env = self._shared.env
         while True:
             try:
