@@ -1,0 +1,171 @@
+"""The behaviour of one process actor, apart from how its messages travel.
+
+A cell owns one process and handles one message at a time:
+``receive -> engine step -> store -> send``. The embedded :class:`ProcessActor` gives it
+a Thespian mailbox of its own; a daemon host actor gives many cells one OS process and
+schedules their steps itself. Either way the rules are the same:
+
+- after every message that changed the process, its checkpoint is committed before
+  anything is sent, so no other actor learns of a step the store could forget;
+- after every step, the next one is *scheduled*, not run, so control messages already
+  waiting are handled between two steps.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from prunus.actors._messages import (
+    ChildFinished,
+    ControlReply,
+    Finished,
+    Kill,
+    Pause,
+    Play,
+    StateChanged,
+    Status,
+    Step,
+)
+from prunus.actors._persisting import ProcessWriter
+from prunus.engine import Process, ProcessState, ProcessStatus
+from prunus.errors import CheckpointError, CodecError
+
+__all__ = ["CellOutbox", "ProcessCell"]
+
+_LOG = logging.getLogger(__name__)
+
+
+class CellOutbox(Protocol):
+    """Where a cell's messages go; implemented by whatever hosts the cell."""
+
+    def to_supervisor(self, message: Any) -> None: ...
+
+    def launched(self, child: Process) -> None: ...
+
+    def schedule_step(self, pid: str) -> None: ...
+
+    def reply(self, to: Any, message: Any) -> None: ...
+
+
+class ProcessCell:
+    """One process and the bookkeeping that makes it an actor."""
+
+    def __init__(self, process: Process, writer: ProcessWriter, outbox: CellOutbox) -> None:
+        self.process = process
+        self._writer = writer
+        self._outbox = outbox
+        self._step_pending = False
+        self._last_status: ProcessStatus | None = None
+        self.finished = False
+        self._handlers = {
+            Step: self._on_step,
+            Pause: self._on_pause,
+            Play: self._on_play,
+            Kill: self._on_kill,
+            Status: self._on_status,
+            ChildFinished: self._on_child_finished,
+        }
+
+    @property
+    def pid(self) -> str:
+        return self.process.pid
+
+    @property
+    def is_idle(self) -> bool:
+        """Not finished and nothing scheduled: waiting for a message (passivatable)."""
+        return not self.finished and not self._step_pending
+
+    def start(self) -> None:
+        self._sync()
+
+    def handle(self, message: Any) -> None:
+        handler = self._handlers.get(type(message))
+        if handler is None:
+            _LOG.warning("process %s ignored unexpected message %r", self.pid, message)
+        else:
+            handler(message)
+
+    # ---- handlers -------------------------------------------------------------------
+
+    def _on_step(self, message: Step) -> None:
+        self._step_pending = False
+        if not self.finished and self.process._prunus_runnable:
+            self.process._prunus_step()
+            self._sync()
+
+    def _on_pause(self, message: Pause) -> None:
+        self._control(message.reply_to, self.process.pause())
+
+    def _on_play(self, message: Play) -> None:
+        self._control(message.reply_to, self.process.play())
+
+    def _on_kill(self, message: Kill) -> None:
+        self._control(message.reply_to, self.process.kill(message.message))
+
+    def _on_status(self, message: Status) -> None:
+        # A status query changes nothing: answer without a store write.
+        if message.reply_to is not None:
+            self._outbox.reply(message.reply_to, self._answer(True))
+
+    def _on_child_finished(self, message: ChildFinished) -> None:
+        if not self.finished and not self.process.has_terminated():
+            self.process._prunus_child_finished(message.result)
+            self._sync()
+
+    def _control(self, to: Any, ok: bool) -> None:
+        """Sync, then answer ``to`` (cascaded control has no asker).
+
+        Sync first: the asker must see the state the control message produced, and a
+        kill's Finished must be on its way before the asker hears "done".
+        """
+        self._sync()
+        if to is not None:
+            self._outbox.reply(to, self._answer(ok))
+
+    def _answer(self, ok: bool) -> ControlReply:
+        return ControlReply(self.pid, ok, self.process._prunus_status())
+
+    # ---- after every message that may have changed the process -----------------------
+
+    def _sync(self) -> None:
+        """Store what the last message changed, tell the supervisor, schedule a step."""
+        process = self.process
+        if self.finished:
+            return
+        launches, reports = process._prunus_take_effects()
+        if process.state in (ProcessState.KILLED, ProcessState.EXCEPTED):
+            launches = []  # a step that ended in failure launches nothing
+        self._persist(launches, reports)
+        status = process._prunus_status()
+        for child in launches:
+            self._outbox.launched(child)
+        if process.has_terminated():
+            self.finished = True
+            self._outbox.to_supervisor(Finished(status, process._prunus_result()))
+            return
+        if status != self._last_status:
+            self._outbox.to_supervisor(StateChanged(status))
+            self._last_status = status
+        if process._prunus_runnable and not self._step_pending:
+            self._step_pending = True
+            self._outbox.schedule_step(self.pid)
+
+    def _persist(self, launches: list[Process], reports: list[str]) -> None:
+        process = self.process
+
+        def current() -> tuple[Any, Any]:
+            result = process._prunus_result() if process.has_terminated() else None
+            return process._prunus_status(), result
+
+        try:
+            self._writer.write(process, *current(), launches, reports)
+        except CodecError as error:
+            # The process holds something the store cannot keep: it cannot be durable,
+            # so it ends here with the reason (which names the path of the bad value).
+            _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
+            process._prunus_end_excepted(
+                CheckpointError(f"cannot checkpoint process {process.pid}: {error}")
+            )
+            launches.clear()
+            self._writer.write_failure(process, *current())
