@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 import lmdb
 
 from prunus.errors import CheckpointError, StoreError
-from prunus.persistence._codec import decode, decode_checkpoint, encode, encode_checkpoint
+from prunus.persistence._codec import decode, decode_checkpoint, encode
 from prunus.persistence._home import resolve_home
-from prunus.persistence._store import WriteItem, check_db
+from prunus.persistence._store import StoreBase, WriteItem, check_db, stage_writes
 
 __all__ = ["LmdbStore"]
 
@@ -78,7 +78,7 @@ def _release(shared: _Environment, readonly: bool) -> None:
             shared.env.close()
 
 
-class LmdbStore:
+class LmdbStore(StoreBase):
     """Durable store in ``home`` (``home=`` > $PRUNUS_HOME > ./.prunus).
 
     Args:
@@ -124,49 +124,16 @@ class LmdbStore:
 
     # ---- writing -----------------------------------------------------------------------
 
-    def write(
-        self,
-        pid: str,
-        *,
-        record: dict[str, Any] | None = None,
-        checkpoint: dict[str, Any] | None = None,
-        outputs: dict[str, Any] | None = None,
-        log_lines: Sequence[str] = (),
-    ) -> None:
-        self.write_many(
-            [
-                (
-                    pid,
-                    {
-                        "record": record,
-                        "checkpoint": checkpoint,
-                        "outputs": outputs,
-                        "log_lines": log_lines,
-                    },
-                )
-            ]
-        )
-
     def write_many(self, items: Sequence[WriteItem]) -> None:
         """Everything in ``items`` in one transaction (one fsync with ``sync=True``)."""
-        staged = []
-        for pid, parts in items:  # encode outside the write lock; errors abort early
-            record, checkpoint = parts.get("record"), parts.get("checkpoint")
-            outputs = parts.get("outputs")
-            staged.append(
-                (
-                    pid.encode(),
-                    None if record is None else encode(record, path_prefix="record"),
-                    None if checkpoint is None else encode_checkpoint(checkpoint),
-                    None if outputs is None else encode(outputs, path_prefix="outputs"),
-                    [str(line) for line in parts.get("log_lines", ())],
-                )
-            )
+        staged = stage_writes(items)  # encoded outside the write lock
         now = time.time()
         dbs = self._dbs()
 
         def transaction(txn: Any) -> None:
-            for key, record, checkpoint, outputs, lines in staged:
+            for item in staged:
+                key, record, checkpoint = item.pid.encode(), item.record, item.checkpoint
+                outputs, lines = item.outputs, item.log_lines
                 if record is not None:
                     txn.put(key, record, db=dbs["processes"])
                 if checkpoint is not None:
@@ -243,12 +210,6 @@ class LmdbStore:
         if not self._closed:
             self._closed = True
             _release(self._shared, self._readonly)
-
-    def __enter__(self) -> LmdbStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # ---- internals ---------------------------------------------------------------------
 

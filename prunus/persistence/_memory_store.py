@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from prunus.errors import CheckpointError
-from prunus.persistence._codec import decode, decode_checkpoint, encode, encode_checkpoint
-from prunus.persistence._store import WriteItem, check_db
+from prunus.persistence._codec import decode, decode_checkpoint, encode
+from prunus.persistence._store import StoreBase, WriteItem, check_db, stage_writes
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore:
+class MemoryStore(StoreBase):
     """Process registry, checkpoints, outputs and logs in dicts of bytes."""
 
     def __init__(self) -> None:
@@ -33,55 +33,18 @@ class MemoryStore:
     def home(self) -> Path | None:
         return None
 
-    def write(
-        self,
-        pid: str,
-        *,
-        record: dict[str, Any] | None = None,
-        checkpoint: dict[str, Any] | None = None,
-        outputs: dict[str, Any] | None = None,
-        log_lines: Sequence[str] = (),
-    ) -> None:
-        self.write_many(
-            [
-                (
-                    pid,
-                    {
-                        "record": record,
-                        "checkpoint": checkpoint,
-                        "outputs": outputs,
-                        "log_lines": log_lines,
-                    },
-                )
-            ]
-        )
-
     def write_many(self, items: Sequence[WriteItem]) -> None:
-        # Encode everything first: a codec error leaves the store untouched, like an
-        # aborted transaction.
-        staged = []
-        for pid, parts in items:
-            record, checkpoint = parts.get("record"), parts.get("checkpoint")
-            outputs = parts.get("outputs")
-            staged.append(
-                (
-                    pid,
-                    None if record is None else encode(record, path_prefix="record"),
-                    None if checkpoint is None else encode_checkpoint(checkpoint),
-                    None if outputs is None else encode(outputs, path_prefix="outputs"),
-                    [str(line) for line in parts.get("log_lines", ())],
-                )
-            )
+        staged = stage_writes(items)
         now = time.time()
-        for pid, record, checkpoint, outputs, lines in staged:
-            if record is not None:
-                self._records[pid] = record
-            if checkpoint is not None:
-                self._checkpoints[pid] = checkpoint
-            if outputs is not None:
-                self._outputs[pid] = outputs
-            if lines:
-                self._logs.setdefault(pid, []).extend((now, line) for line in lines)
+        for item in staged:
+            if item.record is not None:
+                self._records[item.pid] = item.record
+            if item.checkpoint is not None:
+                self._checkpoints[item.pid] = item.checkpoint
+            if item.outputs is not None:
+                self._outputs[item.pid] = item.outputs
+            if item.log_lines:
+                self._logs.setdefault(item.pid, []).extend((now, x) for x in item.log_lines)
 
     def get_record(self, pid: str) -> dict[str, Any] | None:
         blob = self._records.get(pid)
@@ -124,9 +87,3 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release; kept for the common interface."""
-
-    def __enter__(self) -> MemoryStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

@@ -312,3 +312,56 @@ def test_exit_codes_are_readable_from_class_and_instance():
 
     assert Coded.exit_codes.ERROR_X.status == 400
     assert ExitCode(400, "x went wrong", label="ERROR_X") == Coded().exit_codes.ERROR_X
+
+
+class Inner(Process):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("x", valid_type=int)
+        spec.input("label", valid_type=str, default="inner")
+        spec.output("y", valid_type=int)
+
+    def run(self):
+        self.out("y", self.inputs.x * 10)
+
+
+class Outer(Process):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.expose_inputs(Inner, namespace="inner", exclude=("label",))
+        spec.expose_outputs(Inner)
+        spec.input("stamp", default=lambda: len(STAMPS))
+
+    def run(self):
+        STAMPS.append(self.inputs.stamp)
+        inner = Inner(self.exposed_inputs(Inner, namespace="inner"))
+        inner.execute()
+        self.out("y", inner.outputs["y"])
+
+
+STAMPS: list[int] = []
+
+
+def test_exposed_inputs_reach_the_child_and_exposed_outputs_are_declared():
+    outer = Outer({"inner": {"x": 4}})
+    assert outer.exposed_inputs(Inner, namespace="inner") == {"x": 4}
+    assert "label" not in Outer.spec().inputs["inner"]
+    step_until_blocked(outer)
+    assert outer.outputs == {"y": 40}
+
+
+def test_exposed_inputs_are_validated_with_the_full_nested_path():
+    with pytest.raises(PortValidationError, match=r"'inner\.x'") as info:
+        Outer({"inner": {"x": "four"}})
+    assert "'four'" in str(info.value)
+
+
+def test_a_callable_default_is_evaluated_at_each_launch():
+    STAMPS.clear()
+    first = Outer({"inner": {"x": 1}})
+    step_until_blocked(first)
+    second = Outer({"inner": {"x": 1}})
+    assert first.inputs.stamp == 0
+    assert second.inputs.stamp == 1
