@@ -6,7 +6,6 @@ the same spelling is what lets a workflow be ported by changing imports only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["AttributesDict", "attributes_tree"]
@@ -47,7 +46,3 @@ def attributes_tree(value: Any) -> Any:
     if type(value) is dict or type(value) is AttributesDict:
         return AttributesDict({k: attributes_tree(v) for k, v in value.items()})
     return value
-
-
-def _is_mapping(value: Any) -> bool:
-    return isinstance(value, Mapping)

@@ -2,6 +2,11 @@
 
 Everything else in prunus names actors, addresses and system messages through this
 module, so a change of Thespian version (or of actor library) touches one file.
+
+Pitfall measured here (thespian 4.0.1), for the daemon's TCP base: ``logDefs=False``
+works for ``simpleSystemBase`` but makes every child actor of ``multiprocTCPBase``
+crash at start-up (``get_min_log_level`` calls ``.get`` on it), so ``createActor`` then
+hangs with no error. Give the TCP base a logging dict (``{"version": 1, ...}``).
 """
 
 from __future__ import annotations

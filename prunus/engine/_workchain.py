@@ -14,7 +14,8 @@ from typing import Any
 
 from prunus._attributes_dict import AttributesDict
 from prunus.engine._commands import Command, Continue, Stop, Wait
-from prunus.engine._process import Process, _OutlineDriven
+from prunus.engine._machine import OutlineDriven
+from prunus.engine._process import Process
 from prunus.engine._records import ProcessResult
 from prunus.engine._states import ProcessState
 from prunus.errors import InvalidStateError
@@ -44,7 +45,7 @@ def append_(pid: str) -> _Append:
     return _Append(pid)
 
 
-class WorkChain(_OutlineDriven, Process):
+class WorkChain(OutlineDriven, Process):
     """A Process driven by ``spec.outline(...)``; keep state in ``self.ctx``."""
 
     _prunus_spec_type = WorkChainSpec

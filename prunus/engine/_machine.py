@@ -1,0 +1,229 @@
+"""The state-machine driver of a process: one step, its command, its transitions.
+
+This is the half of :class:`Process` that hosts call (``_prunus_step``, effects,
+status, result) and the only code that changes a process's state, always through
+:func:`check_transition`. User code sees the other half, ``prunus.engine._process``.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from prunus.engine._commands import Continue, Kill, Stop, Wait
+from prunus.engine._records import ProcessResult, ProcessStatus
+from prunus.engine._states import ProcessState, check_transition
+from prunus.errors import InvalidStateError, PortValidationError
+from prunus.spec import ExitCode, PortNamespace
+
+if TYPE_CHECKING:
+    from prunus.engine._process import Process
+
+__all__ = ["UNSUCCESSFUL", "OutlineDriven", "ProcessMachine"]
+
+_LOG = logging.getLogger(__name__)
+
+_TRANSITION_HOOKS = {
+    ProcessState.RUNNING: "on_process_running",
+    ProcessState.WAITING: "on_process_waiting",
+}
+
+UNSUCCESSFUL = ExitCode(status=1, message="the process stopped unsuccessfully")
+
+
+class ProcessMachine:
+    """Mixin driven by hosts; relies on Process for ``_prunus`` (the core), ``spec()``,
+    ``qualified_name()``, ``get_name()`` and ``_prunus_listeners``."""
+
+    _prunus: Any
+    _prunus_listeners: list[Any]
+
+    # ---- the step interpreter (called by the host) --------------------------------
+
+    @property
+    def _prunus_runnable(self) -> bool:
+        core = self._prunus
+        return not core.paused and core.state in (
+            ProcessState.CREATED,
+            ProcessState.RUNNING,
+        )
+
+    def _prunus_step(self) -> None:
+        """Run exactly one step and apply the command it returned."""
+        core = self._prunus
+        if not self._prunus_runnable:
+            raise InvalidStateError(
+                f"process {core.pid} cannot step: {core.state.name}"
+                + (" (paused)" if core.paused else "")
+            )
+        if core.state is ProcessState.CREATED:
+            self._prunus_transition(ProcessState.RUNNING)
+            if not self._prunus_runnable:  # a listener paused or killed it
+                return
+        name, args, kwargs = core.next_step, core.next_args, core.next_kwargs
+        core.in_step = True
+        try:
+            if name is None:
+                command: Any = Stop(args[0] if args else None)
+            else:
+                if not isinstance(self, OutlineDriven):
+                    core.step_name = name
+                command = getattr(self, name)(*args, **kwargs)
+            kill_request, core.kill_request = core.kill_request, None
+            core.in_step = False
+            if kill_request is not None:
+                self._prunus_end_killed(kill_request[0])
+            else:
+                self._prunus_apply(command)
+        except Exception as error:
+            core.in_step = False
+            self._prunus_end_excepted(error)
+
+    def _prunus_apply(self, command: Any) -> None:
+        core = self._prunus
+        if isinstance(command, Continue):
+            self._prunus_set_next(command.fn, command.args, command.kwargs)
+        elif isinstance(command, Wait):
+            self._prunus_set_next(command.fn, (), {})
+            core.status = command.msg
+            self._prunus_transition(ProcessState.WAITING)
+        elif isinstance(command, Kill):
+            self._prunus_end_killed(command.msg)
+        elif isinstance(command, Stop):
+            self._prunus_end_finished(command.result, command.successful, None)
+        elif isinstance(command, ExitCode):
+            self._prunus_end_finished(None, command.status == 0, command)
+        else:
+            self._prunus_end_finished(command, True, None)
+
+    def _prunus_set_next(self, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        core = self._prunus
+        if fn is None:
+            core.next_step = None
+        else:
+            name = getattr(fn, "__name__", None)
+            if getattr(fn, "__self__", None) is not self or getattr(self, name, None) != fn:
+                raise InvalidStateError(
+                    f"the next step must be a method of the process so a checkpoint can "
+                    f"name it; got {fn!r}"
+                )
+            core.next_step = name
+        core.next_args, core.next_kwargs = tuple(args), dict(kwargs)
+
+    def _prunus_child_finished(self, result: ProcessResult) -> None:
+        """A child ended; a WorkChain consumes this in its awaits."""
+        core = self._prunus
+        # A result delivered twice (re-sent after a restart) is kept once and never
+        # re-applied once consumed.
+        if result.pid in core.children and result.pid not in core.consumed:
+            core.child_results[result.pid] = result
+
+    # ---- endings and transitions ----------------------------------------------------
+
+    def _prunus_end_finished(
+        self, result: Any, successful: bool, exit_code: ExitCode | None
+    ) -> None:
+        core = self._prunus
+        if successful and (exit_code is None or exit_code.status == 0):
+            error = self.spec().validate_outputs(core.outputs)
+            if error is not None:
+                raise PortValidationError(
+                    f"invalid outputs of process {core.pid}: {error}", error.port_path
+                )
+        core.result = result
+        if exit_code is None:
+            exit_code = ExitCode(status=0) if successful else UNSUCCESSFUL
+        core.exit_code = exit_code
+        if exit_code.status != 0:
+            core.status = exit_code.message
+        self._prunus_transition(ProcessState.FINISHED)
+
+    def _prunus_end_killed(self, msg: str | None) -> None:
+        core = self._prunus
+        core.status = msg if msg is not None else "killed"
+        core.paused = False
+        self._prunus_transition(ProcessState.KILLED)
+
+    def _prunus_end_excepted(self, error: BaseException) -> None:
+        core = self._prunus
+        if core.state.is_terminal:  # an error in a terminal listener changes nothing
+            _LOG.exception("error after process %s terminated", core.pid)
+            return
+        core.error = error
+        core.exception = f"{type(error).__name__}: {error}"
+        core.traceback = "".join(traceback.format_exception(error))
+        core.status = core.exception
+        core.paused = False
+        self._prunus_transition(ProcessState.EXCEPTED)
+
+    def _prunus_transition(self, target: ProcessState) -> None:
+        core = self._prunus
+        core.state = check_transition(core.state, target)
+        if target is ProcessState.FINISHED:
+            self._prunus_fire("on_process_finished", core.outputs)
+        elif target is ProcessState.EXCEPTED:
+            self._prunus_fire("on_process_excepted", core.exception)
+        elif target is ProcessState.KILLED:
+            self._prunus_fire("on_process_killed", core.status)
+        else:
+            self._prunus_fire(_TRANSITION_HOOKS[target])
+
+    def _prunus_fire(self, hook: str, *args: Any) -> None:
+        for listener in list(self._prunus_listeners):
+            try:
+                getattr(listener, hook)(self, *args)
+            except Exception:
+                _LOG.exception("listener %r failed in %s of %s", listener, hook, self.pid)
+
+    def _prunus_output_port(self, path: str) -> tuple[Any, bool]:
+        """The output port at ``path``, or ``(None, True)`` inside a dynamic namespace."""
+        namespace: Any = self.spec().outputs
+        parts = path.split(".")
+        for depth, part in enumerate(parts):
+            if isinstance(namespace, PortNamespace) and part in namespace:
+                namespace = namespace[part]
+                continue
+            if isinstance(namespace, PortNamespace) and namespace.dynamic:
+                return None, True
+            where = ".".join(parts[:depth]) or "outputs"
+            raise PortValidationError(f"no output port '{part}' in {where}", path)
+        return namespace, False
+
+    # ---- reports for hosts ----------------------------------------------------------
+
+    def _prunus_take_effects(self) -> tuple[list[Process], list[str]]:
+        """Hand the queued child launches and report lines to the host, and forget them."""
+        core = self._prunus
+        launches, reports = core.launches, core.reports
+        core.launches, core.reports = [], []
+        return launches, reports
+
+    def _prunus_status(self) -> ProcessStatus:
+        core = self._prunus
+        return ProcessStatus(
+            pid=core.pid,
+            process_class=self.qualified_name(),
+            state=core.state,
+            paused=core.paused,
+            status=core.status,
+            step=core.step_name,
+            children=tuple(core.children),
+            parent=core.parent,
+        )
+
+    def _prunus_result(self) -> ProcessResult:
+        core = self._prunus
+        return ProcessResult(
+            pid=core.pid,
+            state=core.state,
+            outputs=core.outputs,
+            exit_code=core.exit_code,
+            exception=core.exception,
+            status=core.status,
+            process_class=self.qualified_name(),
+        )
+
+
+class OutlineDriven:
+    """Marker: the class names its own steps (a WorkChain names outline steps)."""
