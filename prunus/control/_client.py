@@ -13,8 +13,8 @@ from typing import Any
 
 from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, Status, Stuck
 from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus
-from prunus.errors import KilledError, UnknownProcessError, WaitTimeoutError
-from prunus.persistence import LmdbStore, MemoryStore
+from prunus.errors import KilledError, StoreError, UnknownProcessError, WaitTimeoutError
+from prunus.persistence import HomeLock, LmdbStore, MemoryStore
 
 __all__ = ["Client", "execute", "outputs_or_raise"]
 
@@ -29,13 +29,20 @@ class Client:
         store: a store object to use instead (tests, embedding).
 
     Raises:
-        StoreError: the home cannot be opened (one line naming the path and why).
+        StoreError: the home cannot be opened (one line naming the path and why), or
+            another runtime is using it (one runtime per home).
     """
 
     def __init__(self, home: str | os.PathLike[str] | None = None, *, store: Any = None) -> None:
-        if store is None:
-            store = MemoryStore() if home is None else LmdbStore(home)
-        self._store = store
+        self._lock: HomeLock | None = None
+        if store is None and home is not None:
+            store = LmdbStore(home)
+            try:
+                self._lock = HomeLock(store.home)
+            except StoreError:
+                store.close()
+                raise
+        self._store = store if store is not None else MemoryStore()
         self._runtime = EmbeddedRuntime(self._store)
         self._runtime.reload()
 
@@ -128,6 +135,8 @@ class Client:
     def close(self) -> None:
         self._runtime.close()
         self._store.close()
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> Client:
         return self

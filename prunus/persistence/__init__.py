@@ -14,12 +14,14 @@ from prunus.persistence._codec import (
     register_type,
 )
 from prunus.persistence._home import resolve_home
+from prunus.persistence._home_lock import HomeLock
 from prunus.persistence._lmdb_store import LmdbStore
 from prunus.persistence._memory_store import MemoryStore
 from prunus.persistence._store import Store
 
 __all__ = [
     "CHECKPOINT_FORMAT",
+    "HomeLock",
     "LmdbStore",
     "MemoryStore",
     "Store",

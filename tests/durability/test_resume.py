@@ -170,3 +170,45 @@ def test_a_home_that_cannot_be_opened_is_a_one_line_store_error(tmp_path):
     home.write_text("")
     with pytest.raises(StoreError, match="cannot open prunus store"):
         Client(home)
+
+
+def test_a_second_runtime_on_the_same_home_is_refused_until_the_first_closes(tmp_path):
+    import os
+
+    with (
+        Client(tmp_path),
+        pytest.raises(StoreError, match=rf"in use by another prunus runtime \(pid {os.getpid()}\)"),
+    ):
+        Client(tmp_path)
+    with Client(tmp_path) as again:  # released on close
+        assert again.list() == []
+
+
+def test_a_sigkilled_runtime_leaves_no_stale_lock(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import sys, time; from prunus import Client\n"
+        "c = Client(sys.argv[1]); print('up', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "up"
+        with pytest.raises(StoreError, match="in use"):
+            Client(tmp_path)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            Client(tmp_path).close()
+            break
+        except StoreError:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
