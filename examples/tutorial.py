@@ -29,6 +29,7 @@ from prunus import (
     return_,
     while_,
 )
+from prunus.persistence import register_type
 
 
 def heading(title: str) -> None:
@@ -122,7 +123,9 @@ def commands() -> None:
 # ---- 4. Listeners --------------------------------------------------------------------
 # A ProcessListener is told about state changes. Listeners run inside the process's
 # actor, between the state change and the next step, so this one can wake the WAITING
-# process straight away with ``process.resume()``.
+# process straight away with ``process.resume()``. Listeners are checkpointed with their
+# process, so a listener class is registered with the codec (how to store it and how to
+# rebuild it); an unregistered one works but is dropped from checkpoints, with a warning.
 
 
 class WaitListener(ProcessListener):
@@ -132,6 +135,9 @@ class WaitListener(ProcessListener):
     def on_process_waiting(self, process):
         print(process.state.name)
         process.resume()
+
+
+register_type(WaitListener, lambda listener: {}, lambda data: WaitListener())
 
 
 class WaitProcess(Process):

