@@ -463,9 +463,10 @@ def interstep_processes() -> None:
 
 # ---- 11. Persistence -----------------------------------------------------------------
 # prunus needs no persister calls in your steps: after every step the process's actor
-# writes what changed (state, outputs, the lines logged with ``self.report``) to the
-# client's store. This version keeps that store in memory; a durable store that lets a
-# restarted runtime continue a process is a later feature.
+# writes a checkpoint of the process (state, ctx, next step) together with its outputs
+# and the lines it logged with ``self.report`` to the client's store. ``prunus.Client()``
+# keeps that store in memory, so here it lasts as long as the Client; what we can read
+# back from it is the report.
 #
 # A WorkChain fails with a declared exit code: ``return self.exit_codes.LABEL`` from a
 # step, or ``return_(exit_code)`` in the outline. A child that failed does not make the

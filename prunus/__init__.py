@@ -35,6 +35,7 @@ from prunus.errors import (
     UnknownProcessError,
     WaitTimeoutError,
 )
+from prunus.persistence import register_type
 from prunus.spec import (
     ExitCode,
     InputPort,
@@ -84,6 +85,7 @@ __all__ = [
     "__version__",
     "append_",
     "if_",
+    "register_type",
     "return_",
     "run",
     "while_",

@@ -6,21 +6,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from prunus.control._client import Client, execute
-from prunus.engine import Process
+from prunus.engine import Process, launch_inputs
 
 __all__ = ["Client", "execute", "run"]
 
 
 def run(
-    process_class: type[Process], inputs: Mapping[str, Any] | None = None, **kwargs: Any
+    process_class: type[Process], inputs: Mapping[str, Any] | None = None, /, **kwargs: Any
 ) -> dict[str, Any]:
     """Run a process to its end in the embedded runtime and return its outputs.
+
+    Inputs come as a mapping, as keywords, or as ``inputs={...}``; a process may still
+    have inputs named ``process_class`` or ``inputs`` (see ``launch_inputs``).
 
     Raises:
         PortValidationError: invalid inputs (nothing runs).
         KilledError: the process was killed.
         Exception: whatever made the process EXCEPTED.
     """
-    merged = dict(inputs or {})
-    merged.update(kwargs)
-    return process_class(inputs=merged).execute()
+    return process_class(inputs=launch_inputs(process_class, inputs, kwargs)).execute()

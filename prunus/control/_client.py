@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, Status, Stuck
-from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus
+from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus, launch_inputs
 from prunus.errors import KilledError, StoreError, UnknownProcessError, WaitTimeoutError
 from prunus.persistence import HomeLock, LmdbStore, MemoryStore
 
@@ -52,6 +52,7 @@ class Client:
         self,
         process: type[Process] | Process,
         inputs: Mapping[str, Any] | None = None,
+        /,
         **kwargs: Any,
     ) -> str:
         """Start a process and return its pid; its inputs are validated here.
@@ -68,6 +69,7 @@ class Client:
         self,
         process: type[Process] | Process,
         inputs: Mapping[str, Any] | None = None,
+        /,
         **kwargs: Any,
     ) -> dict[str, Any]:
         """Submit, wait, and return the outputs; raises as ``Process.execute`` does."""
@@ -152,9 +154,7 @@ def _instance(
         if inputs or kwargs:
             raise TypeError("inputs go to the constructor when submitting an instance")
         return process
-    merged = dict(inputs or {})
-    merged.update(kwargs)
-    return process(inputs=merged)
+    return process(inputs=launch_inputs(process, inputs, kwargs))
 
 
 def outputs_or_raise(process: Process) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prunus.engine._checkpoint import load_process, resolve_process_class, save_process
 from prunus.engine._commands import Command, Continue, Kill, Stop, Wait
 from prunus.engine._listener import ProcessListener
-from prunus.engine._process import Process, new_pid
+from prunus.engine._process import Process, launch_inputs, new_pid
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import (
     TERMINAL_STATES,
@@ -32,6 +32,7 @@ __all__ = [
     "WorkChain",
     "append_",
     "check_transition",
+    "launch_inputs",
     "load_process",
     "new_pid",
     "resolve_process_class",

@@ -21,9 +21,25 @@ from prunus.engine._states import ProcessState
 from prunus.errors import InvalidStateError
 from prunus.spec import ExitCode, ProcessSpec
 
-__all__ = ["Process", "new_pid"]
+__all__ = ["Process", "launch_inputs", "new_pid"]
 
 _LOG = logging.getLogger(__name__)
+
+
+def launch_inputs(
+    process_class: type[Process], inputs: Mapping[str, Any] | None, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """The inputs of a launch given as ``(Cls, {...})``, ``(Cls, a=1)`` or ``(Cls, inputs={...})``.
+
+    A keyword ``inputs=`` is the mapping of inputs (plumpy's spelling) unless the process
+    declares a port named ``inputs``; then it is that input, like any other keyword.
+    """
+    merged = dict(inputs or {})
+    if "inputs" in kwargs and "inputs" not in process_class.spec().inputs:
+        given = kwargs.pop("inputs")
+        merged.update(given or {})
+    merged.update(kwargs)
+    return merged
 
 
 def new_pid() -> str:
@@ -223,6 +239,7 @@ class Process(ProcessMachine):
         self,
         process_class: type[Process],
         inputs: Mapping[str, Any] | None = None,
+        /,
         **kwargs: Any,
     ) -> str:
         """Launch a child process after this step; returns its pid at once.
@@ -234,8 +251,7 @@ class Process(ProcessMachine):
             PortValidationError: the child's inputs do not fit its spec.
         """
         core = self._prunus
-        merged = dict(inputs or {})
-        merged.update(kwargs)
+        merged = launch_inputs(process_class, inputs, kwargs)
         child_pid = f"{core.pid}.{core.launch_count}"
         child = process_class(inputs=merged, pid=child_pid, parent_pid=core.pid)
         core.launch_count += 1

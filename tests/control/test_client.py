@@ -249,3 +249,48 @@ def test_a_closed_client_refuses_further_calls():
     client.close()
     with pytest.raises(prunus.ClosedError):
         client.submit(Add, a=1)
+
+
+class NamesLikeParameters(prunus.Process):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("process", valid_type=bool, default=False)
+        spec.input("inputs", valid_type=int, default=0)
+        spec.input("process_class", valid_type=str, default="")
+        spec.output("seen", valid_type=list)
+
+    def run(self):
+        self.out("seen", [self.inputs.process, self.inputs.inputs, self.inputs.process_class])
+
+
+def test_inputs_may_be_named_like_the_launch_parameters(client):
+    assert prunus.run(NamesLikeParameters, inputs=1, process=True) == {"seen": [True, 1, ""]}
+    assert client.run(NamesLikeParameters, process=True, process_class="x") == {
+        "seen": [True, 0, "x"]
+    }
+    pid = client.submit(NamesLikeParameters, inputs=7)
+    assert client.wait(pid)["seen"] == [False, 7, ""]
+    # Where no port is named "inputs", inputs={...} is the mapping of inputs (plumpy style).
+    assert client.wait(client.submit(Add, inputs={"a": 1}))["sum"] == 2
+
+
+def test_children_may_have_inputs_named_like_the_launch_parameters(client):
+    class Parent(prunus.WorkChain):
+        @classmethod
+        def define(cls, spec):
+            super().define(spec)
+            spec.output("seen", valid_type=list)
+            spec.outline(cls.launch, cls.collect)
+
+        def launch(self):
+            return prunus.ToContext(child=self.submit(NamesLikeParameters, inputs=2))
+
+        def collect(self):
+            self.out("seen", self.ctx.child["seen"])
+
+    assert client.run(Parent) == {"seen": [False, 2, ""]}
+
+
+def test_register_type_is_public_as_the_error_messages_say():
+    assert prunus.register_type is prunus.persistence.register_type
