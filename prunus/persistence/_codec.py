@@ -1,10 +1,12 @@
 """The storage encoding: msgpack with an explicit table of extension types.
 
-This is the only module in prunus that imports msgpack. Decoding never executes code:
-no pickle, no import by name, no eval. A registered user type is found by the name it
-was registered under, in this process's registry; an unknown name is an error.
+This is the only module in prunus that imports msgpack. Decoding never executes code
+named by the data: no pickle, no import by name, no eval. A registered user type is
+found by the name it was registered under, in this process's registry; an unknown name
+is an error, never an import.
 
-Extension codes (msgpack ext type numbers; the payload is itself msgpack unless noted):
+Extension codes (msgpack ext type numbers; the payload is itself msgpack unless noted).
+Stored bytes depend on these numbers: never renumber one, only append.
 
 ====  ==================  =============================================================
 code  type                payload
@@ -12,29 +14,42 @@ code  type                payload
 1     tuple               list of items
 2     set                 list of items
 3     frozenset           list of items
-4     datetime            [iso text, zone]; zone is None (naive), a ZoneInfo key, or
-                          a fixed UTC offset in seconds
-5     date                iso text
+4     datetime            [year, month, day, hour, minute, second, microsecond, fold,
+                          zone]; zone is nil (naive), a ZoneInfo key (str), or
+                          [utc offset in microseconds, name or nil] for a
+                          ``datetime.timezone`` (nil name: the default ``UTC+hh:mm``)
+5     date                ISO text (not msgpack)
 6     timedelta           [days, seconds, microseconds]
-7     Decimal             text
+7     Decimal             its ``str`` (not msgpack): keeps exponent, sign, NaN
 8     UUID                16 raw bytes (not msgpack)
 9     complex             [real, imag]
-10    big int             decimal text (outside msgpack's 64-bit range)
-11    bytearray           (decoding only: msgpack packs bytearray natively as bin, so
-                          a bytearray is stored, and comes back, as bytes)
+10    big int             two's complement, big-endian bytes (not msgpack); only ints
+                          outside msgpack's 64-bit range
+11    bytearray           raw bytes (not msgpack). Decoding only: msgpack's packer
+                          writes every bytearray as bin before any hook can see it, so
+                          a bytearray is stored, and comes back, as bytes
 12    AttributesDict      map
-13    numpy.ndarray       [dtype str, shape, raw bytes]; plain numeric/bool dtypes only
+13    numpy.ndarray       [dtype str, shape, C-order raw bytes]; numeric/bool dtypes only
 14    registered type     [name, data] where data = to_data(value)
+15    numpy scalar        [dtype str, raw bytes]; numeric/bool dtypes only
 ====  ==================  =============================================================
+
+Everything else msgpack stores natively (None, bool, 64-bit int, float, str, bytes,
+list, dict with keys of any storable hashable type). Values are packed with
+``strict_types``, so subclasses (an unregistered Enum, a dict subclass) are refused
+rather than silently stored as their base type.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import sys
+import threading
 import uuid
+import zoneinfo
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple, NoReturn
 
 import msgpack
 
@@ -54,12 +69,21 @@ CHECKPOINT_FORMAT = 1
 
 _TUPLE, _SET, _FROZENSET, _DATETIME, _DATE, _TIMEDELTA = 1, 2, 3, 4, 5, 6
 _DECIMAL, _UUID, _COMPLEX, _BIGINT, _BYTEARRAY, _ATTRDICT, _NDARRAY, _USER = range(7, 15)
+_NPSCALAR = 15
 
-_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+_NUMERIC_KINDS = "biufc"  # numpy dtype kinds stored as raw bytes: bool, ints, floats
+_NATIVE = (type(None), bool, int, float, str, bytes, bytearray, memoryview, list, dict)
+_KEEP_BUFFER = 1 << 20  # a packer whose buffer grew past this is dropped after use
 
-# name -> (cls, to_data, from_data); cls -> name
-_REGISTRY: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {}
-_NAMES: dict[type, str] = {}
+
+class _Registered(NamedTuple):
+    cls: type
+    to_data: Callable[[Any], Any]
+    from_data: Callable[[Any], Any]
+
+
+_REGISTRY: dict[str, _Registered] = {}  # stored name -> how to convert
+_NAMES: dict[type, str] = {}  # class -> the name its values are stored under
 
 
 def register_type(
@@ -68,163 +92,330 @@ def register_type(
     from_data: Callable[[Any], Any],
     name: str | None = None,
 ) -> None:
-    """Let values of ``cls`` be stored: ``to_data(value)`` must return encodable data
-    and ``from_data(data)`` rebuild the value. ``name`` (default ``module.QualName``) is
-    what the stored bytes carry, so keep it stable across versions of your code.
+    """Let values of exactly ``cls`` be stored (subclasses need their own registration).
+
+    ``to_data(value)`` must return encodable data and ``from_data(data)`` rebuild the
+    value. ``name`` (default ``module.QualName``) is what the stored bytes carry, so
+    keep it stable across versions of your code; registering a class again under a new
+    name keeps the old name decodable, which is how a stored type is renamed.
+
+    Raises:
+        ValueError: ``name`` is taken by another class, or ``cls`` is stored natively.
     """
-    key = name or f"{cls.__module__}.{cls.__qualname__}"
+    if not isinstance(cls, type):
+        raise TypeError(f"register_type needs a class, got {cls!r}")
+    if cls in _NATIVE or cls in _ENCODERS:
+        raise ValueError(f"{cls.__qualname__} is stored natively and cannot be registered")
+    if not (callable(to_data) and callable(from_data)):
+        raise TypeError("to_data and from_data must be callables")
+    key = name if name is not None else f"{cls.__module__}.{cls.__qualname__}"
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"a registered type needs a non-empty str name, got {key!r}")
     existing = _REGISTRY.get(key)
-    if existing is not None and existing[0] is not cls:
-        raise ValueError(f"the name {key!r} is already registered for {existing[0]!r}")
-    _REGISTRY[key] = (cls, to_data, from_data)
+    if existing is not None and existing.cls is not cls:
+        if _type_name(existing.cls) != _type_name(cls):  # a redefined class replaces
+            raise ValueError(f"the name {key!r} is already registered for {existing.cls!r}")
+        _NAMES.pop(existing.cls, None)
+    _REGISTRY[key] = _Registered(cls, to_data, from_data)
     _NAMES[cls] = key
 
 
+# ---- packing ------------------------------------------------------------------------
+
+
+class _Packers(threading.local):
+    """Reusable packers, one per nesting depth (an ext payload is packed while its
+    parent is being packed, and a Packer is not re-entrant). Reuse matters: a fresh
+    ``packb`` allocates a 256 KiB buffer each call, which made encoding 4x slower."""
+
+    def __init__(self) -> None:
+        self.stack: list[Any] = []
+        self.depth = 0
+
+
+_PACKERS = _Packers()
+
+
 def _pack(value: Any) -> bytes:
-    return msgpack.packb(value, default=_default, strict_types=True, use_bin_type=True)
+    local = _PACKERS
+    depth, stack = local.depth, local.stack
+    if depth == len(stack):
+        stack.append(msgpack.Packer(default=_default, strict_types=True, use_bin_type=True))
+    local.depth = depth + 1
+    try:
+        blob: bytes = stack[depth].pack(value)
+    finally:
+        local.depth = depth
+    if len(blob) > _KEEP_BUFFER:  # do not keep a huge buffer alive per thread
+        del stack[depth:]
+    return blob
+
+
+def _ext(code: int, data: Any) -> msgpack.ExtType:
+    return msgpack.ExtType(code, _pack(data))
+
+
+def _encode_bigint(value: int) -> msgpack.ExtType:
+    # Reached only outside the 64-bit range; bytes, not decimal text, so the
+    # interpreter's limit on int<->str digits does not apply.
+    return msgpack.ExtType(_BIGINT, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+
+
+def _encode_datetime(value: _dt.datetime) -> msgpack.ExtType:
+    tz = value.tzinfo
+    zone: Any
+    if tz is None:
+        zone = None
+    elif type(tz) is _dt.timezone:
+        offset = tz.utcoffset(None)
+        name = tz.tzname(None)
+        zone = [offset // _dt.timedelta(microseconds=1), None]
+        if name != _dt.timezone(offset).tzname(None):
+            zone[1] = name
+    elif isinstance(tz, zoneinfo.ZoneInfo) and tz.key is not None:
+        zone = tz.key
+    else:
+        raise _Unstorable(
+            f"cannot encode a datetime with tzinfo of type {_type_name(type(tz))}; "
+            "use zoneinfo.ZoneInfo or datetime.timezone"
+        )
+    parts = [value.year, value.month, value.day, value.hour, value.minute, value.second]
+    return _ext(_DATETIME, [*parts, value.microsecond, value.fold, zone])
+
+
+_ENCODERS: dict[type, Callable[[Any], Any]] = {
+    tuple: lambda v: _ext(_TUPLE, list(v)),
+    AttributesDict: lambda v: _ext(_ATTRDICT, dict(v)),
+    int: _encode_bigint,
+    set: lambda v: _ext(_SET, list(v)),
+    frozenset: lambda v: _ext(_FROZENSET, list(v)),
+    _dt.datetime: _encode_datetime,
+    _dt.date: lambda v: msgpack.ExtType(_DATE, v.isoformat().encode()),
+    _dt.timedelta: lambda v: _ext(_TIMEDELTA, [v.days, v.seconds, v.microseconds]),
+    decimal.Decimal: lambda v: msgpack.ExtType(_DECIMAL, str(v).encode()),
+    uuid.UUID: lambda v: msgpack.ExtType(_UUID, v.bytes),
+    complex: lambda v: _ext(_COMPLEX, [v.real, v.imag]),
+}
+
+
+def _default(value: Any) -> Any:
+    """msgpack's hook for everything it does not pack natively (fast path: one lookup)."""
+    kind = type(value)
+    encoder = _ENCODERS.get(kind)
+    if encoder is not None:
+        return encoder(value)
+    name = _NAMES.get(kind)
+    if name is not None:
+        return _ext(_USER, [name, _REGISTRY[name].to_data(value)])
+    if kind.__module__ == "numpy":
+        return _encode_numpy(value)
+    raise _Unstorable(_unstorable_reason(kind))
+
+
+def _encode_numpy(value: Any) -> msgpack.ExtType:
+    numpy = sys.modules["numpy"]  # a numpy value exists, so numpy is imported
+    if type(value) is numpy.ndarray and value.dtype.kind in _NUMERIC_KINDS:
+        # tobytes() is C order whatever the layout (ascontiguousarray would make a
+        # 0-d array 1-d)
+        return _ext(_NDARRAY, [value.dtype.str, list(value.shape), value.tobytes()])
+    if isinstance(value, numpy.generic) and value.dtype.kind in _NUMERIC_KINDS:
+        return _ext(_NPSCALAR, [value.dtype.str, value.tobytes()])
+    raise _Unstorable(
+        f"cannot encode {_type_name(type(value))} of dtype {value.dtype}; "
+        "only numeric and bool numpy dtypes are stored"
+    )
+
+
+# ---- unpacking ----------------------------------------------------------------------
 
 
 def _unpack(data: bytes) -> Any:
     return msgpack.unpackb(data, ext_hook=_ext_hook, strict_map_key=False, raw=False)
 
 
-def _zone(value: _dt.datetime) -> Any:
-    tz = value.tzinfo
-    if tz is None:
-        return None
-    key = getattr(tz, "key", None)
-    if isinstance(key, str):
-        return key
-    offset = value.utcoffset()
-    assert offset is not None
-    return int(offset.total_seconds())
-
-
-def _default(value: Any) -> Any:
-    kind = type(value)
-    if kind is tuple:
-        return msgpack.ExtType(_TUPLE, _pack(list(value)))
-    if kind is AttributesDict:
-        return msgpack.ExtType(_ATTRDICT, _pack(dict(value)))
-    if kind is int:  # only reached outside the 64-bit range
-        return msgpack.ExtType(_BIGINT, str(value).encode())
-    if kind is set:
-        return msgpack.ExtType(_SET, _pack(list(value)))
-    if kind is frozenset:
-        return msgpack.ExtType(_FROZENSET, _pack(list(value)))
-    if kind is _dt.datetime:
-        naive = value.replace(tzinfo=None)
-        return msgpack.ExtType(_DATETIME, _pack([naive.isoformat(), _zone(value)]))
-    if kind is _dt.date:
-        return msgpack.ExtType(_DATE, value.isoformat().encode())
-    if kind is _dt.timedelta:
-        return msgpack.ExtType(_TIMEDELTA, _pack([value.days, value.seconds, value.microseconds]))
-    if kind is decimal.Decimal:
-        return msgpack.ExtType(_DECIMAL, str(value).encode())
-    if kind is uuid.UUID:
-        return msgpack.ExtType(_UUID, value.bytes)
-    if kind is complex:
-        return msgpack.ExtType(_COMPLEX, _pack([value.real, value.imag]))
-    if kind is bytearray:
-        return msgpack.ExtType(_BYTEARRAY, bytes(value))
-    name = _NAMES.get(kind)
-    if name is not None:
-        return msgpack.ExtType(_USER, _pack([name, _REGISTRY[name][1](value)]))
-    if _is_ndarray(value):
-        return msgpack.ExtType(_NDARRAY, _pack(_ndarray_data(value)))
-    raise TypeError(kind)
-
-
 def _ext_hook(code: int, payload: bytes) -> Any:
-    if code == _TUPLE:
-        return tuple(_unpack(payload))
-    if code == _ATTRDICT:
-        return AttributesDict(_unpack(payload))
-    if code == _SET:
-        return set(_unpack(payload))
-    if code == _FROZENSET:
-        return frozenset(_unpack(payload))
-    if code == _DATETIME:
-        text, zone = _unpack(payload)
-        value = _dt.datetime.fromisoformat(text)
-        if zone is None:
-            return value
-        if isinstance(zone, int):
-            return value.replace(tzinfo=_dt.timezone(_dt.timedelta(seconds=zone)))
-        from zoneinfo import ZoneInfo
-
-        return value.replace(tzinfo=ZoneInfo(zone))
-    if code == _DATE:
-        return _dt.date.fromisoformat(payload.decode())
-    if code == _TIMEDELTA:
-        days, seconds, micro = _unpack(payload)
-        return _dt.timedelta(days=days, seconds=seconds, microseconds=micro)
-    if code == _DECIMAL:
-        return decimal.Decimal(payload.decode())
-    if code == _UUID:
-        return uuid.UUID(bytes=payload)
-    if code == _COMPLEX:
-        real, imag = _unpack(payload)
-        return complex(real, imag)
-    if code == _BIGINT:
-        return int(payload.decode())
-    if code == _BYTEARRAY:
-        return bytearray(payload)
-    if code == _NDARRAY:
-        return _ndarray_from(_unpack(payload))
-    if code == _USER:
-        name, data = _unpack(payload)
-        entry = _REGISTRY.get(name)
-        if entry is None:
-            raise CodecError(
-                f"stored value of type {name!r} is not registered in this process "
-                "(call prunus.register_type before loading)"
-            )
-        return entry[2](data)
-    raise CodecError(f"unknown extension type code {code}")
+    decoder = _DECODERS.get(code)
+    if decoder is None:
+        raise CodecError(f"unknown extension type code {code}")
+    return decoder(payload)
 
 
-def _is_ndarray(value: Any) -> bool:
-    return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray"
+def _decode_datetime(payload: bytes) -> _dt.datetime:
+    *parts, fold, zone = _unpack(payload)
+    tz: _dt.tzinfo | None = None
+    if isinstance(zone, str):
+        tz = zoneinfo.ZoneInfo(zone)  # a tz database lookup by key, nothing imported
+    elif zone is not None:
+        micros, name = zone
+        offset = _dt.timedelta(microseconds=micros)
+        tz = _dt.timezone(offset) if name is None else _dt.timezone(offset, name)
+    return _dt.datetime(*parts, tzinfo=tz, fold=fold)
 
 
-def _ndarray_data(array: Any) -> list[Any]:
-    if array.dtype.kind not in "biufc":
-        raise TypeError(type(array))
-    import numpy
+def _decode_user(payload: bytes) -> Any:
+    name, data = _unpack(payload)
+    entry = _REGISTRY.get(name)
+    if entry is None:
+        raise CodecError(
+            f"stored value of type {name!r} is not registered in this process "
+            "(call prunus.register_type before loading)"
+        )
+    try:
+        return entry.from_data(data)
+    except Exception as error:
+        raise CodecError(f"from_data for {name!r} failed: {_describe_error(error)}") from None
 
-    contiguous = numpy.ascontiguousarray(array)
-    return [contiguous.dtype.str, list(contiguous.shape), contiguous.tobytes()]
 
-
-def _ndarray_from(data: list[Any]) -> Any:
+def _numpy_dtype(text: Any) -> Any:
     try:
         import numpy
     except ImportError:
-        raise CodecError("stored value is a numpy array but numpy is not installed") from None
-    dtype_text, shape, raw = data
-    dtype = numpy.dtype(dtype_text)
-    if dtype.kind not in "biufc":
-        raise CodecError(f"refusing numpy dtype {dtype_text!r}")
-    return numpy.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        raise CodecError("stored value is a numpy value but numpy is not installed") from None
+    if not isinstance(text, str):
+        raise CodecError(f"bad numpy dtype {text!r}")
+    dtype = numpy.dtype(text)
+    if dtype.kind not in _NUMERIC_KINDS:
+        raise CodecError(f"refusing numpy dtype {text!r}")
+    return numpy, dtype
+
+
+def _decode_ndarray(payload: bytes) -> Any:
+    text, shape, raw = _unpack(payload)
+    numpy, dtype = _numpy_dtype(text)
+    return numpy.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
+
+
+def _decode_npscalar(payload: bytes) -> Any:
+    text, raw = _unpack(payload)
+    numpy, dtype = _numpy_dtype(text)
+    (value,) = numpy.frombuffer(raw, dtype=dtype)
+    return value
+
+
+_DECODERS: dict[int, Callable[[bytes], Any]] = {
+    _TUPLE: lambda p: tuple(_unpack(p)),
+    _SET: lambda p: set(_unpack(p)),
+    _FROZENSET: lambda p: frozenset(_unpack(p)),
+    _DATETIME: _decode_datetime,
+    _DATE: lambda p: _dt.date.fromisoformat(p.decode()),
+    _TIMEDELTA: lambda p: _dt.timedelta(*_unpack(p)),  # days, seconds, microseconds
+    _DECIMAL: lambda p: decimal.Decimal(p.decode()),
+    _UUID: lambda p: uuid.UUID(bytes=p),
+    _COMPLEX: lambda p: complex(*_unpack(p)),
+    _BIGINT: lambda p: int.from_bytes(p, "big", signed=True),
+    _BYTEARRAY: bytearray,
+    _ATTRDICT: lambda p: AttributesDict(_unpack(p)),
+    _NDARRAY: _decode_ndarray,
+    _USER: _decode_user,
+    _NPSCALAR: _decode_npscalar,
+}
+
+
+# ---- errors: where in a value the problem is (slow path, runs only on failure) ------
+
+_MAX_DEPTH = 500  # msgpack refuses nesting deeper than 511 levels
+_CONTAINERS = (dict, AttributesDict, list, tuple, set, frozenset)
+
+
+class _Unstorable(TypeError):
+    """Raised by the packing hook; its message is the reason a user reads."""
+
+
+def _type_name(kind: type) -> str:
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _unstorable_reason(kind: type) -> str:
+    base = " (a dict subclass)" if issubclass(kind, dict) else ""
+    return (
+        f"cannot encode value of type {_type_name(kind)}{base}; "
+        "register it with prunus.register_type"
+    )
+
+
+def _child_path(path: str, key: Any) -> str:
+    if isinstance(key, str) and key.isidentifier():
+        return f"{path}.{key}" if path else key
+    return f"{path}[{key!r}]"
+
+
+def _find_problem(value: Any, path: str, active: set[int], depth: int) -> tuple[str, str] | None:
+    """The path of the first part of ``value`` that does not encode, and why."""
+    if depth > _MAX_DEPTH:
+        return path, f"the value is nested more than {_MAX_DEPTH} levels deep"
+    kind = type(value)
+    if kind in _CONTAINERS:
+        if id(value) in active:
+            return path, "the value contains itself (a reference cycle)"
+        active.add(id(value))
+        try:
+            if kind is dict or kind is AttributesDict:
+                for key, item in value.items():
+                    child = _child_path(path, key)
+                    bad_key = _find_problem(key, child, active, depth + 1)
+                    if bad_key is not None:
+                        return child, f"dict key: {bad_key[1]}"
+                    problem = _find_problem(item, child, active, depth + 1)
+                    if problem is not None:
+                        return problem
+            else:
+                for index, item in enumerate(value):
+                    problem = _find_problem(item, f"{path}[{index}]", active, depth + 1)
+                    if problem is not None:
+                        return problem
+        finally:
+            active.discard(id(value))
+        return None
+    name = _NAMES.get(kind)
+    if name is not None:
+        try:
+            data = _REGISTRY[name].to_data(value)
+        except Exception as error:
+            return path, f"to_data for {name!r} raised {_describe_error(error)}"
+        inner = _find_problem(data, "", active, depth + 1)
+        if inner is None or inner[1].startswith("to_data for"):
+            return None if inner is None else (path, inner[1])
+        where = f" at {inner[0]}" if inner[0] else ""
+        return path, f"to_data for {name!r} returned data that cannot be encoded{where}: {inner[1]}"
+    try:
+        _pack(value)  # a leaf: it encodes on its own or not
+    except _Unstorable as error:
+        return path, str(error)
+    except UnicodeEncodeError:
+        return path, "cannot encode text that is not valid Unicode (a lone surrogate)"
+    except Exception as error:
+        return path, f"cannot encode value of type {_type_name(kind)} ({_describe_error(error)})"
+    return None
+
+
+# ---- public API ---------------------------------------------------------------------
 
 
 def encode(value: Any, *, path_prefix: str = "") -> bytes:
     """``value`` as bytes.
 
+    Args:
+        path_prefix: how the caller names ``value`` in errors (``"ctx"``).
+
     Raises:
         CodecError: something in ``value`` cannot be stored; ``.path`` names where
-            (``ctx.results[3]``).
+            (``ctx.results[3]``, or ``<root>`` for ``value`` itself).
     """
     try:
         return _pack(value)
-    except (TypeError, ValueError, OverflowError):
-        path, culprit = _find_unencodable(value, path_prefix)
-        raise CodecError(
-            f"cannot encode value of type {type(culprit).__qualname__}; "
-            "register it with prunus.register_type",
-            path or "<root>",
-        ) from None
+    except Exception as error:
+        _raise_codec_error(value, path_prefix, error)
+
+
+def _raise_codec_error(value: Any, path_prefix: str, error: Exception) -> NoReturn:
+    """Walk ``value`` again, slowly, to say where it fails: runs only on failure."""
+    path, reason = _find_problem(value, path_prefix, set(), 0) or (
+        path_prefix,
+        f"cannot encode value ({_describe_error(error)})",
+    )
+    raise CodecError(reason, path or "<root>") from None
 
 
 def decode(data: bytes) -> Any:
@@ -237,31 +428,45 @@ def decode(data: bytes) -> Any:
         return _unpack(data)
     except CodecError:
         raise
-    except Exception as error:  # msgpack and the ext hooks raise many kinds
-        raise CodecError(f"undecodable data ({type(error).__name__}: {error})") from None
+    except Exception as error:  # msgpack and the ext decoders raise many kinds
+        raise CodecError(f"undecodable data ({_describe_error(error)})") from None
 
 
-def encode_checkpoint(data: dict[str, Any]) -> bytes:
-    """A checkpoint: ``data`` in a versioned envelope."""
-    return encode({"format": CHECKPOINT_FORMAT, "body": data})
+def encode_checkpoint(data: dict[str, Any], *, path_prefix: str = "") -> bytes:
+    """A checkpoint: ``data`` in an envelope that carries :data:`CHECKPOINT_FORMAT`.
+
+    Raises:
+        CodecError: as :func:`encode`; the path is relative to ``data``.
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"a checkpoint is a dict, got {type(data).__qualname__}")
+    try:
+        return _pack({"format": CHECKPOINT_FORMAT, "body": data})
+    except Exception as error:  # paths name the body's keys (ctx.results[3])
+        _raise_codec_error(data, path_prefix, error)
 
 
 def decode_checkpoint(blob: bytes) -> dict[str, Any]:
     """The body of a checkpoint written by :func:`encode_checkpoint`.
 
     Raises:
-        CheckpointError: corrupt, not a checkpoint, or of an unknown format version.
+        CheckpointError: corrupt, not a checkpoint, or of an unknown format version
+            (a one-line reason).
     """
     try:
         envelope = decode(blob)
     except CodecError as error:
-        raise CheckpointError(f"corrupt checkpoint: {error}") from None
-    if not isinstance(envelope, dict) or "format" not in envelope or "body" not in envelope:
+        raise CheckpointError(f"corrupt checkpoint: {_one_line(str(error))}") from None
+    if type(envelope) is not dict or envelope.keys() != {"format", "body"}:
         raise CheckpointError("corrupt checkpoint: not a checkpoint envelope")
-    if envelope["format"] != CHECKPOINT_FORMAT:
+    version = envelope["format"]
+    if type(version) is not int:
+        raise CheckpointError(f"corrupt checkpoint: format {_one_line(repr(version))}")
+    if version != CHECKPOINT_FORMAT:
+        hint = "; upgrade prunus" if version > CHECKPOINT_FORMAT else ""
         raise CheckpointError(
-            f"checkpoint format {envelope['format']!r} is not supported "
-            f"(this prunus reads format {CHECKPOINT_FORMAT})"
+            f"checkpoint format {version} is not supported "
+            f"(this prunus reads format {CHECKPOINT_FORMAT}){hint}"
         )
     body = envelope["body"]
     if not isinstance(body, dict):
@@ -269,32 +474,10 @@ def decode_checkpoint(blob: bytes) -> dict[str, Any]:
     return body
 
 
-def _find_unencodable(value: Any, path: str) -> tuple[str, Any]:
-    """Walk ``value`` to the first part that does not encode (slow path, errors only)."""
-    kind = type(value)
-    if kind in (dict, AttributesDict):
-        for key, item in value.items():
-            if not _encodes(key):
-                return f"{path}[{key!r}]", key
-            child = (
-                f"{path}.{key}"
-                if isinstance(key, str) and path
-                else (key if isinstance(key, str) else f"{path}[{key!r}]")
-            )
-            if not _encodes(item):
-                return _find_unencodable(item, str(child))
-        return path, value
-    if kind in (list, tuple, set, frozenset):
-        for index, item in enumerate(value):
-            if not _encodes(item):
-                return _find_unencodable(item, f"{path}[{index}]")
-        return path, value
-    return path, value
+def _describe_error(error: BaseException) -> str:
+    return _one_line(f"{type(error).__name__}: {error}")
 
 
-def _encodes(value: Any) -> bool:
-    try:
-        _pack(value)
-    except (TypeError, ValueError, OverflowError):
-        return False
-    return True
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -7,9 +7,23 @@ from pathlib import Path
 
 __all__ = ["resolve_home"]
 
+HOME_ENV = "PRUNUS_HOME"
+
 
 def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
+    """The home directory, absolute, ``~`` expanded; nothing is created or checked.
+
+    The path is made absolute now so that a later ``chdir`` cannot move a runtime's
+    data, and error messages name the directory the user can find. An empty
+    $PRUNUS_HOME counts as unset.
+
+    Raises:
+        ValueError: ``home`` is an empty string (most likely an unset variable).
+    """
     if home is not None:
-        return Path(home)
-    env = os.environ.get("PRUNUS_HOME")
-    return Path(env) if env else Path.cwd() / ".prunus"
+        text = os.fspath(home)
+        if not text:
+            raise ValueError("home is an empty path; pass None for the default home")
+    else:
+        text = os.environ.get(HOME_ENV) or os.path.join(os.getcwd(), ".prunus")
+    return Path(os.path.abspath(os.path.expanduser(text)))

@@ -1,35 +1,45 @@
 """The durable store: one LMDB environment per runtime home. The only lmdb import.
 
 Layout: named databases ``processes`` (registry records), ``checkpoints``, ``outputs``,
-``logs`` (key ``pid NUL seq``, so a pid's lines are one ordered range), and ``memo``,
-``conditions``, ``meta`` for later features.
+``logs`` (key ``pid NUL seq``, seq an 8-byte big-endian counter, so a pid's lines are
+one ordered key range), and ``memo``, ``conditions``, ``meta`` for later features.
 
 Facts this relies on (DESIGN.md section 7): writers serialise on one lock across
-processes; ``MapFullError`` rolls back, after which ``set_mapsize`` may grow the map;
-other processes adopt a grown map with ``set_mapsize(0)``; py-lmdb refuses to open one
-environment twice in a process, so environments are shared per path and refcounted,
-and never used across fork (a forked child opens its own).
+processes; ``MapFullError`` rolls the transaction back, after which ``set_mapsize`` may
+grow the map; other processes adopt a grown map with ``set_mapsize(0)``; py-lmdb
+refuses to open one environment twice in a process, so environments are shared per
+path and refcounted; and an environment must not be used across fork.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import lmdb
 
-from prunus.errors import CheckpointError, StoreError
-from prunus.persistence._codec import decode, decode_checkpoint, encode
+from prunus.errors import StoreError
+from prunus.persistence._codec import decode, encode
 from prunus.persistence._home import resolve_home
-from prunus.persistence._store import StoreBase, WriteItem, check_db, stage_writes
+from prunus.persistence._store import (
+    StoreBase,
+    WriteItem,
+    check_db,
+    check_key,
+    decode_checkpoint_of,
+    decode_entries,
+    decode_entry,
+    stage_writes,
+)
 
 __all__ = ["LmdbStore"]
 
+_LOG = logging.getLogger(__name__)
 _DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta")
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
@@ -38,56 +48,123 @@ T = TypeVar("T")
 
 
 class _Environment:
-    """One open LMDB environment and its database handles, shared within a process."""
+    """One open LMDB environment and its database handles, shared within a process.
+
+    Invariant: every transaction and every ``set_mapsize`` in this process runs under
+    ``lock``. LMDB may only remap while this process has no transaction open, and the
+    fork hooks below rely on no transaction being open while a process forks.
+    """
 
     def __init__(self, path: Path, map_size: int, sync: bool, readonly: bool) -> None:
-        self.path, self.owner_pid, self.users = path, os.getpid(), 0
+        self.path, self.sync, self.readonly = path, sync, readonly
+        self.owner_pid, self.users, self.lock = os.getpid(), 0, threading.Lock()
         self.env = lmdb.open(
             str(path),
             map_size=map_size,
-            max_dbs=len(_DBS) + 1,
+            max_dbs=len(_DBS),
             max_readers=_MAX_READERS,
             sync=sync,
             readonly=readonly,
-            lock=True,
+            create=not readonly,
         )
-        self.env.reader_check()  # clear slots left by SIGKILLed readers
-        self.dbs = {name: self.env.open_db(name.encode(), create=not readonly) for name in _DBS}
+        try:
+            self.env.reader_check()  # free the slots of readers that were SIGKILLed
+            self.dbs = {name: self._open_db(name) for name in _DBS}
+        except BaseException:
+            self.env.close()
+            raise
+
+    def _open_db(self, name: str) -> Any:
+        try:
+            return self.env.open_db(name.encode(), create=not self.readonly)
+        except lmdb.NotFoundError:  # read-only, and no writer has created it yet
+            return None
+
+    def grow(self) -> None:
+        self.env.set_mapsize(0)  # adopt a size another process may have set
+        size = self.env.info()["map_size"] * 2
+        self.env.set_mapsize(size)
+        _LOG.info("grew the LMDB map of %s to %d MiB", self.path, size >> 20)
 
 
-_OPEN: dict[tuple[str, bool], _Environment] = {}
-_OPEN_LOCK = threading.Lock()
+_OPEN: dict[str, _Environment] = {}  # realpath of the home -> its environment
+_OPEN_LOCK = threading.Lock()  # lock order: _OPEN_LOCK, then an environment's lock
 
 
 def _acquire(path: Path, map_size: int, sync: bool, readonly: bool) -> _Environment:
-    key = (os.path.realpath(path), readonly)
+    key = os.path.realpath(path)
     with _OPEN_LOCK:
         shared = _OPEN.get(key)
-        if shared is None or shared.owner_pid != os.getpid():
+        if shared is None:
             shared = _OPEN[key] = _Environment(path, map_size, sync, readonly)
+        elif shared.readonly and not readonly:
+            raise StoreError(
+                f"cannot open prunus store at {path} for writing: this process "
+                "already has it open read-only (close those stores first)"
+            )
         shared.users += 1
         return shared
 
 
-def _release(shared: _Environment, readonly: bool) -> None:
-    key = (os.path.realpath(shared.path), readonly)
+def _release(shared: _Environment) -> None:
     with _OPEN_LOCK:
         shared.users -= 1
-        if shared.users == 0 and _OPEN.get(key) is shared:
-            del _OPEN[key]
+        if shared.users == 0 and _OPEN.get(os.path.realpath(shared.path)) is shared:
+            del _OPEN[os.path.realpath(shared.path)]
+            with shared.lock:
+                shared.env.close()
+
+
+def _before_fork() -> None:
+    _OPEN_LOCK.acquire()
+    for shared in _OPEN.values():
+        shared.lock.acquire()  # no transaction of ours is open while the process forks
+
+
+def _after_fork_in_parent() -> None:
+    for shared in _OPEN.values():
+        shared.lock.release()
+    _OPEN_LOCK.release()
+
+
+def _after_fork_in_child() -> None:
+    # The child must not use the parent's environments. Closing them is safe only
+    # because no transaction was open at fork (closing aborts inherited transactions,
+    # which would free the parent's reader slots); py-lmdb refuses to reopen a home
+    # until they are closed. Stores notice the new pid and reopen on first use.
+    global _OPEN_LOCK
+    for shared in _OPEN.values():
+        try:
             shared.env.close()
+        except Exception:  # never fail a fork; reopening will report any problem
+            _LOG.debug("closing an inherited LMDB environment failed", exc_info=True)
+    _OPEN.clear()
+    _OPEN_LOCK = threading.Lock()
+
+
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
 
 
 class LmdbStore(StoreBase):
     """Durable store in ``home`` (``home=`` > $PRUNUS_HOME > ./.prunus).
 
+    Several stores on one home in a process share one environment; several OS
+    processes may open the same home at once (writers take turns on LMDB's lock).
+
     Args:
         map_size: initial map size in bytes; the map doubles whenever it is full.
-        sync: True (default) makes every commit durable before it returns (fsync).
-            With False a commit is visible to other processes at once and survives a
-            crash of this process, but the last commits may be lost if the machine
-            itself loses power; the database is never corrupted either way.
-        readonly: open for reading only; the home must already exist.
+        sync: True (default): a commit is on disk before ``write`` returns, so a
+            committed step survives a power cut. False: a commit is visible to other
+            processes at once and survives a crash of this process (even SIGKILL), but
+            an OS crash or power cut may lose the last commits; LMDB keeps the database
+            consistent then only if the filesystem preserves write order. ``close()``
+            flushes. Stores sharing an environment may differ: a ``sync=True`` store
+            on an environment opened without sync flushes after each of its commits.
+        readonly: read only; the store must already exist and is never created.
 
     Raises:
         StoreError: the home cannot be created or opened (one line: path and reason).
@@ -101,22 +178,15 @@ class LmdbStore(StoreBase):
         sync: bool = True,
         readonly: bool = False,
     ) -> None:
-        path = resolve_home(home)
-        self._readonly = readonly
-        try:
-            if readonly:
-                if not (path / "data.mdb").exists():
-                    raise StoreError(f"no prunus store at {path} (it does not exist)")
-            else:
-                path.mkdir(parents=True, exist_ok=True)
-            self._shared = _acquire(path, map_size, sync, readonly)
-        except StoreError:
-            raise
-        except (OSError, lmdb.Error) as error:
-            reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
-            raise StoreError(f"cannot open prunus store at {path}: {reason}") from None
-        self._path = path
+        self._path = resolve_home(home)
+        self._map_size, self._sync, self._readonly = map_size, sync, readonly
+        self._closed = True
+        self._shared = self._open()
         self._closed = False
+
+    def __repr__(self) -> str:
+        mode = "readonly" if self._readonly else "sync" if self._sync else "no sync"
+        return f"LmdbStore({str(self._path)!r}, {mode})"
 
     @property
     def home(self) -> Path:
@@ -126,148 +196,175 @@ class LmdbStore(StoreBase):
 
     def write_many(self, items: Sequence[WriteItem]) -> None:
         """Everything in ``items`` in one transaction (one fsync with ``sync=True``)."""
-        staged = stage_writes(items)  # encoded outside the write lock
-        now = time.time()
-        dbs = self._dbs()
+        staged = stage_writes(items)  # validated and encoded before the write lock
+        if not staged:
+            return
 
-        def transaction(txn: Any) -> None:
+        def transaction(txn: Any, dbs: dict[str, Any]) -> None:
             for item in staged:
-                key, record, checkpoint = item.pid.encode(), item.record, item.checkpoint
-                outputs, lines = item.outputs, item.log_lines
-                if record is not None:
-                    txn.put(key, record, db=dbs["processes"])
-                if checkpoint is not None:
-                    txn.put(key, checkpoint, db=dbs["checkpoints"])
-                if outputs is not None:
-                    txn.put(key, outputs, db=dbs["outputs"])
-                if lines:
-                    seq = self._next_log_seq(txn, key)
-                    for offset, line in enumerate(lines):
-                        txn.put(
-                            key + b"\0" + _SEQ.pack(seq + offset),
-                            encode([now, line]),
-                            db=dbs["logs"],
-                        )
+                key = item.key
+                if item.record is not None:
+                    txn.put(key, item.record, db=dbs["processes"])
+                if item.checkpoint is not None:
+                    txn.put(key, item.checkpoint, db=dbs["checkpoints"])
+                if item.outputs is not None:
+                    txn.put(key, item.outputs, db=dbs["outputs"])
+                if item.logs:
+                    seq = _next_log_seq(txn, dbs["logs"], key)
+                    for offset, blob in enumerate(item.logs):
+                        txn.put(key + b"\0" + _SEQ.pack(seq + offset), blob, db=dbs["logs"])
 
         self._write(transaction)
 
     def delete(self, pid: str) -> None:
-        key, dbs = pid.encode(), self._dbs()
+        key = check_key(pid, "pid")
 
-        def transaction(txn: Any) -> None:
+        def transaction(txn: Any, dbs: dict[str, Any]) -> None:
             for name in ("processes", "checkpoints", "outputs"):
                 txn.delete(key, db=dbs[name])
-            for log_key in self._log_keys(txn, key):
+            for log_key in _log_keys(txn, dbs["logs"], key):
                 txn.delete(log_key, db=dbs["logs"])
 
         self._write(transaction)
 
     def put(self, db: str, key: str, value: Any) -> None:
-        handle, blob = self._dbs()[check_db(db)], encode(value)
-        self._write(lambda txn: txn.put(key.encode(), blob, db=handle))
+        name, raw, blob = check_db(db), check_key(key), encode(value, path_prefix=f"{db}[{key!r}]")
+        self._write(lambda txn, dbs: txn.put(raw, blob, db=dbs[name]))
 
     # ---- reading -----------------------------------------------------------------------
 
     def get_record(self, pid: str) -> dict[str, Any] | None:
-        return self._get("processes", pid)
+        return decode_entry(self._get("processes", check_key(pid, "pid")), f"process {pid}: record")
 
     def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        rows = self._read(lambda txn: list(txn.cursor(db=self._dbs()["processes"])))
-        for key, blob in rows:
-            yield key.decode(), decode(blob)
+        return decode_entries(self._read(lambda txn, dbs: _rows(txn, dbs["processes"])))
 
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
-        blob = self._read(lambda txn: txn.get(pid.encode(), db=self._dbs()["checkpoints"]))
-        if blob is None:
-            return None
-        try:
-            return decode_checkpoint(blob)
-        except CheckpointError as error:
-            raise CheckpointError(f"process {pid}: {error}") from None
+        return decode_checkpoint_of(pid, self._get("checkpoints", check_key(pid, "pid")))
 
     def get_outputs(self, pid: str) -> dict[str, Any] | None:
-        return self._get("outputs", pid)
+        return decode_entry(self._get("outputs", check_key(pid, "pid")), f"process {pid}: outputs")
 
     def get_logs(self, pid: str) -> list[tuple[float, str]]:
-        key, handle = pid.encode(), self._dbs()["logs"]
+        key = check_key(pid, "pid")
 
-        def read(txn: Any) -> list[bytes]:
-            return [txn.get(k, db=handle) for k in self._log_keys(txn, key)]
+        def read(txn: Any, dbs: dict[str, Any]) -> list[bytes]:
+            handle = dbs["logs"]
+            if handle is None:  # read-only, before any writer created it
+                return []
+            return [txn.get(k, db=handle) for k in _log_keys(txn, handle, key)]
 
         return [tuple(decode(blob)) for blob in self._read(read)]  # type: ignore[misc]
 
     def get(self, db: str, key: str) -> Any | None:
-        return self._get(check_db(db), key)
+        return decode_entry(self._get(check_db(db), check_key(key)), f"{db} {key}")
 
     def items(self, db: str) -> Iterator[tuple[str, Any]]:
-        handle = self._dbs()[check_db(db)]
-        for key, blob in self._read(lambda txn: list(txn.cursor(db=handle))):
-            yield key.decode(), decode(blob)
+        name = check_db(db)
+        return decode_entries(self._read(lambda txn, dbs: _rows(txn, dbs[name])))
 
     # ---- lifetime ----------------------------------------------------------------------
 
     def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            _release(self._shared, self._readonly)
+        """Release this store; the environment closes with the last store using it."""
+        if self._closed:
+            return
+        self._closed = True
+        shared = self._shared
+        if shared.owner_pid != os.getpid():
+            return  # inherited across fork: the fork hook already dropped it
+        if not self._sync and not self._readonly:
+            with shared.lock:
+                shared.env.sync(True)
+        _release(shared)
 
     # ---- internals ---------------------------------------------------------------------
 
-    def _dbs(self) -> dict[str, Any]:
-        if self._closed:
-            raise StoreError(f"the store at {self._path} is closed")
-        if self._shared.owner_pid != os.getpid():  # forked: never reuse the parent's env
-            _release(self._shared, self._readonly)
-            self._shared = _acquire(self._path, _INITIAL_MAP, True, self._readonly)
-        return self._shared.dbs
-
-    def _get(self, db: str, key: str) -> Any | None:
-        blob = self._read(lambda txn: txn.get(key.encode(), db=self._dbs()[db]))
-        return None if blob is None else decode(blob)
-
-    def _read(self, body: Callable[[Any], T]) -> T:
-        self._dbs()  # raises for a closed store; reopens after a fork
-        env = self._shared.env
-        while True:
-            try:
-                with env.begin() as txn:
-                    return body(txn)
-            except lmdb.MapResizedError:
-                env.set_mapsize(0)  # another process grew the map: adopt its size
-
-    def _write(self, body: Callable[[Any], Any]) -> None:
+    def _open(self) -> _Environment:
+        path = self._path
         if self._readonly:
-            raise StoreError(f"the store at {self._path} is open read-only")
-        self._dbs()
-        env = self._shared.env
-        while True:
-            try:
-                with env.begin(write=True) as txn:
-                    body(txn)
-                return
-            except lmdb.MapFullError:
-                env.set_mapsize(env.info()["map_size"] * 2)  # rolled back: grow, retry
-            except lmdb.MapResizedError:
-                env.set_mapsize(0)
-            except lmdb.Error as error:
-                raise StoreError(f"cannot write to {self._path}: {error}") from None
+            if not (path / "data.mdb").is_file():
+                what = "has no prunus store" if path.is_dir() else "does not exist"
+                raise StoreError(f"cannot open prunus store at {path}: the directory {what}")
+        elif path.exists() and not path.is_dir():
+            raise StoreError(f"cannot open prunus store at {path}: it is not a directory")
+        try:
+            if not self._readonly:
+                path.mkdir(parents=True, exist_ok=True)
+            return _acquire(path, self._map_size, self._sync, self._readonly)
+        except (OSError, lmdb.Error) as error:
+            reason = getattr(error, "strerror", None) or _one_line(error)
+            reason = reason.removeprefix(f"{path}: ")  # lmdb names the path too
+            raise StoreError(f"cannot open prunus store at {path}: {reason}") from None
 
-    def _log_keys(self, txn: Any, key: bytes) -> list[bytes]:
-        prefix = key + b"\0"
-        cursor = txn.cursor(db=self._shared.dbs["logs"])
-        keys = []
-        if cursor.set_range(prefix):
-            for log_key in cursor.iternext(values=False):
-                if not log_key.startswith(prefix):
+    def _environment(self) -> _Environment:
+        if self._closed:
+            raise StoreError(f"the prunus store at {self._path} is closed")
+        if self._shared.owner_pid != os.getpid():  # forked: open this process's own
+            self._shared = self._open()
+        return self._shared
+
+    def _get(self, db: str, key: bytes) -> bytes | None:
+        return self._read(lambda txn, dbs: None if dbs[db] is None else txn.get(key, db=dbs[db]))
+
+    def _read(self, body: Callable[[Any, dict[str, Any]], T]) -> T:
+        shared = self._environment()
+        with shared.lock:
+            while True:
+                try:
+                    with shared.env.begin() as txn:
+                        return body(txn, shared.dbs)
+                except lmdb.MapResizedError:
+                    shared.env.set_mapsize(0)  # another process grew the map: adopt it
+                except lmdb.Error as error:
+                    raise StoreError(f"cannot read {self._path}: {_one_line(error)}") from None
+
+    def _write(self, body: Callable[[Any, dict[str, Any]], Any]) -> None:
+        if self._readonly:
+            raise StoreError(f"the prunus store at {self._path} is open read-only")
+        shared = self._environment()
+        with shared.lock:
+            while True:
+                try:
+                    with shared.env.begin(write=True) as txn:
+                        body(txn, shared.dbs)
                     break
-                keys.append(log_key)
-        return keys
+                except lmdb.MapFullError:
+                    shared.grow()  # the transaction was rolled back: grow, run it again
+                except lmdb.MapResizedError:
+                    shared.env.set_mapsize(0)
+                except lmdb.Error as error:
+                    raise StoreError(f"cannot write to {self._path}: {_one_line(error)}") from None
+            if self._sync and not shared.sync:
+                shared.env.sync(True)
 
-    def _next_log_seq(self, txn: Any, key: bytes) -> int:
-        prefix = key + b"\0"
-        cursor = txn.cursor(db=self._shared.dbs["logs"])
-        found = cursor.set_range(prefix + b"\xff" * _SEQ.size)
-        found = cursor.prev() if found else cursor.last()
-        if found and cursor.key().startswith(prefix):
-            return _SEQ.unpack(cursor.key()[len(prefix) :])[0] + 1
-        return 0
+
+def _rows(txn: Any, handle: Any) -> list[tuple[str, bytes]]:
+    return [] if handle is None else [(k.decode(), v) for k, v in txn.cursor(db=handle)]
+
+
+def _log_keys(txn: Any, handle: Any, key: bytes) -> list[bytes]:
+    prefix = key + b"\0"
+    cursor = txn.cursor(db=handle)
+    keys = []
+    if cursor.set_range(prefix):
+        for log_key in cursor.iternext(values=False):
+            if not log_key.startswith(prefix):
+                break
+            keys.append(log_key)
+    return keys
+
+
+def _next_log_seq(txn: Any, handle: Any, key: bytes) -> int:
+    """One past the last sequence number of ``key``'s lines (0 for the first line)."""
+    prefix = key + b"\0"
+    cursor = txn.cursor(db=handle)
+    found = cursor.set_range(prefix + b"\xff" * _SEQ.size)
+    found = cursor.prev() if found else cursor.last()
+    if found and cursor.key().startswith(prefix):
+        return int(_SEQ.unpack(cursor.key()[len(prefix) :])[0]) + 1
+    return 0
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
