@@ -13,9 +13,12 @@ __all__ = [
     "CheckpointError",
     "ClosedError",
     "CodecError",
+    "DaemonError",
     "InvalidStateError",
     "KilledError",
     "PortValidationError",
+    "ProcessClassError",
+    "ProcessFailedError",
     "PrunusError",
     "StoreError",
     "UnknownProcessError",
@@ -82,6 +85,22 @@ class CodecError(PrunusError, ValueError):
 
 class CheckpointError(PrunusError):
     """A stored checkpoint is corrupt, of an unknown format, or names a missing class."""
+
+
+class ProcessClassError(PrunusError, ImportError):
+    """A process class named by its path cannot be imported, or is not a Process."""
+
+
+class ProcessFailedError(PrunusError):
+    """A process run by a daemon ended EXCEPTED; the message carries its error text.
+
+    (Embedded runs re-raise the process's own exception object instead; across OS
+    processes only its text travels.)
+    """
+
+
+class DaemonError(PrunusError):
+    """No daemon runs on the home or address, or it stopped answering."""
 
 
 class StoreError(PrunusError):

@@ -1,12 +1,13 @@
 """The behaviour of one process actor, apart from how its messages travel.
 
 A cell owns one process and handles one message at a time:
-``receive -> engine step -> store -> send``. The embedded :class:`ProcessActor` gives it
-a Thespian mailbox of its own; a daemon host actor gives many cells one OS process and
-schedules their steps itself. Either way the rules are the same:
+``receive -> engine step -> store -> send``. A host actor runs many cells in one OS
+process (:mod:`prunus.actors._host`); the cell itself knows nothing of Thespian. The
+rules every host keeps for its cells:
 
-- after every message that changed the process, its checkpoint is committed before
-  anything is sent, so no other actor learns of a step the store could forget;
+- after every message that changed the process, its checkpoint is written before
+  anything is sent, so no other actor learns of a step the store could forget (a host
+  stages the writes of a slice and commits them before it sends the slice's events);
 - after every step, the next one is *scheduled*, not run, so control messages already
   waiting are handled between two steps.
 """
@@ -57,7 +58,9 @@ class ProcessCell:
         self._outbox = outbox
         self._step_pending = False
         self._last_status: ProcessStatus | None = None
-        self.finished = False
+        # A cell for an ended process only answers control (a message that was on its
+        # way when the process ended): it never steps and never writes.
+        self.finished = process.has_terminated()
         self._handlers = {
             Step: self._on_step,
             Pause: self._on_pause,
@@ -77,7 +80,10 @@ class ProcessCell:
         return not self.finished and not self._step_pending
 
     def start(self) -> None:
-        self._sync()
+        """Announce the process and schedule its step; its state is already stored
+        (a new process by whoever launched it, a reloaded one by its last step)."""
+        if not self.finished:
+            self._announce()
 
     def handle(self, message: Any) -> None:
         handler = self._handlers.get(type(message))
@@ -137,9 +143,14 @@ class ProcessCell:
         if process.state in (ProcessState.KILLED, ProcessState.EXCEPTED):
             launches = []  # a step that ended in failure launches nothing
         self._persist(launches, reports)
-        status = process._prunus_status()
         for child in launches:
             self._outbox.launched(child)
+        self._announce()
+
+    def _announce(self) -> None:
+        """Tell the supervisor what changed and schedule the next step if there is one."""
+        process = self.process
+        status = process._prunus_status()
         if process.has_terminated():
             self.finished = True
             self._outbox.to_supervisor(Finished(status, process._prunus_result()))

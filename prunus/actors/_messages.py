@@ -1,9 +1,14 @@
-"""The message protocol between clients, the supervisor and process actors.
+"""The message protocol between clients, the supervisor and host actors.
 
-Every message is a small frozen value. Control messages carry the pid (routing is by
-pid, never by actor address: an address can change across restarts, a pid cannot) and
-``reply_to``: the address that asked, so the process actor answers the asker directly
-instead of through the supervisor.
+Every message is a small frozen value; in daemon mode they cross OS processes (Thespian
+pickles them over loopback TCP), so they hold plain data, never live objects, except
+the fields documented as embedded-only.
+
+Routing is by pid, never by actor address: a process's host can change when a host
+dies, its pid never does. Clients talk only to the supervisor. The supervisor talks to
+hosts in :class:`Deliver` batches and hosts answer in :class:`HostEvents` batches: the
+TCP transport carries one message at a time per target, so many process events travel
+in one Thespian message.
 """
 
 from __future__ import annotations
@@ -14,42 +19,88 @@ from typing import Any
 from prunus.engine import ProcessResult, ProcessStatus
 
 __all__ = [
+    "Activate",
+    "Activated",
+    "ActivationFailed",
+    "Barrier",
     "CancelWait",
     "ChildFinished",
     "Configure",
     "ControlReply",
+    "DaemonInfo",
+    "DaemonStatus",
+    "Deliver",
     "ErrorReply",
     "Finished",
-    "Host",
+    "GetOutputs",
+    "GetReport",
+    "HostConfig",
+    "HostEvents",
     "Kill",
     "Launch",
     "Launched",
     "ListProcesses",
+    "Outputs",
+    "Passivated",
     "Pause",
     "Play",
     "ProcessList",
     "Reload",
     "Reloaded",
+    "Reply",
+    "Report",
+    "Spawned",
     "StateChanged",
     "Status",
     "Step",
     "Stuck",
+    "Submit",
+    "Tick",
     "WaitFor",
     "WaitResult",
     "WaitTimedOut",
 ]
 
+# ---- set-up ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Configure:
-    """Client -> supervisor, once: the store every process actor writes to."""
+    """Runtime -> supervisor, once: where processes are stored and how they are hosted.
 
+    Attributes:
+        store: embedded only: the store object every actor shares (same OS process).
+        home: daemon: the LMDB home each actor opens in its own OS process.
+        workers: how many host actors run processes.
+        passivate: release a WAITING process from its host until a message arrives.
+        restart_limit: how often a process may be restarted after its host died mid-way.
+        slice_seconds: how long a host runs steps before it reads its mailbox again
+            (0: one step at a time, as the embedded runtime does).
+    """
+
+    store: Any = None
+    home: str | None = None
+    workers: int = 1
+    passivate: bool = False
+    restart_limit: int = 3
+    slice_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HostConfig:
+    """Supervisor -> new host actor: its index and how to reach the store."""
+
+    index: int
     store: Any
+    home: str | None
+    passivate: bool
+    slice_seconds: float
+    echo: Any = None  # daemon: the actor that bounces a host's Ticks back (see _host)
 
 
 @dataclass(frozen=True, slots=True)
 class Reload:
-    """Client -> supervisor, once at start: register and resume what the store holds."""
+    """Runtime -> supervisor, once at start: register and resume what the store holds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +111,23 @@ class Reloaded:
     failed: int
 
 
+# ---- launching ---------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class Launch:
-    """-> supervisor: start hosting ``process``; ``reply`` asks for a Launched answer."""
+    """Embedded client -> supervisor: host this process instance (the caller's object)."""
 
     process: Any
-    reply: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """Remote client -> supervisor: import ``process_class`` (``module:Qual.Name``) and
+    start it with ``inputs`` (codec-encoded bytes). Errors come back as ErrorReply."""
+
+    process_class: str
+    inputs: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +135,111 @@ class Launched:
     pid: str
 
 
-@dataclass(frozen=True, slots=True)
-class Host:
-    """Supervisor -> new process actor: the process to host and where to store it."""
+# ---- supervisor <-> hosts ----------------------------------------------------------
 
-    process: Any
-    store: Any
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    """Supervisor -> host: ``(pid, message)`` pairs, in the order they must be handled."""
+
+    items: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Activate:
+    """(In a Deliver) host this pid: load its checkpoint, or take ``process`` (embedded
+    only: the very instance the client or the parent's step created)."""
+
+    process: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Barrier:
+    """(In a Deliver) answer with this same Barrier once everything delivered before it
+    is handled: how the supervisor knows a reload's activations have all happened."""
+
+    token: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Host -> itself: run a slice of queued steps, then read the mailbox again."""
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """Process actor -> itself: take one step. Sent after every step, so control
-    messages already in the mailbox are handled between two steps."""
+    """The next step of one process (handled by its cell)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostEvents:
+    """Host -> supervisor: what happened in one slice, in order, after it was committed."""
+
+    events: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    """The process's state, pause flag or status changed."""
+
+    status: ProcessStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The process reached a terminal state."""
+
+    status: ProcessStatus
+    result: ProcessResult
+
+
+@dataclass(frozen=True, slots=True)
+class Spawned:
+    """A step launched a child; its first checkpoint is committed already.
+    ``process`` is the child instance in embedded mode, None across OS processes."""
+
+    status: ProcessStatus
+    process: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Answer ``message`` to ``to``; sent through the supervisor so that its registry
+    is up to date before the asker hears anything."""
+
+    to: Any
+    message: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Activated:
+    pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passivated:
+    """The host released the process; its checkpoint holds everything."""
+
+    pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationFailed:
+    """The process could not be loaded (corrupt checkpoint, class gone): one line why."""
+
+    pid: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFinished:
+    """(In a Deliver) one of the process's children ended."""
+
+    pid: str
+    result: ProcessResult
+
+
+# ---- control -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,27 +280,7 @@ class ControlReply:
     status: ProcessStatus
 
 
-@dataclass(frozen=True, slots=True)
-class StateChanged:
-    """Process actor -> supervisor: the process's state, pause flag or status changed."""
-
-    status: ProcessStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Finished:
-    """Process actor -> supervisor: the process reached a terminal state."""
-
-    status: ProcessStatus
-    result: ProcessResult
-
-
-@dataclass(frozen=True, slots=True)
-class ChildFinished:
-    """Supervisor -> parent's process actor: one of its children ended."""
-
-    pid: str
-    result: ProcessResult
+# ---- waiting -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +323,9 @@ class Stuck:
     pid: str
 
 
+# ---- reading -----------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class ListProcesses:
     pass
@@ -199,9 +337,49 @@ class ProcessList:
 
 
 @dataclass(frozen=True, slots=True)
+class GetOutputs:
+    pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    pid: str
+    outputs: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class GetReport:
+    pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """``(unix time, line)`` pairs, oldest first."""
+
+    pid: str
+    lines: tuple[tuple[float, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonInfo:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonStatus:
+    """What ``prunus daemon status`` shows besides the pid, port and uptime."""
+
+    hosts: int
+    active: int
+    by_state: dict[str, int]
+    paused: int
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorReply:
     """An error the asker should raise: ``kind`` names the prunus error class."""
 
     kind: str
     pid: str
     message: str
+    port_path: str = ""  # PortValidationError: the port at fault

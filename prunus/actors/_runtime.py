@@ -1,4 +1,4 @@
-"""The embedded runtime: a private in-process actor system with one supervisor.
+"""The embedded runtime: a private in-process actor system, a supervisor and one host.
 
 In Thespian's in-process base every actor runs in the caller's thread while the caller
 is inside ``ask``: asking the supervisor to answer when a process has ended is what
@@ -6,6 +6,9 @@ drives the whole system. When the system goes idle before the answer comes, noth
 it can ever produce one (every process left is paused or waiting on something that will
 not happen), and ``ask`` returns None at once: that is reported as :class:`Stuck`
 instead of blocking forever.
+
+The host runs one step per slice and never passivates: the caller's own process object
+stays the one that runs, so ``process.execute()`` leaves that very instance finished.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ from prunus.actors._messages import (
     Configure,
     ControlReply,
     ErrorReply,
+    GetOutputs,
+    GetReport,
     Launch,
     Launched,
     ListProcesses,
+    Outputs,
     ProcessList,
     Reload,
     Reloaded,
+    Report,
     Stuck,
     WaitFor,
     WaitResult,
@@ -32,9 +39,9 @@ from prunus.actors._messages import (
 )
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import open_embedded_system
-from prunus.engine import ProcessResult, ProcessStatus
+from prunus.engine import Process, ProcessResult, ProcessStatus
 
-__all__ = ["EmbeddedRuntime"]
+__all__ = ["EmbeddedRuntime", "raise_error_reply"]
 
 
 class EmbeddedRuntime:
@@ -45,7 +52,7 @@ class EmbeddedRuntime:
         self._supervisor = self._system.createActor(Supervisor)
         self._closed = False
         self._request_ids = itertools.count(1)
-        self._ask(Configure(store))
+        self._ask(Configure(store=store))
 
     def reload(self) -> Reloaded:
         """Register every process in the store and resume the unfinished ones."""
@@ -53,7 +60,7 @@ class EmbeddedRuntime:
         assert isinstance(reply, Reloaded)
         return reply
 
-    def launch(self, process: Any) -> str:
+    def launch(self, process: Process) -> str:
         reply = self._ask(Launch(process))
         assert isinstance(reply, Launched)
         return reply.pid
@@ -83,6 +90,16 @@ class EmbeddedRuntime:
         assert isinstance(reply, ProcessList)
         return reply.statuses
 
+    def outputs(self, pid: str) -> dict[str, Any]:
+        reply = self._ask(GetOutputs(pid))
+        assert isinstance(reply, Outputs)
+        return reply.outputs
+
+    def report(self, pid: str) -> list[tuple[float, str]]:
+        reply = self._ask(GetReport(pid))
+        assert isinstance(reply, Report)
+        return list(reply.lines)
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
@@ -99,10 +116,17 @@ class EmbeddedRuntime:
         ):
             reply = self._system.listen()
         if isinstance(reply, ErrorReply):
-            error_type = getattr(errors, reply.kind, errors.PrunusError)
-            raise (
-                error_type(reply.pid)
-                if reply.kind == "UnknownProcessError"
-                else error_type(reply.message)
-            )
+            raise_error_reply(reply)
         return reply
+
+
+def raise_error_reply(reply: ErrorReply) -> None:
+    """Raise the prunus error an ErrorReply names (PrunusError for unknown kinds)."""
+    error_type = getattr(errors, reply.kind, None)
+    if not (isinstance(error_type, type) and issubclass(error_type, errors.PrunusError)):
+        error_type = errors.PrunusError
+    if error_type is errors.UnknownProcessError:
+        raise errors.UnknownProcessError(reply.pid)
+    if error_type is errors.PortValidationError:
+        raise errors.PortValidationError(reply.message, reply.port_path)
+    raise error_type(reply.message)

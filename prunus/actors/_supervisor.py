@@ -1,9 +1,24 @@
-"""The supervisor: launches process actors, routes control by pid, answers for the dead.
+"""The supervisor: the registry of every process, and the only router.
 
-It owns the live registry (pid -> actor address, last status, parent, children) and is
-the only actor that knows where a process lives. Control for a process that has ended
-is answered from the registry; a kill cascades to live descendants, deepest first, so a
-parent never resumes on the news of a child killed on its behalf.
+It owns the registry (pid -> last status, children, host, result, waiters), assigns
+each process to one host for its whole life (sticky, least loaded first), and routes
+every message by pid. Clients talk only to it; hosts report to it in batches, and it
+updates the registry *before* it forwards an answer, so a status read after any
+answered control sees that control's effect.
+
+Duties beyond routing:
+
+- a submitted process is stored durably before its pid is returned;
+- on start, every unfinished process is re-activated from its checkpoint, and results
+  of children that ended after their parent's last checkpoint are delivered again (the
+  engine ignores those it has already applied);
+- status is answered from the registry (for live, passivated and dead actors alike);
+  pause, play and kill go to the process's host, which activates it if needed;
+- a kill is recorded in the store before it is sent, cascades to live descendants
+  deepest first, and is re-issued after a restart until the process has ended;
+- when a host dies, a new host takes its place and its processes are re-activated from
+  their checkpoints; a process whose host died while running it more than
+  ``restart_limit`` times ends EXCEPTED with the reason.
 """
 
 from __future__ import annotations
@@ -13,173 +28,370 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from prunus.actors._host import Echo, HostActor
 from prunus.actors._messages import (
+    Activate,
+    Activated,
+    ActivationFailed,
+    Barrier,
     CancelWait,
     ChildFinished,
     Configure,
     ControlReply,
+    DaemonInfo,
+    DaemonStatus,
+    Deliver,
     ErrorReply,
     Finished,
-    Host,
+    GetOutputs,
+    GetReport,
+    HostConfig,
+    HostEvents,
     Kill,
     Launch,
     Launched,
     ListProcesses,
+    Outputs,
+    Passivated,
     Pause,
     Play,
     ProcessList,
     Reload,
     Reloaded,
+    Reply,
+    Report,
+    Spawned,
     StateChanged,
     Status,
+    Submit,
     WaitFor,
     WaitResult,
     WaitTimedOut,
 )
-from prunus.actors._process_actor import ProcessActor
+from prunus.actors._persisting import ProcessWriter
 from prunus.actors._records import record_status, status_record
-from prunus.actors._reload import reload_processes
-from prunus.actors._thespian import Actor, ActorExitRequest, ChildActorExited, WakeupMessage
-from prunus.engine import ProcessResult, ProcessState, ProcessStatus
+from prunus.actors._submission import build_process
+from prunus.actors._thespian import (
+    Actor,
+    ActorExitRequest,
+    ChildActorExited,
+    PoisonMessage,
+    WakeupMessage,
+)
+from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus
+from prunus.errors import PortValidationError, PrunusError
+from prunus.persistence import LmdbStore
 
 __all__ = ["Supervisor"]
 
 _LOG = logging.getLogger(__name__)
+_KILL_PREFIX = "kill/"  # meta db: a kill requested and not yet seen through
 
 
 @dataclass(slots=True)
 class _Entry:
-    address: Any
     status: ProcessStatus
+    host: int
     children: list[str] = field(default_factory=list)
     result: ProcessResult | None = None
-    waiters: list[Any] = field(default_factory=list)
+    waiters: list[tuple[Any, int]] = field(default_factory=list)
+    active: bool = False
+    restarts: int = 0
+    pending: list[Any] = field(default_factory=list)  # controls awaiting their Reply
 
 
 class Supervisor(Actor):
-    """Launches and routes; never runs a step itself."""
+    """Registers, assigns, routes and restarts; never runs a step itself."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._config = Configure()
         self._store: Any = None
+        self._writer: ProcessWriter | None = None
         self._registry: dict[str, _Entry] = {}
-        # Thespian addresses are not hashable; their str() is unique within a system.
-        self._by_address: dict[str, str] = {}
+        self._hosts: list[Any] = []
+        self._host_of_address: dict[str, int] = {}  # addresses are not hashable
+        self._load: list[int] = []  # unfinished processes per host
+        self._outgoing: dict[int, list[tuple[str, Any]]] = {}
+        self._kills: dict[str, str] = {}  # pid -> reason, mirrored in the store
+        self._barriers: dict[int, list[Any]] = {}  # token -> [hosts to hear from, then]
+        self._activation_failures = 0
+        # pid -> (descendants still live, answers held until they have all ended)
+        self._tree_kills: dict[str, tuple[set[str], list[tuple[Any, Any]]]] = {}
+        self._closing = False
+        self._echo: Any = None
         self._handlers = {
-            Configure: self._on_configure,
-            Launch: self._on_launch,
-            Reload: self._on_reload,
-            StateChanged: self._on_state_changed,
-            Finished: self._on_finished,
-            Pause: self._on_control,
-            Play: self._on_control,
-            Status: self._on_control,
+            HostEvents: self._on_host_events,
+            Status: self._on_status,
+            Pause: self._on_pause_or_play,
+            Play: self._on_pause_or_play,
             Kill: self._on_kill,
+            Launch: self._on_launch,
+            Submit: self._on_submit,
             WaitFor: self._on_wait_for,
             CancelWait: self._on_cancel_wait,
-            ListProcesses: self._on_list,
             WakeupMessage: self._on_wakeup,
+            ListProcesses: self._on_list,
+            GetOutputs: self._on_get_outputs,
+            GetReport: self._on_get_report,
+            DaemonInfo: self._on_daemon_info,
             ChildActorExited: self._on_child_exited,
+            Configure: self._on_configure,
+            Reload: self._on_reload,
+        }
+        self._event_handlers = {
+            StateChanged: self._on_state_changed,
+            Finished: self._on_finished,
+            Spawned: self._on_spawned,
+            Reply: self._on_reply,
+            Activated: self._on_activated,
+            Passivated: self._on_passivated,
+            ActivationFailed: self._on_activation_failed,
+            Barrier: self._on_barrier,
         }
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
         handler = self._handlers.get(type(message))
         if handler is not None:
+            if self._store is None and not isinstance(message, Configure):
+                if not isinstance(message, (ChildActorExited, WakeupMessage)):
+                    self.send(sender, ErrorReply("PrunusError", "", "runtime is not ready"))
+                return
             handler(message, sender)
-        elif not isinstance(message, ActorExitRequest):
+            self._flush()
+        elif isinstance(message, ActorExitRequest):
+            self._closing = True
+        elif isinstance(message, PoisonMessage) and str(sender) in self._host_of_address:
+            # A host failed twice on one message: what it was asked is lost. End it;
+            # its processes restart from their checkpoints on a new host.
+            _LOG.error("host %s could not handle %r; restarting it", sender, message.poisonMessage)
+            self.send(sender, ActorExitRequest())
+        else:
             _LOG.warning("supervisor ignored unexpected message %r", message)
 
+    # ---- set-up -----------------------------------------------------------------------
+
     def _on_configure(self, message: Configure, sender: Any) -> None:
-        self._store = message.store
+        self._config = message
+        # Hosts first: in daemon mode they are forked from this OS process, which must
+        # not hold an open LMDB environment across fork.
+        if message.home is not None:
+            self._echo = self.createActor(Echo)
+        for index in range(message.workers):
+            self._hosts.append(None)
+            self._load.append(0)
+            self._start_host(index)
+        self._store = message.store if message.store is not None else LmdbStore(message.home)
+        self._writer = ProcessWriter(self._store)
         self.send(sender, True)
 
-    def _on_reload(self, message: Reload, sender: Any) -> None:
-        """Register every stored process and resume the unfinished ones."""
-        resumed = failed = 0
-        for item in reload_processes(self._store):
-            if item.process is not None:
-                self._host(item.process)
-                resumed += 1
-            else:
-                status = record_status(item.record)
-                result = (
-                    ProcessResult.from_data(item.record["result"])
-                    if "result" in item.record
-                    else None
-                )
-                if item.error is not None:
-                    _LOG.error("%s", item.error)
-                    status, result = _excepted(status, item.error)
-                    self._store.write(item.pid, record=status_record(status, result))
-                    failed += 1
-                self._registry[item.pid] = _Entry(None, status, list(status.children), result)
-        # Results of children that ended after their parent's last checkpoint are sent
-        # again; the engine ignores those it has already applied.
-        for entry in self._registry.values():
-            if entry.result is None:
-                for child in entry.children:
-                    child_entry = self._registry.get(child)
-                    if child_entry is not None and child_entry.result is not None:
-                        self.send(entry.address, ChildFinished(child, child_entry.result))
-        self.send(sender, Reloaded(resumed, failed))
+    def _start_host(self, index: int) -> None:
+        address = self.createActor(HostActor)
+        self._hosts[index] = address
+        self._host_of_address[str(address)] = index
+        self.send(address, self._host_config(index))
 
-    def _host(self, process: Any) -> None:
-        pid = process.pid
-        address = self.createActor(ProcessActor)
-        status = process._prunus_status()
-        self._registry[pid] = _Entry(address, status, list(status.children))
-        self._by_address[str(address)] = pid
-        self.send(address, Host(process, self._store))
+    def _host_config(self, index: int) -> HostConfig:
+        config = self._config
+        store = config.store  # embedded: shared object; daemon: None (each host opens home)
+        return HostConfig(
+            index, store, config.home, config.passivate, config.slice_seconds, self._echo
+        )
+
+    def _on_reload(self, message: Reload, sender: Any) -> None:
+        """Register every stored process and re-activate the unfinished ones."""
+        resumed = 0
+        for pid, record in self._store.records():
+            status = record_status(record)
+            if status.state.is_terminal:
+                result = ProcessResult.from_data(record["result"]) if "result" in record else None
+                self._registry[pid] = _Entry(status, -1, list(status.children), result)
+            else:
+                self._register(status)
+                self._deliver(pid, Activate())
+                resumed += 1
+        for key, reason in self._store.items("meta"):
+            if key.startswith(_KILL_PREFIX):
+                self._kills[key[len(_KILL_PREFIX) :]] = reason
+        for pid, entry in self._registry.items():
+            if entry.result is None:
+                self._redeliver_child_results(pid, entry)
+            elif entry.status.state is ProcessState.KILLED:
+                # Its kill may have ended it before the cascade reached every child.
+                self._kill_descendants(pid, entry.status.status)
+        for pid, reason in list(self._kills.items()):
+            entry = self._registry.get(pid)
+            if entry is None or entry.result is not None:
+                self._forget_kill(pid)
+            else:
+                self._kill_descendants(pid, reason)
+                self._deliver(pid, Kill(pid, reason or None))
+        # Answer once every host has handled its activations, so that a process that
+        # cannot be loaded is already EXCEPTED when the runtime reports itself ready.
+        token = len(self._barriers) + 1
+        self._barriers[token] = [len(self._hosts), sender, resumed, self._activation_failures]
+        for index in range(len(self._hosts)):
+            self._outgoing.setdefault(index, []).append(("", Barrier(token)))
+
+    def _on_barrier(self, event: Barrier) -> None:
+        waiting = self._barriers[event.token]
+        waiting[0] -= 1
+        if waiting[0] == 0:
+            del self._barriers[event.token]
+            _, sender, resumed, failures_before = waiting
+            self.send(sender, Reloaded(resumed, self._activation_failures - failures_before))
+
+    # ---- launching --------------------------------------------------------------------
 
     def _on_launch(self, message: Launch, sender: Any) -> None:
-        process = message.process
+        """Embedded: host the caller's own instance (so ``execute()`` finishes it)."""
+        self._start(message.process, message.process, sender)
+
+    def _on_submit(self, message: Submit, sender: Any) -> None:
+        """Daemon: build the process here from its class path and encoded inputs."""
+        try:
+            process = build_process(message.process_class, message.inputs)
+        except PrunusError as error:
+            self.send(sender, _error_reply(error))
+            return
+        self._start(process, None, sender)
+
+    def _start(self, process: Process, instance: Process | None, sender: Any) -> None:
         pid = process.pid
-        # Invariant: one actor per pid. A launch for a known pid (a replayed step that
-        # re-submits its child) is answered without a second actor.
         if pid not in self._registry:
-            self._host(process)
-            parent = self._registry.get(process.parent_pid) if process.parent_pid else None
-            if parent is not None and pid not in parent.children:
-                parent.children.append(pid)
-        if message.reply:
-            self.send(sender, Launched(pid))
+            status = process._prunus_status()
+            assert self._writer is not None
+            try:  # durable before the pid is handed out: a submitted process is never lost
+                self._writer.write(process, status, None, [], [])
+            except PrunusError as error:
+                self.send(sender, _error_reply(error, pid))
+                return
+            self._register(status)
+            self._deliver(pid, Activate(instance))
+        self.send(sender, Launched(pid))
 
-    def _on_state_changed(self, message: StateChanged, sender: Any) -> None:
-        entry = self._registry.get(message.status.pid)
+    def _register(self, status: ProcessStatus) -> _Entry:
+        host = min(range(len(self._hosts)), key=self._load.__getitem__)
+        self._load[host] += 1
+        entry = self._registry[status.pid] = _Entry(status, host, list(status.children))
+        return entry
+
+    # ---- events from hosts ------------------------------------------------------------
+
+    def _on_host_events(self, message: HostEvents, sender: Any) -> None:
+        handlers = self._event_handlers
+        for event in message.events:
+            handlers[type(event)](event)
+
+    def _on_state_changed(self, event: StateChanged) -> None:
+        entry = self._registry.get(event.status.pid)
         if entry is not None and entry.result is None:
-            entry.status = message.status
+            entry.status = event.status
 
-    def _on_finished(self, message: Finished, sender: Any) -> None:
-        pid = message.status.pid
+    def _on_finished(self, event: Finished) -> None:
+        self._finish(event.status, event.result)
+
+    def _finish(self, status: ProcessStatus, result: ProcessResult) -> None:
+        pid = status.pid
         entry = self._registry[pid]
-        entry.status, entry.result = message.status, message.result
-        self.send(entry.address, ActorExitRequest())
-        parent_pid = message.status.parent
-        parent = self._registry.get(parent_pid) if parent_pid else None
+        if entry.result is not None:
+            return
+        entry.status, entry.result, entry.active = status, result, False
+        self._load[entry.host] -= 1
+        parent = self._registry.get(status.parent) if status.parent else None
         if parent is not None and parent.result is None:
-            self.send(parent.address, ChildFinished(pid, message.result))
-        if message.status.state is ProcessState.KILLED:
+            self._deliver(status.parent, ChildFinished(pid, result))
+        if status.state is ProcessState.KILLED:
             # A child launched while the kill was in flight escaped the first cascade.
-            self._kill_descendants(pid, message.status.status)
+            self._kill_descendants(pid, status.status)
+        if pid in self._kills:
+            self._forget_kill(pid)
+        if self._tree_kills:
+            self._tree_member_ended(pid)
         for waiter, request_id in entry.waiters:
-            self.send(waiter, WaitResult(request_id, message.result))
+            self.send(waiter, WaitResult(request_id, result))
         entry.waiters.clear()
 
-    def _on_control(self, message: Pause | Play | Status, sender: Any) -> None:
+    def _on_spawned(self, event: Spawned) -> None:
+        status = event.status
+        if status.pid in self._registry:
+            return  # a replayed step launched the same child again: one actor per pid
+        self._register(status)
+        parent = self._registry.get(status.parent) if status.parent else None
+        if parent is not None and status.pid not in parent.children:
+            parent.children.append(status.pid)
+        self._deliver(status.pid, Activate(event.process))
+
+    def _on_reply(self, event: Reply) -> None:
+        message = event.message
+        if isinstance(message, ControlReply):
+            entry = self._registry.get(message.pid)
+            if entry is not None:
+                if entry.result is None:
+                    entry.status = message.status
+                if entry.pending:
+                    entry.pending.pop(0)
+            tree_kill = self._tree_kills.get(message.pid)
+            if tree_kill is not None and tree_kill[0]:
+                # A kill is answered once the process AND its descendants have ended,
+                # so the asker never sees a killed parent with live children.
+                tree_kill[1].append((event.to, message))
+                return
+            self._tree_kills.pop(message.pid, None)
+        self.send(event.to, message)
+
+    def _tree_member_ended(self, pid: str) -> None:
+        for root, (live, replies) in list(self._tree_kills.items()):
+            live.discard(pid)
+            if not live and replies:
+                del self._tree_kills[root]
+                for to, reply in replies:
+                    self.send(to, reply)
+
+    def _on_activated(self, event: Activated) -> None:
+        entry = self._registry.get(event.pid)
+        if entry is not None and entry.result is None:
+            entry.active = True
+
+    def _on_passivated(self, event: Passivated) -> None:
+        entry = self._registry.get(event.pid)
+        if entry is not None:
+            entry.active = False
+
+    def _on_activation_failed(self, event: ActivationFailed) -> None:
+        _LOG.error("%s", event.reason)
+        self._activation_failures += 1
+        self._fail(event.pid, event.reason)
+
+    def _fail(self, pid: str, reason: str) -> None:
+        """End ``pid`` EXCEPTED on the runtime's own authority (its actor cannot)."""
+        entry = self._registry[pid]
+        status, result = _excepted(entry.status, reason)
+        self._store.write(pid, record=status_record(status, result))
+        self._finish(status, result)
+        for control in entry.pending:  # no host will answer these now
+            self.send(control.reply_to, ControlReply(pid, False, status))
+        entry.pending.clear()
+
+    # ---- control ----------------------------------------------------------------------
+
+    def _on_status(self, message: Status, sender: Any) -> None:
+        entry = self._entry_or_error(message.pid, sender)
+        if entry is not None:
+            self.send(sender, ControlReply(message.pid, True, entry.status))
+
+    def _on_pause_or_play(self, message: Pause | Play, sender: Any) -> None:
         entry = self._entry_or_error(message.pid, sender)
         if entry is None:
             return
         if entry.result is not None:
-            self.send(sender, ControlReply(message.pid, isinstance(message, Status), entry.status))
-            return
-        if isinstance(message, Status):
-            self.send(entry.address, Status(message.pid, reply_to=sender))
+            self.send(sender, ControlReply(message.pid, False, entry.status))
             return
         if message.cascade:
             # Pause and play cascade to live descendants (children first), as kill does.
             for pid in self._live_descendants(message.pid):
-                self.send(self._registry[pid].address, type(message)(pid))
-        self.send(entry.address, type(message)(message.pid, reply_to=sender))
+                self._deliver(pid, type(message)(pid))
+        self._control(entry, type(message)(message.pid, reply_to=sender))
 
     def _on_kill(self, message: Kill, sender: Any) -> None:
         entry = self._entry_or_error(message.pid, sender)
@@ -188,8 +400,21 @@ class Supervisor(Actor):
         if entry.result is not None:
             self.send(sender, ControlReply(message.pid, False, entry.status))
             return
-        self._kill_descendants(message.pid, message.message)
-        self.send(entry.address, Kill(message.pid, message.message, reply_to=sender))
+        if message.pid not in self._kills:
+            # Recorded first: a kill the runtime acknowledged survives a crash.
+            self._store.put("meta", _KILL_PREFIX + message.pid, message.message or "")
+            self._kills[message.pid] = message.message or ""
+        descendants = self._kill_descendants(message.pid, message.message)
+        if descendants:
+            # The answer waits until the whole tree is dead (see _on_reply).
+            self._tree_kills[message.pid] = (set(descendants), [])
+        self._control(entry, Kill(message.pid, message.message, reply_to=sender))
+
+    def _control(self, entry: _Entry, message: Any) -> None:
+        entry.pending.append(message)
+        self._deliver(message.pid, message)
+
+    # ---- waiting ----------------------------------------------------------------------
 
     def _on_wait_for(self, message: WaitFor, sender: Any) -> None:
         entry = self._entry_or_error(message.pid, sender)
@@ -219,20 +444,95 @@ class Supervisor(Actor):
                 return waiter
         return None
 
+    # ---- reading ----------------------------------------------------------------------
+
     def _on_list(self, message: ListProcesses, sender: Any) -> None:
         self.send(sender, ProcessList(tuple(e.status for e in self._registry.values())))
 
+    def _on_get_outputs(self, message: GetOutputs, sender: Any) -> None:
+        if self._entry_or_error(message.pid, sender) is None:
+            return
+        outputs = self._store.get_outputs(message.pid)
+        if outputs is None:  # still running: what its last checkpoint has emitted
+            checkpoint = self._store.load_checkpoint(message.pid)
+            outputs = dict(checkpoint["outputs"]) if checkpoint else {}
+        self.send(sender, Outputs(message.pid, outputs))
+
+    def _on_get_report(self, message: GetReport, sender: Any) -> None:
+        if self._entry_or_error(message.pid, sender) is not None:
+            lines = tuple(tuple(line) for line in self._store.get_logs(message.pid))
+            self.send(sender, Report(message.pid, lines))  # type: ignore[arg-type]
+
+    def _on_daemon_info(self, message: DaemonInfo, sender: Any) -> None:
+        by_state: dict[str, int] = {}
+        for entry in self._registry.values():
+            name = entry.status.state.name
+            by_state[name] = by_state.get(name, 0) + 1
+        active = sum(1 for entry in self._registry.values() if entry.active)
+        paused = sum(1 for e in self._registry.values() if e.result is None and e.status.paused)
+        self.send(sender, DaemonStatus(len(self._hosts), active, by_state, paused))
+
+    # ---- hosts dying ------------------------------------------------------------------
+
     def _on_child_exited(self, message: Any, sender: Any) -> None:
-        pid = self._by_address.pop(str(message.childAddress), None)
-        entry = self._registry.get(pid) if pid else None
-        if entry is not None and entry.result is None:
-            # The actor died without reporting an ending: the process cannot go on here.
-            _LOG.error("process actor of %s exited before the process ended", pid)
-            status, result = _excepted(entry.status, "its actor exited unexpectedly")
-            self._store.write(pid, record=status_record(status, result))
-            self._on_finished(Finished(status, result), sender)
+        if self._closing:
+            return
+        if self._echo is not None and str(message.childAddress) == str(self._echo):
+            _LOG.error("the echo actor exited; starting another")
+            self._echo = self.createActor(Echo)
+            for index, address in enumerate(self._hosts):
+                self.send(address, self._host_config(index))
+            return
+        index = self._host_of_address.pop(str(message.childAddress), None)
+        if index is None:
+            return
+        _LOG.error("host %d exited; restarting its processes from their checkpoints", index)
+        self._outgoing.pop(index, None)  # addressed to the dead host: re-sent below
+        self._start_host(index)
+        limit = self._config.restart_limit
+        for pid, entry in list(self._registry.items()):
+            if entry.host != index or entry.result is not None:
+                continue
+            if entry.active:
+                entry.active = False
+                entry.restarts += 1
+                if entry.restarts > limit:
+                    self._fail(
+                        pid,
+                        f"its host process died {entry.restarts} times while running it "
+                        f"(restart limit {limit})",
+                    )
+                    continue
+            self._deliver(pid, Activate())
+            self._redeliver_child_results(pid, entry)
+            if pid in self._kills:
+                self._deliver(pid, Kill(pid, self._kills[pid] or None))
+            for control in entry.pending:
+                self._deliver(pid, control)
 
     # ---- helpers ----------------------------------------------------------------------
+
+    def _deliver(self, pid: str, message: Any) -> None:
+        host = self._registry[pid].host
+        assert host >= 0, f"process {pid} ended; nothing is delivered to it"
+        self._outgoing.setdefault(host, []).append((pid, message))
+
+    def _flush(self) -> None:
+        """Send what this message produced: one Deliver per host, in order."""
+        if self._outgoing:
+            outgoing, self._outgoing = self._outgoing, {}
+            for index, items in outgoing.items():
+                self.send(self._hosts[index], Deliver(tuple(items)))
+
+    def _redeliver_child_results(self, pid: str, entry: _Entry) -> None:
+        for child in entry.children:
+            child_entry = self._registry.get(child)
+            if child_entry is not None and child_entry.result is not None:
+                self._deliver(pid, ChildFinished(child, child_entry.result))
+
+    def _forget_kill(self, pid: str) -> None:
+        self._kills.pop(pid, None)
+        self._store.drop("meta", _KILL_PREFIX + pid)
 
     def _entry_or_error(self, pid: str, sender: Any) -> _Entry | None:
         entry = self._registry.get(pid)
@@ -240,11 +540,13 @@ class Supervisor(Actor):
             self.send(sender, ErrorReply("UnknownProcessError", pid, f"unknown process '{pid}'"))
         return entry
 
-    def _kill_descendants(self, pid: str, why: str | None) -> None:
+    def _kill_descendants(self, pid: str, why: str | None) -> list[str]:
         reason = f"parent {pid} was killed" + (f": {why}" if why else "")
-        for descendant in self._live_descendants(pid):
-            # No reply_to: nobody waits for the answers of a cascade.
-            self.send(self._registry[descendant].address, Kill(descendant, reason))
+        descendants = self._live_descendants(pid)
+        for descendant in descendants:
+            # No reply_to: their ends are tracked by the kill of ``pid`` (_tree_kills).
+            self._deliver(descendant, Kill(descendant, reason))
+        return descendants
 
     def _live_descendants(self, pid: str) -> list[str]:
         """Live descendants of ``pid``, deepest first."""
@@ -269,3 +571,9 @@ def _excepted(status: ProcessStatus, reason: str) -> tuple[ProcessStatus, Proces
         process_class=status.process_class,
     )
     return failed, result
+
+
+def _error_reply(error: PrunusError, pid: str = "") -> ErrorReply:
+    if isinstance(error, PortValidationError):
+        return ErrorReply("PortValidationError", pid, error.reason, error.port_path)
+    return ErrorReply(type(error).__name__, pid, str(error))

@@ -1,4 +1,4 @@
-"""How users drive processes from Python: ``run`` and the ``Client``."""
+"""How users drive processes: ``run``, the ``Client``, and daemons."""
 
 from __future__ import annotations
 
@@ -6,9 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from prunus.control._client import Client, execute
+from prunus.control._daemon_control import daemon_pids, daemon_status, start_daemon, stop_daemon
 from prunus.engine import Process, launch_inputs
 
-__all__ = ["Client", "execute", "run"]
+__all__ = [
+    "Client",
+    "daemon_pids",
+    "daemon_status",
+    "execute",
+    "run",
+    "start_daemon",
+    "stop_daemon",
+]
 
 
 def run(

@@ -1,8 +1,8 @@
 """The Python client: launch, wait for, inspect and control processes.
 
 ``Client()`` runs an embedded runtime in this thread: calls that wait (``wait``, ``run``)
-drive the actor system until their answer is ready, and calls that only look or
-control (``status``, ``pause``...) let queued work advance up to their answer.
+drive the actor system until their answer is ready. ``Client.connect(...)`` talks to a
+running daemon instead, from any OS process, with the same methods.
 """
 
 from __future__ import annotations
@@ -11,9 +11,24 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, Status, Stuck
-from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus, launch_inputs
-from prunus.errors import KilledError, StoreError, UnknownProcessError, WaitTimeoutError
+from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, RemoteRuntime, Status, Stuck
+from prunus.control._daemon_files import daemon_address
+from prunus.engine import (
+    Process,
+    ProcessResult,
+    ProcessState,
+    ProcessStatus,
+    launch_inputs,
+    resolve_process_class,
+)
+from prunus.errors import (
+    CheckpointError,
+    KilledError,
+    ProcessClassError,
+    ProcessFailedError,
+    StoreError,
+    WaitTimeoutError,
+)
 from prunus.persistence import HomeLock, LmdbStore, MemoryStore
 
 __all__ = ["Client", "execute", "outputs_or_raise"]
@@ -43,14 +58,42 @@ class Client:
                 store.close()
                 raise
         self._store = store if store is not None else MemoryStore()
-        self._runtime = EmbeddedRuntime(self._store)
+        self._runtime: Any = EmbeddedRuntime(self._store)
         self._runtime.reload()
+
+    @classmethod
+    def connect(
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        address: str | int | None = None,
+        timeout: float = 10.0,
+    ) -> Client:
+        """A client of the daemon running on ``home`` (default: $PRUNUS_HOME, then
+        ./.prunus) or listening at ``address`` (``"127.0.0.1:PORT"`` or a port).
+
+        Process classes are imported by the daemon from their module path. Every call
+        but ``wait`` gives up after ``timeout`` seconds.
+
+        Raises:
+            DaemonError: no daemon runs there (one line saying where it looked).
+        """
+        port, where = daemon_address(home, address)
+        client = cls.__new__(cls)
+        client._lock, client._store = None, None
+        client._runtime = RemoteRuntime(port, timeout=timeout, where=where)
+        return client
+
+    @property
+    def is_remote(self) -> bool:
+        """True for a client of a daemon (``Client.connect``)."""
+        return isinstance(self._runtime, RemoteRuntime)
 
     # ---- launching ----------------------------------------------------------------
 
     def submit(
         self,
-        process: type[Process] | Process,
+        process: type[Process] | Process | str,
         inputs: Mapping[str, Any] | None = None,
         /,
         **kwargs: Any,
@@ -58,21 +101,28 @@ class Client:
         """Start a process and return its pid; its inputs are validated here.
 
         ``process`` is a Process class (``inputs`` and keyword arguments are its
-        inputs) or an already constructed instance.
+        inputs), an already constructed instance, or ``"module:Class"``.
 
         Raises:
             PortValidationError: an input does not fit the spec; nothing is started.
+            ProcessClassError: the class cannot be imported (by the daemon, if remote).
         """
+        if isinstance(process, str) and self.is_remote:
+            # The daemon imports it; it need not be importable here.
+            return self._runtime.launch(process, {**(inputs or {}), **kwargs})
         return self._runtime.launch(_instance(process, inputs, kwargs))
 
     def run(
         self,
-        process: type[Process] | Process,
+        process: type[Process] | Process | str,
         inputs: Mapping[str, Any] | None = None,
         /,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Submit, wait, and return the outputs; raises as ``Process.execute`` does."""
+        """Submit, wait, and return the outputs; raises as ``Process.execute`` does
+        (from a daemon: ProcessFailedError with the error's text for EXCEPTED)."""
+        if self.is_remote:
+            return _outputs_of_result(self.wait(self.submit(process, inputs, **kwargs)))
         instance = _instance(process, inputs, kwargs)
         self.wait(self._runtime.launch(instance))
         return outputs_or_raise(instance)
@@ -119,24 +169,20 @@ class Client:
 
     def outputs(self, pid: str) -> dict[str, Any]:
         """The outputs ``pid`` has emitted so far (all of them once it has ended)."""
-        self.status(pid)  # raises UnknownProcessError for a pid we do not know
-        stored = self._store.get_outputs(pid)
-        if stored is not None:
-            return stored
-        checkpoint = self._store.load_checkpoint(pid)
-        return dict(checkpoint["outputs"]) if checkpoint else {}
+        return self._runtime.outputs(pid)
 
-    def report(self, pid: str) -> list[str]:
-        """The lines ``pid`` logged with ``self.report``, oldest first."""
-        if self._store.get_record(pid) is None:
-            raise UnknownProcessError(pid)
-        return [line for _, line in self._store.get_logs(pid)]
+    def report(self, pid: str, *, times: bool = False) -> list[Any]:
+        """The lines ``pid`` logged with ``self.report``, oldest first (with
+        ``times=True``: ``(unix time, line)`` pairs)."""
+        lines = self._runtime.report(pid)
+        return lines if times else [line for _, line in lines]
 
     # ---- lifetime -------------------------------------------------------------------
 
     def close(self) -> None:
         self._runtime.close()
-        self._store.close()
+        if self._store is not None:
+            self._store.close()
         if self._lock is not None:
             self._lock.release()
 
@@ -148,13 +194,29 @@ class Client:
 
 
 def _instance(
-    process: type[Process] | Process, inputs: Mapping[str, Any] | None, kwargs: dict[str, Any]
+    process: type[Process] | Process | str,
+    inputs: Mapping[str, Any] | None,
+    kwargs: dict[str, Any],
 ) -> Process:
     if isinstance(process, Process):
         if inputs or kwargs:
             raise TypeError("inputs go to the constructor when submitting an instance")
         return process
+    if isinstance(process, str):
+        try:
+            process = resolve_process_class(process)
+        except CheckpointError as error:
+            raise ProcessClassError(str(error)) from None
     return process(inputs=launch_inputs(process, inputs, kwargs))
+
+
+def _outputs_of_result(result: ProcessResult) -> dict[str, Any]:
+    """What ``run`` returns or raises for a process that ended in a daemon."""
+    if result.state is ProcessState.FINISHED:
+        return result.outputs
+    if result.state is ProcessState.KILLED:
+        raise KilledError(result.status or f"process {result.pid} was killed")
+    raise ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
 
 
 def outputs_or_raise(process: Process) -> dict[str, Any]:

@@ -17,13 +17,14 @@ from prunus.persistence._home import resolve_home
 from prunus.persistence._home_lock import HomeLock
 from prunus.persistence._lmdb_store import LmdbStore
 from prunus.persistence._memory_store import MemoryStore
-from prunus.persistence._store import Store
+from prunus.persistence._store import StagedWrite, Store, stage_writes
 
 __all__ = [
     "CHECKPOINT_FORMAT",
     "HomeLock",
     "LmdbStore",
     "MemoryStore",
+    "StagedWrite",
     "Store",
     "decode",
     "decode_checkpoint",
@@ -31,4 +32,5 @@ __all__ = [
     "encode_checkpoint",
     "register_type",
     "resolve_home",
+    "stage_writes",
 ]

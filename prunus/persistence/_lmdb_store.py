@@ -27,6 +27,7 @@ from prunus.errors import StoreError
 from prunus.persistence._codec import decode, encode
 from prunus.persistence._home import resolve_home
 from prunus.persistence._store import (
+    StagedWrite,
     StoreBase,
     WriteItem,
     check_db,
@@ -196,7 +197,15 @@ class LmdbStore(StoreBase):
 
     def write_many(self, items: Sequence[WriteItem]) -> None:
         """Everything in ``items`` in one transaction (one fsync with ``sync=True``)."""
-        staged = stage_writes(items)  # validated and encoded before the write lock
+        self.write_staged(stage_writes(items))  # validated and encoded before the lock
+
+    def write_staged(self, staged: Sequence[StagedWrite]) -> None:
+        """Commit writes already encoded by :func:`stage_writes`, in one transaction.
+
+        This is the group commit: a host stages every write of a slice of steps as it
+        happens (so an encoding error is raised at the step that caused it) and
+        commits them all with one fsync.
+        """
         if not staged:
             return
 
@@ -226,6 +235,11 @@ class LmdbStore(StoreBase):
                 txn.delete(log_key, db=dbs["logs"])
 
         self._write(transaction)
+
+    def drop(self, db: str, key: str) -> None:
+        """Remove ``key`` from ``db`` (nothing happens if it is absent)."""
+        name, raw = check_db(db), check_key(key)
+        self._write(lambda txn, dbs: txn.delete(raw, db=dbs[name]))
 
     def put(self, db: str, key: str, value: Any) -> None:
         name, raw, blob = check_db(db), check_key(key), encode(value, path_prefix=f"{db}[{key!r}]")

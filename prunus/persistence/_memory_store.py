@@ -14,6 +14,7 @@ from typing import Any
 
 from prunus.persistence._codec import decode, encode
 from prunus.persistence._store import (
+    StagedWrite,
     StoreBase,
     WriteItem,
     check_db,
@@ -50,7 +51,10 @@ class MemoryStore(StoreBase):
         return None
 
     def write_many(self, items: Sequence[WriteItem]) -> None:
-        staged = stage_writes(items)
+        self.write_staged(stage_writes(items))
+
+    def write_staged(self, staged: Sequence[StagedWrite]) -> None:
+        """Apply writes already encoded by :func:`stage_writes`, all at once."""
         with self._lock:
             for item in staged:
                 if item.record is not None:
@@ -67,6 +71,11 @@ class MemoryStore(StoreBase):
         with self._lock:
             for table in (self._records, self._checkpoints, self._outputs, self._logs):
                 table.pop(pid, None)
+
+    def drop(self, db: str, key: str) -> None:
+        check_db(db), check_key(key)
+        with self._lock:
+            self._generic.get(db, {}).pop(key, None)
 
     def put(self, db: str, key: str, value: Any) -> None:
         check_db(db), check_key(key)

@@ -75,6 +75,9 @@ class Store(Protocol):
         Each item is ``(pid, parts)`` where ``parts`` uses ``write``'s keyword names.
         """
 
+    def write_staged(self, staged: Sequence[StagedWrite]) -> None:
+        """Commit writes already encoded by :func:`stage_writes` in one transaction."""
+
     def get_record(self, pid: str) -> dict[str, Any] | None:
         """The registry record; CodecError (naming the pid) if it cannot be decoded."""
 
@@ -92,6 +95,9 @@ class Store(Protocol):
 
     def delete(self, pid: str) -> None:
         """Forget ``pid``: record, checkpoint, outputs and logs, in one transaction."""
+
+    def drop(self, db: str, key: str) -> None:
+        """Remove ``key`` from ``db`` (nothing happens if it is absent)."""
 
     def put(self, db: str, key: str, value: Any) -> None:
         """Store ``value`` under ``key`` in ``db`` (one of :data:`GENERIC_DBS`)."""

@@ -1,4 +1,9 @@
-"""The embedded Client on a real in-process Thespian system: launch, wait, control."""
+"""The Client on real actors, in both modes: launch, wait, control.
+
+Tests taking ``client`` run embedded and against a daemon (tests/conftest.py); the few
+that rely on the embedded runtime's single thread (step order seen in ``ORDER``, the
+"can never make progress" answer) say so and use ``embedded``.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +23,17 @@ from tests.control import workflows
 from tests.control.workflows import (
     Add,
     Counter,
+    NamesLikeParameters,
     PausesItself,
     WaitsForever,
     WaitsOnChildren,
     WithChildren,
 )
+from tests.modes import eventually, settle
 
 
 @pytest.fixture
-def client():
+def embedded():
     with Client() as c:
         yield c
 
@@ -95,8 +102,7 @@ def test_children_results_reach_ctx_and_a_failing_child_is_visible_to_the_parent
 
 def test_a_step_that_pauses_leaves_the_process_paused_until_played(client):
     pid = client.submit(PausesItself)
-    with pytest.raises(WaitTimeoutError, match="paused"):
-        client.wait(pid)
+    settle(client, pid)
     status = client.status(pid)
     assert status.paused and status.state is ProcessState.RUNNING
     assert client.outputs(pid) == {}
@@ -104,12 +110,12 @@ def test_a_step_that_pauses_leaves_the_process_paused_until_played(client):
     assert client.wait(pid)["done"] is True
 
 
-def test_two_workchains_submitted_together_interleave_their_steps(client):
+def test_two_workchains_submitted_together_interleave_their_steps(embedded):
     workflows.ORDER.clear()
-    first = client.submit(Counter, name="a", n=5)
-    second = client.submit(Counter, name="b", n=5)
-    client.wait(first)
-    client.wait(second)
+    first = embedded.submit(Counter, name="a", n=5)
+    second = embedded.submit(Counter, name="b", n=5)
+    embedded.wait(first)
+    embedded.wait(second)
     order = workflows.ORDER
     assert [x for x in order if x.startswith("a")] == [f"a:{i}" for i in range(1, 6)]
     assert [x for x in order if x.startswith("b")] == [f"b:{i}" for i in range(1, 6)]
@@ -119,28 +125,28 @@ def test_two_workchains_submitted_together_interleave_their_steps(client):
 
 
 def test_while_one_workchain_waits_on_a_child_the_other_makes_progress(client):
-    workflows.ORDER.clear()
     waiting = client.submit(workflows.WaitsOnPausedChild)
     counting = client.submit(Counter, name="c", n=5)
     assert client.wait(counting)["count"] == 5
-    assert [f"c:{i}" for i in range(1, 6)] == workflows.ORDER
+    assert client.report(counting) == [f"c:{i}" for i in range(1, 6)]
+    child = f"{waiting}.0"
+    eventually(lambda: any(s.pid == child and s.paused for s in client.list()))
     assert client.status(waiting).state is ProcessState.WAITING
-    assert client.status(f"{waiting}.0").paused
-    client.play(f"{waiting}.0")
+    client.play(child)
     assert client.wait(waiting)["child_done"] is True
 
 
 def test_pause_from_the_client_stops_a_running_workchain_between_steps(client):
-    workflows.ORDER.clear()
-    pid = client.submit(Counter, name="p", n=50)
+    pid = client.submit(Counter, name="p", n=50, delay=0.005)
     assert client.pause(pid)
-    steps_when_paused = len(workflows.ORDER)
+    steps_when_paused = len(client.report(pid))
     assert client.status(pid).paused
-    with pytest.raises(WaitTimeoutError):
-        client.wait(pid)
-    assert len(workflows.ORDER) == steps_when_paused
+    settle(client, pid)
+    assert steps_when_paused < 50
+    assert len(client.report(pid)) == steps_when_paused
     client.play(pid)
     assert client.wait(pid)["count"] == 50
+    assert client.report(pid) == [f"p:{i}" for i in range(1, 51)]
 
 
 def test_kill_of_a_paused_process_ends_it_killed(client):
@@ -155,11 +161,12 @@ def test_kill_of_a_paused_process_ends_it_killed(client):
 
 def test_kill_while_waiting_cascades_to_every_descendant(client):
     pid = client.submit(WaitsOnChildren)
-    with pytest.raises(WaitTimeoutError):  # drives the system until nothing can move
-        client.wait(pid)
+    settle(client, pid)
     assert client.status(pid).state is ProcessState.WAITING
     assert client.kill(pid, "cancelled")
-    states = {s.pid: s.state for s in client.list()}
+    for descendant in (f"{pid}.0", f"{pid}.1", f"{pid}.1.0"):
+        client.wait(descendant, timeout=10)
+    states = {s.pid: s.state for s in client.list() if s.pid.startswith(pid)}
     assert states == {
         pid: ProcessState.KILLED,
         f"{pid}.0": ProcessState.KILLED,
@@ -177,25 +184,17 @@ def test_kill_of_a_finished_process_returns_false(client):
     assert client.status(pid).state is ProcessState.FINISHED
 
 
-def test_a_process_that_can_never_finish_is_reported_not_waited_on_forever(client):
-    pid = client.submit(WaitsForever)
+def test_a_process_that_can_never_finish_is_reported_not_waited_on_forever(embedded):
+    pid = embedded.submit(WaitsForever)
     with pytest.raises(WaitTimeoutError, match="cannot make progress"):
-        client.wait(pid)
-    assert client.status(pid).status == "waiting for nothing"
+        embedded.wait(pid)
+    assert embedded.status(pid).status == "waiting for nothing"
 
 
 def test_wait_with_a_timeout_gives_up_between_steps(client):
     import time
 
-    class Slow(prunus.Process):
-        def run(self):
-            return prunus.Continue(self.tick, 0)
-
-        def tick(self, n):
-            time.sleep(0.01)
-            return prunus.Continue(self.tick, n + 1) if n < 200 else None
-
-    pid = client.submit(Slow)
+    pid = client.submit(workflows.Slow)
     started = time.monotonic()
     with pytest.raises(WaitTimeoutError, match="did not end within"):
         client.wait(pid, timeout=0.1)
@@ -227,7 +226,7 @@ def test_list_shows_every_process_with_its_state(client):
     pids = [client.submit(Add, a=i) for i in range(3)]
     for pid in pids:
         client.wait(pid)
-    listed = {s.pid: s.state for s in client.list()}
+    listed = {s.pid: s.state for s in client.list() if s.pid in pids}
     assert listed == {pid: ProcessState.FINISHED for pid in pids}
 
 
@@ -251,19 +250,6 @@ def test_a_closed_client_refuses_further_calls():
         client.submit(Add, a=1)
 
 
-class NamesLikeParameters(prunus.Process):
-    @classmethod
-    def define(cls, spec):
-        super().define(spec)
-        spec.input("process", valid_type=bool, default=False)
-        spec.input("inputs", valid_type=int, default=0)
-        spec.input("process_class", valid_type=str, default="")
-        spec.output("seen", valid_type=list)
-
-    def run(self):
-        self.out("seen", [self.inputs.process, self.inputs.inputs, self.inputs.process_class])
-
-
 def test_inputs_may_be_named_like_the_launch_parameters(client):
     assert prunus.run(NamesLikeParameters, inputs=1, process=True) == {"seen": [True, 1, ""]}
     assert client.run(NamesLikeParameters, process=True, process_class="x") == {
@@ -276,20 +262,7 @@ def test_inputs_may_be_named_like_the_launch_parameters(client):
 
 
 def test_children_may_have_inputs_named_like_the_launch_parameters(client):
-    class Parent(prunus.WorkChain):
-        @classmethod
-        def define(cls, spec):
-            super().define(spec)
-            spec.output("seen", valid_type=list)
-            spec.outline(cls.launch, cls.collect)
-
-        def launch(self):
-            return prunus.ToContext(child=self.submit(NamesLikeParameters, inputs=2))
-
-        def collect(self):
-            self.out("seen", self.ctx.child["seen"])
-
-    assert client.run(Parent) == {"seen": [False, 2, ""]}
+    assert client.run(workflows.ParentOfNamesLikeParameters) == {"seen": [False, 2, ""]}
 
 
 def test_register_type_is_public_as_the_error_messages_say():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from prunus import Continue, Process, ToContext, Wait, WorkChain, append_, while_
 
 ORDER: list[str] = []
@@ -48,13 +50,15 @@ class WaitsForever(Process):
 
 
 class Counter(WorkChain):
-    """Counts to n, logging every step in ORDER with its name."""
+    """Counts to n, logging every step in ORDER (this OS process) and in its report
+    (any mode), each taking ``delay`` seconds."""
 
     @classmethod
     def define(cls, spec):
         super().define(spec)
         spec.input("name", valid_type=str, default="counter")
         spec.input("n", valid_type=int, default=3)
+        spec.input("delay", valid_type=float, default=0.0)
         spec.output("count", valid_type=int)
         spec.outline(cls.start, while_(cls.more)(cls.count), cls.finish)
 
@@ -65,8 +69,10 @@ class Counter(WorkChain):
         return self.ctx.i < self.inputs.n
 
     def count(self):
+        time.sleep(self.inputs.delay)
         self.ctx.i += 1
         ORDER.append(f"{self.inputs.name}:{self.ctx.i}")
+        self.report(f"{self.inputs.name}:{self.ctx.i}")
 
     def finish(self):
         self.out("count", self.ctx.i)
@@ -139,3 +145,43 @@ class WaitsOnPausedChild(WorkChain):
 
     def finish(self):
         self.out("child_done", self.ctx.child["done"])
+
+
+class Slow(Process):
+    """200 steps of 10 ms each."""
+
+    def run(self):
+        return Continue(self.tick, 0)
+
+    def tick(self, n):
+        time.sleep(0.01)
+        return Continue(self.tick, n + 1) if n < 200 else None
+
+
+class NamesLikeParameters(Process):
+    """Inputs named like the parameters of the launch calls."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("process", valid_type=bool, default=False)
+        spec.input("inputs", valid_type=int, default=0)
+        spec.input("process_class", valid_type=str, default="")
+        spec.output("seen", valid_type=list)
+
+    def run(self):
+        self.out("seen", [self.inputs.process, self.inputs.inputs, self.inputs.process_class])
+
+
+class ParentOfNamesLikeParameters(WorkChain):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.output("seen", valid_type=list)
+        spec.outline(cls.launch, cls.collect)
+
+    def launch(self):
+        return ToContext(child=self.submit(NamesLikeParameters, inputs=2))
+
+    def collect(self):
+        self.out("seen", self.ctx.child["seen"])

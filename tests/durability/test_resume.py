@@ -1,4 +1,6 @@
-"""A new Client(home) picks up where the last one stopped; bad data fails one process only."""
+"""A new runtime on a home picks up where the last one stopped; bad data fails one
+process only. Tests taking ``open_runtime`` run embedded (``Client(home)``) and on a
+daemon started on the home (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,34 +8,34 @@ import random
 
 import pytest
 
-from prunus import Client, ProcessListener, ProcessState, StoreError, WaitTimeoutError
+from prunus import Client, ProcessListener, ProcessState, PrunusError, StoreError
 from prunus.persistence import LmdbStore, register_type
 from tests.control.workflows import Add, Counter, PausesItself, WaitsOnPausedChild
+from tests.durability.workflows import Hoarder
+from tests.modes import eventually, settle
 from tests.persistence.test_stores import corrupt
 
 
-def settle(client, pid):
-    """Drive the embedded runtime until nothing more can move."""
-    with pytest.raises(WaitTimeoutError):
-        client.wait(pid)
-
-
-def test_a_paused_process_is_still_paused_after_a_restart_and_finishes_when_played(tmp_path):
-    with Client(tmp_path) as client:
+def test_a_paused_process_is_still_paused_after_a_restart_and_finishes_when_played(
+    tmp_path, open_runtime
+):
+    with open_runtime(tmp_path) as client:
         pid = client.submit(PausesItself)
         settle(client, pid)
-    with Client(tmp_path) as client:
+    with open_runtime(tmp_path) as client:
         status = client.status(pid)
         assert status.paused and status.state is ProcessState.RUNNING
         client.play(pid)
         assert client.wait(pid)["done"] is True
 
 
-def test_a_waiting_tree_resumes_with_its_children_and_results_reach_the_parent(tmp_path):
-    with Client(tmp_path) as client:
+def test_a_waiting_tree_resumes_with_its_children_and_results_reach_the_parent(
+    tmp_path, open_runtime
+):
+    with open_runtime(tmp_path) as client:
         pid = client.submit(WaitsOnPausedChild)
         settle(client, pid)
-    with Client(tmp_path) as client:
+    with open_runtime(tmp_path) as client:
         assert client.status(pid).state is ProcessState.WAITING
         assert client.status(f"{pid}.0").paused
         client.play(f"{pid}.0")
@@ -42,36 +44,35 @@ def test_a_waiting_tree_resumes_with_its_children_and_results_reach_the_parent(t
         assert {s.pid for s in client.list()} == {pid, f"{pid}.0"}
 
 
-def test_finished_processes_keep_their_results_outputs_and_reports(tmp_path):
-    with Client(tmp_path) as client:
+def test_finished_processes_keep_their_results_outputs_and_reports(tmp_path, open_runtime):
+    with open_runtime(tmp_path) as client:
         pid = client.submit(Add, a=20, b=22)
         client.wait(pid)
-    with Client(tmp_path) as client:
+    with open_runtime(tmp_path) as client:
         result = client.wait(pid)
         assert result.state is ProcessState.FINISHED and result["sum"] == 42
         assert client.outputs(pid) == {"sum": 42}
         assert client.report(pid) == ["adding 20 and 22"]
 
 
-def test_a_paused_workchain_resumes_at_the_step_it_had_reached(tmp_path):
-    with Client(tmp_path) as client:
-        pid = client.submit(Counter, name="r", n=50)
-        client.status(pid)
-        client.status(pid)
+def test_a_paused_workchain_resumes_at_the_step_it_had_reached(tmp_path, open_runtime):
+    with open_runtime(tmp_path) as client:
+        pid = client.submit(Counter, name="r", n=50, delay=0.002)
+        eventually(lambda: len(client.report(pid)) >= 2)
         client.pause(pid)
         before = client.status(pid)
         settle(client, pid)
     with LmdbStore(tmp_path) as store:
         ctx_before = store.load_checkpoint(pid)["ctx"]
-    with Client(tmp_path) as client:
+    with open_runtime(tmp_path) as client:
         assert client.status(pid).step == before.step
         client.play(pid)
         assert client.wait(pid)["count"] == 50
     assert 0 < ctx_before.get("i", 0) < 50
 
 
-def make_two_paused(home):
-    with Client(home) as client:
+def make_two_paused(home, open_runtime):
+    with open_runtime(home) as client:
         good, bad = client.submit(PausesItself), client.submit(PausesItself)
         settle(client, good)
         settle(client, bad)
@@ -86,17 +87,16 @@ def blobs():
         yield f"random{i}", bytes(rng.randrange(256) for _ in range(rng.randrange(1, 80)))
 
 
-@pytest.mark.parametrize(("label", "blob"), list(blobs()), ids=[b[0] for b in blobs()])
-def test_an_unreadable_checkpoint_fails_that_process_only(tmp_path, label, blob):
-    good, bad = make_two_paused(tmp_path)
-    with LmdbStore(tmp_path) as store:
+def check_one_bad_checkpoint(home, runtime, blob):
+    good, bad = make_two_paused(home, runtime)
+    with LmdbStore(home) as store:
         if blob is None:
             shared = store._shared
             with shared.env.begin() as txn:
                 whole = txn.get(bad.encode(), db=shared.dbs["checkpoints"])
             blob = whole[: len(whole) // 2]
         corrupt(store, bad, blob)
-    with Client(tmp_path) as client:
+    with runtime(home) as client:
         status = client.status(bad)
         assert status.state is ProcessState.EXCEPTED
         assert f"cannot resume process {bad}" in status.status
@@ -105,13 +105,22 @@ def test_an_unreadable_checkpoint_fails_that_process_only(tmp_path, label, blob)
         assert client.wait(good).is_finished_ok
 
 
-def test_a_checkpoint_whose_class_no_longer_imports_fails_that_process_only(tmp_path):
-    good, bad = make_two_paused(tmp_path)
+@pytest.mark.parametrize(("label", "blob"), list(blobs()), ids=[b[0] for b in blobs()])
+def test_any_unreadable_checkpoint_fails_that_process_only(tmp_path, label, blob):
+    check_one_bad_checkpoint(tmp_path, Client, blob)
+
+
+def test_a_truncated_checkpoint_fails_that_process_only_in_both_modes(tmp_path, open_runtime):
+    check_one_bad_checkpoint(tmp_path, open_runtime, None)
+
+
+def test_a_checkpoint_whose_class_no_longer_imports_fails_that_process_only(tmp_path, open_runtime):
+    good, bad = make_two_paused(tmp_path, open_runtime)
     with LmdbStore(tmp_path) as store:
         data = store.load_checkpoint(bad)
         data["class"] = "no_such_module_anywhere:Gone"
         store.write(bad, checkpoint=data)
-    with Client(tmp_path) as client:
+    with open_runtime(tmp_path) as client:
         assert client.status(bad).state is ProcessState.EXCEPTED
         assert "cannot import process class no_such_module_anywhere:Gone" in (
             client.status(bad).status
@@ -120,20 +129,8 @@ def test_a_checkpoint_whose_class_no_longer_imports_fails_that_process_only(tmp_
         assert client.wait(good).is_finished_ok
 
 
-def test_a_value_in_ctx_that_cannot_be_stored_fails_the_process_naming_the_path(tmp_path):
-    from prunus import WorkChain
-
-    class Hoarder(WorkChain):
-        @classmethod
-        def define(cls, spec):
-            super().define(spec)
-            spec.outline(cls.grab)
-
-        def grab(self):
-            self.ctx.results = [1, 2, object()]
-
-    with Client(tmp_path) as client:
-        result = client.wait(client.submit(Hoarder))
+def test_a_value_in_ctx_that_cannot_be_stored_fails_the_process_naming_the_path(client):
+    result = client.wait(client.submit(Hoarder))
     assert result.state is ProcessState.EXCEPTED
     assert "ctx.results[2]" in result.exception
 
@@ -153,6 +150,11 @@ class CountingListener(ProcessListener):
 
 
 register_type(CountingListener, lambda lst: lst.seen, CountingListener, "tests.CountingListener")
+
+
+def test_listeners_cannot_be_sent_to_a_daemon_with_an_instance(shared_daemon):
+    with Client.connect(shared_daemon) as client, pytest.raises(PrunusError, match="listeners"):
+        client.submit(PausesItself(listeners=[CountingListener()]))
 
 
 def test_registered_listeners_are_restored_with_their_state(tmp_path):

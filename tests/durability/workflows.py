@@ -74,3 +74,15 @@ class SumOfSquares(WorkChain):
 
 def expected_total(n: int) -> int:
     return sum(i * i for i in range(1, n + 1)) + 100 + 400
+
+
+class Hoarder(WorkChain):
+    """Puts a value the codec cannot store into ctx."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.outline(cls.grab)
+
+    def grab(self):
+        self.ctx.results = [1, 2, object()]

@@ -1,0 +1,166 @@
+"""The client side of a daemon: one Thespian TCP connection to its supervisor.
+
+Every call has a timeout, so no call hangs on a daemon that died or stopped
+answering: it raises :class:`DaemonError` with one line saying which. Waiting for a
+process has no limit of its own unless asked, but checks every few seconds that the
+daemon is still there. A call that timed out drops its connection and opens a new one,
+so a late answer can never be taken for the answer to a later call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import time
+from typing import Any
+
+from prunus.actors._messages import (
+    CancelWait,
+    ControlReply,
+    DaemonInfo,
+    DaemonStatus,
+    ErrorReply,
+    GetOutputs,
+    GetReport,
+    Launched,
+    ListProcesses,
+    Outputs,
+    ProcessList,
+    Report,
+    Submit,
+    WaitFor,
+    WaitResult,
+    WaitTimedOut,
+)
+from prunus.actors._runtime import raise_error_reply
+from prunus.actors._supervisor import Supervisor
+from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon
+from prunus.engine import Process, ProcessResult, ProcessStatus
+from prunus.errors import ClosedError, DaemonError, PrunusError, WaitTimeoutError
+from prunus.persistence import encode
+
+__all__ = ["RemoteRuntime"]
+
+_LIVENESS_SECONDS = 2.0  # how often a long wait checks that the daemon is still there
+
+
+class RemoteRuntime:
+    """Talks to the daemon listening on 127.0.0.1:``port``; use it from one thread.
+
+    Raises:
+        DaemonError: nothing listens there.
+    """
+
+    def __init__(self, port: int, *, timeout: float = 10.0, where: str = "") -> None:
+        self._port = port
+        self._timeout = timeout
+        self._where = where or f"127.0.0.1:{port}"
+        self._request_ids = itertools.count(1)
+        self._closed = False
+        self._check_alive()
+        self._connect()
+
+    # ---- the runtime interface (as EmbeddedRuntime) -----------------------------------
+
+    def launch(self, process: Process | str, inputs: dict[str, Any] | None = None) -> str:
+        """Submit a process: an instance (validated here already) or ``module:Class``."""
+        if isinstance(process, Process):
+            if process._prunus_listeners:
+                raise PrunusError(
+                    "a daemon builds the process from its class and inputs in its own OS "
+                    "process; listeners attached to this instance cannot go with it"
+                )
+            reference, inputs = process.qualified_name(), process._prunus_raw_inputs
+        else:
+            reference = process
+        reply = self._ask(Submit(reference, encode(inputs or {}, path_prefix="inputs")))
+        assert isinstance(reply, Launched), reply
+        return reply.pid
+
+    def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
+        """Block until ``pid`` ends.
+
+        Raises:
+            WaitTimeoutError: it did not end within ``timeout`` seconds.
+            DaemonError: the daemon went away meanwhile.
+        """
+        request_id = next(self._request_ids)
+        self._system.tell(self._supervisor, WaitFor(pid, request_id, timeout))
+        give_up = None if timeout is None else time.monotonic() + timeout + self._timeout
+        while True:
+            reply = self._system.listen(_LIVENESS_SECONDS)
+            if reply is None:
+                self._check_alive()
+                if give_up is not None and time.monotonic() > give_up:
+                    self._reconnect()
+                    raise DaemonError(f"the prunus daemon at {self._where} stopped answering")
+                continue
+            if isinstance(reply, ErrorReply):
+                raise_error_reply(reply)
+            if isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id == request_id:
+                break
+            # anything else is stale: an answer to a wait this connection gave up on
+        if isinstance(reply, WaitTimedOut):
+            self._system.tell(self._supervisor, CancelWait(pid, request_id))
+            raise WaitTimeoutError(f"process {pid} did not end within {timeout} s")
+        return reply.result
+
+    def control(self, message: Any) -> ControlReply:
+        reply = self._ask(message)
+        assert isinstance(reply, ControlReply), reply
+        return reply
+
+    def list(self) -> tuple[ProcessStatus, ...]:
+        reply = self._ask(ListProcesses())
+        assert isinstance(reply, ProcessList)
+        return reply.statuses
+
+    def outputs(self, pid: str) -> dict[str, Any]:
+        reply = self._ask(GetOutputs(pid))
+        assert isinstance(reply, Outputs)
+        return reply.outputs
+
+    def report(self, pid: str) -> list[tuple[float, str]]:
+        reply = self._ask(GetReport(pid))
+        assert isinstance(reply, Report)
+        return list(reply.lines)
+
+    def info(self) -> DaemonStatus:
+        reply = self._ask(DaemonInfo())
+        assert isinstance(reply, DaemonStatus)
+        return reply
+
+    def close(self) -> None:
+        """Drop the connection (the daemon goes on: never ``shutdown()`` it from here)."""
+        self._closed = True
+
+    # ---- internals -----------------------------------------------------------------
+
+    def _connect(self) -> None:
+        self._system = connect_to_daemon(self._port)
+        self._supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
+
+    def _reconnect(self) -> None:
+        self._connect()
+
+    def _ask(self, message: Any) -> Any:
+        if self._closed:
+            raise ClosedError("this client is closed")
+        reply = self._system.ask(self._supervisor, message, self._timeout)
+        if reply is None:
+            self._check_alive()
+            self._reconnect()  # a late answer to this ask must not answer the next one
+            raise DaemonError(
+                f"the prunus daemon at {self._where} did not answer within {self._timeout:g} s"
+            )
+        if isinstance(reply, ErrorReply):
+            raise_error_reply(reply)
+        if isinstance(reply, PoisonMessage):
+            raise DaemonError(f"the prunus daemon at {self._where} failed on {message!r}")
+        return reply
+
+    def _check_alive(self) -> None:
+        try:
+            socket.create_connection(("127.0.0.1", self._port), timeout=2.0).close()
+        except OSError:
+            raise DaemonError(f"no prunus daemon is running at {self._where}") from None

@@ -1,0 +1,126 @@
+"""Starting, stopping and asking about a daemon from another OS process.
+
+What ``prunus daemon start|stop|status`` call; tests and benchmarks use them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from prunus.actors import RemoteRuntime
+from prunus.control._daemon_files import DAEMON_FILE, pid_alive, read_daemon_file
+from prunus.control._proc_table import session_pids
+from prunus.errors import DaemonError
+from prunus.persistence import resolve_home
+
+__all__ = ["daemon_pids", "daemon_status", "start_daemon", "stop_daemon"]
+
+
+def start_daemon(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    port: int | None = None,
+    workers: int | None = None,
+    restart_limit: int = 3,
+    timeout: float = 180.0,
+) -> dict[str, Any]:
+    """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
+
+    Raises:
+        DaemonError: one is already running there, or it did not come up (the reason,
+            or where its log is).
+    """
+    path = resolve_home(home)
+    info = read_daemon_file(path)
+    if info is not None and pid_alive(int(info["pid"])):
+        raise DaemonError(
+            f"a prunus daemon is already running on {path} (pid {info['pid']}, port {info['port']})"
+        )
+    command = [sys.executable, "-m", "prunus.control._daemon_process", "--home", str(path)]
+    command += ["--restart-limit", str(restart_limit)]
+    if port:
+        command += ["--port", str(port)]
+    if workers:
+        command += ["--workers", str(workers)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise DaemonError(f"the daemon did not start within {timeout:g} s") from None
+    if done.returncode != 0:
+        lines = (done.stdout.strip() or done.stderr.strip() or "unknown reason").splitlines()
+        raise DaemonError(f"the daemon did not start: {lines[-1]}")
+    info = read_daemon_file(path)
+    if info is None:
+        raise DaemonError(f"the daemon started but wrote no {path / DAEMON_FILE}")
+    return info
+
+
+def stop_daemon(home: str | os.PathLike[str] | None = None, *, timeout: float = 30.0) -> int:
+    """Stop the daemon on ``home`` and wait until none of its processes is left.
+
+    Returns the pid it had. After ``timeout`` seconds its remaining processes are
+    SIGKILLed, by pid.
+
+    Raises:
+        DaemonError: no daemon is running there.
+    """
+    path = resolve_home(home)
+    info = _running(path)
+    pid = int(info["pid"])
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for leftover in daemon_pids(info):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(leftover, signal.SIGKILL)
+    (path / DAEMON_FILE).unlink(missing_ok=True)
+    return pid
+
+
+def daemon_status(
+    home: str | os.PathLike[str] | None = None, *, timeout: float = 5.0
+) -> dict[str, Any]:
+    """``daemon.json`` plus what the supervisor says: hosts, live cells, states.
+
+    Raises:
+        DaemonError: no daemon is running there, or it does not answer.
+    """
+    path = resolve_home(home)
+    info = dict(_running(path))
+    runtime = RemoteRuntime(int(info["port"]), timeout=timeout, where=f"the daemon on {path}")
+    try:
+        status = runtime.info()
+    finally:
+        runtime.close()
+    info.update(
+        uptime=time.time() - float(info["started"]),
+        hosts=status.hosts,
+        active=status.active,
+        paused=status.paused,
+        processes=dict(sorted(status.by_state.items())),
+    )
+    return info
+
+
+def daemon_pids(info: dict[str, Any]) -> list[int]:
+    """Every live OS process of the daemon ``info`` describes (its sessions)."""
+    pids = {int(info["pid"])} if pid_alive(int(info["pid"])) else set()
+    for session in info.get("sessions") or ():
+        if session is not None:
+            pids.update(session_pids(int(session)))
+    return sorted(pids)
+
+
+def _running(path: Path) -> dict[str, Any]:
+    info = read_daemon_file(path)
+    if info is None or not pid_alive(int(info["pid"])):
+        raise DaemonError(f"no prunus daemon is running on {path}")
+    return info

@@ -1,0 +1,71 @@
+"""Where a daemon tells the world it runs: ``<home>/daemon.json``.
+
+Written by the daemon once it answers (atomically: write then rename), removed when it
+stops. A file left by a daemon that was SIGKILLed is recognised as stale: its pid is
+gone, or nothing listens on its port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from prunus.errors import DaemonError
+from prunus.persistence import resolve_home
+
+__all__ = ["DAEMON_FILE", "daemon_address", "pid_alive", "read_daemon_file", "write_daemon_file"]
+
+DAEMON_FILE = "daemon.json"
+
+
+def write_daemon_file(home: Path, info: dict[str, Any]) -> None:
+    temporary = home / (DAEMON_FILE + ".tmp")
+    temporary.write_text(json.dumps(info, indent=2))
+    os.replace(temporary, home / DAEMON_FILE)
+
+
+def read_daemon_file(home: Path) -> dict[str, Any] | None:
+    """The daemon's record, or None if there is none (or it is unreadable)."""
+    try:
+        info = json.loads((home / DAEMON_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and "pid" in info and "port" in info else None
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def daemon_address(
+    home: str | os.PathLike[str] | None, address: str | int | None
+) -> tuple[int, str]:
+    """The admin port of the daemon to talk to, and how to name it in messages.
+
+    Raises:
+        DaemonError: no daemon is recorded for ``home``, or ``address`` is malformed or
+            not on loopback.
+    """
+    if address is not None:
+        text = str(address)
+        host, _, port_text = text.rpartition(":")
+        if host not in ("", "127.0.0.1", "localhost") or not port_text.isdigit():
+            raise DaemonError(
+                f"bad daemon address {text!r}: expected PORT or 127.0.0.1:PORT "
+                "(daemons listen on loopback only)"
+            )
+        return int(port_text), f"127.0.0.1:{port_text}"
+    path = resolve_home(home)
+    info = read_daemon_file(path)
+    if info is None or not pid_alive(int(info["pid"])):
+        raise DaemonError(
+            f"no prunus daemon is running on {path} (start one: prunus daemon start --home {path})"
+        )
+    return int(info["port"]), f"the daemon on {path} (port {info['port']})"

@@ -1,0 +1,235 @@
+"""The daemon's main OS process: starts the actor system, waits, stops it cleanly.
+
+``python -m prunus.control._daemon_process --home H ...`` forks the daemon (a new
+session, output to ``<home>/daemon.log``) and returns once it answers: exit status 0
+and ``ok <pid> <port>`` on stdout, or 1 and a one-line reason. ``prunus daemon start``
+runs it. The daemon then:
+
+1. holds ``<home>/runtime.lock`` (one runtime per home; the lock is inherited by every
+   actor process, so it stays held until the last of them is gone);
+2. starts Thespian's TCP base on 127.0.0.1, the supervisor and its hosts, and reloads
+   every unfinished process; writes ``daemon.json``;
+3. on SIGTERM or SIGINT shuts the actor system down, SIGKILLs (by pid) any of its
+   processes still there after a grace period, removes ``daemon.json``, and exits. If
+   the actor system dies under it, it cleans up the same way and exits non-zero.
+
+It never opens the LMDB store itself: actors are forked from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+from prunus.actors._messages import Configure, Reload, Reloaded
+from prunus.actors._supervisor import Supervisor
+from prunus.actors._thespian import SUPERVISOR_NAME, open_daemon_system
+from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
+from prunus.control._proc_table import children_of, session_of, session_pids
+from prunus.errors import StoreError
+from prunus.persistence import HomeLock, resolve_home
+
+__all__ = ["free_port", "main", "run_daemon"]
+
+_LOG = logging.getLogger("prunus.daemon")
+LOG_FILE = "daemon.log"
+_STARTUP_SECONDS = 60.0
+_GRACE_SECONDS = 5.0
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_daemon(
+    home: Path, port: int, workers: int, restart_limit: int, ready_fd: int | None = None
+) -> int:
+    """Run the daemon in this process until it is told to stop; returns an exit status."""
+    log_file = str(home / LOG_FILE)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(process)d %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        lock = HomeLock(home)
+    except StoreError as error:
+        return _not_ready(ready_fd, str(error))
+    stop = []
+    system = open_daemon_system(port, log_file)
+    # Thespian double-forks its admin (which calls setsid): our child is the
+    # intermediate, and its session is the admin's and every actor's.
+    forked = children_of(os.getpid())
+    admin_session = session_of(forked[0]) if forked else None
+    for pid in forked:
+        _reap(pid)
+
+    def abandon(*_: object) -> None:
+        raise SystemExit(1)  # a stop before we are ready: clean up in ``finally``
+
+    signal.signal(signal.SIGTERM, abandon)
+    try:
+        supervisor = system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
+        configure = Configure(
+            home=str(home),
+            workers=workers,
+            passivate=True,
+            restart_limit=restart_limit,
+            slice_seconds=0.01,
+        )
+        if system.ask(supervisor, configure, _STARTUP_SECONDS) is not True:
+            return _not_ready(ready_fd, "the supervisor did not start (see the daemon log)")
+        reloaded = system.ask(supervisor, Reload(), _STARTUP_SECONDS * 5)
+        if not isinstance(reloaded, Reloaded):
+            return _not_ready(ready_fd, "the supervisor did not reload (see the daemon log)")
+        write_daemon_file(
+            home,
+            {
+                "pid": os.getpid(),
+                "port": port,
+                "address": f"127.0.0.1:{port}",
+                "home": str(home),
+                "workers": workers,
+                "started": time.time(),
+                "sessions": [os.getsid(0), admin_session],
+                "log": log_file,
+            },
+        )
+        _LOG.info(
+            "daemon %d serving %s on 127.0.0.1:%d with %d hosts; resumed %d processes",
+            os.getpid(),
+            home,
+            port,
+            workers,
+            reloaded.resumed,
+        )
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.append(True))
+        if ready_fd is not None:
+            os.write(ready_fd, f"ok {os.getpid()} {port}\n".encode())
+            os.close(ready_fd)
+            ready_fd = None
+        while not stop:
+            if admin_session is not None and not session_pids(admin_session):
+                _LOG.error("the actor system died; stopping")
+                return 1
+            time.sleep(0.5)
+        _LOG.info("stopping")
+        return 0
+    finally:
+        system.shutdown()
+        _sweep(admin_session)
+        info = read_daemon_file(home)
+        if info is not None and info.get("pid") == os.getpid():
+            (home / DAEMON_FILE).unlink(missing_ok=True)
+        lock.release()
+        _LOG.info("stopped")
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _sweep(session: int | None) -> None:
+    """SIGKILL, by pid, whatever of the actor system outlived its shutdown."""
+    if session is None:
+        return
+    deadline = time.monotonic() + _GRACE_SECONDS
+    while session_pids(session) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in session_pids(session):
+        _LOG.warning("killing leftover actor process %d", pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _not_ready(ready_fd: int | None, reason: str) -> int:
+    _LOG.error("%s", reason)
+    if ready_fd is not None:
+        os.write(ready_fd, f"error {reason}\n".encode())
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fork the daemon and report whether it came up (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m prunus.control._daemon_process")
+    parser.add_argument("--home", default=None)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--restart-limit", type=int, default=3)
+    args = parser.parse_args(argv)
+    home = resolve_home(args.home)
+    home.mkdir(parents=True, exist_ok=True)
+    port = args.port or free_port()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the daemon
+        os.close(read_end)
+        os.setsid()
+        log = os.open(home / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        code = 1
+        try:
+            code = run_daemon(home, port, args.workers, args.restart_limit, write_end)
+        except BaseException:
+            _LOG.exception("the daemon failed")
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write_end)
+    answer = _read_line(read_end, _STARTUP_SECONDS * 2)
+    if answer.startswith("ok "):
+        print(answer)
+        return 0
+    _stop_unready(child)
+    reason = answer.removeprefix("error ") or f"the daemon did not start (see {home / LOG_FILE})"
+    print(reason)
+    return 1
+
+
+def _stop_unready(child: int) -> None:
+    """The daemon did not come up: stop it (it cleans up its actor system), by pid."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child, signal.SIGTERM)
+    deadline = time.monotonic() + _GRACE_SECONDS * 3
+    while time.monotonic() < deadline:
+        if os.waitpid(child, os.WNOHANG) != (0, 0):
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+
+
+def _read_line(fd: int, timeout: float) -> str:
+    data = b""
+    deadline = time.monotonic() + timeout
+    while b"\n" not in data:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode(errors="replace").strip()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

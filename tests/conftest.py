@@ -1,0 +1,72 @@
+"""Fixtures that run the actor tests in both hosting modes.
+
+``client`` is parametrized: every test that takes it runs once on the embedded runtime
+and once against a real daemon (a Thespian TCP actor system on loopback, started for
+the session in a temporary home and stopped at the end, with a check that none of its
+OS processes is left). ``open_runtime(home)`` opens a runtime on a home for restart
+tests: a ``Client(home)`` embedded, or a daemon started on that home and connected to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+
+from prunus import Client
+from prunus.control import daemon_pids, start_daemon, stop_daemon
+from prunus.control._daemon_files import pid_alive, read_daemon_file
+
+MODES = ["embedded", "daemon"]
+
+
+@contextmanager
+def running_daemon(home: Path, **options) -> Iterator[dict]:
+    """A daemon on ``home`` for the duration; afterwards none of its processes is left."""
+    info = start_daemon(home, **{"workers": 2, **options})
+    try:
+        yield info
+    finally:
+        pids = daemon_pids(info)
+        if read_daemon_file(home) is not None:
+            stop_daemon(home)
+        left = [pid for pid in pids if pid_alive(pid)]
+        assert not left, f"daemon processes left behind: {left}"
+
+
+@pytest.fixture(scope="session")
+def shared_daemon(tmp_path_factory) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("daemon-home")
+    with running_daemon(home):
+        yield home
+
+
+@pytest.fixture(params=MODES)
+def mode(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def client(mode, request) -> Iterator[Client]:
+    if mode == "embedded":
+        with Client() as embedded:
+            yield embedded
+    else:
+        with Client.connect(request.getfixturevalue("shared_daemon")) as remote:
+            yield remote
+
+
+@pytest.fixture
+def open_runtime(mode) -> Callable[[Path], AbstractContextManager[Client]]:
+    @contextmanager
+    def open_(home: Path) -> Iterator[Client]:
+        if mode == "embedded":
+            with Client(home) as embedded:
+                yield embedded
+        else:
+            with running_daemon(home), Client.connect(home) as remote:
+                yield remote
+
+    return open_
