@@ -162,7 +162,7 @@ def listeners() -> None:
 # prunus every step is one message to the process's actor, and the actor queues its next
 # step behind whatever else is in the system: two processes submitted to one Client take
 # turns, step by step. (The embedded system runs while the client is inside a call, so
-# some steps already happen during ``submit``.)
+# some steps already happen during ``submit``: the first process is a few steps ahead.)
 
 
 class NamedProcess(Process):
@@ -170,7 +170,7 @@ class NamedProcess(Process):
     def define(cls, spec):
         super().define(spec)
         spec.input("name", valid_type=str)
-        spec.input("steps", valid_type=int, default=3)
+        spec.input("steps", valid_type=int, default=5)
 
     def run(self):
         print(self.inputs.name, "run")

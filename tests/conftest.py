@@ -30,8 +30,8 @@ def running_daemon(home: Path, **options) -> Iterator[dict]:
         yield info
     finally:
         pids = daemon_pids(info)
-        if read_daemon_file(home) is not None:
-            stop_daemon(home)
+        if read_daemon_file(home) is not None and pid_alive(int(info["pid"])):
+            stop_daemon(home)  # (a test may have SIGKILLed it)
         left = [pid for pid in pids if pid_alive(pid)]
         assert not left, f"daemon processes left behind: {left}"
 

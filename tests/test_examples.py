@@ -112,9 +112,10 @@ def test_two_submitted_processes_interleave_their_steps(tutorial):
     lines = tutorial["Asynchronicity"]
     for name in ("process1", "process2"):
         steps = [line for line in lines if line.startswith(name)]
-        assert steps == [f"{name} run"] + [f"{name} continued {i}" for i in (1, 2, 3)]
-    # process2 starts before process1 has taken its last step
-    assert lines.index("process2 run") < lines.index("process1 continued 3")
+        assert steps == [f"{name} run"] + [f"{name} continued {i}" for i in range(1, 6)]
+    # process2 starts before process1 has taken its last step, then they take turns
+    assert lines.index("process2 run") < lines.index("process1 continued 5")
+    assert lines.index("process1 continued 5") < lines.index("process2 continued 5")
     assert lines.count("-- waited: FINISHED") == 2
 
 

@@ -45,6 +45,7 @@ from prunus.actors._messages import (
     Deliver,
     HostConfig,
     HostEvents,
+    HostReady,
     Passivated,
     Reply,
     Spawned,
@@ -55,7 +56,7 @@ from prunus.actors._persisting import ProcessWriter
 from prunus.actors._thespian import Actor
 from prunus.engine import Process, load_process
 from prunus.errors import CheckpointError, PrunusError
-from prunus.persistence import LmdbStore, StagedWrite, stage_writes
+from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, stage_writes
 
 __all__ = ["Echo", "HostActor"]
 
@@ -77,6 +78,9 @@ class _GroupCommit:
 
     def write(self, pid: str, **parts: Any) -> None:
         self.write_many([(pid, parts)])
+
+    def add(self, staged: StagedWrite) -> None:
+        self._staged.append(staged)
 
     def get_record(self, pid: str) -> dict[str, Any] | None:
         return self.store.get_record(pid)
@@ -121,6 +125,10 @@ class HostActor(Actor):
         if kind is Deliver:
             for pid, item in message.items:
                 self._deliver(pid, item)
+            if self._config.slice_seconds > 0:
+                # Daemon: run a slice now rather than after a Tick's round trip; the
+                # next message still comes after at most one slice.
+                self._run_slice()
         elif kind is Tick:
             self._tick_pending = False
             self._run_slice()
@@ -160,6 +168,7 @@ class HostActor(Actor):
         store = config.store if config.store is not None else LmdbStore(config.home)
         self._writes = _GroupCommit(store)
         self._writer = ProcessWriter(self._writes)
+        self.send(sender, HostEvents((HostReady(config.index, os.getpid()),)))
 
     def _deliver(self, pid: str, item: Any) -> None:
         if type(item) is Barrier:
@@ -167,8 +176,10 @@ class HostActor(Actor):
             return
         cell = self._cells.get(pid)
         if type(item) is Activate:
+            if item.first_write is not None:
+                self._writes.add(item.first_write)  # committed with this slice
             if cell is None:
-                self._activate(pid, item.process)
+                self._activate(pid, item.process, item.first_write)
             return
         if cell is None:
             cell = self._activate(pid, None)
@@ -177,11 +188,16 @@ class HostActor(Actor):
         cell.handle(item)
         self._touched.add(pid)
 
-    def _activate(self, pid: str, process: Process | None) -> ProcessCell | None:
+    def _activate(
+        self, pid: str, process: Process | None, first_write: StagedWrite | None = None
+    ) -> ProcessCell | None:
         assert self._writes is not None and self._writer is not None
         if process is None:
             try:
-                data = self._writes.store.load_checkpoint(pid)
+                if first_write is not None and first_write.checkpoint is not None:
+                    data = decode_checkpoint(first_write.checkpoint)
+                else:
+                    data = self._writes.store.load_checkpoint(pid)
                 if data is None:
                     raise CheckpointError(f"process {pid} has no checkpoint")
                 process = load_process(data)

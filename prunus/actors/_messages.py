@@ -30,15 +30,19 @@ __all__ = [
     "DaemonInfo",
     "DaemonStatus",
     "Deliver",
+    "Describe",
+    "Description",
     "ErrorReply",
     "Finished",
     "GetOutputs",
     "GetReport",
     "HostConfig",
     "HostEvents",
+    "HostReady",
     "Kill",
     "Launch",
     "Launched",
+    "LaunchedMany",
     "ListProcesses",
     "Outputs",
     "Passivated",
@@ -55,9 +59,12 @@ __all__ = [
     "Step",
     "Stuck",
     "Submit",
+    "SubmitMany",
     "Tick",
     "WaitFor",
+    "WaitForMany",
     "WaitResult",
+    "WaitResults",
     "WaitTimedOut",
 ]
 
@@ -131,8 +138,21 @@ class Submit:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmitMany:
+    """Remote client -> supervisor: many Submits in one message, validated all before
+    any starts; answered with LaunchedMany once every one is committed."""
+
+    items: tuple[Submit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Launched:
     pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchedMany:
+    pids: tuple[str, ...]
 
 
 # ---- supervisor <-> hosts ----------------------------------------------------------
@@ -148,9 +168,15 @@ class Deliver:
 @dataclass(frozen=True, slots=True)
 class Activate:
     """(In a Deliver) host this pid: load its checkpoint, or take ``process`` (embedded
-    only: the very instance the client or the parent's step created)."""
+    only: the very instance the client or the parent's step created).
+
+    ``first_write``: a newly submitted process's record and first checkpoint, already
+    encoded (a StagedWrite); the host commits it in its next group commit and loads
+    the process from it.
+    """
 
     process: Any = None
+    first_write: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +202,14 @@ class HostEvents:
     """Host -> supervisor: what happened in one slice, in order, after it was committed."""
 
     events: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HostReady:
+    """A host is configured; ``os_pid`` is its OS process (for status and tests)."""
+
+    index: int
+    os_pid: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +337,22 @@ class WaitResult:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitForMany:
+    """Client -> supervisor: one WaitResults once every pid has ended (or WaitTimedOut
+    naming one that had not, after ``timeout``)."""
+
+    pids: tuple[str, ...]
+    request_id: int
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitResults:
+    request_id: int
+    results: tuple[ProcessResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class WaitTimedOut:
     pid: str
     request_id: int
@@ -348,6 +398,19 @@ class Outputs:
 
 
 @dataclass(frozen=True, slots=True)
+class Describe:
+    pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """Everything stored about a process, as plain data (see ``Client.describe``)."""
+
+    pid: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class GetReport:
     pid: str
 
@@ -373,6 +436,7 @@ class DaemonStatus:
     active: int
     by_state: dict[str, int]
     paused: int
+    host_pids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

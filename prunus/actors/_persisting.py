@@ -16,7 +16,7 @@ from typing import Any
 from prunus.actors._records import status_record
 from prunus.engine import Process, ProcessResult, ProcessStatus, save_process
 from prunus.errors import CodecError
-from prunus.persistence import encode, register_type
+from prunus.persistence import StagedWrite, encode, register_type, stage_writes
 from prunus.spec import ExitCode
 
 __all__ = ["ProcessWriter"]
@@ -77,6 +77,16 @@ class ProcessWriter:
                     )
                 )
         self._store.write_many(items)
+
+    def stage_new(self, process: Process) -> StagedWrite:
+        """The record and first checkpoint of a new process, encoded, not yet stored.
+
+        Raises:
+            CodecError: its inputs cannot be stored.
+        """
+        status = process._prunus_status()
+        parts = {"record": status_record(status, None), "checkpoint": self.checkpoint(process)}
+        return stage_writes([(process.pid, parts)])[0]
 
     def write_failure(
         self, process: Process, status: ProcessStatus, result: ProcessResult | None

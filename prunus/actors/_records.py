@@ -21,6 +21,7 @@ def status_record(status: ProcessStatus, result: ProcessResult | None) -> dict[s
         "step": status.step,
         "children": list(status.children),
         "parent": status.parent,
+        "created": status.created,
         "modified": time.time(),
     }
     if result is not None:
@@ -39,4 +40,5 @@ def record_status(record: dict[str, Any]) -> ProcessStatus:
         step=record["step"],
         children=tuple(record["children"]),
         parent=record["parent"],
+        created=record.get("created"),
     )

@@ -19,17 +19,21 @@ from prunus.actors._messages import (
     ControlReply,
     DaemonInfo,
     DaemonStatus,
+    Describe,
+    Description,
     ErrorReply,
     GetOutputs,
     GetReport,
     Launched,
+    LaunchedMany,
     ListProcesses,
     Outputs,
     ProcessList,
     Report,
     Submit,
+    SubmitMany,
     WaitFor,
-    WaitResult,
+    WaitForMany,
     WaitTimedOut,
 )
 from prunus.actors._runtime import raise_error_reply
@@ -64,6 +68,19 @@ class RemoteRuntime:
 
     def launch(self, process: Process | str, inputs: dict[str, Any] | None = None) -> str:
         """Submit a process: an instance (validated here already) or ``module:Class``."""
+        reply = self._ask(self._submission(process, inputs))
+        assert isinstance(reply, Launched), reply
+        return reply.pid
+
+    def launch_many(self, launches: list[tuple[Process | str, dict[str, Any] | None]]) -> list[str]:
+        """Submit many processes in one message (all validated before any starts)."""
+        items = tuple(self._submission(process, inputs) for process, inputs in launches)
+        reply = self._ask(SubmitMany(items))
+        assert isinstance(reply, LaunchedMany), reply
+        return list(reply.pids)
+
+    @staticmethod
+    def _submission(process: Process | str, inputs: dict[str, Any] | None) -> Submit:
         if isinstance(process, Process):
             if process._prunus_listeners:
                 raise PrunusError(
@@ -73,9 +90,7 @@ class RemoteRuntime:
             reference, inputs = process.qualified_name(), process._prunus_raw_inputs
         else:
             reference = process
-        reply = self._ask(Submit(reference, encode(inputs or {}, path_prefix="inputs")))
-        assert isinstance(reply, Launched), reply
-        return reply.pid
+        return Submit(reference, encode(inputs or {}, path_prefix="inputs"))
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
         """Block until ``pid`` ends.
@@ -86,6 +101,15 @@ class RemoteRuntime:
         """
         request_id = next(self._request_ids)
         self._system.tell(self._supervisor, WaitFor(pid, request_id, timeout))
+        reply = self._await_reply(request_id, timeout)
+        if isinstance(reply, WaitTimedOut):
+            self._system.tell(self._supervisor, CancelWait(pid, request_id))
+            raise WaitTimeoutError(f"process {pid} did not end within {timeout} s")
+        return reply.result
+
+    def _await_reply(self, request_id: int, timeout: float | None) -> Any:
+        """The answer to wait ``request_id``, checking every few seconds that the
+        daemon is still there; stale answers (to waits given up on) are dropped."""
         give_up = None if timeout is None else time.monotonic() + timeout + self._timeout
         while True:
             reply = self._system.listen(_LIVENESS_SECONDS)
@@ -97,13 +121,22 @@ class RemoteRuntime:
                 continue
             if isinstance(reply, ErrorReply):
                 raise_error_reply(reply)
-            if isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id == request_id:
-                break
-            # anything else is stale: an answer to a wait this connection gave up on
+            if getattr(reply, "request_id", None) == request_id:
+                return reply
+
+    def wait_many(self, pids: list[str], timeout: float | None = None) -> list[ProcessResult]:
+        """Results of every pid, in one message each way (not one round trip each).
+
+        Raises:
+            WaitTimeoutError: not all ended within ``timeout`` seconds.
+            DaemonError: the daemon went away meanwhile.
+        """
+        request_id = next(self._request_ids)
+        self._system.tell(self._supervisor, WaitForMany(tuple(pids), request_id, timeout))
+        reply = self._await_reply(request_id, timeout)
         if isinstance(reply, WaitTimedOut):
-            self._system.tell(self._supervisor, CancelWait(pid, request_id))
-            raise WaitTimeoutError(f"process {pid} did not end within {timeout} s")
-        return reply.result
+            raise WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
+        return list(reply.results)
 
     def control(self, message: Any) -> ControlReply:
         reply = self._ask(message)
@@ -119,6 +152,11 @@ class RemoteRuntime:
         reply = self._ask(GetOutputs(pid))
         assert isinstance(reply, Outputs)
         return reply.outputs
+
+    def describe(self, pid: str) -> dict[str, Any]:
+        reply = self._ask(Describe(pid))
+        assert isinstance(reply, Description)
+        return reply.details
 
     def report(self, pid: str) -> list[tuple[float, str]]:
         reply = self._ask(GetReport(pid))

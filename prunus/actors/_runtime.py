@@ -21,6 +21,8 @@ from prunus.actors._messages import (
     CancelWait,
     Configure,
     ControlReply,
+    Describe,
+    Description,
     ErrorReply,
     GetOutputs,
     GetReport,
@@ -94,6 +96,11 @@ class EmbeddedRuntime:
         reply = self._ask(GetOutputs(pid))
         assert isinstance(reply, Outputs)
         return reply.outputs
+
+    def describe(self, pid: str) -> dict[str, Any]:
+        reply = self._ask(Describe(pid))
+        assert isinstance(reply, Description)
+        return reply.details
 
     def report(self, pid: str) -> list[tuple[float, str]]:
         reply = self._ask(GetReport(pid))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,15 +42,19 @@ from prunus.actors._messages import (
     DaemonInfo,
     DaemonStatus,
     Deliver,
+    Describe,
+    Description,
     ErrorReply,
     Finished,
     GetOutputs,
     GetReport,
     HostConfig,
     HostEvents,
+    HostReady,
     Kill,
     Launch,
     Launched,
+    LaunchedMany,
     ListProcesses,
     Outputs,
     Passivated,
@@ -64,8 +69,11 @@ from prunus.actors._messages import (
     StateChanged,
     Status,
     Submit,
+    SubmitMany,
     WaitFor,
+    WaitForMany,
     WaitResult,
+    WaitResults,
     WaitTimedOut,
 )
 from prunus.actors._persisting import ProcessWriter
@@ -86,6 +94,7 @@ __all__ = ["Supervisor"]
 
 _LOG = logging.getLogger(__name__)
 _KILL_PREFIX = "kill/"  # meta db: a kill requested and not yet seen through
+_CRASH_WINDOW, _CRASHES_BEFORE_BACKOFF, _BACKOFF_SECONDS = 10.0, 5, 2.0
 
 
 @dataclass(slots=True)
@@ -97,7 +106,57 @@ class _Entry:
     waiters: list[tuple[Any, int]] = field(default_factory=list)
     active: bool = False
     restarts: int = 0
-    pending: list[Any] = field(default_factory=list)  # controls awaiting their Reply
+    pending: list[_Pending] = field(default_factory=list)  # controls awaiting a Reply
+    first_write: Any = None  # a submitted process's first checkpoint, until committed
+    launch_waiters: list[Any] = field(default_factory=list)  # answered once committed
+
+
+@dataclass(slots=True)
+class _Cascade:
+    """A pause, play or kill of a tree: the root's answer is held until every
+    descendant it reached has answered too, so the asker never sees a killed (or
+    paused) parent whose children are still running."""
+
+    members: set[str]
+    held: list[tuple[Any, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _BatchLaunch:
+    """A SubmitMany waiting for every one of its processes to be committed."""
+
+    sender: Any
+    pids: tuple[str, ...]
+    waiting: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.waiting = set(self.pids)
+
+
+@dataclass(slots=True)
+class _ManyWait:
+    """A WaitForMany: answered once, when its last process ends (or it times out)."""
+
+    sender: Any
+    request_id: int
+    pids: tuple[str, ...]
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.results) == len(self.pids)
+
+    def answer(self) -> WaitResults:
+        return WaitResults(self.request_id, tuple(self.results[pid] for pid in self.pids))
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A control sent to a host and not yet answered (re-sent if the host dies)."""
+
+    message: Any
+    cascade: _Cascade | None = None
+    is_root: bool = True  # answered to its asker; else it is a cascade member
 
 
 class Supervisor(Actor):
@@ -110,14 +169,13 @@ class Supervisor(Actor):
         self._writer: ProcessWriter | None = None
         self._registry: dict[str, _Entry] = {}
         self._hosts: list[Any] = []
-        self._host_of_address: dict[str, int] = {}  # addresses are not hashable
         self._load: list[int] = []  # unfinished processes per host
         self._outgoing: dict[int, list[tuple[str, Any]]] = {}
         self._kills: dict[str, str] = {}  # pid -> reason, mirrored in the store
         self._barriers: dict[int, list[Any]] = {}  # token -> [hosts to hear from, then]
         self._activation_failures = 0
-        # pid -> (descendants still live, answers held until they have all ended)
-        self._tree_kills: dict[str, tuple[set[str], list[tuple[Any, Any]]]] = {}
+        self._host_pids: dict[int, int] = {}  # host index -> its OS pid
+        self._host_deaths: dict[int, list[float]] = {}  # host index -> recent deaths
         self._closing = False
         self._echo: Any = None
         self._handlers = {
@@ -128,12 +186,15 @@ class Supervisor(Actor):
             Kill: self._on_kill,
             Launch: self._on_launch,
             Submit: self._on_submit,
+            SubmitMany: self._on_submit_many,
             WaitFor: self._on_wait_for,
+            WaitForMany: self._on_wait_for_many,
             CancelWait: self._on_cancel_wait,
             WakeupMessage: self._on_wakeup,
             ListProcesses: self._on_list,
             GetOutputs: self._on_get_outputs,
             GetReport: self._on_get_report,
+            Describe: self._on_describe,
             DaemonInfo: self._on_daemon_info,
             ChildActorExited: self._on_child_exited,
             Configure: self._on_configure,
@@ -148,6 +209,7 @@ class Supervisor(Actor):
             Passivated: self._on_passivated,
             ActivationFailed: self._on_activation_failed,
             Barrier: self._on_barrier,
+            HostReady: self._on_host_ready,
         }
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
@@ -161,7 +223,7 @@ class Supervisor(Actor):
             self._flush()
         elif isinstance(message, ActorExitRequest):
             self._closing = True
-        elif isinstance(message, PoisonMessage) and str(sender) in self._host_of_address:
+        elif isinstance(message, PoisonMessage) and self._host_index(sender) is not None:
             # A host failed twice on one message: what it was asked is lost. End it;
             # its processes restart from their checkpoints on a new host.
             _LOG.error("host %s could not handle %r; restarting it", sender, message.poisonMessage)
@@ -188,7 +250,6 @@ class Supervisor(Actor):
     def _start_host(self, index: int) -> None:
         address = self.createActor(HostActor)
         self._hosts[index] = address
-        self._host_of_address[str(address)] = index
         self.send(address, self._host_config(index))
 
     def _host_config(self, index: int) -> HostConfig:
@@ -233,6 +294,9 @@ class Supervisor(Actor):
         for index in range(len(self._hosts)):
             self._outgoing.setdefault(index, []).append(("", Barrier(token)))
 
+    def _on_host_ready(self, event: HostReady) -> None:
+        self._host_pids[event.index] = event.os_pid
+
     def _on_barrier(self, event: Barrier) -> None:
         waiting = self._barriers[event.token]
         waiting[0] -= 1
@@ -256,19 +320,45 @@ class Supervisor(Actor):
             return
         self._start(process, None, sender)
 
+    def _on_submit_many(self, message: SubmitMany, sender: Any) -> None:
+        """Validate every item first: one bad item starts none of them."""
+        try:
+            processes = [build_process(i.process_class, i.inputs) for i in message.items]
+        except PrunusError as error:
+            self.send(sender, _error_reply(error))
+            return
+        batch = _BatchLaunch(sender, tuple(p.pid for p in processes))
+        for process in processes:
+            self._start(process, None, batch)
+
     def _start(self, process: Process, instance: Process | None, sender: Any) -> None:
+        """Hand ``process`` to a host, which commits its first checkpoint in its next
+        group commit; the pid is answered only after that commit (on Activated), so a
+        submitted process is never lost, and concurrent submits share one fsync."""
         pid = process.pid
-        if pid not in self._registry:
-            status = process._prunus_status()
+        entry = self._registry.get(pid)
+        if entry is None:
             assert self._writer is not None
-            try:  # durable before the pid is handed out: a submitted process is never lost
-                self._writer.write(process, status, None, [], [])
+            try:
+                first_write = self._writer.stage_new(process)
             except PrunusError as error:
                 self.send(sender, _error_reply(error, pid))
                 return
-            self._register(status)
-            self._deliver(pid, Activate(instance))
-        self.send(sender, Launched(pid))
+            entry = self._register(process._prunus_status())
+            entry.first_write = first_write
+            self._deliver(pid, Activate(instance, first_write))
+        if entry.first_write is not None:
+            entry.launch_waiters.append(sender)
+        else:
+            self._launched(sender, pid)
+
+    def _launched(self, waiter: Any, pid: str) -> None:
+        if isinstance(waiter, _BatchLaunch):
+            waiter.waiting.discard(pid)
+            if not waiter.waiting:
+                self.send(waiter.sender, LaunchedMany(waiter.pids))
+        else:
+            self.send(waiter, Launched(pid))
 
     def _register(self, status: ProcessStatus) -> _Entry:
         host = min(range(len(self._hosts)), key=self._load.__getitem__)
@@ -306,10 +396,13 @@ class Supervisor(Actor):
             self._kill_descendants(pid, status.status)
         if pid in self._kills:
             self._forget_kill(pid)
-        if self._tree_kills:
-            self._tree_member_ended(pid)
         for waiter, request_id in entry.waiters:
-            self.send(waiter, WaitResult(request_id, result))
+            if isinstance(waiter, _ManyWait):
+                waiter.results[pid] = result
+                if waiter.complete:
+                    self.send(waiter.sender, waiter.answer())
+            else:
+                self.send(waiter, WaitResult(request_id, result))
         entry.waiters.clear()
 
     def _on_spawned(self, event: Spawned) -> None:
@@ -324,34 +417,41 @@ class Supervisor(Actor):
 
     def _on_reply(self, event: Reply) -> None:
         message = event.message
+        pending = None
         if isinstance(message, ControlReply):
             entry = self._registry.get(message.pid)
             if entry is not None:
                 if entry.result is None:
                     entry.status = message.status
                 if entry.pending:
-                    entry.pending.pop(0)
-            tree_kill = self._tree_kills.get(message.pid)
-            if tree_kill is not None and tree_kill[0]:
-                # A kill is answered once the process AND its descendants have ended,
-                # so the asker never sees a killed parent with live children.
-                tree_kill[1].append((event.to, message))
-                return
-            self._tree_kills.pop(message.pid, None)
-        self.send(event.to, message)
+                    pending = entry.pending.pop(0)
+        if pending is None or pending.is_root:
+            cascade = pending.cascade if pending is not None else None
+            if cascade is not None and cascade.members:
+                cascade.held.append((event.to, message))
+            else:
+                self.send(event.to, message)
+        elif pending.cascade is not None:
+            self._cascade_member_done(pending.cascade, message.pid)
 
-    def _tree_member_ended(self, pid: str) -> None:
-        for root, (live, replies) in list(self._tree_kills.items()):
-            live.discard(pid)
-            if not live and replies:
-                del self._tree_kills[root]
-                for to, reply in replies:
-                    self.send(to, reply)
+    def _cascade_member_done(self, cascade: _Cascade, pid: str) -> None:
+        cascade.members.discard(pid)
+        if not cascade.members:
+            held, cascade.held = cascade.held, []
+            for to, reply in held:
+                self.send(to, reply)
 
     def _on_activated(self, event: Activated) -> None:
         entry = self._registry.get(event.pid)
-        if entry is not None and entry.result is None:
+        if entry is None:
+            return
+        if entry.result is None:
             entry.active = True
+        if entry.first_write is not None:  # its first checkpoint is committed now
+            entry.first_write = None
+            for waiter in entry.launch_waiters:
+                self._launched(waiter, event.pid)
+            entry.launch_waiters.clear()
 
     def _on_passivated(self, event: Passivated) -> None:
         entry = self._registry.get(event.pid)
@@ -361,6 +461,15 @@ class Supervisor(Actor):
     def _on_activation_failed(self, event: ActivationFailed) -> None:
         _LOG.error("%s", event.reason)
         self._activation_failures += 1
+        entry = self._registry[event.pid]
+        for waiter in entry.launch_waiters:
+            # (a batch still answers: its other processes run; this one is EXCEPTED)
+            if isinstance(waiter, _BatchLaunch):
+                self._launched(waiter, event.pid)
+            else:
+                self.send(waiter, ErrorReply("CheckpointError", event.pid, event.reason))
+        entry.launch_waiters.clear()
+        entry.first_write = None
         self._fail(event.pid, event.reason)
 
     def _fail(self, pid: str, reason: str) -> None:
@@ -369,8 +478,15 @@ class Supervisor(Actor):
         status, result = _excepted(entry.status, reason)
         self._store.write(pid, record=status_record(status, result))
         self._finish(status, result)
-        for control in entry.pending:  # no host will answer these now
-            self.send(control.reply_to, ControlReply(pid, False, status))
+        entry.first_write = None
+        for waiter in entry.launch_waiters:  # it exists now, EXCEPTED
+            self._launched(waiter, pid)
+        entry.launch_waiters.clear()
+        for pending in entry.pending:  # no host will answer these now
+            if pending.is_root:
+                self.send(pending.message.reply_to, ControlReply(pid, False, status))
+            elif pending.cascade is not None:
+                self._cascade_member_done(pending.cascade, pid)
         entry.pending.clear()
 
     # ---- control ----------------------------------------------------------------------
@@ -387,11 +503,14 @@ class Supervisor(Actor):
         if entry.result is not None:
             self.send(sender, ControlReply(message.pid, False, entry.status))
             return
+        cascade = None
         if message.cascade:
             # Pause and play cascade to live descendants (children first), as kill does.
-            for pid in self._live_descendants(message.pid):
-                self._deliver(pid, type(message)(pid))
-        self._control(entry, type(message)(message.pid, reply_to=sender))
+            members = self._live_descendants(message.pid)
+            cascade = _Cascade(set(members)) if members else None
+            for pid in members:
+                self._control(pid, type(message)(pid, reply_to=self.myAddress), cascade, False)
+        self._control(message.pid, type(message)(message.pid, reply_to=sender), cascade)
 
     def _on_kill(self, message: Kill, sender: Any) -> None:
         entry = self._entry_or_error(message.pid, sender)
@@ -404,15 +523,14 @@ class Supervisor(Actor):
             # Recorded first: a kill the runtime acknowledged survives a crash.
             self._store.put("meta", _KILL_PREFIX + message.pid, message.message or "")
             self._kills[message.pid] = message.message or ""
-        descendants = self._kill_descendants(message.pid, message.message)
-        if descendants:
-            # The answer waits until the whole tree is dead (see _on_reply).
-            self._tree_kills[message.pid] = (set(descendants), [])
-        self._control(entry, Kill(message.pid, message.message, reply_to=sender))
+        cascade = self._kill_descendants(message.pid, message.message)
+        self._control(message.pid, Kill(message.pid, message.message, reply_to=sender), cascade)
 
-    def _control(self, entry: _Entry, message: Any) -> None:
-        entry.pending.append(message)
-        self._deliver(message.pid, message)
+    def _control(
+        self, pid: str, message: Any, cascade: _Cascade | None = None, is_root: bool = True
+    ) -> None:
+        self._registry[pid].pending.append(_Pending(message, cascade, is_root))
+        self._deliver(pid, message)
 
     # ---- waiting ----------------------------------------------------------------------
 
@@ -427,10 +545,38 @@ class Supervisor(Actor):
         if message.timeout is not None:
             self.wakeupAfter(message.timeout, payload=(message.pid, message.request_id))
 
+    def _on_wait_for_many(self, message: WaitForMany, sender: Any) -> None:
+        entries = []
+        for pid in message.pids:
+            entry = self._entry_or_error(pid, sender)
+            if entry is None:
+                return
+            entries.append((pid, entry))
+        wait = _ManyWait(sender, message.request_id, message.pids)
+        for pid, entry in entries:
+            if entry.result is not None:
+                wait.results[pid] = entry.result
+            else:
+                entry.waiters.append((wait, message.request_id))
+        if wait.complete:
+            self.send(sender, wait.answer())
+        elif message.timeout is not None:
+            self.wakeupAfter(message.timeout, payload=("many", wait))
+
     def _on_cancel_wait(self, message: CancelWait, sender: Any) -> None:
         self._drop_waiter(message.pid, message.request_id)
 
     def _on_wakeup(self, message: Any, sender: Any) -> None:
+        if message.payload[0] == "restart host":
+            self._restart_host(message.payload[1])
+            return
+        if message.payload[0] == "many":
+            wait = message.payload[1]
+            if not wait.complete:
+                wait.results = {pid: None for pid in wait.pids}  # complete: never answer
+                late = next(pid for pid in wait.pids if self._registry[pid].result is None)
+                self.send(wait.sender, WaitTimedOut(late, wait.request_id))
+            return
         pid, request_id = message.payload
         waiter = self._drop_waiter(pid, request_id)
         if waiter is not None:
@@ -458,6 +604,39 @@ class Supervisor(Actor):
             outputs = dict(checkpoint["outputs"]) if checkpoint else {}
         self.send(sender, Outputs(message.pid, outputs))
 
+    def _on_describe(self, message: Describe, sender: Any) -> None:
+        entry = self._entry_or_error(message.pid, sender)
+        if entry is None:
+            return
+        record = self._store.get_record(message.pid) or {}
+        try:
+            checkpoint = self._store.load_checkpoint(message.pid) or {}
+        except PrunusError:
+            checkpoint = {}
+        status = entry.status
+        details = {
+            "pid": status.pid,
+            "process_class": status.process_class,
+            "state": status.state.name,
+            "paused": status.paused,
+            "status": status.status,
+            "step": status.step,
+            "parent": status.parent,
+            "children": list(entry.children),
+            "created": status.created,
+            "modified": record.get("modified"),
+            "inputs": checkpoint.get("inputs"),
+            "outputs": dict(entry.result) if entry.result is not None else None,
+            "exit_code": None,
+            "exception": None,
+            "restarts": entry.restarts,
+        }
+        if entry.result is not None:
+            code = entry.result.exit_code
+            details["exit_code"] = None if code is None else [code.status, code.message]
+            details["exception"] = entry.result.exception
+        self.send(sender, Description(message.pid, details))
+
     def _on_get_report(self, message: GetReport, sender: Any) -> None:
         if self._entry_or_error(message.pid, sender) is not None:
             lines = tuple(tuple(line) for line in self._store.get_logs(message.pid))
@@ -470,24 +649,38 @@ class Supervisor(Actor):
             by_state[name] = by_state.get(name, 0) + 1
         active = sum(1 for entry in self._registry.values() if entry.active)
         paused = sum(1 for e in self._registry.values() if e.result is None and e.status.paused)
-        self.send(sender, DaemonStatus(len(self._hosts), active, by_state, paused))
+        pids = tuple(self._host_pids.get(index, 0) for index in range(len(self._hosts)))
+        self.send(sender, DaemonStatus(len(self._hosts), active, by_state, paused, pids))
 
     # ---- hosts dying ------------------------------------------------------------------
 
     def _on_child_exited(self, message: Any, sender: Any) -> None:
         if self._closing:
             return
-        if self._echo is not None and str(message.childAddress) == str(self._echo):
+        if self._echo is not None and self._echo == message.childAddress:
             _LOG.error("the echo actor exited; starting another")
             self._echo = self.createActor(Echo)
             for index, address in enumerate(self._hosts):
-                self.send(address, self._host_config(index))
+                if address is not None:
+                    self.send(address, self._host_config(index))
             return
-        index = self._host_of_address.pop(str(message.childAddress), None)
+        index = self._host_index(message.childAddress)
         if index is None:
             return
-        _LOG.error("host %d exited; restarting its processes from their checkpoints", index)
         self._outgoing.pop(index, None)  # addressed to the dead host: re-sent below
+        self._hosts[index] = None  # until restarted; what is meant for it is re-derived then
+        now = time.monotonic()
+        recent = [t for t in self._host_deaths.get(index, []) if now - t < _CRASH_WINDOW]
+        self._host_deaths[index] = [*recent, now]
+        if len(recent) >= _CRASHES_BEFORE_BACKOFF:
+            # Dying at once, again and again: do not spin; try again a little later.
+            _LOG.error("host %d keeps dying; restarting it in %g s", index, _BACKOFF_SECONDS)
+            self.wakeupAfter(_BACKOFF_SECONDS, payload=("restart host", index))
+            return
+        self._restart_host(index)
+
+    def _restart_host(self, index: int) -> None:
+        _LOG.error("host %d exited; restarting its processes from their checkpoints", index)
         self._start_host(index)
         limit = self._config.restart_limit
         for pid, entry in list(self._registry.items()):
@@ -503,26 +696,38 @@ class Supervisor(Actor):
                         f"(restart limit {limit})",
                     )
                     continue
-            self._deliver(pid, Activate())
+            self._deliver(pid, Activate(None, entry.first_write))
             self._redeliver_child_results(pid, entry)
-            if pid in self._kills:
+            if pid in self._kills and not any(isinstance(p.message, Kill) for p in entry.pending):
                 self._deliver(pid, Kill(pid, self._kills[pid] or None))
-            for control in entry.pending:
-                self._deliver(pid, control)
+            for pending in entry.pending:
+                self._deliver(pid, pending.message)
 
     # ---- helpers ----------------------------------------------------------------------
 
+    def _host_index(self, address: Any) -> int | None:
+        """Which host ``address`` is. Compared with ``==``: the address createActor
+        returned may be a local stand-in whose ``str`` differs from the real one."""
+        for index, host in enumerate(self._hosts):
+            if host is not None and host == address:
+                return index
+        return None
+
     def _deliver(self, pid: str, message: Any) -> None:
-        host = self._registry[pid].host
-        assert host >= 0, f"process {pid} ended; nothing is delivered to it"
-        self._outgoing.setdefault(host, []).append((pid, message))
+        entry = self._registry[pid]
+        assert entry.host >= 0, f"process {pid} ended; nothing is delivered to it"
+        # Active from now until the host says it released it: if the host dies before
+        # it reports anything, this process counts as restarted.
+        entry.active = True
+        self._outgoing.setdefault(entry.host, []).append((pid, message))
 
     def _flush(self) -> None:
         """Send what this message produced: one Deliver per host, in order."""
         if self._outgoing:
             outgoing, self._outgoing = self._outgoing, {}
             for index, items in outgoing.items():
-                self.send(self._hosts[index], Deliver(tuple(items)))
+                if self._hosts[index] is not None:
+                    self.send(self._hosts[index], Deliver(tuple(items)))
 
     def _redeliver_child_results(self, pid: str, entry: _Entry) -> None:
         for child in entry.children:
@@ -540,13 +745,15 @@ class Supervisor(Actor):
             self.send(sender, ErrorReply("UnknownProcessError", pid, f"unknown process '{pid}'"))
         return entry
 
-    def _kill_descendants(self, pid: str, why: str | None) -> list[str]:
+    def _kill_descendants(self, pid: str, why: str | None) -> _Cascade | None:
+        """Kill the live descendants of ``pid``; the cascade tracks their answers."""
         reason = f"parent {pid} was killed" + (f": {why}" if why else "")
         descendants = self._live_descendants(pid)
+        cascade = _Cascade(set(descendants)) if descendants else None
         for descendant in descendants:
-            # No reply_to: their ends are tracked by the kill of ``pid`` (_tree_kills).
-            self._deliver(descendant, Kill(descendant, reason))
-        return descendants
+            kill = Kill(descendant, reason, reply_to=self.myAddress)
+            self._control(descendant, kill, cascade, is_root=False)
+        return cascade
 
     def _live_descendants(self, pid: str) -> list[str]:
         """Live descendants of ``pid``, deepest first."""

@@ -1,4 +1,4 @@
-"""The root ``prunus`` command: ``prunus --version``, ``prunus run``.
+"""The root ``prunus`` command: ``prunus --version``, ``prunus run``, ``prunus daemon``.
 
 Every failure a user can cause is one line on stderr and a non-zero exit, never a
 traceback (``--debug`` shows it).
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 
 import click
 
 from prunus import __version__
+from prunus.cli._daemon import daemon, fail
 from prunus.cli._loading import load_process_class, parse_inputs
 from prunus.control import Client
 from prunus.errors import PrunusError
@@ -51,7 +51,7 @@ def run_command(ctx: click.Context, process: str, pairs: tuple[str, ...]) -> Non
             pid = client.submit(process_class, inputs)
             result = client.wait(pid)
     except PrunusError as error:
-        _fail(ctx, error, 2)
+        fail(ctx, error)
     click.echo(json.dumps(result.outputs, indent=2, sort_keys=True, default=repr))
     if not result.is_finished_ok:
         reason = result.exception or result.status or result.state.name
@@ -59,8 +59,4 @@ def run_command(ctx: click.Context, process: str, pairs: tuple[str, ...]) -> Non
         sys.exit(EXIT_PROCESS_FAILED)
 
 
-def _fail(ctx: click.Context, error: Exception, code: int) -> Any:
-    if ctx.obj.get("debug"):
-        raise error
-    click.echo(f"Error: {error}", err=True)
-    sys.exit(code)
+main.add_command(daemon)

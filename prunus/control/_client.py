@@ -8,7 +8,7 @@ running daemon instead, from any OS process, with the same methods.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, RemoteRuntime, Status, Stuck
@@ -112,6 +112,30 @@ class Client:
             return self._runtime.launch(process, {**(inputs or {}), **kwargs})
         return self._runtime.launch(_instance(process, inputs, kwargs))
 
+    def submit_many(
+        self,
+        launches: Iterable[tuple[type[Process] | str, Mapping[str, Any] | None]],
+    ) -> list[str]:
+        """Start many processes, ``(class or "module:Class", inputs)`` each, and return
+        their pids in order. Every one is validated before any starts; with a daemon
+        they travel in one message and share commits, which is much faster than a
+        ``submit`` each.
+
+        Raises:
+            PortValidationError, ProcessClassError: as ``submit``; nothing is started.
+        """
+        items = list(launches)
+        if self.is_remote:
+            prepared: list[tuple[Process | str, dict[str, Any] | None]] = [
+                (process, dict(inputs or {}))
+                if isinstance(process, str)
+                else (_instance(process, inputs, {}), None)
+                for process, inputs in items
+            ]
+            return self._runtime.launch_many(prepared)
+        instances = [_instance(process, inputs, {}) for process, inputs in items]
+        return [self._runtime.launch(instance) for instance in instances]
+
     def run(
         self,
         process: type[Process] | Process | str,
@@ -145,6 +169,17 @@ class Client:
             )
         return answer
 
+    def wait_many(self, pids: Iterable[str], timeout: float | None = None) -> list[ProcessResult]:
+        """``wait`` for every pid (with a daemon: all asked at once), results in order.
+
+        Raises:
+            WaitTimeoutError, UnknownProcessError: as ``wait``.
+        """
+        pids = list(pids)
+        if self.is_remote:
+            return self._runtime.wait_many(pids, timeout)
+        return [self.wait(pid, timeout) for pid in pids]
+
     # ---- looking and controlling ------------------------------------------------------
 
     def status(self, pid: str) -> ProcessStatus:
@@ -170,6 +205,13 @@ class Client:
     def outputs(self, pid: str) -> dict[str, Any]:
         """The outputs ``pid`` has emitted so far (all of them once it has ended)."""
         return self._runtime.outputs(pid)
+
+    def describe(self, pid: str) -> dict[str, Any]:
+        """Everything stored about ``pid`` as plain data: ``pid``, ``process_class``,
+        ``state`` (a name), ``paused``, ``status``, ``step``, ``parent``, ``children``,
+        ``created`` and ``modified`` (unix times), ``inputs``, ``outputs`` (once ended),
+        ``exit_code`` ([status, message] or None), ``exception`` and ``restarts``."""
+        return self._runtime.describe(pid)
 
     def report(self, pid: str, *, times: bool = False) -> list[Any]:
         """The lines ``pid`` logged with ``self.report``, oldest first (with

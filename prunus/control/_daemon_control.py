@@ -43,6 +43,12 @@ def start_daemon(
         raise DaemonError(
             f"a prunus daemon is already running on {path} (pid {info['pid']}, port {info['port']})"
         )
+    if info is not None and daemon_pids(info):
+        raise DaemonError(
+            f"a previous daemon on {path} died and left processes running "
+            f"(pids {' '.join(map(str, daemon_pids(info)))}); "
+            f"stop them with: prunus daemon stop --home {path}"
+        )
     command = [sys.executable, "-m", "prunus.control._daemon_process", "--home", str(path)]
     command += ["--restart-limit", str(restart_limit)]
     if port:
@@ -72,6 +78,14 @@ def stop_daemon(home: str | os.PathLike[str] | None = None, *, timeout: float = 
         DaemonError: no daemon is running there.
     """
     path = resolve_home(home)
+    info = read_daemon_file(path)
+    if info is not None and not pid_alive(int(info["pid"])) and daemon_pids(info):
+        # Its main process died (SIGKILL?) but its actor system lives on: end that.
+        for leftover in daemon_pids(info):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(leftover, signal.SIGKILL)
+        (path / DAEMON_FILE).unlink(missing_ok=True)
+        return int(info["pid"])
     info = _running(path)
     pid = int(info["pid"])
     os.kill(pid, signal.SIGTERM)
@@ -95,7 +109,9 @@ def daemon_status(
     """
     path = resolve_home(home)
     info = dict(_running(path))
-    runtime = RemoteRuntime(int(info["port"]), timeout=timeout, where=f"the daemon on {path}")
+    runtime = RemoteRuntime(
+        int(info["port"]), timeout=timeout, where=f"{path} (port {info['port']})"
+    )
     try:
         status = runtime.info()
     finally:
@@ -103,6 +119,7 @@ def daemon_status(
     info.update(
         uptime=time.time() - float(info["started"]),
         hosts=status.hosts,
+        host_pids=list(status.host_pids),
         active=status.active,
         paused=status.paused,
         processes=dict(sorted(status.by_state.items())),

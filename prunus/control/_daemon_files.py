@@ -68,4 +68,4 @@ def daemon_address(
         raise DaemonError(
             f"no prunus daemon is running on {path} (start one: prunus daemon start --home {path})"
         )
-    return int(info["port"]), f"the daemon on {path} (port {info['port']})"
+    return int(info["port"]), f"{path} (port {info['port']})"

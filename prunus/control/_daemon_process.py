@@ -57,11 +57,14 @@ def run_daemon(
 ) -> int:
     """Run the daemon in this process until it is told to stop; returns an exit status."""
     log_file = str(home / LOG_FILE)
+    # Warnings and errors from everything (actors inherit this when forked); the
+    # daemon's own lifecycle at INFO. Process reports live in the store, not here.
     logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(process)d %(levelname)s %(message)s",
+        level=logging.WARNING,
+        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    _LOG.setLevel(logging.INFO)
     try:
         lock = HomeLock(home)
     except StoreError as error:

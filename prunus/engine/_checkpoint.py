@@ -68,6 +68,7 @@ def save_process(process: Process, *, listeners: list[Any] | None = None) -> dic
     data["child_results"] = {pid: r.to_data() for pid, r in core.child_results.items()}
     data["ctx"] = core.ctx
     data["listeners"] = list(listeners or [])
+    data["created"] = core.created
     return data
 
 
@@ -93,6 +94,8 @@ def load_process(data: dict[str, Any], process_class: type[Process] | None = Non
         ctx = data["ctx"]
         core.ctx = ctx if isinstance(ctx, AttributesDict) else AttributesDict(ctx)
         raw_inputs = data["inputs"]
+        if data.get("created") is not None:
+            core.created = float(data["created"])
     except CheckpointError:
         raise
     except (KeyError, TypeError, ValueError) as error:

@@ -8,6 +8,7 @@ message and are never checkpointed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ class ProcessCore:
     awaiting: list[list[Any]] = field(default_factory=list)
     ctx: AttributesDict = field(default_factory=AttributesDict)
     outline_cursor: Any = None
+    created: float = field(default_factory=time.time)  # unix time the process was made
     # ---- transient: never checkpointed ----
     in_step: bool = False
     kill_request: tuple[str | None] | None = None

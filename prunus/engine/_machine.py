@@ -210,6 +210,7 @@ class ProcessMachine:
             step=core.step_name,
             children=tuple(core.children),
             parent=core.parent,
+            created=core.created,
         )
 
     def _prunus_result(self) -> ProcessResult:

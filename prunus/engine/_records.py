@@ -156,6 +156,7 @@ class ProcessStatus:
         step: the name of the current (or last) step, for a WorkChain its outline step.
         children: pids of the children this process launched, in launch order.
         parent: the parent's pid, or None for a top-level process.
+        created: when the process was created (unix time).
     """
 
     pid: str
@@ -166,6 +167,7 @@ class ProcessStatus:
     step: str | None = None
     children: tuple[str, ...] = field(default_factory=tuple)
     parent: str | None = None
+    created: float | None = None
 
     @property
     def is_terminal(self) -> bool:

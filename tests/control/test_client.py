@@ -64,11 +64,12 @@ def test_execute_reraises_the_error_of_an_excepted_process():
 
 
 def test_invalid_inputs_raise_port_validation_error_naming_the_port(client):
+    before = client.list()
     with pytest.raises(PortValidationError, match="'a'"):
         client.submit(Add, a="two")
     with pytest.raises(PortValidationError, match="'a'"):
         prunus.run(Add)
-    assert client.list() == []
+    assert client.list() == before  # nothing was started
 
 
 def test_wait_returns_the_result_record_even_for_failures(client):
@@ -267,3 +268,31 @@ def test_children_may_have_inputs_named_like_the_launch_parameters(client):
 
 def test_register_type_is_public_as_the_error_messages_say():
     assert prunus.register_type is prunus.persistence.register_type
+
+
+def test_describe_gives_inputs_outputs_times_and_children(client):
+    pid = client.submit(WithChildren, items=[1, 2])
+    client.wait(pid)
+    details = client.describe(pid)
+    assert details["inputs"] == {"items": [1, 2], "include_failure": False}
+    assert details["outputs"] == {"total": 5, "failed": 0}
+    assert details["state"] == "FINISHED" and details["exception"] is None
+    assert details["children"] == [f"{pid}.0", f"{pid}.1"]
+    assert details["created"] <= details["modified"]
+    assert client.status(pid).created == details["created"]
+    with pytest.raises(UnknownProcessError):
+        client.describe("nope")
+
+
+def test_submit_many_and_wait_many_keep_the_order(client):
+    pids = client.submit_many([(Add, {"a": i}) for i in range(20)])
+    assert len(set(pids)) == 20
+    results = client.wait_many(pids)
+    assert [r["sum"] for r in results] == [i + 1 for i in range(20)]
+
+
+def test_submit_many_starts_nothing_if_one_item_is_invalid(client):
+    before = client.list()
+    with pytest.raises(PortValidationError, match="'a'"):
+        client.submit_many([(Add, {"a": 1}), (Add, {"a": "two"})])
+    assert client.list() == before

@@ -1,0 +1,116 @@
+"""``prunus daemon start|stop|status``: the daemon's lifecycle from the terminal.
+
+A second start on the same home, a stop or status with no daemon running, and a daemon
+that does not answer are each one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from prunus.control import daemon_status, start_daemon, stop_daemon
+from prunus.errors import PrunusError
+
+__all__ = ["daemon"]
+
+EXIT_ERROR = 2
+
+home_option = click.option(
+    "--home",
+    envvar="PRUNUS_HOME",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Runtime home (default: $PRUNUS_HOME, then ./.prunus).",
+)
+
+
+@click.group()
+def daemon() -> None:
+    """Run prunus as a service on this host (loopback only)."""
+
+
+@daemon.command()
+@home_option
+@click.option("--port", type=click.IntRange(1, 65535), help="Admin port (default: a free one).")
+@click.option("--workers", type=click.IntRange(1), help="Host actors (default: one per core).")
+@click.option(
+    "--restart-limit",
+    type=click.IntRange(0),
+    default=3,
+    show_default=True,
+    help="Restarts of a process whose host died, before it is EXCEPTED.",
+)
+@click.pass_context
+def start(
+    ctx: click.Context, home: str | None, port: int | None, workers: int | None, restart_limit: int
+) -> None:
+    """Start the daemon, detached; its log is <home>/daemon.log."""
+    try:
+        info = start_daemon(home, port=port, workers=workers, restart_limit=restart_limit)
+    except PrunusError as error:
+        fail(ctx, error)
+    click.echo(
+        f"prunus daemon started: pid {info['pid']}, {info['address']}, "
+        f"{info['workers']} hosts, home {info['home']}"
+    )
+
+
+@daemon.command()
+@home_option
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait.")
+@click.pass_context
+def stop(ctx: click.Context, home: str | None, timeout: float) -> None:
+    """Stop the daemon and wait until none of its processes is left."""
+    try:
+        pid = stop_daemon(home, timeout=timeout)
+    except PrunusError as error:
+        fail(ctx, error)
+    click.echo(f"prunus daemon stopped (pid {pid})")
+
+
+@daemon.command()
+@home_option
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds to wait.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) -> None:
+    """Show the daemon: pid, port, uptime, host actors, processes by state."""
+    try:
+        info = daemon_status(home, timeout=timeout)
+    except PrunusError as error:
+        fail(ctx, error)
+    if as_json:
+        click.echo(json.dumps(info, indent=2, sort_keys=True))
+        return
+    states = ", ".join(f"{count} {state}" for state, count in info["processes"].items())
+    lines = [
+        ("status", "running"),
+        ("pid", info["pid"]),
+        ("address", info["address"]),
+        ("home", info["home"]),
+        ("uptime", _duration(info["uptime"])),
+        ("hosts", f"{info['hosts']} host actors, {info['active']} processes active in them"),
+        ("host pids", " ".join(str(pid) for pid in info["host_pids"])),
+        ("processes", f"{states or 'none'}; {info['paused']} paused"),
+        ("log", info["log"]),
+    ]
+    for name, value in lines:
+        click.echo(f"{name:<10} {value}")
+
+
+def fail(ctx: click.Context, error: Exception, code: int = EXIT_ERROR) -> Any:
+    """One line on stderr and exit ``code``; ``prunus --debug`` re-raises instead."""
+    if (ctx.find_root().obj or {}).get("debug"):
+        raise error
+    click.echo(f"Error: {error}", err=True)
+    sys.exit(code)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
