@@ -16,30 +16,22 @@ from typing import Any
 
 from prunus.actors._messages import (
     CancelWait,
-    ControlReply,
     DaemonInfo,
     DaemonStatus,
-    Describe,
-    Description,
     ErrorReply,
-    GetOutputs,
-    GetReport,
     Launched,
     LaunchedMany,
-    ListProcesses,
-    Outputs,
-    ProcessList,
-    Report,
     Submit,
     SubmitMany,
     WaitFor,
     WaitForMany,
     WaitTimedOut,
 )
+from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime import raise_error_reply
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon
-from prunus.engine import Process, ProcessResult, ProcessStatus
+from prunus.engine import Process, ProcessResult
 from prunus.errors import ClosedError, DaemonError, PrunusError, WaitTimeoutError
 from prunus.persistence import encode
 
@@ -48,7 +40,7 @@ __all__ = ["RemoteRuntime"]
 _LIVENESS_SECONDS = 2.0  # how often a long wait checks that the daemon is still there
 
 
-class RemoteRuntime:
+class RemoteRuntime(RuntimeQueries):
     """Talks to the daemon listening on 127.0.0.1:``port``; use it from one thread.
 
     Raises:
@@ -137,31 +129,6 @@ class RemoteRuntime:
         if isinstance(reply, WaitTimedOut):
             raise WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
         return list(reply.results)
-
-    def control(self, message: Any) -> ControlReply:
-        reply = self._ask(message)
-        assert isinstance(reply, ControlReply), reply
-        return reply
-
-    def list(self) -> tuple[ProcessStatus, ...]:
-        reply = self._ask(ListProcesses())
-        assert isinstance(reply, ProcessList)
-        return reply.statuses
-
-    def outputs(self, pid: str) -> dict[str, Any]:
-        reply = self._ask(GetOutputs(pid))
-        assert isinstance(reply, Outputs)
-        return reply.outputs
-
-    def describe(self, pid: str) -> dict[str, Any]:
-        reply = self._ask(Describe(pid))
-        assert isinstance(reply, Description)
-        return reply.details
-
-    def report(self, pid: str) -> list[tuple[float, str]]:
-        reply = self._ask(GetReport(pid))
-        assert isinstance(reply, Report)
-        return list(reply.lines)
 
     def info(self) -> DaemonStatus:
         reply = self._ask(DaemonInfo())

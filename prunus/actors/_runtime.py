@@ -20,33 +20,25 @@ from prunus import errors
 from prunus.actors._messages import (
     CancelWait,
     Configure,
-    ControlReply,
-    Describe,
-    Description,
     ErrorReply,
-    GetOutputs,
-    GetReport,
     Launch,
     Launched,
-    ListProcesses,
-    Outputs,
-    ProcessList,
     Reload,
     Reloaded,
-    Report,
     Stuck,
     WaitFor,
     WaitResult,
     WaitTimedOut,
 )
+from prunus.actors._queries import RuntimeQueries
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import open_embedded_system
-from prunus.engine import Process, ProcessResult, ProcessStatus
+from prunus.engine import Process, ProcessResult
 
 __all__ = ["EmbeddedRuntime", "raise_error_reply"]
 
 
-class EmbeddedRuntime:
+class EmbeddedRuntime(RuntimeQueries):
     """Owns one in-process actor system; not thread-safe (use it from one thread)."""
 
     def __init__(self, store: Any) -> None:
@@ -81,31 +73,6 @@ class EmbeddedRuntime:
         if isinstance(reply, WaitTimedOut):
             raise errors.WaitTimeoutError(f"process {pid} did not end within {timeout} s")
         return reply.result
-
-    def control(self, message: Any) -> ControlReply:
-        reply = self._ask(message)
-        assert isinstance(reply, ControlReply), reply
-        return reply
-
-    def list(self) -> tuple[ProcessStatus, ...]:
-        reply = self._ask(ListProcesses())
-        assert isinstance(reply, ProcessList)
-        return reply.statuses
-
-    def outputs(self, pid: str) -> dict[str, Any]:
-        reply = self._ask(GetOutputs(pid))
-        assert isinstance(reply, Outputs)
-        return reply.outputs
-
-    def describe(self, pid: str) -> dict[str, Any]:
-        reply = self._ask(Describe(pid))
-        assert isinstance(reply, Description)
-        return reply.details
-
-    def report(self, pid: str) -> list[tuple[float, str]]:
-        reply = self._ask(GetReport(pid))
-        assert isinstance(reply, Report)
-        return list(reply.lines)
 
     def close(self) -> None:
         if not self._closed:

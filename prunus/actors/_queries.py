@@ -1,0 +1,56 @@
+"""The calls every runtime answers the same way: one ask to the supervisor each.
+
+Embedded and remote runtimes differ in how they ask (in-process, or over TCP with a
+timeout); what they ask and what they get back is this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prunus.actors._messages import (
+    ControlReply,
+    Describe,
+    Description,
+    GetOutputs,
+    GetReport,
+    ListProcesses,
+    Outputs,
+    ProcessList,
+    Report,
+)
+from prunus.engine import ProcessStatus
+
+__all__ = ["RuntimeQueries"]
+
+
+class RuntimeQueries:
+    """Mixin: needs ``_ask(message) -> reply`` (raising for error replies)."""
+
+    def _ask(self, message: Any) -> Any:
+        raise NotImplementedError
+
+    def control(self, message: Any) -> ControlReply:
+        reply = self._ask(message)
+        assert isinstance(reply, ControlReply), reply
+        return reply
+
+    def list(self) -> tuple[ProcessStatus, ...]:
+        reply = self._ask(ListProcesses())
+        assert isinstance(reply, ProcessList)
+        return reply.statuses
+
+    def outputs(self, pid: str) -> dict[str, Any]:
+        reply = self._ask(GetOutputs(pid))
+        assert isinstance(reply, Outputs)
+        return reply.outputs
+
+    def describe(self, pid: str) -> dict[str, Any]:
+        reply = self._ask(Describe(pid))
+        assert isinstance(reply, Description)
+        return reply.details
+
+    def report(self, pid: str) -> list[tuple[float, str]]:
+        reply = self._ask(GetReport(pid))
+        assert isinstance(reply, Report)
+        return list(reply.lines)
