@@ -30,7 +30,7 @@ from prunus.actors._messages import (
 from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime import raise_error_reply
 from prunus.actors._supervisor import Supervisor
-from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon
+from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon, disconnect
 from prunus.engine import Process, ProcessResult
 from prunus.errors import ClosedError, DaemonError, PrunusError, WaitTimeoutError
 from prunus.persistence import encode
@@ -137,7 +137,9 @@ class RemoteRuntime(RuntimeQueries):
 
     def close(self) -> None:
         """Drop the connection (the daemon goes on: never ``shutdown()`` it from here)."""
-        self._closed = True
+        if not self._closed:
+            self._closed = True
+            disconnect(self._system)
 
     # ---- internals -----------------------------------------------------------------
 
@@ -146,6 +148,7 @@ class RemoteRuntime(RuntimeQueries):
         self._supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
 
     def _reconnect(self) -> None:
+        disconnect(self._system)
         self._connect()
 
     def _ask(self, message: Any) -> Any:

@@ -42,6 +42,7 @@ __all__ = [
     "PoisonMessage",
     "WakeupMessage",
     "connect_to_daemon",
+    "disconnect",
     "open_daemon_system",
     "open_embedded_system",
 ]
@@ -85,6 +86,15 @@ def connect_to_daemon(port: int) -> Any:
     """
     _bind_to_loopback()
     return ActorSystem(_TCP_BASE, {"Admin Port": port}, logDefs=_QUIET_LOGS, transientUnique=True)
+
+
+def disconnect(system: Any) -> None:
+    """Close a client connection's own socket, and nothing else: Thespian's only public
+    way out, ``shutdown()``, would stop the daemon. (Reaches into the system base: if a
+    Thespian version moves it, the socket is left to the garbage collector.)"""
+    transport = getattr(getattr(system, "_systemBase", None), "transport", None)
+    if transport is not None:
+        transport.close()
 
 
 def _bind_to_loopback() -> None:
