@@ -23,6 +23,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/checkpoint.py
 	$(BIN)/python benchmarks/run_throughput.py
+	$(BIN)/python benchmarks/daemon.py
+	$(BIN)/python benchmarks/compare.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check prunus tests examples benchmarks
