@@ -176,6 +176,7 @@ class Supervisor(Actor):
         self._activation_failures = 0
         self._host_pids: dict[int, int] = {}  # host index -> its OS pid
         self._host_deaths: dict[int, list[float]] = {}  # host index -> recent deaths
+        self._next_host = 0  # where ties in host load start (rotates)
         self._closing = False
         self._echo: Any = None
         self._handlers = {
@@ -361,7 +362,11 @@ class Supervisor(Actor):
             self.send(waiter, Launched(pid))
 
     def _register(self, status: ProcessStatus) -> _Entry:
-        host = min(range(len(self._hosts)), key=self._load.__getitem__)
+        # Least loaded first; ties rotate, or short-lived processes (load near zero)
+        # would all land on the first host.
+        count = len(self._hosts)
+        self._next_host = (self._next_host + 1) % count
+        host = min(range(count), key=lambda i: (self._load[i], (i - self._next_host) % count))
         self._load[host] += 1
         entry = self._registry[status.pid] = _Entry(status, host, list(status.children))
         return entry

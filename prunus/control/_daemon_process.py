@@ -43,6 +43,7 @@ _LOG = logging.getLogger("prunus.daemon")
 LOG_FILE = "daemon.log"
 _STARTUP_SECONDS = 60.0
 _GRACE_SECONDS = 5.0
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def free_port() -> int:
@@ -69,7 +70,6 @@ def run_daemon(
         lock = HomeLock(home)
     except StoreError as error:
         return _not_ready(ready_fd, str(error))
-    stop = []
     system = open_daemon_system(port, log_file)
     # Thespian double-forks its admin (which calls setsid): our child is the
     # intermediate, and its session is the admin's and every actor's.
@@ -117,17 +117,17 @@ def run_daemon(
             workers,
             reloaded.resumed,
         )
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.append(True))
+        # From now on a stop signal is waited for, not handled (sigtimedwait below).
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         if ready_fd is not None:
             os.write(ready_fd, f"ok {os.getpid()} {port}\n".encode())
             os.close(ready_fd)
             ready_fd = None
-        while not stop:
+        # Stop on a signal at once; every 2 s check that the actor system still lives.
+        while signal.sigtimedwait(_STOP_SIGNALS, 2.0) is None:
             if admin_session is not None and not session_pids(admin_session):
                 _LOG.error("the actor system died; stopping")
                 return 1
-            time.sleep(0.5)
         _LOG.info("stopping")
         return 0
     finally:
