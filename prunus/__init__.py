@@ -8,7 +8,7 @@ changing imports and launch calls.
 from __future__ import annotations
 
 from prunus._attributes_dict import AttributesDict
-from prunus.control import Client, run
+from prunus.control import Client, daemon_status, run, start_daemon, stop_daemon
 from prunus.engine import (
     Continue,
     Kill,
@@ -90,9 +90,12 @@ __all__ = [
     "WorkChainSpec",
     "__version__",
     "append_",
+    "daemon_status",
     "if_",
     "register_type",
     "return_",
     "run",
+    "start_daemon",
+    "stop_daemon",
     "while_",
 ]
