@@ -8,11 +8,14 @@ with its own mailbox order, one message at a time. The embedded runtime uses the
 host with one worker, so both modes run the same code.
 
 A host works in *slices*. It handles the messages the supervisor delivered, then runs
-queued steps round-robin until ``slice_seconds`` is used up (0: one step), and only
-then:
+queued steps round-robin until ``slice_seconds`` is used up (0: one step). Writes are
+staged and committed in rounds: before a process takes its next step, the round that
+holds its last one is committed, in ONE transaction for every process in it. Those
+commits are not fsynced (they survive the death of any process, SIGKILL included, but
+not a power cut); at the end of the slice it:
 
-1. commits every write of the slice in ONE store transaction (group commit: one fsync
-   for many steps, and no event leaves before the state it reports is durable);
+1. commits what is left and fsyncs everything (group commit: one fsync for all the
+   steps of the slice), so no event leaves before the state it reports is on disk;
 2. passivates every cell that has nothing to do (WAITING, paused): its checkpoint holds
    everything, so it costs no memory and no pool slot until a message for it arrives,
    which re-activates it from the store;
@@ -69,9 +72,11 @@ class _GroupCommit:
     """The store as cells see it: writes are encoded at once (so an unencodable value
     fails the step that produced it) but committed together by :meth:`flush`."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, fsync_on_flush: bool) -> None:
         self.store = store
         self._staged: list[StagedWrite] = []
+        self._fsync_on_flush = fsync_on_flush  # the store does not fsync its commits
+        self._unsynced = False
 
     def write_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
         self._staged.extend(stage_writes(items))
@@ -85,10 +90,15 @@ class _GroupCommit:
     def get_record(self, pid: str) -> dict[str, Any] | None:
         return self.store.get_record(pid)
 
-    def flush(self) -> None:
+    def flush(self, durable: bool) -> None:
+        """Commit what is staged; with ``durable``, also fsync everything committed."""
         if self._staged:
             staged, self._staged = self._staged, []
             self.store.write_staged(staged)
+            self._unsynced = True
+        if durable and self._unsynced and self._fsync_on_flush:
+            self.store.flush()
+            self._unsynced = False
 
 
 class Echo(Actor):
@@ -165,8 +175,9 @@ class HostActor(Actor):
     def _configure(self, config: HostConfig, sender: Any) -> None:
         self._config, self._supervisor = config, sender
         # Daemon: open the store here, in this OS process (never inherit an LMDB env).
-        store = config.store if config.store is not None else LmdbStore(config.home)
-        self._writes = _GroupCommit(store)
+        # Its commits are not fsynced one by one: _end_slice fsyncs once per slice.
+        store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
+        self._writes = _GroupCommit(store, fsync_on_flush=config.store is None)
         self._writer = ProcessWriter(self._writes)
         self.send(sender, HostEvents((HostReady(config.index, os.getpid()),)))
 
@@ -215,21 +226,29 @@ class HostActor(Actor):
         assert self._config is not None
         deadline = time.monotonic() + self._config.slice_seconds
         queue, cells = self._run_queue, self._cells
+        stepped: set[str] = set()
         while queue:
-            pid = queue.popleft()
+            pid = queue[0]
+            if pid in stepped:
+                # A process's next step only after its last one is committed: after a
+                # crash only the step that was running can run again (DESIGN.md 3).
+                # One commit covers every process of the round.
+                self._commit(durable=False)
+                stepped.clear()
+            queue.popleft()
             cell = cells.get(pid)
             if cell is None:
                 continue
             cell.handle(_STEP)  # schedules the cell again if it has another step
+            stepped.add(pid)
             self._touched.add(pid)
             if time.monotonic() >= deadline:
                 break
 
-    def _end_slice(self) -> None:
-        """Commit, passivate, then tell: see the module docstring."""
+    def _commit(self, durable: bool) -> None:
         assert self._config is not None and self._writes is not None
         try:
-            self._writes.flush()
+            self._writes.flush(durable)
         except Exception:
             if self._config.home is None:
                 raise
@@ -237,6 +256,11 @@ class HostActor(Actor):
             # every process it was running from its last committed checkpoint.
             _LOG.exception("host %d cannot commit; exiting for a restart", self._config.index)
             os._exit(_EXIT_STORE_FAILED)
+
+    def _end_slice(self) -> None:
+        """Commit, passivate, then tell: see the module docstring."""
+        assert self._config is not None
+        self._commit(durable=True)
         for pid in self._touched:
             cell = self._cells.get(pid)
             if cell is None:

@@ -277,6 +277,14 @@ class LmdbStore(StoreBase):
         name = check_db(db)
         return decode_entries(self._read(lambda txn, dbs: _rows(txn, dbs[name])))
 
+    def flush(self) -> None:
+        """Make every commit so far durable (fsync), for a store opened with
+        ``sync=False`` that wants durability at moments of its choosing."""
+        if not self._readonly:
+            shared = self._environment()
+            with shared.lock:
+                shared.env.sync(True)
+
     # ---- lifetime ----------------------------------------------------------------------
 
     def close(self) -> None:

@@ -19,19 +19,27 @@ from tests.modes import eventually
 pytestmark = pytest.mark.slow
 
 
-def test_a_process_whose_host_is_sigkilled_mid_step_finishes_correctly(tmp_path):
-    with running_daemon(tmp_path, workers=1), Client.connect(tmp_path) as client:
-        host = daemon_status(tmp_path)["host_pids"][0]
-        pid = client.submit(Steps, n=30, delay=0.02)
-        eventually(lambda: len(client.report(pid)) >= 5)
+@pytest.mark.parametrize("delay", [0.02, 0.001], ids=["slow-steps", "many-steps-per-slice"])
+def test_a_process_whose_host_is_sigkilled_mid_step_finishes_correctly(
+    tmp_path, monkeypatch, delay
+):
+    witness = tmp_path / "witness.log"
+    monkeypatch.setenv("PRUNUS_WITNESS", str(witness))  # inherited by the daemon
+    home = tmp_path / "home"
+    with running_daemon(home, workers=1), Client.connect(home) as client:
+        host = daemon_status(home)["host_pids"][0]
+        pid = client.submit(Steps, n=60, delay=delay)
+        eventually(lambda: witness.exists() and len(witness.read_text().splitlines()) >= 20)
         os.kill(host, signal.SIGKILL)
         result = client.wait(pid, timeout=60)
-        assert result.is_finished_ok and result["count"] == 30
-        lines = client.report(pid)
-        # Every step ran; at most the one interrupted by the kill ran twice.
-        assert {f"step {i}" for i in range(1, 31)} == set(lines)
-        assert len(lines) - 30 in (0, 1)
-        assert daemon_status(tmp_path)["host_pids"][0] not in (host, 0)
+        assert result.is_finished_ok and result["count"] == 60
+        assert client.report(pid) == [f"step {i}" for i in range(1, 61)]
+        assert daemon_status(home)["host_pids"][0] not in (host, 0)
+    runs = [int(line.split()[1]) for line in witness.read_text().splitlines()]
+    # Every step ran; only the one running when the host died ran twice (a checkpoint
+    # is committed after every step, even when a slice runs many).
+    assert sorted(set(runs)) == list(range(1, 61))
+    assert len(runs) - 60 in (0, 1)
 
 
 def test_a_process_that_keeps_killing_its_host_ends_excepted_after_the_restart_limit(tmp_path):
