@@ -7,25 +7,15 @@ that does not answer are each one line on stderr and exit status 2.
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any
 
 import click
 
+from prunus.cli._errors import fail
+from prunus.cli._options import home_option
 from prunus.control import daemon_status, start_daemon, stop_daemon
 from prunus.errors import PrunusError
 
 __all__ = ["daemon"]
-
-EXIT_ERROR = 2
-
-home_option = click.option(
-    "--home",
-    envvar="PRUNUS_HOME",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Runtime home (default: $PRUNUS_HOME, then ./.prunus).",
-)
 
 
 @click.group()
@@ -100,14 +90,6 @@ def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) 
     ]
     for name, value in lines:
         click.echo(f"{name:<10} {value}")
-
-
-def fail(ctx: click.Context, error: Exception, code: int = EXIT_ERROR) -> Any:
-    """One line on stderr and exit ``code``; ``prunus --debug`` re-raises instead."""
-    if (ctx.find_root().obj or {}).get("debug"):
-        raise error
-    click.echo(f"Error: {error}", err=True)
-    sys.exit(code)
 
 
 def _duration(seconds: float) -> str:

@@ -1,47 +1,81 @@
-"""Turning command-line text into process classes and input values."""
+"""Turning command-line text into process classes and input values.
+
+This module is the CLI's only YAML import (``--inputs FILE.yaml``). Every problem here
+is a :class:`ProcessClassError` or a :class:`CliError`: one line naming what to fix.
+"""
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
-import click
+import yaml
 
+from prunus.cli._errors import CliError
 from prunus.engine import Process
+from prunus.errors import ProcessClassError
 
-__all__ = ["load_process_class", "parse_inputs"]
+__all__ = [
+    "check_reference",
+    "load_inputs_file",
+    "load_process_class",
+    "merge_inputs",
+    "parse_inputs",
+]
 
 
 def load_process_class(reference: str) -> type[Process]:
-    """``package.module:ClassName`` -> the class, or a one-line click error."""
+    """``package.module:ClassName`` -> the class.
+
+    Raises:
+        ProcessClassError: malformed reference, a module that fails to import (for any
+            reason: its own bugs included), or a name that is not a Process class.
+    """
     module_name, _, class_name = reference.partition(":")
     if not module_name or not class_name:
-        raise click.BadParameter(f"expected MODULE:CLASS, got '{reference}'")
+        raise ProcessClassError(f"expected MODULE:CLASS, got '{reference}'")
+    # Like ``python -m`` and like the daemon: modules in the working directory import.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise click.BadParameter(f"cannot import module '{module_name}': {error}") from None
+    except Exception as error:  # a module's own bugs too: SyntaxError, NameError...
+        raise ProcessClassError(
+            f"cannot import module '{module_name}': {type(error).__name__}: {error}"
+        ) from None
     target: Any = module
     for part in class_name.split("."):
         target = getattr(target, part, None)
         if target is None:
-            raise click.BadParameter(f"module '{module_name}' has no '{class_name}'")
+            raise ProcessClassError(f"module '{module_name}' has no '{class_name}'")
     if not (isinstance(target, type) and issubclass(target, Process)):
-        raise click.BadParameter(f"'{reference}' is not a prunus Process class")
+        raise ProcessClassError(f"'{reference}' is not a prunus Process class")
     return target
 
 
-def parse_inputs(pairs: tuple[str, ...]) -> dict[str, Any]:
+def check_reference(reference: str) -> str:
+    """A ``MODULE:CLASS`` reference, checked for form only (a daemon imports it)."""
+    module_name, _, class_name = reference.partition(":")
+    if not module_name or not class_name:
+        raise ProcessClassError(f"expected MODULE:CLASS, got '{reference}'")
+    return reference
+
+
+def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """``key=value`` pairs -> nested dict; values parse as JSON when they can.
 
     Dotted keys reach into namespaces: ``params.cutoff=30`` -> ``{'params': {'cutoff': 30}}``.
+    A value that is not JSON stays a string, so ``name=run1`` needs no quotes.
     """
     inputs: dict[str, Any] = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"expected key=value, got '{pair}'")
+            raise CliError(f"-i: expected key=value, got '{pair}'")
         try:
             value = json.loads(text)
         except ValueError:
@@ -51,6 +85,39 @@ def parse_inputs(pairs: tuple[str, ...]) -> dict[str, Any]:
         for part in parents:
             target = target.setdefault(part, {})
             if not isinstance(target, dict):
-                raise click.BadParameter(f"'{part}' is given both as a value and a namespace")
+                raise CliError(f"-i: '{part}' is given both as a value and a namespace")
         target[leaf] = value
     return inputs
+
+
+def load_inputs_file(path: str) -> dict[str, Any]:
+    """The inputs in a ``.json``, ``.yaml`` or ``.yml`` file: one mapping at the top."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise CliError(f"--inputs {path}: expected a .json, .yaml or .yml file")
+    try:
+        text = Path(path).read_text()
+    except OSError as error:
+        raise CliError(f"--inputs {path}: {error.strerror or error}") from None
+    try:
+        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        reason = " ".join(str(error).split())
+        raise CliError(f"--inputs {path}: not valid {suffix[1:].upper()}: {reason}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CliError(f"--inputs {path}: expected a mapping of inputs, got {type(data).__name__}")
+    return data
+
+
+def merge_inputs(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` on top, merging nested namespaces key by key, so
+    ``-i params.cutoff=30`` changes one value of a file's ``params``."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_inputs(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

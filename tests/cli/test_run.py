@@ -1,35 +1,55 @@
-"""``prunus run`` and ``prunus --version`` through click's runner and as a real command."""
+"""``prunus run`` and ``prunus submit``: inputs, progress, outputs and every way to fail."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-from click.testing import CliRunner
+import pexpect
 
-from prunus import __version__
-from prunus.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, list(args))
+from prunus import Client, __version__
+from prunus.cli._errors import EXIT_ERROR, EXIT_PROCESS_FAILED, EXIT_TIMEOUT
+from tests.cli.helpers import PRUNUS, ROOT, invoke, run_prunus
 
 
 def test_version_prints_the_package_version():
     result = invoke("--version")
     assert result.exit_code == 0
-    assert __version__ in result.output
+    assert result.stdout.strip() == f"prunus, version {__version__}"
 
 
-def test_run_prints_the_outputs_as_json():
+def test_run_prints_the_outputs_as_json_on_stdout():
     result = invoke("run", "tests.control.workflows:Add", "-i", "a=2", "-i", "b=40")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"sum": 42}
+    assert json.loads(result.stdout) == {"sum": 42}
+    assert result.stderr == ""  # no progress unless stderr is a terminal or --progress
+
+
+def test_progress_shows_each_process_of_the_tree_and_its_report_lines_on_stderr():
+    result = invoke(
+        "run", "tests.control.workflows:WithChildren", "-i", "items=[1, 2]", "--progress"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"total": 5, "failed": 0}
+    lines = result.stderr.splitlines()
+    root = [line for line in lines if "WithChildren" in line]
+    assert root[-1].split()[-1] == "FINISHED"
+    children = [line for line in lines if "  Add  FINISHED" in line]
+    assert len(children) == 2
+    assert all(line.split()[1].count(".") == 1 for line in children)  # <root>.<n>
+    assert any(line.endswith("| adding 1 and 1") for line in lines)
+    assert any(line.endswith("| adding 2 and 1") for line in lines)
+
+
+def test_progress_follows_the_steps_of_an_embedded_run_as_they_happen():
+    result = invoke(
+        "run", "tests.control.workflows:Counter", "-i", "n=4", "-i", "delay=0.05", "--progress"
+    )
+    assert result.exit_code == 0, result.output
+    reported = [line.rpartition("| ")[2] for line in result.stderr.splitlines() if "| " in line]
+    assert reported == ["counter:1", "counter:2", "counter:3", "counter:4"]
+    states = [line.split()[3] for line in result.stderr.splitlines() if "| " not in line]
+    assert states[0] == "RUNNING" and states[-1] == "FINISHED"  # seen while it ran
 
 
 def test_dotted_inputs_nest_and_non_json_values_stay_strings():
@@ -41,37 +61,149 @@ def test_dotted_inputs_nest_and_non_json_values_stay_strings():
     }
 
 
-def test_bad_inputs_give_one_line_naming_the_port_and_a_nonzero_exit():
+def test_inputs_come_from_a_json_or_yaml_file_with_i_values_on_top(tmp_path):
+    (tmp_path / "in.json").write_text(json.dumps({"a": 1, "b": 2}))
+    (tmp_path / "in.yaml").write_text("a: 10\nb: 20\n")
+    for name, expected in (("in.json", 1 + 5), ("in.yaml", 10 + 5)):
+        result = invoke(
+            "run", "tests.control.workflows:Add", "--inputs", str(tmp_path / name), "-i", "b=5"
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == {"sum": expected}
+
+
+def test_a_bad_inputs_file_is_one_line_naming_the_file(tmp_path):
+    (tmp_path / "bad.yaml").write_text("a: [1,\n")
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "in.toml").write_text("a = 1")
+    cases = {
+        "bad.yaml": "not valid YAML",
+        "list.json": "expected a mapping of inputs, got list",
+        "in.toml": "expected a .json, .yaml or .yml file",
+        "missing.json": "No such file or directory",
+    }
+    for name, message in cases.items():
+        result = invoke("run", "tests.control.workflows:Add", "--inputs", str(tmp_path / name))
+        assert result.exit_code == EXIT_ERROR, name
+        assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+        assert str(tmp_path / name) in result.stderr
+
+
+def test_bad_inputs_give_one_line_naming_the_port_and_exit_2():
     result = invoke("run", "tests.control.workflows:Add", "-i", "a=two")
-    assert result.exit_code == 2
-    assert "'a'" in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr == "Error: Error at port 'a': expected int, got 'two' (type str)\n"
+    assert invoke("run", "tests.control.workflows:Add", "-i", "novalue").exit_code == EXIT_ERROR
 
 
 def test_an_unknown_class_or_module_is_a_one_line_error():
-    for reference in ("tests.control.workflows:Nope", "no_such_module:X", "justtext"):
+    cases = {
+        "tests.control.workflows:Nope": "module 'tests.control.workflows' has no 'Nope'",
+        "no_such_module:X": "cannot import module 'no_such_module'",
+        "justtext": "expected MODULE:CLASS, got 'justtext'",
+        "json:JSONDecoder": "'json:JSONDecoder' is not a prunus Process class",
+    }
+    for reference, message in cases.items():
         result = invoke("run", reference)
-        assert result.exit_code == 2, reference
+        assert result.exit_code == EXIT_ERROR, reference
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+        assert message in result.stderr
         assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback_instead():
+    result = invoke("--debug", "run", "no_such_module:X")
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "ProcessClassError"
 
 
 def test_a_failing_process_prints_why_and_exits_3():
     result = invoke("run", "tests.control.workflows:Fails")
-    assert result.exit_code == 3
-    assert "EXCEPTED" in result.output
-    assert "child failure" in result.output
+    assert result.exit_code == EXIT_PROCESS_FAILED
+    assert result.stderr.startswith("Error: process ")
+    assert "ended EXCEPTED: RuntimeError: child failure" in result.stderr
+
+
+def test_a_run_that_can_never_end_or_takes_too_long_exits_4():
+    stuck = invoke("run", "tests.control.workflows:PausesItself")
+    assert stuck.exit_code == EXIT_TIMEOUT
+    assert "cannot make progress: it is paused" in stuck.stderr
+    slow = invoke("run", "tests.control.workflows:Slow", "--max-wait", "0.3")
+    assert slow.exit_code == EXIT_TIMEOUT
+    assert slow.stderr.endswith("did not end within 0.3 s\n")
+
+
+def test_a_durable_run_leaves_the_process_in_the_home(tmp_path):
+    result = invoke(
+        "run", "tests.control.workflows:Add", "-i", "a=1", "--durable", "--home", str(tmp_path)
+    )
+    assert result.exit_code == 0, result.output
+    with Client(tmp_path) as client:
+        [status] = client.list()
+        assert client.outputs(status.pid) == {"sum": 2}
+
+
+def test_run_on_the_daemon_and_submit_return_what_the_daemon_ran(daemon_home):
+    home = str(daemon_home)
+    ran = invoke("run", "tests.daemon.workflows:Leaf", "-i", "x=4", "--daemon", "--home", home)
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout) == {"y": 8}
+    submitted = invoke("submit", "tests.daemon.workflows:Leaf", "-i", "x=5", "--home", home)
+    assert submitted.exit_code == 0, submitted.output
+    pid = submitted.stdout.strip()
+    with Client.connect(daemon_home) as client:
+        assert client.wait(pid, timeout=10)["y"] == 10
+    as_json = invoke("submit", "tests.daemon.workflows:Leaf", "-i", "x=1", "--json", "--home", home)
+    assert set(json.loads(as_json.stdout)) == {"pid"}
+
+
+def test_the_daemon_refuses_a_bad_submission_with_the_port_or_class(daemon_home):
+    home = str(daemon_home)
+    bad = invoke("submit", "tests.daemon.workflows:Leaf", "-i", "x=one", "--home", home)
+    assert bad.exit_code == EXIT_ERROR
+    assert "Error at port 'x'" in bad.stderr and bad.stderr.count("\n") == 1
+    unknown = invoke("submit", "tests.daemon.workflows:Nope", "--home", home)
+    assert unknown.exit_code == EXIT_ERROR
+    assert "Nope" in unknown.stderr and unknown.stderr.count("\n") == 1
+
+
+def test_submit_and_run_daemon_without_a_daemon_are_one_line_errors(tmp_path):
+    for args in (["submit"], ["run", "--daemon"]):
+        result = invoke(*args, "tests.control.workflows:Add", "-i", "a=1", "--home", str(tmp_path))
+        assert result.exit_code == EXIT_ERROR
+        assert result.stderr == (
+            f"Error: no prunus daemon is running on {tmp_path} "
+            f"(start one: prunus daemon start --home {tmp_path})\n"
+        )
+
+
+def test_prunus_home_names_the_home_when_home_is_not_given(tmp_path):
+    result = invoke("submit", "x:Y", env={"PRUNUS_HOME": str(tmp_path)})
+    assert f"no prunus daemon is running on {tmp_path}" in result.stderr
 
 
 def test_the_installed_entry_point_runs_a_process():
-    prunus = Path(sys.executable).with_name("prunus")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [str(prunus), "run", "tests.control.workflows:Add", "-i", "a=1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = run_prunus("run", "tests.control.workflows:Add", "-i", "a=1")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"sum": 2}
+
+
+def test_on_a_terminal_run_draws_the_tree_in_colour_then_the_outputs():
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"}
+    child = pexpect.spawn(
+        str(PRUNUS),
+        ["run", "tests.control.workflows:WithChildren", "-i", "items=[1, 2]"],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        dimensions=(40, 160),
+        timeout=30,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    screen = child.before
+    assert "├── " in screen and "└── " in screen  # children drawn as a tree
+    assert "\x1b[32mFINISHED" in screen  # in green
+    assert "3/3 processes ended" in screen
+    assert screen.rstrip().endswith('"total": 5\r\n}')

@@ -1,0 +1,108 @@
+"""How every ``prunus`` command fails: one line on stderr and a documented exit status.
+
+The root group (:class:`ErrorReportingGroup`) turns any error raised below it into that
+line, so commands just raise. ``prunus --debug`` re-raises instead, with the traceback.
+
+Exit statuses (documented in the README, asserted in tests/cli):
+
+====  ===================================================================================
+0     success
+1     an unexpected internal error (a bug: ``prunus --debug`` shows the traceback)
+2     the request cannot be done: bad usage or input, unknown class or pid, no daemon (or
+      it stopped answering within ``--timeout``), a home that is in use or unreadable
+3     the process ended, but not FINISHED with exit status 0 (``run``, ``process watch``)
+4     a wait gave up: ``--max-wait`` passed, or (embedded) the process can never end;
+      or a pause, play or kill was not answered within ``--timeout`` (it still stands)
+130   interrupted (Ctrl-C)
+====  ===================================================================================
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from prunus.errors import PrunusError, WaitTimeoutError
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_PROCESS_FAILED",
+    "EXIT_TIMEOUT",
+    "CliError",
+    "ErrorReportingGroup",
+    "exit_status_of",
+    "fail",
+]
+
+EXIT_INTERNAL = 1
+EXIT_ERROR = 2
+EXIT_PROCESS_FAILED = 3
+EXIT_TIMEOUT = 4
+EXIT_INTERRUPTED = 130
+
+
+class CliError(click.ClickException):
+    """A one-line error with its own exit status, raised by command code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def exit_status_of(error: BaseException) -> int:
+    """The documented exit status for an error that reached the top."""
+    if isinstance(error, WaitTimeoutError):
+        return EXIT_TIMEOUT
+    if isinstance(error, PrunusError):
+        return EXIT_ERROR
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_INTERNAL
+
+
+def fail(ctx: click.Context, error: BaseException, code: int | None = None) -> NoReturn:
+    """One line on stderr and exit ``code``; ``prunus --debug`` re-raises instead."""
+    if (ctx.find_root().obj or {}).get("debug"):
+        raise error
+    code = exit_status_of(error) if code is None else code
+    if isinstance(error, KeyboardInterrupt):
+        message = "interrupted"
+    elif code == EXIT_INTERNAL:
+        message = (
+            f"internal error: {type(error).__name__}: {_one_line(error)} "
+            "(prunus --debug shows the traceback; please report it)"
+        )
+    else:
+        message = _one_line(error)
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _one_line(error: BaseException) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return " ".join(line.strip() for line in lines) or type(error).__name__
+
+
+class ErrorReportingGroup(click.Group):
+    """A click group that reports every error of its subcommands as one line.
+
+    click's own usage errors keep click's format (they say how to call the command);
+    everything else goes through :func:`fail`. Catching here, once, means no command
+    can forget to, and the console (which invokes these commands in-process) gets the
+    same lines and statuses as a shell.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except (Exception, KeyboardInterrupt) as error:
+            fail(ctx, error)

@@ -1,0 +1,189 @@
+"""``prunus run`` (to the end, with progress) and ``prunus submit`` (the pid, at once).
+
+``run`` is embedded and in memory by default: nothing to set up, nothing left behind.
+``--durable`` checkpoints it in the home (it can be resumed and inspected afterwards)
+and ``--daemon`` hands it to the daemon on the home. ``submit`` always needs a daemon:
+an embedded runtime only runs while its command does, so a pid printed by a command
+that then exits would name a process nothing runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from prunus.cli._connect import connect_client, home_path
+from prunus.cli._errors import EXIT_INTERRUPTED, EXIT_PROCESS_FAILED, CliError
+from prunus.cli._follow import Display, follow
+from prunus.cli._loading import (
+    check_reference,
+    load_inputs_file,
+    load_process_class,
+    merge_inputs,
+    parse_inputs,
+)
+from prunus.cli._options import home_option, timeout_option
+from prunus.cli._render import Output
+from prunus.cli._views import jsonable
+from prunus.control import Client
+from prunus.engine import ProcessResult
+
+__all__ = ["run_command", "submit_command"]
+
+
+def _inputs_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """PROCESS, ``-i key=value`` and ``--inputs FILE``: how both commands take a launch."""
+    for option in reversed(
+        [
+            click.argument("process", metavar="MODULE:CLASS"),
+            click.option(
+                "-i",
+                "--input",
+                "pairs",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="An input; the value is JSON if it parses, else a string; "
+                "dotted keys reach into namespaces (-i params.cutoff=30).",
+            ),
+            click.option(
+                "--inputs",
+                "inputs_file",
+                metavar="FILE",
+                help="Inputs from a .json, .yaml or .yml mapping; -i values go on top.",
+            ),
+            home_option,
+            timeout_option,
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _inputs(pairs: tuple[str, ...], inputs_file: str | None) -> dict[str, Any]:
+    base = load_inputs_file(inputs_file) if inputs_file else {}
+    return merge_inputs(base, parse_inputs(pairs))
+
+
+@click.command("run")
+@_inputs_options
+@click.option("--daemon", "on_daemon", is_flag=True, help="Run it on the daemon of the home.")
+@click.option(
+    "--durable", is_flag=True, help="Run it embedded, checkpointed in the home (resumable)."
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show its tree of processes while it runs (default: when stderr is a terminal).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=0.25,
+    show_default=True,
+    help="Seconds between progress updates.",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    metavar="SECONDS",
+    help="Give up waiting after this long (exit 4).",
+)
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    process: str,
+    pairs: tuple[str, ...],
+    inputs_file: str | None,
+    home: str | None,
+    timeout: float,
+    on_daemon: bool,
+    durable: bool,
+    progress: bool | None,
+    interval: float,
+    max_wait: float | None,
+) -> None:
+    """Run a process to its end and print its outputs as JSON.
+
+    MODULE:CLASS runs embedded in memory, or durably in the home (--durable), or on the
+    daemon (--daemon). Progress goes to stderr, so `prunus run ... | jq` sees only the
+    outputs. Exits 3 if the process ends other than FINISHED with exit status 0.
+    """
+    if on_daemon and durable:
+        raise click.UsageError("--daemon and --durable exclude each other")
+    inputs = _inputs(pairs, inputs_file)
+    out = Output(err=True)
+    show = out.rich if progress is None else progress
+    display = Display(out, ("live" if out.rich else "lines") if show else "none")
+    if on_daemon:
+        with connect_client(ctx, home, timeout, daemon_only=True) as client:
+            pid = client.submit(check_reference(process), inputs)
+            fate = f"it goes on in the daemon (prunus process watch {pid})"
+            result = _follow(client, pid, display, interval, max_wait, fate)
+    else:
+        process_class = load_process_class(process)
+        client = Client(home_path(home)) if durable else Client()
+        with client:
+            pid = client.submit(process_class, inputs)
+            fate = (
+                f"it is checkpointed in {home_path(home)} and resumes when that home is next open"
+                if durable
+                else "it ran in memory and is gone"
+            )
+            result = _follow(client, pid, display, interval, max_wait, fate)
+    click.echo(json.dumps(jsonable(result.outputs), indent=2, sort_keys=True))
+    if not result.is_finished_ok:
+        raise CliError(_ending(result), EXIT_PROCESS_FAILED)
+
+
+def _follow(
+    client: Client,
+    pid: str,
+    display: Display,
+    interval: float,
+    max_wait: float | None,
+    fate: str,
+) -> ProcessResult:
+    """Follow ``pid``; Ctrl-C says what becomes of it (``fate``) and exits 130."""
+    try:
+        return follow(client, pid, display, interval=interval, max_wait=max_wait)
+    except KeyboardInterrupt:
+        raise CliError(
+            f"interrupted: process {pid} had not ended; {fate}", EXIT_INTERRUPTED
+        ) from None
+
+
+def _ending(result: ProcessResult) -> str:
+    """``process X ended EXCEPTED: why``: the one line for a run that did not succeed."""
+    if result.exit_code is not None and result.exit_code.status:
+        reason = f"exit status {result.exit_code.status}: {result.exit_code.message}"
+    else:
+        reason = result.exception or result.status or "no reason given"
+    return f"process {result.pid} ended {result.state.name}: {reason}"
+
+
+@click.command("submit")
+@_inputs_options
+@click.option("--json", "as_json", is_flag=True, help='Print {"pid": ...} instead of the pid.')
+@click.pass_context
+def submit_command(
+    ctx: click.Context,
+    process: str,
+    pairs: tuple[str, ...],
+    inputs_file: str | None,
+    home: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Submit a process to the daemon and print its pid at once.
+
+    The daemon imports the class (from its own working directory and PYTHONPATH) and
+    checks the inputs; a bad one is refused with the port's name and nothing starts.
+    """
+    inputs = _inputs(pairs, inputs_file)
+    with connect_client(ctx, home, timeout, daemon_only=True) as client:
+        pid = client.submit(check_reference(process), inputs)
+    click.echo(json.dumps({"pid": pid}) if as_json else pid)

@@ -1,0 +1,165 @@
+"""``prunus process pause|play|kill PID... | --all``: changing what processes do.
+
+Each pid gets one line saying what happened to it. An unknown pid is an error line of
+its own; the other pids are still acted on, and the command then exits 2. ``--all``
+acts on the processes that have not ended, taking only the tops of trees when the
+action cascades anyway (so a child is not paused twice, or killed before its parent
+asks for it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from prunus.cli._connect import connect_client
+from prunus.cli._errors import EXIT_ERROR, EXIT_TIMEOUT, CliError
+from prunus.cli._options import home_option, pid_argument, timeout_option
+from prunus.control import Client
+from prunus.engine import ProcessStatus
+from prunus.errors import DaemonError, UnknownProcessError
+
+__all__ = ["kill_command", "pause_command", "play_command"]
+
+# How RemoteRuntime says a call timed out (there is no error type of its own for it).
+_NO_ANSWER = "did not answer within"
+
+_all_option = click.option(
+    "-a", "--all", "every", is_flag=True, help="Every process that has not ended."
+)
+_cascade_option = click.option(
+    "--cascade/--no-cascade",
+    default=True,
+    show_default=True,
+    help="Also its descendants.",
+)
+
+
+def _targets(client: Client, pids: tuple[str, ...], every: bool, tops_only: bool) -> list[str]:
+    if every and pids:
+        raise click.UsageError("give PIDs or --all, not both")
+    if not every and not pids:
+        raise click.UsageError("give at least one PID, or --all")
+    if pids:
+        return list(pids)
+    live = [status for status in client.list() if not status.state.is_terminal]
+    live_pids = {status.pid for status in live}
+    return [status.pid for status in live if not tops_only or _is_top(status, live_pids)]
+
+
+def _is_top(status: ProcessStatus, live_pids: set[str]) -> bool:
+    return status.parent is None or status.parent not in live_pids
+
+
+def _act(
+    pids: list[str], action: Callable[[str], bool], done: str, ended: str, timeout: float
+) -> None:
+    """Apply ``action`` to each pid; one line each; exit 2 at the end if any was unknown.
+
+    An answer that does not come within ``timeout`` stops the command with exit 4: the
+    request reached the daemon and stands, but steps in progress (in the process or its
+    descendants) complete before it is answered.
+    """
+    unknown = 0
+    for pid in pids:
+        try:
+            acted = action(pid)
+        except UnknownProcessError as error:
+            click.echo(f"Error: {error}", err=True)
+            unknown += 1
+            continue
+        except DaemonError as error:
+            if _NO_ANSWER not in str(error):
+                raise
+            raise CliError(
+                f"{pid} not {done} within {timeout:g} s: steps in progress finish first; "
+                f"the request stands (see prunus process status {pid}, or give --timeout)",
+                EXIT_TIMEOUT,
+            ) from None
+        click.echo(f"{done} {pid}" if acted else f"{pid} {ended}")
+    if not pids:
+        click.echo("no process has to be acted on: none is running")
+    if unknown:
+        raise CliError(f"{unknown} of {len(pids)} pids unknown", EXIT_ERROR)
+
+
+@click.command("pause")
+@pid_argument(many=True)
+@_all_option
+@_cascade_option
+@home_option
+@timeout_option
+@click.pass_context
+def pause_command(
+    ctx: click.Context,
+    pids: tuple[str, ...],
+    every: bool,
+    cascade: bool,
+    home: str | None,
+    timeout: float,
+) -> None:
+    """Pause processes before their next step.
+
+    A step in progress completes first.
+    """
+    with connect_client(ctx, home, timeout) as client:
+        targets = _targets(client, pids, every, tops_only=cascade)
+        _act(
+            targets, lambda pid: client.pause(pid, cascade=cascade), "paused", "had ended", timeout
+        )
+
+
+@click.command("play")
+@pid_argument(many=True)
+@_all_option
+@_cascade_option
+@home_option
+@timeout_option
+@click.pass_context
+def play_command(
+    ctx: click.Context,
+    pids: tuple[str, ...],
+    every: bool,
+    cascade: bool,
+    home: str | None,
+    timeout: float,
+) -> None:
+    """Let paused processes take steps again."""
+    with connect_client(ctx, home, timeout) as client:
+        targets = _targets(client, pids, every, tops_only=cascade)
+        _act(targets, lambda pid: client.play(pid, cascade=cascade), "played", "had ended", timeout)
+
+
+@click.command("kill")
+@pid_argument(many=True)
+@_all_option
+@click.option("-m", "--message", help="Why: becomes the killed process's status.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before killing --all.")
+@home_option
+@timeout_option
+@click.pass_context
+def kill_command(
+    ctx: click.Context,
+    pids: tuple[str, ...],
+    every: bool,
+    message: str | None,
+    yes: bool,
+    home: str | None,
+    timeout: float,
+) -> None:
+    """Kill processes and all their descendants.
+
+    Answers once every one of them has ended.
+    """
+    with connect_client(ctx, home, timeout) as client:
+        targets = _targets(client, pids, every, tops_only=True)
+        if every and targets and not yes:
+            click.confirm(f"Kill {len(targets)} process trees?", abort=True)
+        _act(
+            targets,
+            lambda pid: client.kill(pid, message),
+            "killed",
+            "had already ended",
+            timeout,
+        )

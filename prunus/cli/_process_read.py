@@ -1,0 +1,200 @@
+"""``prunus process list|status|report|outputs``: looking at processes without touching them.
+
+Each prints for people by default (rich on a terminal, plain text piped) and JSON with
+``--json``. Which runtime answers is ``_connect``'s choice: the daemon on the home, or
+the home itself.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import click
+
+from prunus.cli._connect import connect_client
+from prunus.cli._options import home_option, json_option, pid_argument, timeout_option
+from prunus.cli._render import Output
+from prunus.cli._views import (
+    Node,
+    flatten,
+    format_age,
+    format_time,
+    jsonable,
+    merged_report,
+    parse_duration,
+    parse_states,
+    process_tree,
+    select_statuses,
+    short_class,
+    state_label,
+    status_data,
+    tree_rows,
+)
+
+__all__ = ["list_command", "outputs_command", "report_command", "status_command", "value_text"]
+
+
+@click.command("list")
+@click.option(
+    "-S",
+    "--state",
+    "states",
+    multiple=True,
+    metavar="STATE",
+    help="Only processes in this state (repeatable; ended states included).",
+)
+@click.option("-a", "--all", "include_ended", is_flag=True, help="Include ended processes.")
+@click.option("-p", "--paused", is_flag=True, help="Only paused processes.")
+@click.option(
+    "--since", metavar="DURATION", help="Only those created in the last 90s, 10m, 1h, 2d..."
+)
+@click.option("-l", "--limit", type=click.IntRange(min=0), help="Only the newest N.")
+@home_option
+@timeout_option
+@json_option
+@click.pass_context
+def list_command(
+    ctx: click.Context,
+    states: tuple[str, ...],
+    include_ended: bool,
+    paused: bool,
+    since: str | None,
+    limit: int | None,
+    home: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """List processes (those that have not ended, unless --all).
+
+    Oldest first. --state shows exactly the states named, ended ones too.
+    """
+    wanted = parse_states(states)
+    window = parse_duration(since) if since else None
+    with connect_client(ctx, home, timeout) as client:
+        every = client.list()
+    now = time.time()
+    shown = select_statuses(
+        every,
+        states=wanted,
+        include_ended=include_ended,
+        paused_only=paused,
+        since=window,
+        limit=limit,
+        now=now,
+    )
+    out = Output()
+    if as_json:
+        out.json([status_data(status) for status in shown])
+        return
+    rows = [
+        [
+            status.pid,
+            short_class(status.process_class),
+            state_label(status),
+            status.step or "",
+            format_age(None if status.created is None else now - status.created),
+            status.status or "",
+        ]
+        for status in shown
+    ]
+    if rows:
+        out.table(["PID", "CLASS", "STATE", "STEP", "AGE", "STATUS"], rows)
+    hidden = "" if include_ended or wanted else " (ended ones hidden: --all shows them)"
+    out.echo(f"{len(shown)} of {len(every)} processes shown{hidden}", style="dim")
+
+
+@click.command("status")
+@pid_argument()
+@home_option
+@timeout_option
+@json_option
+@click.pass_context
+def status_command(
+    ctx: click.Context, pid: str, home: str | None, timeout: float, as_json: bool
+) -> None:
+    """The tree of a process and its descendants, with states and steps."""
+    with connect_client(ctx, home, timeout) as client:
+        tree = process_tree(client, pid)
+    out = Output()
+    if as_json:
+        out.json(_tree_data(tree))
+    else:
+        out.tree(tree_rows(tree))
+
+
+def _tree_data(node: Node) -> dict[str, Any]:
+    return {**status_data(node.status), "children": [_tree_data(c) for c in node.children]}
+
+
+@click.command("report")
+@pid_argument()
+@click.option("--no-children", is_flag=True, help="Only PID's own lines.")
+@home_option
+@timeout_option
+@json_option
+@click.pass_context
+def report_command(
+    ctx: click.Context,
+    pid: str,
+    no_children: bool,
+    home: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """The lines a process and its descendants logged.
+
+    Lines logged with self.report, in time order, each indented by its depth in the tree.
+    """
+    with connect_client(ctx, home, timeout) as client:
+        tree = process_tree(client, pid)
+        lines = merged_report(client, tree, children=not no_children)
+    out = Output()
+    if as_json:
+        out.json(
+            [
+                {
+                    "time": line.time,
+                    "pid": line.pid,
+                    "process_class": line.process_class,
+                    "depth": line.depth,
+                    "line": line.line,
+                }
+                for line in lines
+            ]
+        )
+        return
+    if not lines:
+        out.echo(f"process {pid} has logged nothing", style="dim")
+    for line in lines:
+        who = f"[{line.pid} {short_class(line.process_class)}]"
+        out.echo(f"{format_time(line.time)}  {'  ' * line.depth}{who} {line.line}")
+
+
+@click.command("outputs")
+@pid_argument()
+@home_option
+@timeout_option
+@json_option
+@click.pass_context
+def outputs_command(
+    ctx: click.Context, pid: str, home: str | None, timeout: float, as_json: bool
+) -> None:
+    """The outputs of a process so far (all of them once it has ended)."""
+    with connect_client(ctx, home, timeout) as client:
+        outputs = client.outputs(pid)
+    out = Output()
+    if as_json:
+        out.json(jsonable(outputs))
+    elif outputs:
+        out.fields([(name, value_text(value)) for name, value in flatten(outputs)])
+    else:
+        out.echo(f"process {pid} has no outputs (yet)", style="dim")
+
+
+def value_text(value: Any) -> str:
+    """A value on one line: strings as they are, anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(jsonable(value), separators=(", ", ": "))

@@ -1,0 +1,139 @@
+"""``prunus process show PID``: everything known about one process, and its class's spec.
+
+The spec comes from importing the class here; a class only the daemon can import is
+shown without it (the rest still comes from the runtime).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+
+from prunus.cli._connect import connect_client
+from prunus.cli._loading import load_process_class
+from prunus.cli._options import home_option, json_option, pid_argument, timeout_option
+from prunus.cli._process_read import value_text
+from prunus.cli._render import Output
+from prunus.cli._views import flatten, format_age, format_time, jsonable, short_class, state_label
+from prunus.engine import ProcessState
+from prunus.errors import PrunusError, UnknownProcessError
+
+__all__ = ["show_command", "spec_rows"]
+
+
+@click.command("show")
+@pid_argument()
+@home_option
+@timeout_option
+@json_option
+@click.pass_context
+def show_command(
+    ctx: click.Context, pid: str, home: str | None, timeout: float, as_json: bool
+) -> None:
+    """Everything about one process, and the spec of its class.
+
+    Class, state, exit code, timings, inputs, outputs, children and the ports.
+    """
+    with connect_client(ctx, home, timeout) as client:
+        details = client.describe(pid)
+        children = []
+        for child in details["children"]:
+            try:
+                children.append(client.status(child))
+            except UnknownProcessError:
+                continue
+    spec, spec_problem = _spec_description(details["process_class"])
+    out = Output()
+    if as_json:
+        out.json(jsonable({**details, "spec": spec, "spec_error": spec_problem}))
+        return
+    out.fields(_summary(details))
+    for title, values in (("Inputs", details["inputs"]), ("Outputs", details["outputs"])):
+        out.heading(title)
+        rows = [(name, value_text(value)) for name, value in flatten(values or {})]
+        if rows:
+            out.fields(rows, indent=2)
+        else:
+            ended = ProcessState[details["state"]].is_terminal
+            out.echo("  (none)" if values is not None or ended else "  (once it has ended)")
+    if children:
+        out.heading("Children")
+        out.table(
+            ["PID", "CLASS", "STATE"],
+            [[c.pid, short_class(c.process_class), state_label(c)] for c in children],
+        )
+    out.heading("Spec")
+    if spec is None:
+        out.echo(f"  (not available here: {spec_problem})")
+        return
+    out.table(["PORT", "TYPE", "REQUIRED", "DEFAULT", "HELP"], spec_rows(spec))
+
+
+def _summary(details: dict[str, Any]) -> list[tuple[str, str]]:
+    state = details["state"]
+    ended = ProcessState[state].is_terminal
+    code = details["exit_code"]
+    created, modified = details["created"], details["modified"]
+    if created is None:
+        took = "-"
+    elif ended and modified is not None:
+        took = format_age(modified - created)
+    else:
+        took = f"{format_age(time.time() - created)} so far"
+    rows = [
+        ("pid", details["pid"]),
+        ("class", details["process_class"]),
+        ("state", f"{state} (paused)" if details["paused"] and not ended else state),
+        ("status", details["status"] or "-"),
+        ("step", details["step"] or "-"),
+        ("exit code", "-" if code is None else f"{code[0]}" + (f" {code[1]}" if code[1] else "")),
+        ("exception", details["exception"] or "-"),
+        ("parent", details["parent"] or "-"),
+        ("restarts", str(details["restarts"])),
+        ("created", format_time(created)),
+        ("ended" if ended else "modified", format_time(modified)),
+        ("duration", took),
+    ]
+    return rows
+
+
+def _spec_description(reference: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The class's spec description, or None and why it could not be had."""
+    try:
+        return load_process_class(reference).spec().get_description(), None
+    except PrunusError as error:
+        return None, str(error)
+
+
+def spec_rows(spec: dict[str, Any]) -> list[list[str]]:
+    """One row per input and output port, nested namespaces as dotted names."""
+    rows: list[list[str]] = []
+    for side in ("inputs", "outputs"):
+        _port_rows(spec[side], side, rows, is_input=side == "inputs")
+    for label, code in spec.get("exit_codes", {}).items():
+        rows.append([f"exit {code['status']}", label, "", "", code["message"]])
+    return rows
+
+
+def _port_rows(namespace: dict[str, Any], path: str, rows: list[list[str]], is_input: bool) -> None:
+    for name, port in namespace["ports"].items():
+        dotted = f"{path}.{name}"
+        if "ports" in port:  # a nested namespace
+            if port.get("dynamic") or not port["ports"]:
+                rows.append([dotted + ".*", "namespace", _yes(port["required"]), "", _help(port)])
+            _port_rows(port, dotted, rows, is_input)
+            continue
+        default = port.get("default", "") if is_input else ""
+        rows.append(
+            [dotted, port["valid_type"] or "any", _yes(port["required"]), default, _help(port)]
+        )
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _help(port: dict[str, Any]) -> str:
+    return port.get("help") or ""

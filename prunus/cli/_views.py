@@ -1,0 +1,260 @@
+"""What the reading commands show, as plain data: filters, trees, times, JSON-safe values.
+
+Nothing here prints or knows about terminals (``_render`` does), so every choice of
+what to show (which processes ``list`` keeps, how a tree is walked, how a report is
+merged) is testable as a function of client answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from prunus.cli._errors import CliError
+from prunus.control import Client
+from prunus.engine import ProcessState, ProcessStatus
+from prunus.errors import UnknownProcessError
+
+__all__ = [
+    "Node",
+    "ReportLine",
+    "flatten",
+    "format_age",
+    "format_time",
+    "jsonable",
+    "merged_report",
+    "parse_duration",
+    "parse_states",
+    "process_tree",
+    "select_statuses",
+    "short_class",
+    "state_label",
+    "status_data",
+    "tree_rows",
+    "walk",
+]
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@dataclass(frozen=True)
+class Node:
+    """A process and its descendants, as they were when the tree was read."""
+
+    status: ProcessStatus
+    children: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One logged line of a process in a tree: when, how deep, whose, what."""
+
+    time: float
+    depth: int
+    pid: str
+    process_class: str
+    line: str
+
+
+def parse_duration(text: str) -> float:
+    """``90s``, ``10m``, ``1h30m``, ``2d``, ``1w`` -> seconds (a bare number is seconds)."""
+    cleaned = text.strip().lower().replace(" ", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        pass
+    parts = _DURATION.findall(cleaned)
+    if not parts or "".join(number + unit for number, unit in parts) != cleaned:
+        raise CliError(f"--since: expected a duration like 90s, 10m, 1h30m or 2d, got '{text}'")
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+
+
+def parse_states(names: Iterable[str]) -> set[ProcessState]:
+    """State names, any case (``waiting``, ``FINISHED``) -> states."""
+    states = set()
+    for name in names:
+        try:
+            states.add(ProcessState[name.upper()])
+        except KeyError:
+            known = ", ".join(state.name.lower() for state in ProcessState)
+            raise CliError(f"--state: unknown state '{name}' (one of {known})") from None
+    return states
+
+
+def select_statuses(
+    statuses: Iterable[ProcessStatus],
+    *,
+    states: set[ProcessState] | None = None,
+    include_ended: bool = False,
+    paused_only: bool = False,
+    since: float | None = None,
+    limit: int | None = None,
+    now: float | None = None,
+) -> list[ProcessStatus]:
+    """The processes ``prunus process list`` shows, oldest first.
+
+    Like ``verdi process list``, only processes that have not ended are shown unless
+    ``include_ended``; naming ``states`` shows exactly those states (ended ones too).
+    ``since`` keeps those created in the last that many seconds; ``limit`` keeps the
+    newest ``limit`` of what is left.
+    """
+    now = time.time() if now is None else now
+    chosen = []
+    for status in statuses:
+        if states:
+            if status.state not in states:
+                continue
+        elif status.state.is_terminal and not include_ended:
+            continue
+        if paused_only and not (status.paused and not status.state.is_terminal):
+            continue
+        if since is not None and (status.created is None or status.created < now - since):
+            continue
+        chosen.append(status)
+    chosen.sort(key=lambda status: status.created or 0.0)
+    if limit is not None:
+        chosen = chosen[-limit:] if limit else []
+    return chosen
+
+
+def process_tree(client: Client, pid: str) -> Node:
+    """``pid`` and all its descendants (one status call each)."""
+    status = client.status(pid)
+    children = []
+    for child in status.children:
+        try:
+            children.append(process_tree(client, child))
+        except UnknownProcessError:  # launched in a step whose commit is still coming
+            continue
+    return Node(status, tuple(children))
+
+
+def walk(node: Node, depth: int = 0) -> Iterator[tuple[int, Node]]:
+    """Depth-first, parents before children, in launch order."""
+    yield depth, node
+    for child in node.children:
+        yield from walk(child, depth + 1)
+
+
+def merged_report(client: Client, tree: Node, *, children: bool = True) -> list[ReportLine]:
+    """The logged lines of a process and (with ``children``) its descendants, in time
+    order; lines logged at the same moment keep tree order."""
+    lines = []
+    for depth, node in walk(tree) if children else [(0, tree)]:
+        status = node.status
+        for when, line in client.report(status.pid, times=True):
+            lines.append(ReportLine(when, depth, status.pid, status.process_class, line))
+    lines.sort(key=lambda line: line.time)  # stable: ties stay in tree order
+    return lines
+
+
+def short_class(process_class: str) -> str:
+    """``pkg.module:Outer.Name`` -> ``Name``: what fits in a column."""
+    return process_class.rpartition(":")[2].rpartition(".")[2] or process_class
+
+
+def state_label(status: ProcessStatus) -> str:
+    """``WAITING`` or ``WAITING (paused)``; an ended process is never shown paused."""
+    paused = status.paused and not status.state.is_terminal
+    return f"{status.state.name} (paused)" if paused else status.state.name
+
+
+def format_time(timestamp: float | None) -> str:
+    """A unix time as local ``YYYY-MM-DD HH:MM:SS``, or ``-``."""
+    if timestamp is None:
+        return "-"
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_age(seconds: float | None) -> str:
+    """``4s``, ``3m 05s``, ``2h 03m``, ``5d 02h``: a duration for a column."""
+    if seconds is None:
+        return "-"
+    seconds = max(0, int(seconds))
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def status_data(status: ProcessStatus) -> dict[str, Any]:
+    """A status as JSON-safe data (the ``--json`` form of a row or tree node)."""
+    return {
+        "pid": status.pid,
+        "process_class": status.process_class,
+        "state": status.state.name,
+        "paused": status.paused,
+        "status": status.status,
+        "step": status.step,
+        "parent": status.parent,
+        "children": list(status.children),
+        "created": status.created,
+    }
+
+
+def flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested namespaces as dotted keys, the way ``-i`` takes them."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            rows.extend(flatten(value, name + "."))
+        else:
+            rows.append((name, value))
+    return rows
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON-safe data: what the store can hold that JSON cannot (tuples,
+    sets, datetimes, bytes, Decimals, numpy arrays...) becomes the nearest JSON value,
+    anything else its ``repr``: ``--json`` output must never fail on a value."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((jsonable(item) for item in value), key=repr)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if hasattr(value, "tolist"):  # numpy arrays and scalars, without importing numpy
+        return jsonable(value.tolist())
+    return repr(value)
+
+
+def tree_rows(tree: Node) -> list[tuple[int, list[str]]]:
+    """The rows ``status``, ``watch`` and ``run`` draw: pid, class, state, step, status."""
+    rows = []
+    for depth, node in walk(tree):
+        status = node.status
+        step = f"step {status.step}" if status.step and not status.state.is_terminal else ""
+        rows.append(
+            (
+                depth,
+                [
+                    status.pid,
+                    short_class(status.process_class),
+                    state_label(status),
+                    step,
+                    status.status or "",
+                ],
+            )
+        )
+    return rows
