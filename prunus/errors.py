@@ -14,6 +14,7 @@ __all__ = [
     "ClosedError",
     "CodecError",
     "DaemonError",
+    "DaemonTimeoutError",
     "InvalidStateError",
     "KilledError",
     "PortValidationError",
@@ -21,6 +22,7 @@ __all__ = [
     "ProcessFailedError",
     "PrunusError",
     "StoreError",
+    "StuckError",
     "UnknownProcessError",
     "WaitTimeoutError",
 ]
@@ -101,6 +103,16 @@ class ProcessFailedError(PrunusError):
 
 class DaemonError(PrunusError):
     """No daemon runs on the home or address, or it stopped answering."""
+
+
+class DaemonTimeoutError(DaemonError):
+    """The daemon runs but did not answer within the call's timeout."""
+
+
+class StuckError(WaitTimeoutError):
+    """(Embedded) the process can never end: it is paused, or waits on something that
+    nothing in this runtime will produce. Unlike a plain timeout, waiting longer cannot
+    help; play it, resume it or kill it."""
 
 
 class StoreError(PrunusError):

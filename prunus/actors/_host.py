@@ -135,6 +135,11 @@ class HostActor(Actor):
         if kind is Deliver:
             for pid, item in message.items:
                 self._deliver(pid, item)
+            if any(type(item) is Activate and item.first_write for _, item in message.items):
+                # New submissions: make them durable and tell the supervisor now, so
+                # their pids are answered before any step (however long) runs.
+                self._commit(durable=True)
+                self._send_events()
             if self._config.slice_seconds > 0:
                 # Daemon: run a slice now rather than after a Tick's round trip; the
                 # next message still comes after at most one slice.
@@ -245,6 +250,11 @@ class HostActor(Actor):
             if time.monotonic() >= deadline:
                 break
 
+    def _send_events(self) -> None:
+        if self._events:
+            events, self._events = tuple(self._events), []
+            self.send(self._supervisor, HostEvents(events))
+
     def _commit(self, durable: bool) -> None:
         assert self._config is not None and self._writes is not None
         try:
@@ -271,9 +281,7 @@ class HostActor(Actor):
                 del self._cells[pid]
                 self._events.append(Passivated(pid))
         self._touched.clear()
-        if self._events:
-            events, self._events = tuple(self._events), []
-            self.send(self._supervisor, HostEvents(events))
+        self._send_events()
         if self._run_queue and not self._tick_pending:
             self._tick_pending = True
             self.send(self._config.echo or self.myAddress, _TICK)

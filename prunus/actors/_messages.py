@@ -107,7 +107,11 @@ class HostConfig:
 
 @dataclass(frozen=True, slots=True)
 class Reload:
-    """Runtime -> supervisor, once at start: register and resume what the store holds."""
+    """Runtime -> supervisor, once at start: register what the store holds and, with
+    ``resume``, re-activate every unfinished process (else they stay as stored until a
+    control message reaches them: for tools that only look)."""
+
+    resume: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +441,7 @@ class DaemonStatus:
     by_state: dict[str, int]
     paused: int
     host_pids: tuple[int, ...] = ()
+    supervisor_pid: int = 0
 
 
 @dataclass(frozen=True, slots=True)

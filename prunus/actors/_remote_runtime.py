@@ -32,7 +32,13 @@ from prunus.actors._runtime import raise_error_reply
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon, disconnect
 from prunus.engine import Process, ProcessResult
-from prunus.errors import ClosedError, DaemonError, PrunusError, WaitTimeoutError
+from prunus.errors import (
+    ClosedError,
+    DaemonError,
+    DaemonTimeoutError,
+    PrunusError,
+    WaitTimeoutError,
+)
 from prunus.persistence import encode
 
 __all__ = ["RemoteRuntime"]
@@ -93,7 +99,11 @@ class RemoteRuntime(RuntimeQueries):
         """
         request_id = next(self._request_ids)
         self._system.tell(self._supervisor, WaitFor(pid, request_id, timeout))
-        reply = self._await_reply(request_id, timeout)
+        try:
+            reply = self._await_reply(request_id, timeout)
+        except BaseException:
+            self._reconnect_quietly()
+            raise
         if isinstance(reply, WaitTimedOut):
             self._system.tell(self._supervisor, CancelWait(pid, request_id))
             raise WaitTimeoutError(f"process {pid} did not end within {timeout} s")
@@ -108,8 +118,9 @@ class RemoteRuntime(RuntimeQueries):
             if reply is None:
                 self._check_alive()
                 if give_up is not None and time.monotonic() > give_up:
-                    self._reconnect()
-                    raise DaemonError(f"the prunus daemon at {self._where} stopped answering")
+                    raise DaemonTimeoutError(
+                        f"the prunus daemon at {self._where} stopped answering"
+                    )
                 continue
             if isinstance(reply, ErrorReply):
                 raise_error_reply(reply)
@@ -125,7 +136,11 @@ class RemoteRuntime(RuntimeQueries):
         """
         request_id = next(self._request_ids)
         self._system.tell(self._supervisor, WaitForMany(tuple(pids), request_id, timeout))
-        reply = self._await_reply(request_id, timeout)
+        try:
+            reply = self._await_reply(request_id, timeout)
+        except BaseException:
+            self._reconnect_quietly()
+            raise
         if isinstance(reply, WaitTimedOut):
             raise WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
         return list(reply.results)
@@ -144,21 +159,37 @@ class RemoteRuntime(RuntimeQueries):
     # ---- internals -----------------------------------------------------------------
 
     def _connect(self) -> None:
-        self._system = connect_to_daemon(self._port)
-        self._supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
+        try:
+            self._system = connect_to_daemon(self._port)
+            self._supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
+        except Exception as error:  # Thespian raises its own kinds (InvalidActorAddress...)
+            raise DaemonError(
+                f"cannot reach the prunus daemon at {self._where}: {type(error).__name__}"
+            ) from None
 
     def _reconnect(self) -> None:
         disconnect(self._system)
         self._connect()
 
+    def _reconnect_quietly(self) -> None:
+        """Drop this connection so no late answer reaches a later call; best effort."""
+        try:
+            self._reconnect()
+        except Exception:
+            self._closed = True  # no usable connection: later calls say so
+
     def _ask(self, message: Any) -> Any:
         if self._closed:
             raise ClosedError("this client is closed")
-        reply = self._system.ask(self._supervisor, message, self._timeout)
+        try:
+            reply = self._system.ask(self._supervisor, message, self._timeout)
+        except BaseException:  # Ctrl-C, or Thespian failing: its answer may still come
+            self._reconnect_quietly()
+            raise
         if reply is None:
             self._check_alive()
             self._reconnect()  # a late answer to this ask must not answer the next one
-            raise DaemonError(
+            raise DaemonTimeoutError(
                 f"the prunus daemon at {self._where} did not answer within {self._timeout:g} s"
             )
         if isinstance(reply, ErrorReply):

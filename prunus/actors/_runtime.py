@@ -48,9 +48,9 @@ class EmbeddedRuntime(RuntimeQueries):
         self._request_ids = itertools.count(1)
         self._ask(Configure(store=store))
 
-    def reload(self) -> Reloaded:
-        """Register every process in the store and resume the unfinished ones."""
-        reply = self._ask(Reload())
+    def reload(self, resume: bool = True) -> Reloaded:
+        """Register every process in the store and (``resume``) resume the unfinished."""
+        reply = self._ask(Reload(resume))
         assert isinstance(reply, Reloaded)
         return reply
 

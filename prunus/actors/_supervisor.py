@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -270,11 +271,15 @@ class Supervisor(Actor):
                 self._registry[pid] = _Entry(status, -1, list(status.children), result)
             else:
                 self._register(status)
-                self._deliver(pid, Activate())
-                resumed += 1
+                if message.resume:
+                    self._deliver(pid, Activate())
+                    resumed += 1
         for key, reason in self._store.items("meta"):
             if key.startswith(_KILL_PREFIX):
                 self._kills[key[len(_KILL_PREFIX) :]] = reason
+        if not message.resume:
+            self.send(sender, Reloaded(0, 0))
+            return
         for pid, entry in self._registry.items():
             if entry.result is None:
                 self._redeliver_child_results(pid, entry)
@@ -655,7 +660,8 @@ class Supervisor(Actor):
         active = sum(1 for entry in self._registry.values() if entry.active)
         paused = sum(1 for e in self._registry.values() if e.result is None and e.status.paused)
         pids = tuple(self._host_pids.get(index, 0) for index in range(len(self._hosts)))
-        self.send(sender, DaemonStatus(len(self._hosts), active, by_state, paused, pids))
+        status = DaemonStatus(len(self._hosts), active, by_state, paused, pids, os.getpid())
+        self.send(sender, status)
 
     # ---- hosts dying ------------------------------------------------------------------
 

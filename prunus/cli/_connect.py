@@ -3,9 +3,11 @@
 One runtime per home: while a daemon runs on a home an embedded ``Client(home)`` cannot
 open it, so every command first tries the daemon (``Client.connect(home)``). Without a
 daemon, commands that only make sense with one (``submit``) fail with one line; the
-others open the home embedded, which (like any embedded runtime) resumes the home's
-unfinished processes while the command runs. A home nothing has run on is an error
-rather than a new, empty home: a mistyped ``--home`` should not look like "no processes".
+others open the home embedded. Reading commands (list, show, status, report,
+outputs) open it without resuming anything, so they never run a step; ``watch`` and
+the controls resume the home's unfinished processes while they run. A home nothing
+has run on is an error rather than a new, empty home: a mistyped ``--home`` should
+not look like "no processes".
 
 The console keeps one client open for its whole session and hands it to the commands it
 runs through ``ctx.obj['client']``; they use that one instead of opening their own.
@@ -35,7 +37,9 @@ def home_path(home: str | None) -> Path:
         raise CliError(f"--home: {error}") from None
 
 
-def open_client(home: str | None, timeout: float, *, daemon_only: bool = False) -> Client:
+def open_client(
+    home: str | None, timeout: float, *, daemon_only: bool = False, resume: bool = True
+) -> Client:
     """A client of the daemon on ``home``, or (unless ``daemon_only``) of the home itself.
 
     Raises:
@@ -54,12 +58,17 @@ def open_client(home: str | None, timeout: float, *, daemon_only: bool = False) 
             f"no prunus home at {path}: nothing has run there "
             f"(start a daemon: prunus daemon start --home {path})"
         )
-    return Client(path)
+    return Client(path, resume=resume)
 
 
 @contextmanager
 def connect_client(
-    ctx: click.Context, home: str | None, timeout: float, *, daemon_only: bool = False
+    ctx: click.Context,
+    home: str | None,
+    timeout: float,
+    *,
+    daemon_only: bool = False,
+    resume: bool = True,
 ) -> Iterator[Client]:
     """The console's client if there is one, else a client opened for this command."""
     shared = (ctx.find_root().obj or {}).get("client")
@@ -71,7 +80,7 @@ def connect_client(
             )
         yield shared
         return
-    client = open_client(home, timeout, daemon_only=daemon_only)
+    client = open_client(home, timeout, daemon_only=daemon_only, resume=resume)
     try:
         yield client
     finally:

@@ -27,7 +27,7 @@ from prunus.cli._views import (
 )
 from prunus.control import Client
 from prunus.engine import ProcessResult
-from prunus.errors import WaitTimeoutError
+from prunus.errors import StuckError, WaitTimeoutError
 
 __all__ = ["Display", "follow"]
 
@@ -122,14 +122,11 @@ def _wait_slice(
 ) -> ProcessResult | None:
     """The result if ``pid`` ends within one slice, else None."""
     slice_ = interval if max_wait is None else max(0.01, min(interval, max_wait - elapsed))
-    asked = time.monotonic()
     try:
         return client.wait(pid, timeout=slice_)
+    except StuckError:
+        raise  # (embedded) nothing can advance the process: final, not a slice run out
     except WaitTimeoutError:
-        # An embedded runtime answers at once when nothing can advance the process (a
-        # timeout cannot come before its time): that is final, not a slice that ran out.
-        if not client.is_remote and time.monotonic() - asked < slice_ / 2:
-            raise
         return None
 
 

@@ -18,12 +18,9 @@ from prunus.cli._errors import EXIT_ERROR, EXIT_TIMEOUT, CliError
 from prunus.cli._options import home_option, pid_argument, timeout_option
 from prunus.control import Client
 from prunus.engine import ProcessStatus
-from prunus.errors import DaemonError, UnknownProcessError
+from prunus.errors import DaemonTimeoutError, UnknownProcessError
 
 __all__ = ["kill_command", "pause_command", "play_command"]
-
-# How RemoteRuntime says a call timed out (there is no error type of its own for it).
-_NO_ANSWER = "did not answer within"
 
 _all_option = click.option(
     "-a", "--all", "every", is_flag=True, help="Every process that has not ended."
@@ -69,9 +66,7 @@ def _act(
             click.echo(f"Error: {error}", err=True)
             unknown += 1
             continue
-        except DaemonError as error:
-            if _NO_ANSWER not in str(error):
-                raise
+        except DaemonTimeoutError:
             raise CliError(
                 f"{pid} not {done} within {timeout:g} s: steps in progress finish first; "
                 f"the request stands (see prunus process status {pid}, or give --timeout)",

@@ -72,7 +72,7 @@ def list_command(
     """
     wanted = parse_states(states)
     window = parse_duration(since) if since else None
-    with connect_client(ctx, home, timeout) as client:
+    with connect_client(ctx, home, timeout, resume=False) as client:
         every = client.list()
     now = time.time()
     shown = select_statuses(
@@ -115,7 +115,7 @@ def status_command(
     ctx: click.Context, pid: str, home: str | None, timeout: float, as_json: bool
 ) -> None:
     """The tree of a process and its descendants, with states and steps."""
-    with connect_client(ctx, home, timeout) as client:
+    with connect_client(ctx, home, timeout, resume=False) as client:
         tree = process_tree(client, pid)
     out = Output()
     if as_json:
@@ -147,7 +147,7 @@ def report_command(
 
     Lines logged with self.report, in time order, each indented by its depth in the tree.
     """
-    with connect_client(ctx, home, timeout) as client:
+    with connect_client(ctx, home, timeout, resume=False) as client:
         tree = process_tree(client, pid)
         lines = merged_report(client, tree, children=not no_children)
     out = Output()
@@ -182,7 +182,7 @@ def outputs_command(
     ctx: click.Context, pid: str, home: str | None, timeout: float, as_json: bool
 ) -> None:
     """The outputs of a process so far (all of them once it has ended)."""
-    with connect_client(ctx, home, timeout) as client:
+    with connect_client(ctx, home, timeout, resume=False) as client:
         outputs = client.outputs(pid)
     out = Output()
     if as_json:

@@ -36,7 +36,7 @@ def show_command(
 
     Class, state, exit code, timings, inputs, outputs, children and the ports.
     """
-    with connect_client(ctx, home, timeout) as client:
+    with connect_client(ctx, home, timeout, resume=False) as client:
         details = client.describe(pid)
         children = []
         for child in details["children"]:

@@ -27,7 +27,7 @@ from prunus.errors import (
     ProcessClassError,
     ProcessFailedError,
     StoreError,
-    WaitTimeoutError,
+    StuckError,
 )
 from prunus.persistence import HomeLock, LmdbStore, MemoryStore
 
@@ -42,13 +42,21 @@ class Client:
             after every step, and a new ``Client(home)`` resumes every process that
             had not ended. Without it, checkpoints are kept in memory only.
         store: a store object to use instead (tests, embedding).
+        resume: False leaves the home's unfinished processes as they are stored (for
+            tools that only look): they move only if a control message reaches them.
 
     Raises:
         StoreError: the home cannot be opened (one line naming the path and why), or
             another runtime is using it (one runtime per home).
     """
 
-    def __init__(self, home: str | os.PathLike[str] | None = None, *, store: Any = None) -> None:
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        store: Any = None,
+        resume: bool = True,
+    ) -> None:
         self._lock: HomeLock | None = None
         if store is None and home is not None:
             store = LmdbStore(home)
@@ -59,7 +67,7 @@ class Client:
                 raise
         self._store = store if store is not None else MemoryStore()
         self._runtime: Any = EmbeddedRuntime(self._store)
-        self._runtime.reload()
+        self._runtime.reload(resume)
 
     @classmethod
     def connect(
@@ -163,7 +171,7 @@ class Client:
         if isinstance(answer, Stuck):
             status = self.status(pid)
             why = "paused" if status.paused else status.state.name
-            raise WaitTimeoutError(
+            raise StuckError(
                 f"process {pid} cannot make progress: it is {why} and nothing in this "
                 "runtime will advance it (play it, resume it or kill it)"
             )

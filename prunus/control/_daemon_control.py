@@ -120,6 +120,7 @@ def daemon_status(
         uptime=time.time() - float(info["started"]),
         hosts=status.hosts,
         host_pids=list(status.host_pids),
+        supervisor_pid=status.supervisor_pid,
         active=status.active,
         paused=status.paused,
         processes=dict(sorted(status.by_state.items())),

@@ -9,7 +9,7 @@ import time
 
 from prunus import Client
 from prunus.cli._errors import EXIT_ERROR
-from prunus.control import daemon_pids
+from prunus.control import daemon_pids, daemon_status
 from tests.cli.helpers import invoke
 from tests.conftest import running_daemon
 
@@ -74,8 +74,8 @@ def test_after_the_daemon_stops_the_commands_read_the_home_it_left(tmp_path):
 
 def test_a_daemon_that_does_not_answer_fails_within_the_timeout(tmp_path):
     with running_daemon(tmp_path, workers=1) as info:
-        # main, admin, logger, supervisor, echo, host: forked in that order.
-        supervisor = daemon_pids(info)[3]
+        supervisor = daemon_status(tmp_path)["supervisor_pid"]
+        assert supervisor in daemon_pids(info)
         os.kill(supervisor, signal.SIGSTOP)
         try:
             started = time.monotonic()

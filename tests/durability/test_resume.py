@@ -214,3 +214,17 @@ def test_a_sigkilled_runtime_leaves_no_stale_lock(tmp_path):
         except StoreError:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+
+
+def test_a_home_opened_without_resuming_runs_no_step_until_opened_normally(tmp_path):
+    with Client(tmp_path) as client:
+        pid = client.submit(Counter, name="r", n=30, delay=0.002)
+        eventually(lambda: len(client.report(pid)) >= 2)
+    with Client(tmp_path, resume=False) as looking:
+        status = looking.status(pid)
+        done = len(looking.report(pid))
+        assert status.state is ProcessState.RUNNING and not status.paused
+        assert looking.describe(pid)["inputs"]["n"] == 30
+        assert len(looking.report(pid)) == done < 30  # nothing ran while we looked
+    with Client(tmp_path) as client:
+        assert client.wait(pid)["count"] == 30
