@@ -402,8 +402,9 @@ class Supervisor(Actor):
         if parent is not None and parent.result is None:
             self._deliver(status.parent, ChildFinished(pid, result))
         if status.state is ProcessState.KILLED:
-            # A child launched while the kill was in flight escaped the first cascade.
-            self._kill_descendants(pid, status.status)
+            # A child launched while the kill was in flight escaped the first cascade:
+            # kill it too, and hold the kill's answer until it has ended as well.
+            self._kill_late_descendants(entry, status.status)
         if pid in self._kills:
             self._forget_kill(pid)
         for waiter, request_id in entry.waiters:
@@ -765,6 +766,26 @@ class Supervisor(Actor):
             kill = Kill(descendant, reason, reply_to=self.myAddress)
             self._control(descendant, kill, cascade, is_root=False)
         return cascade
+
+    def _kill_late_descendants(self, entry: _Entry, why: str | None) -> None:
+        pid = entry.status.pid
+        late = [
+            descendant
+            for descendant in self._live_descendants(pid)
+            if not any(isinstance(p.message, Kill) for p in self._registry[descendant].pending)
+        ]
+        if not late:
+            return
+        root = next((p for p in entry.pending if p.is_root and isinstance(p.message, Kill)), None)
+        cascade = root.cascade if root is not None else None
+        if root is not None and cascade is None:
+            cascade = root.cascade = _Cascade(set())
+        if cascade is not None:
+            cascade.members.update(late)
+        reason = f"parent {pid} was killed" + (f": {why}" if why else "")
+        for descendant in late:
+            kill = Kill(descendant, reason, reply_to=self.myAddress)
+            self._control(descendant, kill, cascade, is_root=False)
 
     def _live_descendants(self, pid: str) -> list[str]:
         """Live descendants of ``pid``, deepest first."""

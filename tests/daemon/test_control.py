@@ -102,3 +102,15 @@ def test_unknown_pids_and_classes_and_failures_are_clear_errors(client):
     with pytest.raises(ProcessFailedError, match="child failure"):
         client.run(Fails)
     assert client.run(Middle, x=20) == {"y": 41}
+
+
+def test_a_kill_right_after_submit_also_ends_children_launched_meanwhile(client):
+    # The kill reaches the supervisor before it hears of the children the first step
+    # launches; the answer must still wait until those children are dead too.
+    for _ in range(10):
+        pid = client.submit(WaitsOnChildren)
+        assert client.kill(pid, "at once")
+        status = client.status(pid)
+        assert status.state is ProcessState.KILLED
+        for child in status.children:
+            assert client.status(child).is_terminal, child
