@@ -44,6 +44,25 @@ class Loop3(WorkChain):
         self.out("total", self.ctx.total)
 
 
+class ThreeSteps(WorkChain):
+    """``daemon.py`` and ``run_throughput.py``: three steps, one output."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.output("n", valid_type=int)
+        spec.outline(cls.one, cls.two, cls.three)
+
+    def one(self):
+        self.ctx.n = 1
+
+    def two(self):
+        self.ctx.n += 1
+
+    def three(self):
+        self.out("n", self.ctx.n + 1)
+
+
 class Child(Process):
     """Workload 3: one child, doubles its input."""
 

@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the workloads module, here and (via PYTHONPATH) in the daemon
 
-from _daemon_workloads import ThreeSteps, Trivial, Waits  # noqa: E402
+from _prunus_workloads import Gate, ThreeSteps, Trivial  # noqa: E402
 
 import prunus  # noqa: E402
 from prunus.control import start_daemon, stop_daemon  # noqa: E402
@@ -57,7 +57,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def control_latency(client: prunus.Client, count: int) -> dict[str, dict[str, float]]:
-    pids = client.submit_many([(Waits, None)] * count)
+    pids = client.submit_many([(Gate, None)] * count)
     while any(status.state.name != "WAITING" for status in client.list() if status.pid in pids):
         time.sleep(0.05)
     timings: dict[str, list[float]] = {"status": [], "pause": [], "play": [], "kill": []}

@@ -1,6 +1,6 @@
 """``prunus.run`` throughput, embedded: a trivial Process and a 3-step WorkChain.
 
-Each run builds a private in-process actor system, a supervisor and one process actor,
+Each run builds a private in-process actor system, a supervisor and one host actor,
 and checkpoints after every step (in-memory store, or LMDB with ``--home``).
 Run: ``python benchmarks/run_throughput.py [--n N] [--home DIR]``.
 """
@@ -9,36 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import prunus
-from prunus import Process, WorkChain
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-
-class Trivial(Process):
-    def run(self):
-        return None
-
-
-class ThreeSteps(WorkChain):
-    @classmethod
-    def define(cls, spec):
-        super().define(spec)
-        spec.output("n", valid_type=int)
-        spec.outline(cls.one, cls.two, cls.three)
-
-    def one(self):
-        self.ctx.n = 1
-
-    def two(self):
-        self.ctx.n += 1
-
-    def three(self):
-        self.out("n", self.ctx.n + 1)
+from _prunus_workloads import ThreeSteps, Trivial  # noqa: E402
 
 
 def rate(n: int, body) -> float:
