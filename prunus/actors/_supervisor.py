@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from prunus.actors._cell import ProcessCell
 from prunus.actors._host import Echo, HostActor
 from prunus.actors._messages import (
     Activate,
@@ -87,7 +88,7 @@ from prunus.actors._thespian import (
     PoisonMessage,
     WakeupMessage,
 )
-from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus
+from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus, load_process
 from prunus.errors import PortValidationError, PrunusError
 from prunus.persistence import LmdbStore
 
@@ -149,6 +150,26 @@ class _ManyWait:
 
     def answer(self) -> WaitResults:
         return WaitResults(self.request_id, tuple(self.results[pid] for pid in self.pids))
+
+
+class _CollectingOutbox:
+    """Where a cell run by the supervisor itself puts what it would send."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self.runnable = False
+
+    def to_supervisor(self, message: Any) -> None:
+        self.events.append(message)
+
+    def launched(self, child: Process) -> None:
+        raise AssertionError("a control message never launches a child")
+
+    def schedule_step(self, pid: str) -> None:
+        self.runnable = True
+
+    def reply(self, to: Any, message: Any) -> None:
+        self.events.append(Reply(to, message))
 
 
 @dataclass(slots=True)
@@ -530,18 +551,46 @@ class Supervisor(Actor):
         if entry.result is not None:
             self.send(sender, ControlReply(message.pid, False, entry.status))
             return
+        cascade = self._kill_descendants(message.pid, message.message)
+        kill = Kill(message.pid, message.message, reply_to=sender)
+        entry.pending.append(_Pending(kill, cascade))
+        if self._config.passivate and not entry.active and self._control_here(message.pid, kill):
+            return  # killed here: the KILLED state was stored before the answer left
         if message.pid not in self._kills:
             # Recorded first: a kill the runtime acknowledged survives a crash.
             self._store.put("meta", _KILL_PREFIX + message.pid, message.message or "")
             self._kills[message.pid] = message.message or ""
-        cascade = self._kill_descendants(message.pid, message.message)
-        self._control(message.pid, Kill(message.pid, message.message, reply_to=sender), cascade)
+        self._deliver(message.pid, kill)
 
     def _control(
         self, pid: str, message: Any, cascade: _Cascade | None = None, is_root: bool = True
     ) -> None:
-        self._registry[pid].pending.append(_Pending(message, cascade, is_root))
-        self._deliver(pid, message)
+        entry = self._registry[pid]
+        entry.pending.append(_Pending(message, cascade, is_root))
+        if not (self._config.passivate and not entry.active and self._control_here(pid, message)):
+            self._deliver(pid, message)
+
+    def _control_here(self, pid: str, message: Any) -> bool:
+        """Apply a control to a passivated process right here, from its checkpoint:
+        no host, no activation (DESIGN.md section 2). The same cell code runs it and
+        writes the result before the answer leaves. A process with listeners goes to
+        its host instead, so that user code never runs in the supervisor; so does one
+        whose checkpoint cannot be loaded (its host reports why)."""
+        try:
+            data = self._store.load_checkpoint(pid)
+            if data is None or data.get("listeners"):
+                return False
+            process = load_process(data)
+        except PrunusError:
+            return False
+        assert self._writer is not None
+        outbox = _CollectingOutbox()
+        ProcessCell(process, self._writer, outbox).handle(message)
+        for event in outbox.events:
+            self._event_handlers[type(event)](event)
+        if outbox.runnable and self._registry[pid].result is None:
+            self._deliver(pid, Activate())  # played: its host takes it from the store
+        return True
 
     # ---- waiting ----------------------------------------------------------------------
 
