@@ -114,3 +114,24 @@ def test_a_kill_right_after_submit_also_ends_children_launched_meanwhile(client)
         assert status.state is ProcessState.KILLED
         for child in status.children:
             assert client.status(child).is_terminal, child
+
+
+def test_a_passivated_process_is_controlled_without_its_host(tmp_path):
+    import os
+    import signal
+
+    from tests.conftest import running_daemon
+
+    with running_daemon(tmp_path, workers=1), Client.connect(tmp_path, timeout=5) as client:
+        pid = client.submit(WaitsForever)
+        settle(client, pid)
+        eventually(lambda: daemon_status(tmp_path)["active"] == 0)
+        host = daemon_status(tmp_path)["host_pids"][0]
+        os.kill(host, signal.SIGSTOP)  # the host cannot answer anything now
+        try:
+            assert client.pause(pid) and client.status(pid).paused
+            assert client.kill(pid, "no host needed")
+            assert client.status(pid).state is ProcessState.KILLED
+        finally:
+            os.kill(host, signal.SIGCONT)
+        assert client.wait(pid, timeout=10).status == "no host needed"
