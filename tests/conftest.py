@@ -17,7 +17,8 @@ import pytest
 
 from prunus import Client
 from prunus.control import daemon_pids, start_daemon, stop_daemon
-from prunus.control._daemon_files import pid_alive, read_daemon_file
+from prunus.control._daemon_files import read_daemon_file
+from prunus.control._proc_table import pid_alive
 
 MODES = ["embedded", "daemon"]
 

@@ -65,17 +65,7 @@ class ProcessWriter:
                 },
             )
         ]
-        for child in launches:
-            if self._store.get_record(child.pid) is None:
-                items.append(
-                    (
-                        child.pid,
-                        {
-                            "record": status_record(child._prunus_status(), None),
-                            "checkpoint": self.checkpoint(child),
-                        },
-                    )
-                )
+        items += [self._first_write(c) for c in launches if self._store.get_record(c.pid) is None]
         self._store.write_many(items)
 
     def stage_new(self, process: Process) -> StagedWrite:
@@ -84,9 +74,12 @@ class ProcessWriter:
         Raises:
             CodecError: its inputs cannot be stored.
         """
-        status = process._prunus_status()
-        parts = {"record": status_record(status, None), "checkpoint": self.checkpoint(process)}
-        return stage_writes([(process.pid, parts)])[0]
+        return stage_writes([self._first_write(process)])[0]
+
+    def _first_write(self, process: Process) -> tuple[str, dict[str, Any]]:
+        """What a process that has not run yet is stored as: its record and checkpoint."""
+        record = status_record(process._prunus_status(), None)
+        return process.pid, {"record": record, "checkpoint": self.checkpoint(process)}
 
     def write_failure(
         self, process: Process, status: ProcessStatus, result: ProcessResult | None

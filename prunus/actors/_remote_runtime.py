@@ -98,20 +98,25 @@ class RemoteRuntime(RuntimeQueries):
             DaemonError: the daemon went away meanwhile.
         """
         request_id = next(self._request_ids)
-        self._system.tell(self._supervisor, WaitFor(pid, request_id, timeout))
-        try:
-            reply = self._await_reply(request_id, timeout)
-        except BaseException:
-            self._reconnect_quietly()
-            raise
+        reply = self._wait_request(WaitFor(pid, request_id, timeout), timeout)
         if isinstance(reply, WaitTimedOut):
             self._system.tell(self._supervisor, CancelWait(pid, request_id))
             raise WaitTimeoutError(f"process {pid} did not end within {timeout} s")
         return reply.result
 
+    def _wait_request(self, message: Any, timeout: float | None) -> Any:
+        """Send a wait ``message`` and return the answer with its request id, checking
+        every few seconds that the daemon is still there; stale answers (to waits given
+        up on) are dropped. Interrupted (Ctrl-C, an error), the connection is dropped,
+        so the answer still to come can never reach a later call."""
+        self._system.tell(self._supervisor, message)
+        try:
+            return self._await_reply(message.request_id, timeout)
+        except BaseException:
+            self._reconnect_quietly()
+            raise
+
     def _await_reply(self, request_id: int, timeout: float | None) -> Any:
-        """The answer to wait ``request_id``, checking every few seconds that the
-        daemon is still there; stale answers (to waits given up on) are dropped."""
         give_up = None if timeout is None else time.monotonic() + timeout + self._timeout
         while True:
             reply = self._system.listen(_LIVENESS_SECONDS)
@@ -135,12 +140,7 @@ class RemoteRuntime(RuntimeQueries):
             DaemonError: the daemon went away meanwhile.
         """
         request_id = next(self._request_ids)
-        self._system.tell(self._supervisor, WaitForMany(tuple(pids), request_id, timeout))
-        try:
-            reply = self._await_reply(request_id, timeout)
-        except BaseException:
-            self._reconnect_quietly()
-            raise
+        reply = self._wait_request(WaitForMany(tuple(pids), request_id, timeout), timeout)
         if isinstance(reply, WaitTimedOut):
             raise WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
         return list(reply.results)

@@ -425,7 +425,12 @@ class Supervisor(Actor):
         if status.state is ProcessState.KILLED:
             # A child launched while the kill was in flight escaped the first cascade:
             # kill it too, and hold the kill's answer until it has ended as well.
-            self._kill_late_descendants(entry, status.status)
+            kills = (p for p in entry.pending if p.is_root and isinstance(p.message, Kill))
+            root = next(kills, None)
+            cascade = root.cascade if root is not None else None
+            cascade = self._kill_descendants(pid, status.status, cascade, skip_killing=True)
+            if root is not None:
+                root.cascade = cascade
         if pid in self._kills:
             self._forget_kill(pid)
         for waiter, request_id in entry.waiters:
@@ -806,35 +811,33 @@ class Supervisor(Actor):
             self.send(sender, ErrorReply("UnknownProcessError", pid, f"unknown process '{pid}'"))
         return entry
 
-    def _kill_descendants(self, pid: str, why: str | None) -> _Cascade | None:
-        """Kill the live descendants of ``pid``; the cascade tracks their answers."""
+    def _kill_descendants(
+        self,
+        pid: str,
+        why: str | None,
+        cascade: _Cascade | None = None,
+        *,
+        skip_killing: bool = False,
+    ) -> _Cascade | None:
+        """Kill the live descendants of ``pid`` (with ``skip_killing``, only those no
+        kill is on its way to); ``cascade`` (else a new one) tracks their answers."""
+        descendants = [
+            descendant
+            for descendant in self._live_descendants(pid)
+            if not (skip_killing and self._being_killed(descendant))
+        ]
+        if not descendants:
+            return cascade
+        cascade = cascade if cascade is not None else _Cascade(set())
+        cascade.members.update(descendants)
         reason = f"parent {pid} was killed" + (f": {why}" if why else "")
-        descendants = self._live_descendants(pid)
-        cascade = _Cascade(set(descendants)) if descendants else None
         for descendant in descendants:
             kill = Kill(descendant, reason, reply_to=self.myAddress)
             self._control(descendant, kill, cascade, is_root=False)
         return cascade
 
-    def _kill_late_descendants(self, entry: _Entry, why: str | None) -> None:
-        pid = entry.status.pid
-        late = [
-            descendant
-            for descendant in self._live_descendants(pid)
-            if not any(isinstance(p.message, Kill) for p in self._registry[descendant].pending)
-        ]
-        if not late:
-            return
-        root = next((p for p in entry.pending if p.is_root and isinstance(p.message, Kill)), None)
-        cascade = root.cascade if root is not None else None
-        if root is not None and cascade is None:
-            cascade = root.cascade = _Cascade(set())
-        if cascade is not None:
-            cascade.members.update(late)
-        reason = f"parent {pid} was killed" + (f": {why}" if why else "")
-        for descendant in late:
-            kill = Kill(descendant, reason, reply_to=self.myAddress)
-            self._control(descendant, kill, cascade, is_root=False)
+    def _being_killed(self, pid: str) -> bool:
+        return any(isinstance(p.message, Kill) for p in self._registry[pid].pending)
 
     def _live_descendants(self, pid: str) -> list[str]:
         """Live descendants of ``pid``, deepest first."""

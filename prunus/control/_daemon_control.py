@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from prunus.actors import RemoteRuntime
-from prunus.control._daemon_files import DAEMON_FILE, pid_alive, read_daemon_file
-from prunus.control._proc_table import session_pids
+from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file
+from prunus.control._proc_table import pid_alive, session_pids
 from prunus.errors import DaemonError
 from prunus.persistence import resolve_home
 

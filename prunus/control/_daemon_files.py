@@ -12,10 +12,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from prunus.control._proc_table import pid_alive
 from prunus.errors import DaemonError
 from prunus.persistence import resolve_home
 
-__all__ = ["DAEMON_FILE", "daemon_address", "pid_alive", "read_daemon_file", "write_daemon_file"]
+__all__ = ["DAEMON_FILE", "daemon_address", "read_daemon_file", "write_daemon_file"]
 
 DAEMON_FILE = "daemon.json"
 
@@ -33,15 +34,6 @@ def read_daemon_file(home: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return info if isinstance(info, dict) and "pid" in info and "port" in info else None
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def daemon_address(

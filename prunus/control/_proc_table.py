@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["children_of", "session_of", "session_pids"]
+__all__ = ["children_of", "pid_alive", "session_of", "session_pids"]
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -24,6 +24,12 @@ def _stat_fields(pid: int) -> list[str] | None:
 
 def _all_pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie counts as gone)."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def session_of(pid: int) -> int | None:

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from prunus import Client, DaemonError, StoreError
 from prunus.cli import main
 from prunus.control import daemon_pids, start_daemon, stop_daemon
-from prunus.control._daemon_files import pid_alive, read_daemon_file
+from prunus.control._daemon_files import read_daemon_file
+from prunus.control._proc_table import pid_alive
 from tests.conftest import running_daemon
 from tests.daemon.workflows import Leaf
 
