@@ -24,15 +24,15 @@ from prunus.actors._messages import (
     Kill,
     Pause,
     Play,
+    Reply,
     StateChanged,
-    Status,
     Step,
 )
 from prunus.actors._persisting import ProcessWriter
 from prunus.engine import Process, ProcessState, ProcessStatus
 from prunus.errors import CheckpointError, CodecError
 
-__all__ = ["CellOutbox", "ProcessCell"]
+__all__ = ["CellOutbox", "CollectingOutbox", "ProcessCell"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -66,7 +66,6 @@ class ProcessCell:
             Pause: self._on_pause,
             Play: self._on_play,
             Kill: self._on_kill,
-            Status: self._on_status,
             ChildFinished: self._on_child_finished,
         }
 
@@ -108,11 +107,6 @@ class ProcessCell:
 
     def _on_kill(self, message: Kill) -> None:
         self._control(message.reply_to, self.process.kill(message.message))
-
-    def _on_status(self, message: Status) -> None:
-        # A status query changes nothing: answer without a store write.
-        if message.reply_to is not None:
-            self._outbox.reply(message.reply_to, self._answer(True))
 
     def _on_child_finished(self, message: ChildFinished) -> None:
         if not self.finished and not self.process.has_terminated():
@@ -180,3 +174,24 @@ class ProcessCell:
             )
             launches.clear()
             self._writer.write_failure(process, *current())
+
+
+class CollectingOutbox:
+    """An outbox that keeps what a cell would send, for code that runs a cell itself
+    (the supervisor applying a control to a passivated process)."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self.runnable = False
+
+    def to_supervisor(self, message: Any) -> None:
+        self.events.append(message)
+
+    def launched(self, child: Process) -> None:
+        raise AssertionError("a control message never launches a child")
+
+    def schedule_step(self, pid: str) -> None:
+        self.runnable = True
+
+    def reply(self, to: Any, message: Any) -> None:
+        self.events.append(Reply(to, message))

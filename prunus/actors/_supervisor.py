@@ -27,10 +27,9 @@ import dataclasses
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
-from prunus.actors._cell import ProcessCell
+from prunus.actors._cell import CollectingOutbox, ProcessCell
 from prunus.actors._host import Echo, HostActor
 from prunus.actors._messages import (
     Activate,
@@ -75,11 +74,11 @@ from prunus.actors._messages import (
     WaitFor,
     WaitForMany,
     WaitResult,
-    WaitResults,
     WaitTimedOut,
 )
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._records import record_status, status_record
+from prunus.actors._registry import BatchLaunch, Cascade, Entry, ManyWait, Pending
 from prunus.actors._submission import build_process
 from prunus.actors._thespian import (
     Actor,
@@ -99,88 +98,6 @@ _KILL_PREFIX = "kill/"  # meta db: a kill requested and not yet seen through
 _CRASH_WINDOW, _CRASHES_BEFORE_BACKOFF, _BACKOFF_SECONDS = 10.0, 5, 2.0
 
 
-@dataclass(slots=True)
-class _Entry:
-    status: ProcessStatus
-    host: int
-    children: list[str] = field(default_factory=list)
-    result: ProcessResult | None = None
-    waiters: list[tuple[Any, int]] = field(default_factory=list)
-    active: bool = False
-    restarts: int = 0
-    pending: list[_Pending] = field(default_factory=list)  # controls awaiting a Reply
-    first_write: Any = None  # a submitted process's first checkpoint, until committed
-    launch_waiters: list[Any] = field(default_factory=list)  # answered once committed
-
-
-@dataclass(slots=True)
-class _Cascade:
-    """A pause, play or kill of a tree: the root's answer is held until every
-    descendant it reached has answered too, so the asker never sees a killed (or
-    paused) parent whose children are still running."""
-
-    members: set[str]
-    held: list[tuple[Any, Any]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _BatchLaunch:
-    """A SubmitMany waiting for every one of its processes to be committed."""
-
-    sender: Any
-    pids: tuple[str, ...]
-    waiting: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        self.waiting = set(self.pids)
-
-
-@dataclass(slots=True)
-class _ManyWait:
-    """A WaitForMany: answered once, when its last process ends (or it times out)."""
-
-    sender: Any
-    request_id: int
-    pids: tuple[str, ...]
-    results: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def complete(self) -> bool:
-        return len(self.results) == len(self.pids)
-
-    def answer(self) -> WaitResults:
-        return WaitResults(self.request_id, tuple(self.results[pid] for pid in self.pids))
-
-
-class _CollectingOutbox:
-    """Where a cell run by the supervisor itself puts what it would send."""
-
-    def __init__(self) -> None:
-        self.events: list[Any] = []
-        self.runnable = False
-
-    def to_supervisor(self, message: Any) -> None:
-        self.events.append(message)
-
-    def launched(self, child: Process) -> None:
-        raise AssertionError("a control message never launches a child")
-
-    def schedule_step(self, pid: str) -> None:
-        self.runnable = True
-
-    def reply(self, to: Any, message: Any) -> None:
-        self.events.append(Reply(to, message))
-
-
-@dataclass(slots=True)
-class _Pending:
-    """A control sent to a host and not yet answered (re-sent if the host dies)."""
-
-    message: Any
-    cascade: _Cascade | None = None
-    is_root: bool = True  # answered to its asker; else it is a cascade member
-
-
 class Supervisor(Actor):
     """Registers, assigns, routes and restarts; never runs a step itself."""
 
@@ -189,7 +106,7 @@ class Supervisor(Actor):
         self._config = Configure()
         self._store: Any = None
         self._writer: ProcessWriter | None = None
-        self._registry: dict[str, _Entry] = {}
+        self._registry: dict[str, Entry] = {}
         self._hosts: list[Any] = []
         self._load: list[int] = []  # unfinished processes per host
         self._outgoing: dict[int, list[tuple[str, Any]]] = {}
@@ -289,7 +206,7 @@ class Supervisor(Actor):
             status = record_status(record)
             if status.state.is_terminal:
                 result = ProcessResult.from_data(record["result"]) if "result" in record else None
-                self._registry[pid] = _Entry(status, -1, list(status.children), result)
+                self._registry[pid] = Entry(status, -1, list(status.children), result)
             else:
                 self._register(status)
                 if message.resume:
@@ -354,7 +271,7 @@ class Supervisor(Actor):
         except PrunusError as error:
             self.send(sender, _error_reply(error))
             return
-        batch = _BatchLaunch(sender, tuple(p.pid for p in processes))
+        batch = BatchLaunch(sender, tuple(p.pid for p in processes))
         for process in processes:
             self._start(process, None, batch)
 
@@ -380,21 +297,21 @@ class Supervisor(Actor):
             self._launched(sender, pid)
 
     def _launched(self, waiter: Any, pid: str) -> None:
-        if isinstance(waiter, _BatchLaunch):
+        if isinstance(waiter, BatchLaunch):
             waiter.waiting.discard(pid)
             if not waiter.waiting:
                 self.send(waiter.sender, LaunchedMany(waiter.pids))
         else:
             self.send(waiter, Launched(pid))
 
-    def _register(self, status: ProcessStatus) -> _Entry:
+    def _register(self, status: ProcessStatus) -> Entry:
         # Least loaded first; ties rotate, or short-lived processes (load near zero)
         # would all land on the first host.
         count = len(self._hosts)
         self._next_host = (self._next_host + 1) % count
         host = min(range(count), key=lambda i: (self._load[i], (i - self._next_host) % count))
         self._load[host] += 1
-        entry = self._registry[status.pid] = _Entry(status, host, list(status.children))
+        entry = self._registry[status.pid] = Entry(status, host, list(status.children))
         return entry
 
     # ---- events from hosts ------------------------------------------------------------
@@ -434,7 +351,7 @@ class Supervisor(Actor):
         if pid in self._kills:
             self._forget_kill(pid)
         for waiter, request_id in entry.waiters:
-            if isinstance(waiter, _ManyWait):
+            if isinstance(waiter, ManyWait):
                 waiter.results[pid] = result
                 if waiter.complete:
                     self.send(waiter.sender, waiter.answer())
@@ -471,7 +388,7 @@ class Supervisor(Actor):
         elif pending.cascade is not None:
             self._cascade_member_done(pending.cascade, message.pid)
 
-    def _cascade_member_done(self, cascade: _Cascade, pid: str) -> None:
+    def _cascade_member_done(self, cascade: Cascade, pid: str) -> None:
         cascade.members.discard(pid)
         if not cascade.members:
             held, cascade.held = cascade.held, []
@@ -501,7 +418,7 @@ class Supervisor(Actor):
         entry = self._registry[event.pid]
         for waiter in entry.launch_waiters:
             # (a batch still answers: its other processes run; this one is EXCEPTED)
-            if isinstance(waiter, _BatchLaunch):
+            if isinstance(waiter, BatchLaunch):
                 self._launched(waiter, event.pid)
             else:
                 self.send(waiter, ErrorReply("CheckpointError", event.pid, event.reason))
@@ -544,7 +461,7 @@ class Supervisor(Actor):
         if message.cascade:
             # Pause and play cascade to live descendants (children first), as kill does.
             members = self._live_descendants(message.pid)
-            cascade = _Cascade(set(members)) if members else None
+            cascade = Cascade(set(members)) if members else None
             for pid in members:
                 self._control(pid, type(message)(pid, reply_to=self.myAddress), cascade, False)
         self._control(message.pid, type(message)(message.pid, reply_to=sender), cascade)
@@ -558,7 +475,7 @@ class Supervisor(Actor):
             return
         cascade = self._kill_descendants(message.pid, message.message)
         kill = Kill(message.pid, message.message, reply_to=sender)
-        entry.pending.append(_Pending(kill, cascade))
+        entry.pending.append(Pending(kill, cascade))
         if self._config.passivate and not entry.active and self._control_here(message.pid, kill):
             return  # killed here: the KILLED state was stored before the answer left
         if message.pid not in self._kills:
@@ -568,10 +485,10 @@ class Supervisor(Actor):
         self._deliver(message.pid, kill)
 
     def _control(
-        self, pid: str, message: Any, cascade: _Cascade | None = None, is_root: bool = True
+        self, pid: str, message: Any, cascade: Cascade | None = None, is_root: bool = True
     ) -> None:
         entry = self._registry[pid]
-        entry.pending.append(_Pending(message, cascade, is_root))
+        entry.pending.append(Pending(message, cascade, is_root))
         if not (self._config.passivate and not entry.active and self._control_here(pid, message)):
             self._deliver(pid, message)
 
@@ -589,7 +506,7 @@ class Supervisor(Actor):
         except PrunusError:
             return False
         assert self._writer is not None
-        outbox = _CollectingOutbox()
+        outbox = CollectingOutbox()
         ProcessCell(process, self._writer, outbox).handle(message)
         for event in outbox.events:
             self._event_handlers[type(event)](event)
@@ -617,7 +534,7 @@ class Supervisor(Actor):
             if entry is None:
                 return
             entries.append((pid, entry))
-        wait = _ManyWait(sender, message.request_id, message.pids)
+        wait = ManyWait(sender, message.request_id, message.pids)
         for pid, entry in entries:
             if entry.result is not None:
                 wait.results[pid] = entry.result
@@ -795,7 +712,7 @@ class Supervisor(Actor):
                 if self._hosts[index] is not None:
                     self.send(self._hosts[index], Deliver(tuple(items)))
 
-    def _redeliver_child_results(self, pid: str, entry: _Entry) -> None:
+    def _redeliver_child_results(self, pid: str, entry: Entry) -> None:
         for child in entry.children:
             child_entry = self._registry.get(child)
             if child_entry is not None and child_entry.result is not None:
@@ -805,7 +722,7 @@ class Supervisor(Actor):
         self._kills.pop(pid, None)
         self._store.drop("meta", _KILL_PREFIX + pid)
 
-    def _entry_or_error(self, pid: str, sender: Any) -> _Entry | None:
+    def _entry_or_error(self, pid: str, sender: Any) -> Entry | None:
         entry = self._registry.get(pid)
         if entry is None:
             self.send(sender, ErrorReply("UnknownProcessError", pid, f"unknown process '{pid}'"))
@@ -815,10 +732,10 @@ class Supervisor(Actor):
         self,
         pid: str,
         why: str | None,
-        cascade: _Cascade | None = None,
+        cascade: Cascade | None = None,
         *,
         skip_killing: bool = False,
-    ) -> _Cascade | None:
+    ) -> Cascade | None:
         """Kill the live descendants of ``pid`` (with ``skip_killing``, only those no
         kill is on its way to); ``cascade`` (else a new one) tracks their answers."""
         descendants = [
@@ -828,7 +745,7 @@ class Supervisor(Actor):
         ]
         if not descendants:
             return cascade
-        cascade = cascade if cascade is not None else _Cascade(set())
+        cascade = cascade if cascade is not None else Cascade(set())
         cascade.members.update(descendants)
         reason = f"parent {pid} was killed" + (f": {why}" if why else "")
         for descendant in descendants:
