@@ -167,7 +167,10 @@ def parse_condition(text: str) -> Condition:
         raise ConditionError(f"a condition is written as a str, got {type(text).__name__}")
     parser = _Parser(text)
     if not parser.current.text:
-        raise ConditionError("empty condition: write PID.ATOM, e.g. 3f9a0c1b2d4e.finished_ok", 0)
+        raise ConditionError(
+            "empty condition: write PID.ATOM, e.g. 3f9a0c1b2d4e.finished_ok",
+            parser.current.position,
+        )
     condition = parser.condition()
     token = parser.current
     if token.text:
