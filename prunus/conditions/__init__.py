@@ -24,6 +24,7 @@ from prunus.conditions._expr import (
 )
 from prunus.conditions._memo import KEY_FORMAT, KeyPart, MemoKey, Uncacheable, memo_key
 from prunus.conditions._parse import parse_condition
+from prunus.conditions._pending import Decision, PendingConditions
 from prunus.conditions._pid import Pid
 
 __all__ = [
@@ -33,11 +34,13 @@ __all__ = [
     "Atom",
     "AtomKind",
     "Condition",
+    "Decision",
     "KeyPart",
     "MemoKey",
     "Not",
     "Or",
     "Outcome",
+    "PendingConditions",
     "Pid",
     "States",
     "Truth",
