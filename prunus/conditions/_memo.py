@@ -90,7 +90,7 @@ def memo_key(process_class: type, inputs: Mapping[str, Any] | None) -> MemoKey |
     """
     spec = process_class.spec()  # type: ignore[attr-defined]
     settings = spec.cache_settings
-    name = f"{process_class.__module__}:{process_class.__qualname__}"
+    name = process_class.qualified_name()  # type: ignore[attr-defined]
     if settings is None:
         raise ValueError(f"{name} is not cacheable: its define() does not call spec.cacheable")
     values = spec.pre_process_inputs(inputs)
