@@ -59,6 +59,11 @@ before answering ``Reloaded``. Decisions are stable (they follow from terminal s
 only), so a crash between deciding and writing re-derives the same decision: a started
 process whose first step did not run is still CREATED and is started again.
 
+CLI. ``prunus.cli._when.when_option`` is the ``--when EXPR`` option, ready to put on
+``prunus submit``: the command receives a Condition or None, and a malformed
+expression has already exited 2 with one line. ``process show`` can list
+``condition.atoms()`` with ``atom.evaluate(states).value`` each.
+
 Memoization. A launch of a class with ``spec.cache_settings`` computes
 ``memo_key(cls, raw_inputs)`` before the first write. ``Uncacheable``: run it, record
 ``cache_disabled = reason``. A ``MemoKey``: look up the ``memo`` database by
