@@ -74,8 +74,9 @@ put the entry in the same transaction as its terminal record. One run per key at
 time: keep digest -> running pid in memory (rebuilt from CREATED/RUNNING records with a
 ``memo_key`` field on restart); an identical launch becomes a waiting process on
 ``first.completed`` that re-checks the cache when started (a hit, or it runs itself if
-the first failed). ``cache explain``: ``key.parts`` and, on a miss, the entry of the
-same ``process_class`` with the most equal parts and ``key.differing_parts(entry)``.
+the first failed). Entries are :class:`MemoEntry` (``to_data`` in the ``memo`` database under
+``key.digest``). ``cache explain``: ``key.parts`` and, on a miss,
+``nearest_entry(key, entries)`` and ``key.differing_parts(entry.key)``.
 """
 
 from __future__ import annotations
@@ -96,7 +97,15 @@ from prunus.conditions._expr import (
     check_pid,
     condition_from_data,
 )
-from prunus.conditions._memo import KEY_FORMAT, KeyPart, MemoKey, Uncacheable, memo_key
+from prunus.conditions._memo import (
+    KEY_FORMAT,
+    KeyPart,
+    MemoEntry,
+    MemoKey,
+    Uncacheable,
+    memo_key,
+    nearest_entry,
+)
 from prunus.conditions._parse import parse_condition
 from prunus.conditions._pending import Decision, PendingConditions
 from prunus.conditions._pid import Pid
@@ -110,6 +119,7 @@ __all__ = [
     "Condition",
     "Decision",
     "KeyPart",
+    "MemoEntry",
     "MemoKey",
     "Not",
     "Or",
@@ -125,6 +135,7 @@ __all__ = [
     "check_pid",
     "condition_from_data",
     "memo_key",
+    "nearest_entry",
     "parse_condition",
     "why_never",
 ]

@@ -14,16 +14,24 @@ which could match a run that had a different value there.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from prunus._attributes_dict import AttributesDict
-from prunus.errors import CodecError, ConditionError
+from prunus.errors import CodecError
 from prunus.persistence._codec import encode_canonical
 from prunus.spec import PortNamespace
 
-__all__ = ["KEY_FORMAT", "KeyPart", "MemoKey", "Uncacheable", "memo_key"]
+__all__ = [
+    "KEY_FORMAT",
+    "KeyPart",
+    "MemoEntry",
+    "MemoKey",
+    "Uncacheable",
+    "memo_key",
+    "nearest_entry",
+]
 
 #: Hashed into every key: bump it when the way keys are built changes, so old entries
 #: simply stop matching instead of matching wrongly.
@@ -67,7 +75,45 @@ class MemoKey:
             parts = tuple(KeyPart(str(label), str(digest)) for label, digest in data["parts"])
             return cls(str(data["digest"]), str(data["process_class"]), parts)
         except (KeyError, TypeError, ValueError):
-            raise ConditionError(f"stored memo key is corrupt: {data!r:.80}") from None
+            raise CodecError(f"stored memo key is corrupt: {data!r:.80}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class MemoEntry:
+    """A cache entry: launches with ``key`` may reuse the outputs of ``pid``.
+
+    Stored in the ``memo`` database under ``key.digest``; ``created`` (unix time)
+    orders entries for ``cache list`` and breaks ties in :func:`nearest_entry`.
+    """
+
+    key: MemoKey
+    pid: str
+    created: float
+
+    def to_data(self) -> dict[str, Any]:
+        return {"key": self.key.to_data(), "pid": self.pid, "created": self.created}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> MemoEntry:
+        try:
+            return cls(MemoKey.from_data(data["key"]), str(data["pid"]), float(data["created"]))
+        except (KeyError, TypeError, ValueError):
+            raise CodecError(f"stored memo entry is corrupt: {data!r:.80}") from None
+
+
+def nearest_entry(key: MemoKey, entries: Iterable[MemoEntry]) -> MemoEntry | None:
+    """The entry of the same class whose key shares the most parts with ``key`` (the
+    newest among equals), for ``cache explain`` on a miss; None if the class has none."""
+    best: tuple[int, float] | None = None
+    found = None
+    mine = set(key.parts)
+    for entry in entries:
+        if entry.key.process_class != key.process_class:
+            continue
+        rank = (len(mine.intersection(entry.key.parts)), entry.created)
+        if best is None or rank > best:
+            best, found = rank, entry
+    return found
 
 
 @dataclass(frozen=True, slots=True)

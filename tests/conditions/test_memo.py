@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prunus import AttributesDict, PortValidationError, Process
-from prunus.conditions import MemoKey, Uncacheable, memo_key
+from prunus import AttributesDict, CodecError, PortValidationError, Process
+from prunus.conditions import MemoEntry, MemoKey, Uncacheable, memo_key, nearest_entry
 from prunus.persistence import decode, encode
 
 from .memo_classes import Fit, FitIgnoringOpts, FitV2, NotCacheable
@@ -217,3 +217,22 @@ def test_the_settings_are_kept_on_the_spec_and_sealed_with_it():
     assert NotCacheable.spec().cache_settings is None
     with pytest.raises(RuntimeError, match="sealed"):
         Fit.spec().cacheable(version="3")
+
+
+def test_an_entry_survives_the_store_encoding():
+    entry = MemoEntry(key(x=1), "3f9a0c1b2d4e", 1700000000.5)
+    assert MemoEntry.from_data(decode(encode(entry.to_data()))) == entry
+    with pytest.raises(CodecError, match="memo entry is corrupt"):
+        MemoEntry.from_data({"pid": "x"})
+
+
+def test_the_nearest_entry_shares_the_most_parts_and_is_of_the_same_class():
+    far = MemoEntry(key(x=1, y=1, data=1), "far", 1.0)
+    near = MemoEntry(key(x=1, y=2, data=3), "near", 2.0)
+    other_class = MemoEntry(key(FitV2, x=1, y=2, data=3), "v2", 3.0)
+    wanted = key(x=1, y=2, data=4)
+    found = nearest_entry(wanted, [far, near, other_class])
+    assert found is near and wanted.differing_parts(found.key) == ["inputs.data"]
+    newer_twin = MemoEntry(near.key, "newer", 5.0)
+    assert nearest_entry(wanted, [newer_twin, near]) is newer_twin
+    assert nearest_entry(key(FitIgnoringOpts, x=1), [near]) is None
