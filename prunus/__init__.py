@@ -8,6 +8,7 @@ changing imports and launch calls.
 from __future__ import annotations
 
 from prunus._attributes_dict import AttributesDict
+from prunus.conditions import Pid
 from prunus.control import Client, daemon_status, run, start_daemon, stop_daemon
 from prunus.engine import (
     Continue,
@@ -27,6 +28,7 @@ from prunus.errors import (
     CheckpointError,
     ClosedError,
     CodecError,
+    ConditionError,
     DaemonError,
     DaemonTimeoutError,
     InvalidStateError,
@@ -62,6 +64,7 @@ __all__ = [
     "Client",
     "ClosedError",
     "CodecError",
+    "ConditionError",
     "Continue",
     "DaemonError",
     "DaemonTimeoutError",
@@ -71,6 +74,7 @@ __all__ = [
     "Kill",
     "KilledError",
     "OutputPort",
+    "Pid",
     "Port",
     "PortNamespace",
     "PortValidationError",

@@ -13,6 +13,7 @@ __all__ = [
     "CheckpointError",
     "ClosedError",
     "CodecError",
+    "ConditionError",
     "DaemonError",
     "DaemonTimeoutError",
     "InvalidStateError",
@@ -83,6 +84,19 @@ class CodecError(PrunusError, ValueError):
         self.path = path
         self.reason = message
         super().__init__(f"{path}: {message}" if path else message)
+
+
+class ConditionError(PrunusError, ValueError):
+    """A ``when=`` condition is malformed: bad syntax, a bad pid, corrupt stored data.
+
+    ``position`` is the 0-based offset in the text where parsing failed (None when the
+    error is not about text); the message already names it as a 1-based column.
+    """
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        self.position = position
+        self.reason = message
+        super().__init__(message if position is None else f"at column {position + 1}: {message}")
 
 
 class CheckpointError(PrunusError):

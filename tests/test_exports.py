@@ -15,6 +15,7 @@ PACKAGES = [
     "prunus.actors",
     "prunus.control",
     "prunus.persistence",
+    "prunus.conditions",
 ]
 
 

@@ -84,10 +84,10 @@ class Process(ProcessMachine):
             cls._prunus_spec = spec  # type: ignore[attr-defined]
             try:
                 cls.define(spec)
+                spec.seal()  # checks what needs the whole spec, so it can fail too
             except BaseException:
                 del cls._prunus_spec  # type: ignore[attr-defined]
                 raise
-            spec.seal()
         return spec
 
     @classmethod

@@ -10,6 +10,7 @@ from prunus.persistence._codec import (
     decode,
     decode_checkpoint,
     encode,
+    encode_canonical,
     encode_checkpoint,
     register_type,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "decode",
     "decode_checkpoint",
     "encode",
+    "encode_canonical",
     "encode_checkpoint",
     "register_type",
     "resolve_home",

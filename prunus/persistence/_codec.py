@@ -37,13 +37,20 @@ code  type                payload
 Everything else msgpack stores natively (None, bool, 64-bit int, float, str, bytes,
 list, dict with keys of any storable hashable type). Values are packed with
 ``strict_types``, so subclasses (an unregistered Enum, a dict subclass) are refused
-rather than silently stored as their base type.
+rather than silently stored as their base type; the exception is a ``str`` subclass
+declared with :func:`store_as_str` (``prunus.Pid``), stored as the plain text it is.
+
+:func:`encode_canonical` is a second, deterministic encoding of the same values for
+hashing (memo keys): equal values give equal bytes whatever the insertion order of a
+dict or the iteration order of a set. Its bytes decode with :func:`decode` like any.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import itertools
+import math
 import sys
 import threading
 import uuid
@@ -61,8 +68,10 @@ __all__ = [
     "decode",
     "decode_checkpoint",
     "encode",
+    "encode_canonical",
     "encode_checkpoint",
     "register_type",
+    "store_as_str",
 ]
 
 CHECKPOINT_FORMAT = 1
@@ -118,6 +127,19 @@ def register_type(
         _NAMES.pop(existing.cls, None)
     _REGISTRY[key] = _Registered(cls, to_data, from_data)
     _NAMES[cls] = key
+
+
+def store_as_str(cls: type) -> None:
+    """Store values of ``cls``, a ``str`` subclass, as plain ``str`` (they decode as str).
+
+    For wrappers that add behaviour but no data, such as ``prunus.Pid``: the stored
+    text is the pid, and a reader without the wrapper loses nothing.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, str)) or cls is str:
+        raise TypeError(f"store_as_str needs a subclass of str, got {cls!r}")
+    if cls in _NAMES:
+        raise ValueError(f"{cls.__qualname__} is already registered with register_type")
+    _ENCODERS[cls] = str.__str__  # an exact str copy, whatever cls overrides
 
 
 # ---- packing ------------------------------------------------------------------------
@@ -196,6 +218,68 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     uuid.UUID: lambda v: msgpack.ExtType(_UUID, v.bytes),
     complex: lambda v: _ext(_COMPLEX, [v.real, v.imag]),
 }
+
+# ---- canonical form (for hashing) ---------------------------------------------------
+
+
+class _Sorted:
+    """An extension value whose items :func:`_canonical` already put in byte order."""
+
+    __slots__ = ("code", "data")
+
+    def __init__(self, code: int, data: Any) -> None:
+        self.code, self.data = code, data
+
+
+_ENCODERS[_Sorted] = lambda v: _ext(v.code, v.data)
+_NAN = float("nan")  # one bit pattern for every NaN, so all NaNs hash alike
+
+
+def _in_byte_order(pairs: Any, depth: int) -> list[tuple[bytes, Any, Any]]:
+    """``(item, payload)`` pairs as ``(bytes, canonical item, payload)``, sorted by the
+    canonical encoding of the item: an order defined for any mix of key types (1, "a",
+    (2,)), unlike ``<``."""
+    entries = []
+    for item, payload in pairs:
+        canon = _canonical(item, depth)
+        entries.append((_pack(canon), canon, payload))
+    entries.sort(key=lambda entry: entry[0])
+    for first, second in itertools.pairwise(entries):
+        if first[0] == second[0]:  # two NaN keys, a set of two NaNs: no canonical order
+            raise _Unstorable("two distinct keys or set items encode alike (NaN?)")
+    return entries
+
+
+def _sorted_map(value: dict[Any, Any], depth: int) -> dict[Any, Any]:
+    entries = _in_byte_order(value.items(), depth)
+    return {canon: _canonical(item, depth) for _, canon, item in entries}
+
+
+def _canonical(value: Any, depth: int = 0) -> Any:
+    """``value`` rebuilt so that packing it is deterministic (maps and sets sorted)."""
+    if depth > _MAX_DEPTH:
+        raise _Unstorable(f"the value is nested more than {_MAX_DEPTH} levels deep")
+    depth += 1
+    kind = type(value)
+    if kind is dict:
+        return _sorted_map(value, depth)
+    if kind is list or kind is tuple:
+        return kind(_canonical(item, depth) for item in value)
+    if kind is set or kind is frozenset:
+        code = _SET if kind is set else _FROZENSET
+        return _Sorted(
+            code, [canon for _, canon, _ in _in_byte_order(((item, None) for item in value), depth)]
+        )
+    if kind is AttributesDict:
+        return _Sorted(_ATTRDICT, _sorted_map(value, depth))
+    if kind is float:
+        return _NAN if math.isnan(value) else value
+    if kind is complex:
+        return _Sorted(_COMPLEX, [_canonical(value.real), _canonical(value.imag)])
+    name = _NAMES.get(kind)
+    if name is not None:
+        return _Sorted(_USER, [name, _canonical(_REGISTRY[name].to_data(value), depth)])
+    return value
 
 
 def _default(value: Any) -> Any:
@@ -409,11 +493,31 @@ def encode(value: Any, *, path_prefix: str = "") -> bytes:
         _raise_codec_error(value, path_prefix, error)
 
 
+def encode_canonical(value: Any, *, path_prefix: str = "") -> bytes:
+    """``value`` as deterministic bytes: equal values (as the codec stores them) give
+    equal bytes in any process, so a hash of them can name the value (a memo key).
+
+    Dict keys and set items are sorted by their own canonical bytes, every NaN is one
+    NaN, and a registered type is canonical through its ``to_data``. Slower than
+    :func:`encode` (everything is rebuilt once); meant for keys, not checkpoints.
+
+    Raises:
+        CodecError: as :func:`encode`, and also for a value with no canonical order
+            (two NaN keys in one dict).
+    """
+    try:
+        return _pack(_canonical(value))
+    except Exception as error:
+        _raise_codec_error(value, path_prefix, error)
+
+
 def _raise_codec_error(value: Any, path_prefix: str, error: Exception) -> NoReturn:
     """Walk ``value`` again, slowly, to say where it fails: runs only on failure."""
     path, reason = _find_problem(value, path_prefix, set(), 0) or (
         path_prefix,
-        f"cannot encode value ({_describe_error(error)})",
+        str(error)
+        if isinstance(error, _Unstorable)
+        else f"cannot encode value ({_describe_error(error)})",
     )
     raise CodecError(reason, path or "<root>") from None
 

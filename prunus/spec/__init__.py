@@ -6,6 +6,7 @@ plumpy ``define(spec)`` ports over by changing imports only.
 
 from __future__ import annotations
 
+from prunus.spec._cache import CacheSettings
 from prunus.spec._exit_code import ExitCode, ExitCodesNamespace
 from prunus.spec._namespace import PortNamespace
 from prunus.spec._outline import Outline, if_, return_, while_
@@ -15,6 +16,7 @@ from prunus.spec._workchain_spec import WorkChainSpec
 
 __all__ = [
     "UNSPECIFIED",
+    "CacheSettings",
     "ExitCode",
     "ExitCodesNamespace",
     "InputPort",

@@ -7,10 +7,11 @@ spec) add declarations of their own and guard them with :meth:`ProcessSpec._chec
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from prunus.errors import PortValidationError, _describe
+from prunus.spec._cache import CacheSettings
 from prunus.spec._exit_code import ExitCode, ExitCodesNamespace
 from prunus.spec._namespace import PortNamespace
 from prunus.spec._ports import InputPort, OutputPort, Port
@@ -43,6 +44,7 @@ class ProcessSpec:
         # (qualified class name, namespace) -> names of the direct children exposed.
         self._exposed_inputs: dict[tuple[str, str | None], list[str]] = {}
         self._exposed_outputs: dict[tuple[str, str | None], list[str]] = {}
+        self._cache_settings: CacheSettings | None = None
 
     def __repr__(self) -> str:
         return (
@@ -68,8 +70,27 @@ class ProcessSpec:
     def sealed(self) -> bool:
         return self._sealed
 
+    @property
+    def cache_settings(self) -> CacheSettings | None:
+        """The memoization settings from :meth:`cacheable`, or None (not cacheable)."""
+        return self._cache_settings
+
     def seal(self) -> None:
-        """Refuse further declarations; the engine calls this once ``define`` returns."""
+        """Refuse further declarations; the engine calls this once ``define`` returns.
+
+        Raises:
+            ValueError: a ``cacheable(ignore=...)`` path names no input port (checked
+                here, when every port is declared, so define() may list them in any
+                order).
+        """
+        if self._cache_settings is not None:
+            for path in self._cache_settings.ignore:
+                if not self._inputs.has_port(path):
+                    known = ", ".join(self._inputs) or "none"
+                    raise ValueError(
+                        f"spec.cacheable(ignore=...): {path!r} is not an input port; "
+                        f"the inputs are: {known}"
+                    )
         self._sealed = True
 
     def _check_open(self) -> None:
@@ -145,6 +166,20 @@ class ProcessSpec:
         exit_code = ExitCode(status, message, invalidates_cache, label)
         self._exit_codes[label] = exit_code
         return exit_code
+
+    def cacheable(self, version: str, ignore: Iterable[str] = ()) -> None:
+        """Let launches with equal inputs reuse a finished run's outputs (memoization).
+
+        The key is this class's import path, ``version`` and its validated inputs
+        (defaults applied), minus the ``ignore`` port paths. Bump ``version`` whenever
+        the outputs for the same inputs change.
+
+        Raises:
+            ValueError: a bad version or ignore list; an ignore path that names no
+                input port is reported when define() returns.
+        """
+        self._check_open()
+        self._cache_settings = CacheSettings.build(version, ignore)
 
     # -- exposing ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import decimal
 import enum
+import struct
 import sys
 import threading
 import uuid
@@ -25,6 +26,7 @@ from prunus.persistence import (
     encode_checkpoint,
     register_type,
 )
+from prunus.persistence._codec import encode_canonical, store_as_str
 
 
 class Point:
@@ -375,3 +377,87 @@ def test_unreadable_checkpoints_raise_a_one_line_checkpoint_error(blob, reason):
     with pytest.raises(CheckpointError, match=reason) as info:
         decode_checkpoint(blob)
     assert "\n" not in str(info.value)
+
+
+# ---- canonical encoding (memo keys) ---------------------------------------------------
+
+
+def reordered(value, rng):
+    """The same value with every dict and set rebuilt in another insertion order."""
+    kind = type(value)
+    if kind in (dict, AttributesDict):
+        items = [(k, reordered(v, rng)) for k, v in value.items()]
+        rng.shuffle(items)
+        return kind(items)
+    if kind in (list, tuple):
+        return kind(reordered(v, rng) for v in value)
+    if kind in (set, frozenset):
+        items = list(value)
+        rng.shuffle(items)
+        return kind(items)
+    return value
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.randoms(use_true_random=False))
+def test_canonical_bytes_do_not_depend_on_insertion_order(value, rng):
+    assert encode_canonical(value) == encode_canonical(reordered(value, rng))
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_canonical_bytes_decode_to_an_equal_value(value):
+    assert decode(encode_canonical(value)) == value
+
+
+def test_canonical_bytes_differ_where_the_plain_encoding_keeps_insertion_order():
+    first, second = {"a": 1, "b": {2, 1}}, {"b": {1, 2}, "a": 1}
+    assert encode(first) != encode(second)
+    assert encode_canonical(first) == encode_canonical(second)
+    assert encode_canonical({1: "x", "1": "y", (1,): "z"}) == encode_canonical(
+        {(1,): "z", "1": "y", 1: "x"}
+    )
+
+
+def test_every_nan_has_one_canonical_encoding():
+    other_nan = struct.unpack("<d", struct.pack("<Q", 0x7FF8_0000_0000_0001))[0]
+    assert encode(other_nan) != encode(float("nan"))
+    assert encode_canonical([other_nan]) == encode_canonical([float("nan")])
+    assert encode_canonical(complex(other_nan, 1)) == encode_canonical(complex(float("nan"), 1))
+
+
+def test_a_value_with_no_canonical_order_is_refused_with_its_path():
+    with pytest.raises(CodecError) as caught:
+        encode_canonical({"x": {float("nan"), float("nan")}}, path_prefix="inputs")
+    assert "encode alike" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_canonical_encoding_names_the_path_of_an_unstorable_value():
+    with pytest.raises(CodecError) as caught:
+        encode_canonical({"b": [1, object()]}, path_prefix="data")
+    assert caught.value.path == "data.b[1]"
+
+
+class Label(str):
+    __slots__ = ()
+
+
+class Tag(str):
+    __slots__ = ()
+
+
+store_as_str(Label)
+
+
+def test_a_str_subclass_declared_with_store_as_str_is_stored_as_its_text():
+    assert encode(Label("x")) == encode("x") and encode({Label("k"): 1}) == encode({"k": 1})
+    assert type(decode(encode(Label("x")))) is str
+    assert encode_canonical({Label("b"): 1, "a": 2}) == encode_canonical({"a": 2, "b": 1})
+    with pytest.raises(CodecError, match=r"type tests\.persistence\.test_codec\.Tag"):
+        encode(Tag("x"))  # undeclared subclasses are still refused
+
+
+@pytest.mark.parametrize("cls", [str, int, Point])
+def test_store_as_str_takes_only_str_subclasses(cls):
+    with pytest.raises(TypeError, match="subclass of str"):
+        store_as_str(cls)
