@@ -11,26 +11,36 @@ overwritten (a replayed step re-launches the same pid).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from prunus.actors._records import status_record
 from prunus.engine import Process, ProcessResult, ProcessStatus, save_process
 from prunus.errors import CodecError
 from prunus.persistence import StagedWrite, encode, register_type, stage_writes
 from prunus.spec import ExitCode
 
-__all__ = ["ProcessWriter"]
+__all__ = ["ProcessWriter", "record_status", "status_record"]
 
 _LOG = logging.getLogger(__name__)
 
 # Engine values that live inside checkpoints (ctx holds children's results).
 register_type(ProcessResult, ProcessResult.to_data, ProcessResult.from_data, "prunus.ProcessResult")
-register_type(
-    ExitCode,
-    lambda code: [code.status, code.message, code.invalidates_cache, code.label],
-    lambda data: ExitCode(*data),
-    "prunus.ExitCode",
-)
+register_type(ExitCode, ExitCode.to_data, ExitCode.from_data, "prunus.ExitCode")
+
+
+def status_record(status: ProcessStatus, result: ProcessResult | None) -> dict[str, Any]:
+    """The registry record of a process: its status, when it was written, and (once it
+    has ended) its result."""
+    record = status.to_data()
+    record["modified"] = time.time()
+    if result is not None:
+        record["result"] = result.to_data()
+    return record
+
+
+def record_status(record: dict[str, Any]) -> ProcessStatus:
+    """The status part of a registry record (:func:`status_record`)."""
+    return ProcessStatus.from_data(record)
 
 
 class ProcessWriter:

@@ -76,8 +76,7 @@ from prunus.actors._messages import (
     WaitResult,
     WaitTimedOut,
 )
-from prunus.actors._persisting import ProcessWriter
-from prunus.actors._records import record_status, status_record
+from prunus.actors._persisting import ProcessWriter, record_status, status_record
 from prunus.actors._registry import BatchLaunch, Cascade, Entry, ManyWait, Pending
 from prunus.actors._submission import build_process
 from prunus.actors._thespian import (

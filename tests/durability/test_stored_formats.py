@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prunus import Client, ExitCode, ProcessState
-from prunus.persistence import LmdbStore, StagedWrite
+from prunus import Client, ExitCode, ProcessResult, ProcessState, ProcessStatus
+from prunus.engine import load_process, save_process
+from prunus.persistence import LmdbStore, StagedWrite, decode, decode_checkpoint
 from tests.durability.stored_formats import LOW, PARENT, write_stored_formats
 
 BEFORE_ONE_FORMAT = Path(__file__).parent / "fixtures" / "before-one-format"
@@ -52,6 +53,28 @@ def test_the_fixture_holds_every_stored_form_of_an_exit_code():
     assert set(parts[f"{PARENT}.0"]) == {"record", "checkpoint", "outputs"}
 
 
+def test_the_fixture_decodes_through_each_types_from_data_and_saves_in_one_form():
+    parts = stored(BEFORE_ONE_FORMAT)
+    record = decode(parts[f"{PARENT}.0"]["record"])
+    status = ProcessStatus.from_data(record)
+    assert (status.pid, status.state, status.parent, status.step) == (
+        f"{PARENT}.0",
+        ProcessState.FINISHED,
+        PARENT,
+        "run",
+    )
+    assert status.created == record["created"]
+    assert ProcessResult.from_data(record["result"]).exit_code == low(1)  # results' order
+    child = load_process(decode_checkpoint(parts[f"{PARENT}.0"]["checkpoint"]))
+    assert child.exit_code == low(1)  # checkpoints' order
+    parent = load_process(decode_checkpoint(parts[PARENT]["checkpoint"]))
+    saved = save_process(parent)
+    assert saved["ctx"]["code"] == low(1)  # the codec's extension type
+    assert saved["ctx"]["low"].exit_code == low(1)  # a result inside ctx
+    unconsumed = saved["child_results"][f"{PARENT}.1"]
+    assert unconsumed["exit_code"] == low(2).to_data() == [300, "x 2 is too low", True, "ERROR_LOW"]
+
+
 def test_a_home_written_before_one_format_resumes_with_its_exit_codes_and_statuses(
     tmp_path, open_runtime
 ):
@@ -81,7 +104,11 @@ def test_a_home_written_before_one_format_resumes_with_its_exit_codes_and_status
 
 def test_the_helper_writes_what_todays_code_stores_and_it_loads_the_same(tmp_path):
     write_stored_formats(tmp_path / "today")
-    assert set(stored(tmp_path / "today")) == set(stored(BEFORE_ONE_FORMAT))
+    today = stored(tmp_path / "today")
+    assert set(today) == set(stored(BEFORE_ONE_FORMAT))
+    record = decode(today[f"{PARENT}.0"]["record"])
+    checkpoint = decode_checkpoint(today[f"{PARENT}.0"]["checkpoint"])
+    assert record["result"]["exit_code"] == checkpoint["exit_code"] == low(1).to_data()
     install(tmp_path / "today", tmp_path / "home")
     with Client(tmp_path / "home") as client:
         assert client.wait(f"{PARENT}.1").exit_code == low(2)
