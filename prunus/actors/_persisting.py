@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Any
 
-from prunus.engine import Process, ProcessResult, ProcessStatus, save_process
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus, save_process
 from prunus.errors import CodecError
 from prunus.persistence import StagedWrite, encode, register_type, stage_writes
 from prunus.spec import ExitCode
@@ -88,7 +88,7 @@ class ProcessWriter:
 
     def _first_write(self, process: Process) -> tuple[str, dict[str, Any]]:
         """What a process that has not run yet is stored as: its record and checkpoint."""
-        record = status_record(process._prunus_status(), None)
+        record = status_record(ProcessDriver(process).status(), None)
         return process.pid, {"record": record, "checkpoint": self.checkpoint(process)}
 
     def write_failure(
@@ -102,7 +102,7 @@ class ProcessWriter:
 
     def _storable_listeners(self, process: Process) -> list[Any]:
         kept = []
-        for listener in process._prunus_listeners:
+        for listener in ProcessDriver(process).listeners:
             kind = type(listener)
             if kind not in self._storable:
                 try:

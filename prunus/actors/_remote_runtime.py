@@ -31,7 +31,7 @@ from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime import raise_error_reply
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon, disconnect
-from prunus.engine import Process, ProcessResult
+from prunus.engine import Process, ProcessDriver, ProcessResult
 from prunus.errors import (
     ClosedError,
     DaemonError,
@@ -80,12 +80,13 @@ class RemoteRuntime(RuntimeQueries):
     @staticmethod
     def _submission(process: Process | str, inputs: dict[str, Any] | None) -> Submit:
         if isinstance(process, Process):
-            if process._prunus_listeners:
+            driver = ProcessDriver(process)
+            if driver.listeners:
                 raise PrunusError(
                     "a daemon builds the process from its class and inputs in its own OS "
                     "process; listeners attached to this instance cannot go with it"
                 )
-            reference, inputs = process.qualified_name(), process._prunus_raw_inputs
+            reference, inputs = process.qualified_name(), driver.raw_inputs
         else:
             reference = process
         return Submit(reference, encode(inputs or {}, path_prefix="inputs"))

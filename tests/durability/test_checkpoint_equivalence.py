@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prunus import Process, ProcessState, ToContext, WorkChain, while_
-from prunus.engine import load_process, save_process
+from prunus.engine import ProcessDriver, load_process, save_process
 from prunus.persistence import decode_checkpoint, encode_checkpoint
 from tests.outlines import build_workchain, number_steps, outcomes, outlines
 
@@ -32,10 +32,10 @@ def drive(root: Process, restore: bool) -> dict[str, Process]:
     while queue:
         pid = queue.popleft()
         process = live[pid]
-        if not process._prunus_runnable:
+        if not ProcessDriver(process).runnable:
             continue
-        process._prunus_step()
-        launches, _ = process._prunus_take_effects()
+        ProcessDriver(process).step()
+        launches, _ = ProcessDriver(process).take_effects()
         if restore:
             process = live[pid] = round_trip(process)
         for child in launches:
@@ -44,7 +44,7 @@ def drive(root: Process, restore: bool) -> dict[str, Process]:
         if process.has_terminated():
             parent = live.get(process.parent_pid or "")
             if parent is not None and not parent.has_terminated():
-                parent._prunus_child_finished(process._prunus_result())
+                ProcessDriver(parent).child_finished(ProcessDriver(process).result())
                 if restore:
                     live[parent.pid] = round_trip(parent)
                 queue.append(parent.pid)
@@ -125,8 +125,8 @@ def test_trees_of_children_restored_at_every_step_end_like_uninterrupted_runs(n,
 
 def test_a_restored_process_keeps_pause_awaits_and_launch_counter():
     parent = Tree({"n": 2}, pid="p")
-    parent._prunus_step()  # start
-    parent._prunus_step()  # launch 1 -> WAITING
+    ProcessDriver(parent).step()  # start
+    ProcessDriver(parent).step()  # launch 1 -> WAITING
     parent.pause()
     restored = round_trip(parent)
     assert restored.state is ProcessState.WAITING
