@@ -171,9 +171,7 @@ class ProcessCell:
             # The process holds something the store cannot keep: it cannot be durable,
             # so it ends here with the reason (which names the path of the bad value).
             _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
-            driver.fail(
-                CheckpointError(f"cannot checkpoint process {process.pid}: {error}")
-            )
+            driver.fail(CheckpointError(f"cannot checkpoint process {process.pid}: {error}"))
             launches.clear()
             self._writer.write_failure(process, *current())
 
