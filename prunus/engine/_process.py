@@ -21,9 +21,24 @@ from prunus.engine._states import ProcessState
 from prunus.errors import InvalidStateError
 from prunus.spec import ExitCode, ProcessSpec
 
-__all__ = ["Process", "launch_inputs", "new_pid"]
+__all__ = ["Executor", "Process", "install_executor", "launch_inputs", "new_pid"]
 
 _LOG = logging.getLogger(__name__)
+
+#: Runs a process to its end and returns its outputs (see :meth:`Process.execute`).
+Executor = Callable[["Process"], dict[str, Any]]
+_executor: Executor | None = None
+
+
+def install_executor(executor: Executor) -> None:
+    """Set what :meth:`Process.execute` runs a process on.
+
+    ``prunus.control`` installs its embedded runtime when it is imported (``import
+    prunus`` does, and so does importing any of its subpackages), so the engine runs
+    processes without importing the layers above it: no import cycle.
+    """
+    global _executor
+    _executor = executor
 
 
 def launch_inputs(
@@ -314,9 +329,9 @@ class Process(ProcessMachine):
             KilledError: the process ended KILLED.
             Exception: the error that made it EXCEPTED, re-raised.
         """
-        from prunus.control import execute
-
-        return execute(self)
+        if _executor is None:  # only if prunus.engine was loaded without prunus itself
+            raise RuntimeError("no executor is installed: import prunus first")
+        return _executor(self)
 
     def __repr__(self) -> str:
         return f"<{self.get_name()} pid={self.pid} state={self.state.name}>"
