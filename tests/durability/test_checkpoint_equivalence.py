@@ -15,12 +15,13 @@ from prunus import Process, ProcessState, ToContext, WorkChain, while_
 from prunus.engine import ProcessDriver, load_process, save_process
 from prunus.persistence import decode_checkpoint, encode_checkpoint
 from tests.outlines import build_workchain, number_steps, outcomes, outlines
+from tests.workflows import Doubler
 
 
 def round_trip(process: Process) -> Process:
     data = decode_checkpoint(encode_checkpoint(save_process(process)))
     # Random outline classes are built at run time and cannot be imported by name;
-    # the importable Tree/Leaf classes are resolved from the checkpoint as in production.
+    # the importable Tree and Doubler classes are resolved from the checkpoint as in production.
     known = type(process) if type(process).__name__ == "RandomOutline" else None
     return load_process(data, known)
 
@@ -60,17 +61,6 @@ def snapshot(processes: dict[str, Process]) -> dict[str, tuple]:
     }
 
 
-class Leaf(Process):
-    @classmethod
-    def define(cls, spec):
-        super().define(spec)
-        spec.input("x", valid_type=int)
-        spec.output("y", valid_type=int)
-
-    def run(self):
-        self.out("y", self.inputs.x + 1)
-
-
 class Tree(WorkChain):
     """A loop that launches children (some of which launch their own) and sums them."""
 
@@ -93,7 +83,7 @@ class Tree(WorkChain):
         self.ctx.i += 1
         if self.inputs.depth > 1 and self.ctx.i % 2 == 0:
             return ToContext(part=self.submit(Tree, n=2, depth=self.inputs.depth - 1))
-        return ToContext(part=self.submit(Leaf, x=self.ctx.i))
+        return ToContext(part=self.submit(Doubler, x=self.ctx.i))
 
     def add(self):
         part = self.ctx.part

@@ -18,17 +18,7 @@ from prunus import (
 )
 from prunus.engine import ProcessDriver
 from tests.engine.helpers import step_until_blocked
-
-
-class Doubler(Process):
-    @classmethod
-    def define(cls, spec):
-        super().define(spec)
-        spec.input("x", valid_type=int)
-        spec.output("y", valid_type=int)
-
-    def run(self):
-        self.out("y", 2 * self.inputs.x)
+from tests.workflows import Doubler
 
 
 class ContinueThenKill(Process):
