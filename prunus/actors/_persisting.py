@@ -6,6 +6,10 @@ checkpoint of every child it launched in that step. Children are recorded in the
 transaction as the step that launched them, so after a crash a parent never waits for
 a child the store has never heard of; a child that already has a record is never
 overwritten (a replayed step re-launches the same pid).
+
+The registry record is a status's plain data plus ``modified`` and, once the process
+has ended, its result's (:func:`status_record`); exit codes and results are stored
+through their own ``to_data`` wherever they appear, ``ctx`` included.
 """
 
 from __future__ import annotations

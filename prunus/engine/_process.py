@@ -2,8 +2,10 @@
 
 The engine is pure: a Process never does I/O and never talks to other processes itself.
 A step's side effects (children to launch, report lines) are queued on the process and
-taken by whoever hosts it (an actor, see ``prunus.actors``), so the same code runs
-embedded, in a daemon, or under a test with no actors at all.
+taken by whoever hosts it (an actor, see ``prunus.actors``) through a
+:class:`~prunus.engine.ProcessDriver`, so the same code runs embedded, in a daemon, or
+under a test with no actors at all. ``execute`` runs on whatever executor the control
+layer installed (:func:`install_executor`): the engine imports nothing above it.
 """
 
 from __future__ import annotations

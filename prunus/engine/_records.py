@@ -1,7 +1,8 @@
 """The value types a process reports about itself: its result and its status.
 
 Both are frozen so they can travel in actor messages and sit in ``ctx`` without anyone
-mutating another process's view of the world.
+mutating another process's view of the world. Each has one plain-data form
+(``to_data``/``from_data``), used by every checkpoint, registry record and codec entry.
 """
 
 from __future__ import annotations
