@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from prunus.actors._messages import DaemonStatus
 from prunus.engine import Process, ProcessResult, ProcessStatus
 
 __all__ = ["LaunchItem", "Runtime"]
@@ -104,9 +105,9 @@ class Runtime(Protocol):
         """The ``(unix time, line)`` pairs ``pid`` logged, oldest first."""
         ...
 
-    def info(self) -> Any:
-        """Counts of the runtime as a whole: hosts, their OS pids, processes active in
-        them, processes per state, paused ones (a ``DaemonStatus``)."""
+    def info(self) -> DaemonStatus:
+        """Counts of the runtime as a whole: hosts and their OS pids (embedded: one,
+        this OS process), processes active in them, processes per state, paused ones."""
         ...
 
     # ---- controlling ------------------------------------------------------------------
