@@ -153,6 +153,18 @@ def test_the_pure_layers_never_import_actors_control_or_cli(layer):
     assert sorted(found) == []
 
 
+def test_control_and_cli_use_only_the_public_face_of_actors():
+    graph = import_graph(PACKAGE)
+    private = {
+        f"{module} imports {target}"
+        for module in graph
+        if layer_of(module) in ("control", "cli")
+        for target in graph[module]
+        if target.startswith("prunus.actors._")
+    }
+    assert sorted(private) == []
+
+
 def test_no_two_layers_import_each_other():
     assert layer_cycles(import_graph(PACKAGE)) == []
 
