@@ -1,12 +1,27 @@
 """Actors: the supervisor, the host actors that run process cells, and the runtimes.
 
 This package is the only one that touches Thespian, and only through ``_thespian``.
+Its public face is what the layers above use: the :class:`Runtime` interface, the
+factory of each runtime (``open_embedded_runtime``, ``open_remote_runtime``), and the
+daemon's actors (``start_daemon_actors``), which its main OS process starts and stops.
 """
 
 from __future__ import annotations
 
-from prunus.actors._messages import Kill, Pause, Play, Status, Stuck
-from prunus.actors._remote_runtime import RemoteRuntime
-from prunus.actors._runtime import EmbeddedRuntime
+from prunus.actors._daemon_actors import DaemonActors, start_daemon_actors
+from prunus.actors._embedded_runtime import EmbeddedRuntime, open_embedded_runtime
+from prunus.actors._messages import DaemonStatus
+from prunus.actors._remote_runtime import RemoteRuntime, open_remote_runtime
+from prunus.actors._runtime_protocol import LaunchItem, Runtime
 
-__all__ = ["EmbeddedRuntime", "Kill", "Pause", "Play", "RemoteRuntime", "Status", "Stuck"]
+__all__ = [
+    "DaemonActors",
+    "DaemonStatus",
+    "EmbeddedRuntime",
+    "LaunchItem",
+    "RemoteRuntime",
+    "Runtime",
+    "open_embedded_runtime",
+    "open_remote_runtime",
+    "start_daemon_actors",
+]

@@ -29,7 +29,7 @@ from prunus.actors._messages import (
     Step,
 )
 from prunus.actors._persisting import ProcessWriter
-from prunus.engine import Process, ProcessState, ProcessStatus
+from prunus.engine import Process, ProcessDriver, ProcessState, ProcessStatus
 from prunus.errors import CheckpointError, CodecError
 
 __all__ = ["CellOutbox", "CollectingOutbox", "ProcessCell"]
@@ -54,6 +54,7 @@ class ProcessCell:
 
     def __init__(self, process: Process, writer: ProcessWriter, outbox: CellOutbox) -> None:
         self.process = process
+        self._driver = ProcessDriver(process)
         self._writer = writer
         self._outbox = outbox
         self._step_pending = False
@@ -95,8 +96,8 @@ class ProcessCell:
 
     def _on_step(self, message: Step) -> None:
         self._step_pending = False
-        if not self.finished and self.process._prunus_runnable:
-            self.process._prunus_step()
+        if not self.finished and self._driver.runnable:
+            self._driver.step()
             self._sync()
 
     def _on_pause(self, message: Pause) -> None:
@@ -110,7 +111,7 @@ class ProcessCell:
 
     def _on_child_finished(self, message: ChildFinished) -> None:
         if not self.finished and not self.process.has_terminated():
-            self.process._prunus_child_finished(message.result)
+            self._driver.child_finished(message.result)
             self._sync()
 
     def _control(self, to: Any, ok: bool) -> None:
@@ -124,7 +125,7 @@ class ProcessCell:
             self._outbox.reply(to, self._answer(ok))
 
     def _answer(self, ok: bool) -> ControlReply:
-        return ControlReply(self.pid, ok, self.process._prunus_status())
+        return ControlReply(self.pid, ok, self._driver.status())
 
     # ---- after every message that may have changed the process -----------------------
 
@@ -133,7 +134,7 @@ class ProcessCell:
         process = self.process
         if self.finished:
             return
-        launches, reports = process._prunus_take_effects()
+        launches, reports = self._driver.take_effects()
         if process.state in (ProcessState.KILLED, ProcessState.EXCEPTED):
             launches = []  # a step that ended in failure launches nothing
         self._persist(launches, reports)
@@ -144,24 +145,25 @@ class ProcessCell:
     def _announce(self) -> None:
         """Tell the supervisor what changed and schedule the next step if there is one."""
         process = self.process
-        status = process._prunus_status()
+        driver = self._driver
+        status = driver.status()
         if process.has_terminated():
             self.finished = True
-            self._outbox.to_supervisor(Finished(status, process._prunus_result()))
+            self._outbox.to_supervisor(Finished(status, driver.result()))
             return
         if status != self._last_status:
             self._outbox.to_supervisor(StateChanged(status))
             self._last_status = status
-        if process._prunus_runnable and not self._step_pending:
+        if driver.runnable and not self._step_pending:
             self._step_pending = True
             self._outbox.schedule_step(self.pid)
 
     def _persist(self, launches: list[Process], reports: list[str]) -> None:
-        process = self.process
+        process, driver = self.process, self._driver
 
         def current() -> tuple[Any, Any]:
-            result = process._prunus_result() if process.has_terminated() else None
-            return process._prunus_status(), result
+            result = driver.result() if process.has_terminated() else None
+            return driver.status(), result
 
         try:
             self._writer.write(process, *current(), launches, reports)
@@ -169,9 +171,7 @@ class ProcessCell:
             # The process holds something the store cannot keep: it cannot be durable,
             # so it ends here with the reason (which names the path of the bad value).
             _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
-            process._prunus_end_excepted(
-                CheckpointError(f"cannot checkpoint process {process.pid}: {error}")
-            )
+            driver.fail(CheckpointError(f"cannot checkpoint process {process.pid}: {error}"))
             launches.clear()
             self._writer.write_failure(process, *current())
 

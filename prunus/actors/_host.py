@@ -57,7 +57,7 @@ from prunus.actors._messages import (
 )
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._thespian import Actor
-from prunus.engine import Process, load_process
+from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, PrunusError
 from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, stage_writes
 
@@ -167,7 +167,8 @@ class HostActor(Actor):
 
     def launched(self, child: Process) -> None:
         embedded = self._config is not None and self._config.home is None
-        self._events.append(Spawned(child._prunus_status(), child if embedded else None))
+        status = ProcessDriver(child).status()
+        self._events.append(Spawned(status, child if embedded else None))
 
     def schedule_step(self, pid: str) -> None:
         self._run_queue.append(pid)

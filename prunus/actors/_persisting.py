@@ -6,31 +6,45 @@ checkpoint of every child it launched in that step. Children are recorded in the
 transaction as the step that launched them, so after a crash a parent never waits for
 a child the store has never heard of; a child that already has a record is never
 overwritten (a replayed step re-launches the same pid).
+
+The registry record is a status's plain data plus ``modified`` and, once the process
+has ended, its result's (:func:`status_record`); exit codes and results are stored
+through their own ``to_data`` wherever they appear, ``ctx`` included.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from prunus.actors._records import status_record
-from prunus.engine import Process, ProcessResult, ProcessStatus, save_process
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus, save_process
 from prunus.errors import CodecError
 from prunus.persistence import StagedWrite, encode, register_type, stage_writes
 from prunus.spec import ExitCode
 
-__all__ = ["ProcessWriter"]
+__all__ = ["ProcessWriter", "record_status", "status_record"]
 
 _LOG = logging.getLogger(__name__)
 
 # Engine values that live inside checkpoints (ctx holds children's results).
 register_type(ProcessResult, ProcessResult.to_data, ProcessResult.from_data, "prunus.ProcessResult")
-register_type(
-    ExitCode,
-    lambda code: [code.status, code.message, code.invalidates_cache, code.label],
-    lambda data: ExitCode(*data),
-    "prunus.ExitCode",
-)
+register_type(ExitCode, ExitCode.to_data, ExitCode.from_data, "prunus.ExitCode")
+
+
+def status_record(status: ProcessStatus, result: ProcessResult | None) -> dict[str, Any]:
+    """The registry record of a process: its status, when it was written, and (once it
+    has ended) its result."""
+    record = status.to_data()
+    record["modified"] = time.time()
+    if result is not None:
+        record["result"] = result.to_data()
+    return record
+
+
+def record_status(record: dict[str, Any]) -> ProcessStatus:
+    """The status part of a registry record (:func:`status_record`)."""
+    return ProcessStatus.from_data(record)
 
 
 class ProcessWriter:
@@ -78,7 +92,7 @@ class ProcessWriter:
 
     def _first_write(self, process: Process) -> tuple[str, dict[str, Any]]:
         """What a process that has not run yet is stored as: its record and checkpoint."""
-        record = status_record(process._prunus_status(), None)
+        record = status_record(ProcessDriver(process).status(), None)
         return process.pid, {"record": record, "checkpoint": self.checkpoint(process)}
 
     def write_failure(
@@ -92,7 +106,7 @@ class ProcessWriter:
 
     def _storable_listeners(self, process: Process) -> list[Any]:
         kept = []
-        for listener in process._prunus_listeners:
+        for listener in ProcessDriver(process).listeners:
             kind = type(listener)
             if kind not in self._storable:
                 try:

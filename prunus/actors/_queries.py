@@ -1,7 +1,8 @@
 """The calls every runtime answers the same way: one ask to the supervisor each.
 
 Embedded and remote runtimes differ in how they ask (in-process, or over TCP with a
-timeout); what they ask and what they get back is this.
+timeout); what they ask and what they get back is this: the reading and controlling
+half of :class:`~prunus.actors.Runtime`.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ from typing import Any
 
 from prunus.actors._messages import (
     ControlReply,
+    DaemonInfo,
+    DaemonStatus,
     Describe,
     Description,
     GetOutputs,
     GetReport,
+    Kill,
     ListProcesses,
     Outputs,
+    Pause,
+    Play,
     ProcessList,
     Report,
+    Status,
 )
 from prunus.engine import ProcessStatus
 
@@ -30,7 +37,19 @@ class RuntimeQueries:
     def _ask(self, message: Any) -> Any:
         raise NotImplementedError
 
-    def control(self, message: Any) -> ControlReply:
+    def status(self, pid: str) -> ProcessStatus:
+        return self._control(Status(pid)).status
+
+    def pause(self, pid: str, *, cascade: bool = True) -> bool:
+        return self._control(Pause(pid, cascade=cascade)).ok
+
+    def play(self, pid: str, *, cascade: bool = True) -> bool:
+        return self._control(Play(pid, cascade=cascade)).ok
+
+    def kill(self, pid: str, msg: str | None = None) -> bool:
+        return self._control(Kill(pid, msg)).ok
+
+    def _control(self, message: Any) -> ControlReply:
         reply = self._ask(message)
         assert isinstance(reply, ControlReply), reply
         return reply
@@ -54,3 +73,8 @@ class RuntimeQueries:
         reply = self._ask(GetReport(pid))
         assert isinstance(reply, Report)
         return list(reply.lines)
+
+    def info(self) -> DaemonStatus:
+        reply = self._ask(DaemonInfo())
+        assert isinstance(reply, DaemonStatus)
+        return reply

@@ -5,6 +5,9 @@ answering: it raises :class:`DaemonError` with one line saying which. Waiting fo
 process has no limit of its own unless asked, but checks every few seconds that the
 daemon is still there. A call that timed out drops its connection and opens a new one,
 so a late answer can never be taken for the answer to a later call.
+
+:func:`open_remote_runtime` opens one; a client finds the port in the home's
+``daemon.json`` (``prunus.control``).
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from __future__ import annotations
 import itertools
 import socket
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from prunus.actors._embedded_runtime import raise_error_reply
 from prunus.actors._messages import (
     CancelWait,
-    DaemonInfo,
-    DaemonStatus,
     ErrorReply,
     Launched,
     LaunchedMany,
@@ -28,30 +31,45 @@ from prunus.actors._messages import (
     WaitTimedOut,
 )
 from prunus.actors._queries import RuntimeQueries
-from prunus.actors._runtime import raise_error_reply
+from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon, disconnect
-from prunus.engine import Process, ProcessResult
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState
 from prunus.errors import (
     ClosedError,
     DaemonError,
     DaemonTimeoutError,
+    KilledError,
+    ProcessFailedError,
     PrunusError,
     WaitTimeoutError,
 )
 from prunus.persistence import encode
 
-__all__ = ["RemoteRuntime"]
+__all__ = ["RemoteRuntime", "open_remote_runtime"]
 
 _LIVENESS_SECONDS = 2.0  # how often a long wait checks that the daemon is still there
 
 
-class RemoteRuntime(RuntimeQueries):
-    """Talks to the daemon listening on 127.0.0.1:``port``; use it from one thread.
+def open_remote_runtime(port: int, *, timeout: float = 10.0, where: str = "") -> RemoteRuntime:
+    """A runtime talking to the daemon on 127.0.0.1:``port``; every call but a wait
+    gives up after ``timeout`` seconds. ``where`` names the daemon in errors.
 
     Raises:
         DaemonError: nothing listens there.
     """
+    return RemoteRuntime(port, timeout=timeout, where=where)
+
+
+class RemoteRuntime(RuntimeQueries):
+    """Talks to the daemon listening on 127.0.0.1:``port``; use it from one thread.
+    Made by :func:`open_remote_runtime`.
+
+    Raises:
+        DaemonError: nothing listens there.
+    """
+
+    is_remote = True
 
     def __init__(self, port: int, *, timeout: float = 10.0, where: str = "") -> None:
         self._port = port
@@ -62,15 +80,15 @@ class RemoteRuntime(RuntimeQueries):
         self._check_alive()
         self._connect()
 
-    # ---- the runtime interface (as EmbeddedRuntime) -----------------------------------
+    # ---- the runtime interface (prunus.actors.Runtime) ---------------------------------
 
-    def launch(self, process: Process | str, inputs: dict[str, Any] | None = None) -> str:
+    def launch(self, process: Process | str, inputs: Mapping[str, Any] | None = None) -> str:
         """Submit a process: an instance (validated here already) or ``module:Class``."""
         reply = self._ask(self._submission(process, inputs))
         assert isinstance(reply, Launched), reply
         return reply.pid
 
-    def launch_many(self, launches: list[tuple[Process | str, dict[str, Any] | None]]) -> list[str]:
+    def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
         """Submit many processes in one message (all validated before any starts)."""
         items = tuple(self._submission(process, inputs) for process, inputs in launches)
         reply = self._ask(SubmitMany(items))
@@ -78,17 +96,30 @@ class RemoteRuntime(RuntimeQueries):
         return list(reply.pids)
 
     @staticmethod
-    def _submission(process: Process | str, inputs: dict[str, Any] | None) -> Submit:
+    def _submission(process: Process | str, inputs: Mapping[str, Any] | None) -> Submit:
         if isinstance(process, Process):
-            if process._prunus_listeners:
+            driver = ProcessDriver(process)
+            if driver.listeners:
                 raise PrunusError(
                     "a daemon builds the process from its class and inputs in its own OS "
                     "process; listeners attached to this instance cannot go with it"
                 )
-            reference, inputs = process.qualified_name(), process._prunus_raw_inputs
+            reference, inputs = process.qualified_name(), driver.raw_inputs
         else:
             reference = process
         return Submit(reference, encode(inputs or {}, path_prefix="inputs"))
+
+    def run(
+        self, process: Process | str, inputs: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Launch, wait, and return the outputs; an EXCEPTED process's error comes back
+        as ProcessFailedError with its text (the exception object stays in the daemon)."""
+        result = self.wait(self.launch(process, inputs))
+        if result.state is ProcessState.FINISHED:
+            return result.outputs
+        if result.state is ProcessState.KILLED:
+            raise KilledError(result.status or f"process {result.pid} was killed")
+        raise ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
         """Block until ``pid`` ends.
@@ -132,7 +163,7 @@ class RemoteRuntime(RuntimeQueries):
             if getattr(reply, "request_id", None) == request_id:
                 return reply
 
-    def wait_many(self, pids: list[str], timeout: float | None = None) -> list[ProcessResult]:
+    def wait_many(self, pids: Sequence[str], timeout: float | None = None) -> list[ProcessResult]:
         """Results of every pid, in one message each way (not one round trip each).
 
         Raises:
@@ -144,11 +175,6 @@ class RemoteRuntime(RuntimeQueries):
         if isinstance(reply, WaitTimedOut):
             raise WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
         return list(reply.results)
-
-    def info(self) -> DaemonStatus:
-        reply = self._ask(DaemonInfo())
-        assert isinstance(reply, DaemonStatus)
-        return reply
 
     def close(self) -> None:
         """Drop the connection (the daemon goes on: never ``shutdown()`` it from here)."""

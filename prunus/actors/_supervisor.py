@@ -76,8 +76,7 @@ from prunus.actors._messages import (
     WaitResult,
     WaitTimedOut,
 )
-from prunus.actors._persisting import ProcessWriter
-from prunus.actors._records import record_status, status_record
+from prunus.actors._persisting import ProcessWriter, record_status, status_record
 from prunus.actors._registry import BatchLaunch, Cascade, Entry, ManyWait, Pending
 from prunus.actors._submission import build_process
 from prunus.actors._thespian import (
@@ -87,7 +86,14 @@ from prunus.actors._thespian import (
     PoisonMessage,
     WakeupMessage,
 )
-from prunus.engine import Process, ProcessResult, ProcessState, ProcessStatus, load_process
+from prunus.engine import (
+    Process,
+    ProcessDriver,
+    ProcessResult,
+    ProcessState,
+    ProcessStatus,
+    load_process,
+)
 from prunus.errors import PortValidationError, PrunusError
 from prunus.persistence import LmdbStore
 
@@ -288,7 +294,7 @@ class Supervisor(Actor):
             except PrunusError as error:
                 self.send(sender, _error_reply(error, pid))
                 return
-            entry = self._register(process._prunus_status())
+            entry = self._register(ProcessDriver(process).status())
             entry.first_write = first_write
             self._deliver(pid, Activate(instance, first_write))
         if entry.first_write is not None:

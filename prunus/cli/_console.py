@@ -21,7 +21,7 @@ from prunus.cli._connect import describe_connection, home_path, open_client
 from prunus.cli._errors import EXIT_ERROR, EXIT_INTERRUPTED
 from prunus.cli._launch import submit_command
 from prunus.cli._options import home_option, timeout_option
-from prunus.cli._process import VERBS
+from prunus.cli._process_group import VERBS
 from prunus.control import Client
 
 __all__ = ["HISTORY_FILE", "console_command"]

@@ -14,7 +14,7 @@ from prunus.cli._console import console_command
 from prunus.cli._daemon import daemon
 from prunus.cli._errors import ErrorReportingGroup
 from prunus.cli._launch import run_command, submit_command
-from prunus.cli._process import process
+from prunus.cli._process_group import process
 
 __all__ = ["main"]
 

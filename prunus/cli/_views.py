@@ -190,18 +190,9 @@ def format_age(seconds: float | None) -> str:
 
 
 def status_data(status: ProcessStatus) -> dict[str, Any]:
-    """A status as JSON-safe data (the ``--json`` form of a row or tree node)."""
-    return {
-        "pid": status.pid,
-        "process_class": status.process_class,
-        "state": status.state.name,
-        "paused": status.paused,
-        "status": status.status,
-        "step": status.step,
-        "parent": status.parent,
-        "children": list(status.children),
-        "created": status.created,
-    }
+    """A status as JSON-safe data (the ``--json`` form of a row or tree node): its
+    plain data, with the state by name (``FINISHED``) as everywhere users read it."""
+    return {**status.to_data(), "state": status.state.name}
 
 
 def flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

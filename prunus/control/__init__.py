@@ -1,4 +1,9 @@
-"""How users drive processes: ``run``, the ``Client``, and daemons."""
+"""How users drive processes: ``run``, the ``Client``, and daemons.
+
+Importing it installs :func:`execute` as the engine's executor, which is how
+``Process.execute()`` reaches an embedded runtime without the engine importing this
+package (``prunus.engine.install_executor``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 from prunus.control._client import Client, execute
 from prunus.control._daemon_control import daemon_pids, daemon_status, start_daemon, stop_daemon
-from prunus.engine import Process, launch_inputs
+from prunus.engine import Process, install_executor, launch_inputs
 
 __all__ = [
     "Client",
@@ -18,6 +23,8 @@ __all__ = [
     "start_daemon",
     "stop_daemon",
 ]
+
+install_executor(execute)
 
 
 def run(

@@ -2,7 +2,9 @@
 
 ``Client()`` runs an embedded runtime in this thread: calls that wait (``wait``, ``run``)
 drive the actor system until their answer is ready. ``Client.connect(...)`` talks to a
-running daemon instead, from any OS process, with the same methods.
+running daemon instead, from any OS process, with the same methods. Either way the
+client holds one :class:`~prunus.actors.Runtime` and only prepares what it is given
+(validating inputs here) before handing it on: it has no mode of its own.
 """
 
 from __future__ import annotations
@@ -11,27 +13,11 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, RemoteRuntime, Status, Stuck
+from prunus.actors import Runtime, open_embedded_runtime, open_remote_runtime
 from prunus.control._daemon_files import daemon_address
-from prunus.engine import (
-    Process,
-    ProcessResult,
-    ProcessState,
-    ProcessStatus,
-    launch_inputs,
-    resolve_process_class,
-)
-from prunus.errors import (
-    CheckpointError,
-    KilledError,
-    ProcessClassError,
-    ProcessFailedError,
-    StoreError,
-    StuckError,
-)
-from prunus.persistence import HomeLock, LmdbStore, MemoryStore
+from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
 
-__all__ = ["Client", "execute", "outputs_or_raise"]
+__all__ = ["Client", "execute"]
 
 
 class Client:
@@ -44,6 +30,8 @@ class Client:
         store: a store object to use instead (tests, embedding).
         resume: False leaves the home's unfinished processes as they are stored (for
             tools that only look): they move only if a control message reaches them.
+        runtime: an opened runtime to use instead of an embedded one (what
+            :meth:`connect` passes); the client closes it.
 
     Raises:
         StoreError: the home cannot be opened (one line naming the path and why), or
@@ -56,18 +44,13 @@ class Client:
         *,
         store: Any = None,
         resume: bool = True,
+        runtime: Runtime | None = None,
     ) -> None:
-        self._lock: HomeLock | None = None
-        if store is None and home is not None:
-            store = LmdbStore(home)
-            try:
-                self._lock = HomeLock(store.home)
-            except StoreError:
-                store.close()
-                raise
-        self._store = store if store is not None else MemoryStore()
-        self._runtime: Any = EmbeddedRuntime(self._store)
-        self._runtime.reload(resume)
+        if runtime is None:
+            runtime = open_embedded_runtime(home, store=store, resume=resume)
+        elif home is not None or store is not None:
+            raise TypeError("give a client a home (or a store) or a runtime, not both")
+        self._runtime = runtime
 
     @classmethod
     def connect(
@@ -87,15 +70,13 @@ class Client:
             DaemonError: no daemon runs there (one line saying where it looked).
         """
         port, where = daemon_address(home, address)
-        client = cls.__new__(cls)
-        client._lock, client._store = None, None
-        client._runtime = RemoteRuntime(port, timeout=timeout, where=where)
-        return client
+        return cls(runtime=open_remote_runtime(port, timeout=timeout, where=where))
 
     @property
     def is_remote(self) -> bool:
-        """True for a client of a daemon (``Client.connect``)."""
-        return isinstance(self._runtime, RemoteRuntime)
+        """True for a client of a daemon (``Client.connect``): its processes move on
+        their own, not only while this client is being called."""
+        return self._runtime.is_remote
 
     # ---- launching ----------------------------------------------------------------
 
@@ -109,16 +90,14 @@ class Client:
         """Start a process and return its pid; its inputs are validated here.
 
         ``process`` is a Process class (``inputs`` and keyword arguments are its
-        inputs), an already constructed instance, or ``"module:Class"``.
+        inputs), an already constructed instance, or ``"module:Class"`` (imported
+        where the processes run: by the daemon, for a client of one).
 
         Raises:
             PortValidationError: an input does not fit the spec; nothing is started.
             ProcessClassError: the class cannot be imported (by the daemon, if remote).
         """
-        if isinstance(process, str) and self.is_remote:
-            # The daemon imports it; it need not be importable here.
-            return self._runtime.launch(process, {**(inputs or {}), **kwargs})
-        return self._runtime.launch(_instance(process, inputs, kwargs))
+        return self._runtime.launch(*_launch_item(process, inputs, kwargs))
 
     def submit_many(
         self,
@@ -132,17 +111,8 @@ class Client:
         Raises:
             PortValidationError, ProcessClassError: as ``submit``; nothing is started.
         """
-        items = list(launches)
-        if self.is_remote:
-            prepared: list[tuple[Process | str, dict[str, Any] | None]] = [
-                (process, dict(inputs or {}))
-                if isinstance(process, str)
-                else (_instance(process, inputs, {}), None)
-                for process, inputs in items
-            ]
-            return self._runtime.launch_many(prepared)
-        instances = [_instance(process, inputs, {}) for process, inputs in items]
-        return [self._runtime.launch(instance) for instance in instances]
+        items = [_launch_item(process, inputs, {}) for process, inputs in launches]
+        return self._runtime.launch_many(items)
 
     def run(
         self,
@@ -153,29 +123,18 @@ class Client:
     ) -> dict[str, Any]:
         """Submit, wait, and return the outputs; raises as ``Process.execute`` does
         (from a daemon: ProcessFailedError with the error's text for EXCEPTED)."""
-        if self.is_remote:
-            return _outputs_of_result(self.wait(self.submit(process, inputs, **kwargs)))
-        instance = _instance(process, inputs, kwargs)
-        self.wait(self._runtime.launch(instance))
-        return outputs_or_raise(instance)
+        return self._runtime.run(*_launch_item(process, inputs, kwargs))
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
         """Block until ``pid`` ends and return its result (also for KILLED or EXCEPTED).
 
         Raises:
-            WaitTimeoutError: it did not end within ``timeout`` seconds, or (embedded)
-                it can never end because it is paused or waits on nothing that will come.
+            WaitTimeoutError: it did not end within ``timeout`` seconds.
+            StuckError: (embedded) it can never end: it is paused or waits on nothing
+                that will come (a WaitTimeoutError too).
             UnknownProcessError: no such pid.
         """
-        answer = self._runtime.wait(pid, timeout)
-        if isinstance(answer, Stuck):
-            status = self.status(pid)
-            why = "paused" if status.paused else status.state.name
-            raise StuckError(
-                f"process {pid} cannot make progress: it is {why} and nothing in this "
-                "runtime will advance it (play it, resume it or kill it)"
-            )
-        return answer
+        return self._runtime.wait(pid, timeout)
 
     def wait_many(self, pids: Iterable[str], timeout: float | None = None) -> list[ProcessResult]:
         """``wait`` for every pid (with a daemon: all asked at once), results in order.
@@ -183,28 +142,25 @@ class Client:
         Raises:
             WaitTimeoutError, UnknownProcessError: as ``wait``.
         """
-        pids = list(pids)
-        if self.is_remote:
-            return self._runtime.wait_many(pids, timeout)
-        return [self.wait(pid, timeout) for pid in pids]
+        return self._runtime.wait_many(list(pids), timeout)
 
     # ---- looking and controlling ------------------------------------------------------
 
     def status(self, pid: str) -> ProcessStatus:
         """State, pause flag, status message, current step and children of ``pid``."""
-        return self._runtime.control(Status(pid)).status
+        return self._runtime.status(pid)
 
     def pause(self, pid: str, *, cascade: bool = True) -> bool:
         """Pause ``pid`` (and its descendants) before its next step; False if it ended."""
-        return self._runtime.control(Pause(pid, cascade=cascade)).ok
+        return self._runtime.pause(pid, cascade=cascade)
 
     def play(self, pid: str, *, cascade: bool = True) -> bool:
         """Let a paused process (and its descendants) take steps again."""
-        return self._runtime.control(Play(pid, cascade=cascade)).ok
+        return self._runtime.play(pid, cascade=cascade)
 
     def kill(self, pid: str, msg: str | None = None) -> bool:
         """Kill ``pid`` after killing its live descendants; False if it had already ended."""
-        return self._runtime.control(Kill(pid, msg)).ok
+        return self._runtime.kill(pid, msg)
 
     def list(self) -> list[ProcessStatus]:
         """Every process this runtime knows, in launch order."""
@@ -230,11 +186,9 @@ class Client:
     # ---- lifetime -------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close the runtime (embedded: its actor system, store and home lock; a client
+        of a daemon: the connection; the daemon goes on)."""
         self._runtime.close()
-        if self._store is not None:
-            self._store.close()
-        if self._lock is not None:
-            self._lock.release()
 
     def __enter__(self) -> Client:
         return self
@@ -243,43 +197,24 @@ class Client:
         self.close()
 
 
-def _instance(
+def _launch_item(
     process: type[Process] | Process | str,
     inputs: Mapping[str, Any] | None,
     kwargs: dict[str, Any],
-) -> Process:
+) -> tuple[Process | str, dict[str, Any] | None]:
+    """What a runtime launches: a validated instance (a class is built here, so bad
+    inputs fail in the caller), or a class path with its inputs."""
+    if isinstance(process, str):
+        return process, {**(inputs or {}), **kwargs}
     if isinstance(process, Process):
         if inputs or kwargs:
             raise TypeError("inputs go to the constructor when submitting an instance")
-        return process
-    if isinstance(process, str):
-        try:
-            process = resolve_process_class(process)
-        except CheckpointError as error:
-            raise ProcessClassError(str(error)) from None
-    return process(inputs=launch_inputs(process, inputs, kwargs))
-
-
-def _outputs_of_result(result: ProcessResult) -> dict[str, Any]:
-    """What ``run`` returns or raises for a process that ended in a daemon."""
-    if result.state is ProcessState.FINISHED:
-        return result.outputs
-    if result.state is ProcessState.KILLED:
-        raise KilledError(result.status or f"process {result.pid} was killed")
-    raise ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
-
-
-def outputs_or_raise(process: Process) -> dict[str, Any]:
-    """The outputs of an ended process, or the error that ended it."""
-    if process.state is ProcessState.FINISHED:
-        return process.outputs
-    if process.state is ProcessState.KILLED:
-        raise KilledError(process.status or f"process {process.pid} was killed")
-    process.result()  # re-raises the error of an EXCEPTED process
-    raise AssertionError("unreachable: a process that ended is FINISHED, KILLED or EXCEPTED")
+        return process, None
+    return process(inputs=launch_inputs(process, inputs, kwargs)), None
 
 
 def execute(process: Process) -> dict[str, Any]:
-    """Run ``process`` to its end on a private embedded runtime; see ``Process.execute``."""
+    """Run ``process`` to its end on a private embedded runtime; see ``Process.execute``.
+    ``prunus.control`` installs it as the engine's executor when it is imported."""
     with Client() as client:
         return client.run(process)

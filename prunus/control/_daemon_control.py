@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from prunus.actors import RemoteRuntime
+from prunus.actors import open_remote_runtime
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file
 from prunus.control._proc_table import pid_alive, session_pids
 from prunus.errors import DaemonError
@@ -109,7 +109,7 @@ def daemon_status(
     """
     path = resolve_home(home)
     info = dict(_running(path))
-    runtime = RemoteRuntime(
+    runtime = open_remote_runtime(
         int(info["port"]), timeout=timeout, where=f"{path} (port {info['port']})"
     )
     try:

@@ -7,8 +7,9 @@ runs it. The daemon then:
 
 1. holds ``<home>/runtime.lock`` (one runtime per home; the lock is inherited by every
    actor process, so it stays held until the last of them is gone);
-2. starts Thespian's TCP base on 127.0.0.1, the supervisor and its hosts, and reloads
-   every unfinished process; writes ``daemon.json``;
+2. starts the daemon's actors (``prunus.actors.start_daemon_actors``: Thespian's TCP
+   base on 127.0.0.1, the supervisor and its hosts) and has them resume every
+   unfinished process; writes ``daemon.json``;
 3. on SIGTERM or SIGINT shuts the actor system down, SIGKILLs (by pid) any of its
    processes still there after a grace period, removes ``daemon.json``, and exits. If
    the actor system dies under it, it cleans up the same way and exits non-zero.
@@ -29,12 +30,10 @@ import sys
 import time
 from pathlib import Path
 
-from prunus.actors._messages import Configure, Reload, Reloaded
-from prunus.actors._supervisor import Supervisor
-from prunus.actors._thespian import SUPERVISOR_NAME, open_daemon_system
+from prunus.actors import start_daemon_actors
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
 from prunus.control._proc_table import children_of, session_of, session_pids
-from prunus.errors import StoreError
+from prunus.errors import DaemonError, StoreError
 from prunus.persistence import HomeLock, resolve_home
 
 __all__ = ["free_port", "main", "run_daemon"]
@@ -70,7 +69,7 @@ def run_daemon(
         lock = HomeLock(home)
     except StoreError as error:
         return _not_ready(ready_fd, str(error))
-    system = open_daemon_system(port, log_file)
+    actors = start_daemon_actors(port, log_file)
     # Thespian double-forks its admin (which calls setsid): our child is the
     # intermediate, and its session is the admin's and every actor's.
     forked = children_of(os.getpid())
@@ -83,19 +82,12 @@ def run_daemon(
 
     signal.signal(signal.SIGTERM, abandon)
     try:
-        supervisor = system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
-        configure = Configure(
-            home=str(home),
-            workers=workers,
-            passivate=True,
-            restart_limit=restart_limit,
-            slice_seconds=0.01,
-        )
-        if system.ask(supervisor, configure, _STARTUP_SECONDS) is not True:
-            return _not_ready(ready_fd, "the supervisor did not start (see the daemon log)")
-        reloaded = system.ask(supervisor, Reload(), _STARTUP_SECONDS * 5)
-        if not isinstance(reloaded, Reloaded):
-            return _not_ready(ready_fd, "the supervisor did not reload (see the daemon log)")
+        try:
+            resumed = actors.serve(
+                home, workers=workers, restart_limit=restart_limit, timeout=_STARTUP_SECONDS
+            )
+        except DaemonError as error:
+            return _not_ready(ready_fd, str(error))
         write_daemon_file(
             home,
             {
@@ -115,7 +107,7 @@ def run_daemon(
             home,
             port,
             workers,
-            reloaded.resumed,
+            resumed,
         )
         # From now on a stop signal is waited for, not handled (sigtimedwait below).
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
@@ -131,7 +123,7 @@ def run_daemon(
         _LOG.info("stopping")
         return 0
     finally:
-        system.shutdown()
+        actors.shutdown()
         _sweep(admin_session)
         info = read_daemon_file(home)
         if info is not None and info.get("pid") == os.getpid():

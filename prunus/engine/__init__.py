@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from prunus.engine._checkpoint import load_process, resolve_process_class, save_process
 from prunus.engine._commands import Command, Continue, Kill, Stop, Wait
+from prunus.engine._driver import ProcessDriver
 from prunus.engine._listener import ProcessListener
-from prunus.engine._process import Process, launch_inputs, new_pid
+from prunus.engine._process import Executor, Process, install_executor, launch_inputs, new_pid
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import (
     TERMINAL_STATES,
@@ -20,8 +21,10 @@ __all__ = [
     "TRANSITIONS",
     "Command",
     "Continue",
+    "Executor",
     "Kill",
     "Process",
+    "ProcessDriver",
     "ProcessListener",
     "ProcessResult",
     "ProcessState",
@@ -32,6 +35,7 @@ __all__ = [
     "WorkChain",
     "append_",
     "check_transition",
+    "install_executor",
     "launch_inputs",
     "load_process",
     "new_pid",

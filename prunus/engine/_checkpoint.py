@@ -64,7 +64,7 @@ def save_process(process: Process, *, listeners: list[Any] | None = None) -> dic
     data["inputs"] = process._prunus_raw_inputs
     data["state"] = core.state.value
     data["next_args"] = list(core.next_args)
-    data["exit_code"] = None if core.exit_code is None else _exit_code_data(core.exit_code)
+    data["exit_code"] = None if core.exit_code is None else core.exit_code.to_data()
     data["child_results"] = {pid: r.to_data() for pid, r in core.child_results.items()}
     data["ctx"] = core.ctx
     data["listeners"] = list(listeners or [])
@@ -87,7 +87,7 @@ def load_process(data: dict[str, Any], process_class: type[Process] | None = Non
         core.state = ProcessState(data["state"])
         core.next_args = tuple(data["next_args"])
         code = data["exit_code"]
-        core.exit_code = None if code is None else ExitCode(*code)
+        core.exit_code = None if code is None else ExitCode.from_data(code)
         core.child_results = {
             pid: ProcessResult.from_data(r) for pid, r in data["child_results"].items()
         }
@@ -127,7 +127,3 @@ def resolve_process_class(name: str) -> type[Process]:
     if not (isinstance(target, type) and issubclass(target, Process)):
         raise CheckpointError(f"{name} is not a prunus Process class")
     return target
-
-
-def _exit_code_data(code: ExitCode) -> list[Any]:
-    return [code.status, code.message, code.invalidates_cache, code.label]

@@ -1,8 +1,10 @@
 """The state-machine driver of a process: one step, its command, its transitions.
 
-This is the half of :class:`Process` that hosts call (``_prunus_step``, effects,
-status, result) and the only code that changes a process's state, always through
-:func:`check_transition`. User code sees the other half, ``prunus.engine._process``.
+This is the half of :class:`Process` that hosts drive, through the public
+:class:`~prunus.engine.ProcessDriver` (step, effects, status, result), and the only code
+that changes a process's state, always through :func:`check_transition`. User code sees
+the other half, ``prunus.engine._process``. Every name here carries the ``_prunus``
+prefix so that a user's subclass can use any plain name it likes.
 """
 
 from __future__ import annotations
@@ -33,13 +35,13 @@ UNSUCCESSFUL = ExitCode(status=1, message="the process stopped unsuccessfully")
 
 
 class ProcessMachine:
-    """Mixin driven by hosts; relies on Process for ``_prunus`` (the core), ``spec()``,
+    """Mixin driven through ProcessDriver; relies on Process for ``_prunus`` (the core), ``spec()``,
     ``qualified_name()``, ``get_name()`` and ``_prunus_listeners``."""
 
     _prunus: Any
     _prunus_listeners: list[Any]
 
-    # ---- the step interpreter (called by the host) --------------------------------
+    # ---- the step interpreter (called through the driver) -------------------------
 
     @property
     def _prunus_runnable(self) -> bool:

@@ -2,8 +2,10 @@
 
 The engine is pure: a Process never does I/O and never talks to other processes itself.
 A step's side effects (children to launch, report lines) are queued on the process and
-taken by whoever hosts it (an actor, see ``prunus.actors``), so the same code runs
-embedded, in a daemon, or under a test with no actors at all.
+taken by whoever hosts it (an actor, see ``prunus.actors``) through a
+:class:`~prunus.engine.ProcessDriver`, so the same code runs embedded, in a daemon, or
+under a test with no actors at all. ``execute`` runs on whatever executor the control
+layer installed (:func:`install_executor`): the engine imports nothing above it.
 """
 
 from __future__ import annotations
@@ -21,9 +23,24 @@ from prunus.engine._states import ProcessState
 from prunus.errors import InvalidStateError
 from prunus.spec import ExitCode, ProcessSpec
 
-__all__ = ["Process", "launch_inputs", "new_pid"]
+__all__ = ["Executor", "Process", "install_executor", "launch_inputs", "new_pid"]
 
 _LOG = logging.getLogger(__name__)
+
+#: Runs a process to its end and returns its outputs (see :meth:`Process.execute`).
+Executor = Callable[["Process"], dict[str, Any]]
+_executor: Executor | None = None
+
+
+def install_executor(executor: Executor) -> None:
+    """Set what :meth:`Process.execute` runs a process on.
+
+    ``prunus.control`` installs its embedded runtime when it is imported (``import
+    prunus`` does, and so does importing any of its subpackages), so the engine runs
+    processes without importing the layers above it: no import cycle.
+    """
+    global _executor
+    _executor = executor
 
 
 def launch_inputs(
@@ -314,9 +331,9 @@ class Process(ProcessMachine):
             KilledError: the process ended KILLED.
             Exception: the error that made it EXCEPTED, re-raised.
         """
-        from prunus.control import execute
-
-        return execute(self)
+        if _executor is None:  # only if prunus.engine was loaded without prunus itself
+            raise RuntimeError("no executor is installed: import prunus first")
+        return _executor(self)
 
     def __repr__(self) -> str:
         return f"<{self.get_name()} pid={self.pid} state={self.state.name}>"

@@ -1,12 +1,13 @@
 """The value types a process reports about itself: its result and its status.
 
 Both are frozen so they can travel in actor messages and sit in ``ctx`` without anyone
-mutating another process's view of the world.
+mutating another process's view of the world. Each has one plain-data form
+(``to_data``/``from_data``), used by every checkpoint, registry record and codec entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,15 +105,13 @@ class ProcessResult(Mapping[str, Any]):
         return self.state is ProcessState.EXCEPTED
 
     def to_data(self) -> dict[str, Any]:
-        """Plain data for the codec; :meth:`from_data` inverts it."""
-        code = self.exit_code
+        """Plain data for the codec, registry records and checkpoints; :meth:`from_data`
+        inverts it."""
         return {
             "pid": self.pid,
             "state": self.state.value,
             "outputs": self._outputs,
-            "exit_code": None
-            if code is None
-            else [code.status, code.message, code.label, code.invalidates_cache],
+            "exit_code": None if self.exit_code is None else self.exit_code.to_data(),
             "exception": self.exception,
             "status": self.status,
             "process_class": self.process_class,
@@ -120,16 +119,13 @@ class ProcessResult(Mapping[str, Any]):
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> ProcessResult:
-        code = data.get("exit_code")
+        """The result :meth:`to_data` stored, also as stores written before exit codes
+        had one form kept it (see :func:`_exit_code_of`)."""
         return cls(
             pid=data["pid"],
             state=ProcessState(data["state"]),
             outputs=data.get("outputs") or {},
-            exit_code=None
-            if code is None
-            else ExitCode(
-                status=code[0], message=code[1], label=code[2], invalidates_cache=code[3]
-            ),
+            exit_code=_exit_code_of(data.get("exit_code")),
             exception=data.get("exception"),
             status=data.get("status"),
             process_class=data.get("process_class", ""),
@@ -172,3 +168,46 @@ class ProcessStatus:
     @property
     def is_terminal(self) -> bool:
         return self.state.is_terminal
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data: the status part of a registry record, and (with the state's
+        name instead of its value) what ``--json`` prints; :meth:`from_data` inverts it."""
+        return {
+            "pid": self.pid,
+            "process_class": self.process_class,
+            "state": self.state.value,
+            "paused": self.paused,
+            "status": self.status,
+            "step": self.step,
+            "parent": self.parent,
+            "children": list(self.children),
+            "created": self.created,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ProcessStatus:
+        """The status :meth:`to_data` stored; other keys (a record's ``modified``,
+        ``result``) are ignored, and ``created`` may be missing (older records)."""
+        return cls(
+            pid=data["pid"],
+            process_class=data["process_class"],
+            state=ProcessState(data["state"]),
+            paused=data["paused"],
+            status=data["status"],
+            step=data["step"],
+            children=tuple(data["children"]),
+            parent=data["parent"],
+            created=data.get("created"),
+        )
+
+
+def _exit_code_of(data: Sequence[Any] | None) -> ExitCode | None:
+    """An exit code stored in a result. Before exit codes had one stored form, results
+    kept theirs as ``[status, message, label, invalidates_cache]``: the bool (never a
+    label, which is a str or None) says which order a stored list is in."""
+    if data is None:
+        return None
+    if not isinstance(data[2], bool) and isinstance(data[3], bool):
+        status, message, label, invalidates_cache = data
+        return ExitCode(status, message, invalidates_cache, label)
+    return ExitCode.from_data(data)

@@ -8,6 +8,7 @@ compared by status; ``status == 0`` means success.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from prunus._attributes_dict import AttributesDict
@@ -50,6 +51,18 @@ class ExitCode:
                 f"exit code {name}: its message needs the argument {exc.args[0]!r}"
             ) from None
         return dataclasses.replace(self, message=message)
+
+    def to_data(self) -> list[Any]:
+        """Plain data for checkpoints, registry records and the codec: the fields in
+        declaration order, ``[status, message, invalidates_cache, label]``. The one
+        stored form of an exit code; :meth:`from_data` inverts it."""
+        return [self.status, self.message, self.invalidates_cache, self.label]
+
+    @classmethod
+    def from_data(cls, data: Sequence[Any]) -> ExitCode:
+        """The exit code :meth:`to_data` stored."""
+        status, message, invalidates_cache, label = data
+        return cls(status, message, invalidates_cache, label)
 
 
 class ExitCodesNamespace(AttributesDict):

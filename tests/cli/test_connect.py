@@ -16,7 +16,7 @@ from tests.conftest import running_daemon
 
 def test_without_a_daemon_the_commands_open_the_home_embedded(tmp_path):
     home = str(tmp_path)
-    ran = invoke("run", "tests.control.workflows:Counter", "-i", "n=2", "--durable", "--home", home)
+    ran = invoke("run", "tests.workflows:Counter", "-i", "n=2", "--durable", "--home", home)
     assert ran.exit_code == 0, ran.output
     rows = json.loads(invoke("process", "list", "--all", "--json", "--home", home).stdout)
     [row] = rows
@@ -31,7 +31,7 @@ def test_without_a_daemon_the_commands_open_the_home_embedded(tmp_path):
 
 def test_an_embedded_home_advances_its_processes_while_a_command_has_it_open(tmp_path):
     with Client(tmp_path) as client:
-        pid = client.submit("tests.control.workflows:Counter", {"n": 20})
+        pid = client.submit("tests.workflows:Counter", {"n": 20})
         assert not client.status(pid).state.is_terminal
     # Nothing ran it since; watching it is what runs it (the command is its runtime).
     watched = invoke("process", "watch", pid, "--home", str(tmp_path), "--interval", "0.05")
@@ -41,7 +41,7 @@ def test_an_embedded_home_advances_its_processes_while_a_command_has_it_open(tmp
 
 def test_an_embedded_process_that_can_never_end_stops_the_watch_with_exit_4(tmp_path):
     with Client(tmp_path) as client:
-        pid = client.submit("tests.control.workflows:PausesItself")
+        pid = client.submit("tests.workflows:PausesItself")
     watched = invoke("process", "watch", pid, "--home", str(tmp_path))
     assert watched.exit_code == 4
     assert "cannot make progress: it is paused" in watched.stderr
@@ -63,7 +63,7 @@ def test_a_home_nothing_ran_on_is_an_error_and_is_not_created(tmp_path):
 
 def test_after_the_daemon_stops_the_commands_read_the_home_it_left(tmp_path):
     with running_daemon(tmp_path), Client.connect(tmp_path) as client:
-        pid = client.submit("tests.daemon.workflows:Leaf", {"x": 3})
+        pid = client.submit("tests.workflows:Leaf", {"x": 3})
         client.wait(pid, timeout=10)
     shown = invoke("process", "show", pid, "--home", str(tmp_path), "--json")
     assert shown.exit_code == 0, shown.output

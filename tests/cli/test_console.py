@@ -51,8 +51,8 @@ def plain(text: str) -> str:
 
 def test_tab_completes_verbs_and_pids_and_the_verbs_run(console, daemon_home):
     with Client.connect(daemon_home) as client:
-        pid = client.submit("tests.daemon.workflows:WaitsForever")
-        client.wait(client.submit("tests.daemon.workflows:Leaf", {"x": 1}), timeout=10)
+        pid = client.submit("tests.workflows:WaitsForever")
+        client.wait(client.submit("tests.workflows:Leaf", {"x": 1}), timeout=10)
     console.send("li" + TAB)  # a single match is inserted
     console.sendline(" --all")
     console.expect_exact("processes shown")
@@ -91,10 +91,10 @@ def test_errors_are_one_line_and_the_console_goes_on(console, daemon_home):
     console.sendline("list --bogus")
     console.expect_exact("No such option '--bogus'")
     console.expect_exact(PROMPT)
-    console.sendline("submit tests.daemon.workflows:Leaf -i x=oops")
+    console.sendline("submit tests.workflows:Leaf -i x=oops")
     console.expect_exact("Error at port 'x'")
     console.expect_exact(PROMPT)
-    console.sendline("submit tests.daemon.workflows:Leaf -i x=2")
+    console.sendline("submit tests.workflows:Leaf -i x=2")
     console.expect(r"([0-9a-f]{12})\r\n")
     pid = console.match.group(1)
     console.expect_exact(PROMPT)
@@ -109,7 +109,7 @@ def test_errors_are_one_line_and_the_console_goes_on(console, daemon_home):
 
 def test_ctrl_c_stops_a_watch_and_the_console_goes_on(console, daemon_home):
     with Client.connect(daemon_home) as client:
-        pid = client.submit("tests.daemon.workflows:WaitsForever")
+        pid = client.submit("tests.workflows:WaitsForever")
         console.sendline(f"watch {pid}")
         console.expect(r"0/1 processes ended")  # the live view is up
         console.sendcontrol("c")

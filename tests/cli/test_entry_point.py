@@ -30,7 +30,7 @@ def _paused(client, pid):
 def test_submit_list_status_pause_play_report_watch_kill_as_a_user_would(tmp_path):
     with running_daemon(tmp_path):
         submitted = run_prunus(
-            "submit", "tests.daemon.workflows:Fanout", "-i", "n=2", "-i", "hold=true", home=tmp_path
+            "submit", "tests.workflows:Fanout", "-i", "n=2", "-i", "hold=true", home=tmp_path
         )
         assert submitted.returncode == 0, submitted.stderr
         pid = submitted.stdout.strip()
@@ -61,7 +61,7 @@ def test_submit_list_status_pause_play_report_watch_kill_as_a_user_would(tmp_pat
         assert json.loads(outputs.stdout) == {"total": 4}
 
         steps = run_prunus(
-            "submit", "tests.daemon.workflows:Steps", "-i", "n=2", "-i", "delay=0.01", home=tmp_path
+            "submit", "tests.workflows:Steps", "-i", "n=2", "-i", "delay=0.01", home=tmp_path
         ).stdout.strip()
         run_prunus("process", "watch", steps, home=tmp_path)
         report = run_prunus("process", "report", steps, home=tmp_path)
@@ -70,7 +70,7 @@ def test_submit_list_status_pause_play_report_watch_kill_as_a_user_would(tmp_pat
             "step 2",
         ]
 
-        forever = run_prunus("submit", "tests.daemon.workflows:WaitsForever", home=tmp_path)
+        forever = run_prunus("submit", "tests.workflows:WaitsForever", home=tmp_path)
         victim = forever.stdout.strip()
         killed = run_prunus("process", "kill", victim, "-m", "enough", home=tmp_path)
         assert killed.stdout == f"killed {victim}\n", killed.stderr
@@ -85,7 +85,7 @@ def test_submit_list_status_pause_play_report_watch_kill_as_a_user_would(tmp_pat
 def test_a_stopped_daemon_is_one_line_and_exit_2_for_submit(tmp_path):
     with running_daemon(tmp_path):
         pass
-    done = run_prunus("submit", "tests.daemon.workflows:Leaf", "-i", "x=1", home=tmp_path)
+    done = run_prunus("submit", "tests.workflows:Leaf", "-i", "x=1", home=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith(f"Error: no prunus daemon is running on {tmp_path}")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -95,7 +95,7 @@ def test_shell_completion_completes_pids_from_the_daemon_only(daemon_home):
     from prunus import Client
 
     with Client.connect(daemon_home) as client:
-        pid = client.submit("tests.daemon.workflows:Leaf", {"x": 1})
+        pid = client.submit("tests.workflows:Leaf", {"x": 1})
         client.wait(pid, timeout=10)
     assert complete(f"process show {pid[:6]}", {"PRUNUS_HOME": str(daemon_home)}) == [pid]
     assert complete(f"process show --home {daemon_home} {pid[:6]}") == [pid]

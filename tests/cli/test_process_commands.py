@@ -31,7 +31,7 @@ def wait_until(predicate, timeout=10.0):
 
 def held_fanout(client, n=2):
     """A Fanout whose leaves pause themselves: it stays WAITING until they are played."""
-    pid = client.submit("tests.daemon.workflows:Fanout", {"n": n, "hold": True})
+    pid = client.submit("tests.workflows:Fanout", {"n": n, "hold": True})
     wait_until(lambda: len(_leaves(client, pid)) == n and all(_leaves(client, pid)))
     return pid
 
@@ -45,9 +45,9 @@ def _leaves(client, pid):
 
 
 def test_list_shows_unfinished_processes_unless_all(daemon_home, client):
-    done = client.submit("tests.daemon.workflows:Leaf", {"x": 1})
+    done = client.submit("tests.workflows:Leaf", {"x": 1})
     client.wait(done, timeout=10)
-    live = client.submit("tests.daemon.workflows:WaitsForever")
+    live = client.submit("tests.workflows:WaitsForever")
     wait_until(lambda: client.status(live).state.name == "WAITING")
     shown = process(daemon_home, "list")
     assert shown.exit_code == 0, shown.output
@@ -59,14 +59,14 @@ def test_list_shows_unfinished_processes_unless_all(daemon_home, client):
     rows = json.loads(process(daemon_home, "list", "--all", "--json").stdout)
     by_pid = {row["pid"]: row for row in rows}
     assert by_pid[done]["state"] == "FINISHED" and by_pid[live]["state"] == "WAITING"
-    assert by_pid[live]["process_class"] == "tests.daemon.workflows:WaitsForever"
+    assert by_pid[live]["process_class"] == "tests.workflows:WaitsForever"
     client.kill(live)
 
 
 def test_list_filters_by_state_paused_age_and_count(daemon_home, client):
-    held = client.submit("tests.daemon.workflows:Leaf", {"x": 1, "hold": True})
+    held = client.submit("tests.workflows:Leaf", {"x": 1, "hold": True})
     wait_until(lambda: client.status(held).paused)
-    finished = client.submit("tests.daemon.workflows:Leaf", {"x": 2})
+    finished = client.submit("tests.workflows:Leaf", {"x": 2})
     client.wait(finished, timeout=10)
 
     def pids(*args):
@@ -106,7 +106,7 @@ def test_status_shows_the_tree_with_children_indented(daemon_home, client):
 
 
 def test_pause_and_play_cascade_unless_no_cascade(daemon_home, client):
-    pid = client.submit("tests.daemon.workflows:Fanout", {"n": 1, "hold": True})
+    pid = client.submit("tests.workflows:Fanout", {"n": 1, "hold": True})
     leaf = f"{pid}.0.0"
     wait_until(lambda: client.status(pid).children and client.status(f"{pid}.0").children)
     wait_until(lambda: client.status(leaf).paused)
@@ -165,7 +165,7 @@ def test_an_unknown_pid_is_one_line_and_the_others_are_still_acted_on(daemon_hom
 
 
 def test_report_merges_the_lines_of_the_tree_in_time_order_indented(daemon_home, client):
-    pid = client.submit("tests.control.workflows:WithChildren", {"items": [1, 2]})
+    pid = client.submit("tests.workflows:WithChildren", {"items": [1, 2]})
     client.wait(pid, timeout=10)
     result = process(daemon_home, "report", pid)
     assert result.exit_code == 0, result.output
@@ -184,14 +184,14 @@ def test_report_merges_the_lines_of_the_tree_in_time_order_indented(daemon_home,
 
 
 def test_show_gives_state_exit_code_timings_inputs_outputs_children_and_spec(daemon_home, client):
-    pid = client.submit("tests.daemon.workflows:Fanout", {"n": 2})
+    pid = client.submit("tests.workflows:Fanout", {"n": 2})
     client.wait(pid, timeout=10)
     result = process(daemon_home, "show", pid)
     assert result.exit_code == 0, result.output
     text = result.stdout
     for expected in (
         f"pid        {pid}",
-        "class      tests.daemon.workflows:Fanout",
+        "class      tests.workflows:Fanout",
         "state      FINISHED",
         "exit code  0",
         "duration   ",
@@ -212,11 +212,11 @@ def test_show_gives_state_exit_code_timings_inputs_outputs_children_and_spec(dae
 def test_show_of_a_failed_process_gives_its_exception_and_outputs_gives_its_outputs(
     daemon_home, client
 ):
-    failed = client.submit("tests.control.workflows:Fails")
+    failed = client.submit("tests.workflows:Fails")
     client.wait(failed, timeout=10)
     shown = process(daemon_home, "show", failed).stdout
     assert "state      EXCEPTED" in shown and "RuntimeError: child failure" in shown
-    pid = client.submit("tests.daemon.workflows:Leaf", {"x": 21})
+    pid = client.submit("tests.workflows:Leaf", {"x": 21})
     client.wait(pid, timeout=10)
     assert process(daemon_home, "outputs", pid).stdout == "y  42\n"
     assert json.loads(process(daemon_home, "outputs", pid, "--json").stdout) == {"y": 42}
@@ -226,7 +226,7 @@ def test_show_of_a_failed_process_gives_its_exception_and_outputs_gives_its_outp
 
 
 def test_watch_follows_until_the_end_and_exits_by_how_it_ended(daemon_home, client):
-    pid = client.submit("tests.daemon.workflows:Steps", {"n": 3, "delay": 0.1})
+    pid = client.submit("tests.workflows:Steps", {"n": 3, "delay": 0.1})
     result = process(daemon_home, "watch", pid, "--interval", "0.1")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -236,7 +236,7 @@ def test_watch_follows_until_the_end_and_exits_by_how_it_ended(daemon_home, clie
         "step 3",
     ]
     assert lines[-1] == f"process {pid} ended FINISHED"
-    failed = client.submit("tests.control.workflows:Fails")
+    failed = client.submit("tests.workflows:Fails")
     watched = process(daemon_home, "watch", failed, "--json")
     assert watched.exit_code == EXIT_PROCESS_FAILED
     events = [json.loads(line) for line in watched.stdout.splitlines()]
@@ -246,7 +246,7 @@ def test_watch_follows_until_the_end_and_exits_by_how_it_ended(daemon_home, clie
 
 
 def test_watch_gives_up_after_max_wait_and_the_process_goes_on(daemon_home, client):
-    pid = client.submit("tests.daemon.workflows:WaitsForever")
+    pid = client.submit("tests.workflows:WaitsForever")
     result = process(daemon_home, "watch", pid, "--max-wait", "0.3", "--interval", "0.1")
     assert result.exit_code == 4
     assert result.stderr == f"Error: process {pid} did not end within 0.3 s\n"
@@ -255,7 +255,7 @@ def test_watch_gives_up_after_max_wait_and_the_process_goes_on(daemon_home, clie
 
 
 def test_a_kill_not_answered_in_time_exits_4_and_still_happens(daemon_home, client):
-    pid = client.submit("tests.daemon.workflows:Middle", {"x": 1, "delay": 1.5})
+    pid = client.submit("tests.workflows:Middle", {"x": 1, "delay": 1.5})
     wait_until(lambda: client.status(pid).state.name == "WAITING")  # its leaf is sleeping
     result = process(daemon_home, "kill", pid, "--timeout", "0.3")
     assert result.exit_code == 4

@@ -19,16 +19,14 @@ def test_version_prints_the_package_version():
 
 
 def test_run_prints_the_outputs_as_json_on_stdout():
-    result = invoke("run", "tests.control.workflows:Add", "-i", "a=2", "-i", "b=40")
+    result = invoke("run", "tests.workflows:Add", "-i", "a=2", "-i", "b=40")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"sum": 42}
     assert result.stderr == ""  # no progress unless stderr is a terminal or --progress
 
 
 def test_progress_shows_each_process_of_the_tree_and_its_report_lines_on_stderr():
-    result = invoke(
-        "run", "tests.control.workflows:WithChildren", "-i", "items=[1, 2]", "--progress"
-    )
+    result = invoke("run", "tests.workflows:WithChildren", "-i", "items=[1, 2]", "--progress")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"total": 5, "failed": 0}
     lines = result.stderr.splitlines()
@@ -42,9 +40,7 @@ def test_progress_shows_each_process_of_the_tree_and_its_report_lines_on_stderr(
 
 
 def test_progress_follows_the_steps_of_an_embedded_run_as_they_happen():
-    result = invoke(
-        "run", "tests.control.workflows:Counter", "-i", "n=4", "-i", "delay=0.05", "--progress"
-    )
+    result = invoke("run", "tests.workflows:Counter", "-i", "n=4", "-i", "delay=0.05", "--progress")
     assert result.exit_code == 0, result.output
     reported = [line.rpartition("| ")[2] for line in result.stderr.splitlines() if "| " in line]
     assert reported == ["counter:1", "counter:2", "counter:3", "counter:4"]
@@ -65,9 +61,7 @@ def test_inputs_come_from_a_json_or_yaml_file_with_i_values_on_top(tmp_path):
     (tmp_path / "in.json").write_text(json.dumps({"a": 1, "b": 2}))
     (tmp_path / "in.yaml").write_text("a: 10\nb: 20\n")
     for name, expected in (("in.json", 1 + 5), ("in.yaml", 10 + 5)):
-        result = invoke(
-            "run", "tests.control.workflows:Add", "--inputs", str(tmp_path / name), "-i", "b=5"
-        )
+        result = invoke("run", "tests.workflows:Add", "--inputs", str(tmp_path / name), "-i", "b=5")
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout) == {"sum": expected}
 
@@ -83,22 +77,22 @@ def test_a_bad_inputs_file_is_one_line_naming_the_file(tmp_path):
         "missing.json": "No such file or directory",
     }
     for name, message in cases.items():
-        result = invoke("run", "tests.control.workflows:Add", "--inputs", str(tmp_path / name))
+        result = invoke("run", "tests.workflows:Add", "--inputs", str(tmp_path / name))
         assert result.exit_code == EXIT_ERROR, name
         assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
         assert str(tmp_path / name) in result.stderr
 
 
 def test_bad_inputs_give_one_line_naming_the_port_and_exit_2():
-    result = invoke("run", "tests.control.workflows:Add", "-i", "a=two")
+    result = invoke("run", "tests.workflows:Add", "-i", "a=two")
     assert result.exit_code == EXIT_ERROR
     assert result.stderr == "Error: Error at port 'a': expected int, got 'two' (type str)\n"
-    assert invoke("run", "tests.control.workflows:Add", "-i", "novalue").exit_code == EXIT_ERROR
+    assert invoke("run", "tests.workflows:Add", "-i", "novalue").exit_code == EXIT_ERROR
 
 
 def test_an_unknown_class_or_module_is_a_one_line_error():
     cases = {
-        "tests.control.workflows:Nope": "module 'tests.control.workflows' has no 'Nope'",
+        "tests.workflows:Nope": "module 'tests.workflows' has no 'Nope'",
         "no_such_module:X": "cannot import module 'no_such_module'",
         "justtext": "expected MODULE:CLASS, got 'justtext'",
         "json:JSONDecoder": "'json:JSONDecoder' is not a prunus Process class",
@@ -118,25 +112,23 @@ def test_debug_shows_the_traceback_instead():
 
 
 def test_a_failing_process_prints_why_and_exits_3():
-    result = invoke("run", "tests.control.workflows:Fails")
+    result = invoke("run", "tests.workflows:Fails")
     assert result.exit_code == EXIT_PROCESS_FAILED
     assert result.stderr.startswith("Error: process ")
     assert "ended EXCEPTED: RuntimeError: child failure" in result.stderr
 
 
 def test_a_run_that_can_never_end_or_takes_too_long_exits_4():
-    stuck = invoke("run", "tests.control.workflows:PausesItself")
+    stuck = invoke("run", "tests.workflows:PausesItself")
     assert stuck.exit_code == EXIT_TIMEOUT
     assert "cannot make progress: it is paused" in stuck.stderr
-    slow = invoke("run", "tests.control.workflows:Slow", "--max-wait", "0.3")
+    slow = invoke("run", "tests.workflows:Slow", "--max-wait", "0.3")
     assert slow.exit_code == EXIT_TIMEOUT
     assert slow.stderr.endswith("did not end within 0.3 s\n")
 
 
 def test_a_durable_run_leaves_the_process_in_the_home(tmp_path):
-    result = invoke(
-        "run", "tests.control.workflows:Add", "-i", "a=1", "--durable", "--home", str(tmp_path)
-    )
+    result = invoke("run", "tests.workflows:Add", "-i", "a=1", "--durable", "--home", str(tmp_path))
     assert result.exit_code == 0, result.output
     with Client(tmp_path) as client:
         [status] = client.list()
@@ -145,31 +137,31 @@ def test_a_durable_run_leaves_the_process_in_the_home(tmp_path):
 
 def test_run_on_the_daemon_and_submit_return_what_the_daemon_ran(daemon_home):
     home = str(daemon_home)
-    ran = invoke("run", "tests.daemon.workflows:Leaf", "-i", "x=4", "--daemon", "--home", home)
+    ran = invoke("run", "tests.workflows:Leaf", "-i", "x=4", "--daemon", "--home", home)
     assert ran.exit_code == 0, ran.output
     assert json.loads(ran.stdout) == {"y": 8}
-    submitted = invoke("submit", "tests.daemon.workflows:Leaf", "-i", "x=5", "--home", home)
+    submitted = invoke("submit", "tests.workflows:Leaf", "-i", "x=5", "--home", home)
     assert submitted.exit_code == 0, submitted.output
     pid = submitted.stdout.strip()
     with Client.connect(daemon_home) as client:
         assert client.wait(pid, timeout=10)["y"] == 10
-    as_json = invoke("submit", "tests.daemon.workflows:Leaf", "-i", "x=1", "--json", "--home", home)
+    as_json = invoke("submit", "tests.workflows:Leaf", "-i", "x=1", "--json", "--home", home)
     assert set(json.loads(as_json.stdout)) == {"pid"}
 
 
 def test_the_daemon_refuses_a_bad_submission_with_the_port_or_class(daemon_home):
     home = str(daemon_home)
-    bad = invoke("submit", "tests.daemon.workflows:Leaf", "-i", "x=one", "--home", home)
+    bad = invoke("submit", "tests.workflows:Leaf", "-i", "x=one", "--home", home)
     assert bad.exit_code == EXIT_ERROR
     assert "Error at port 'x'" in bad.stderr and bad.stderr.count("\n") == 1
-    unknown = invoke("submit", "tests.daemon.workflows:Nope", "--home", home)
+    unknown = invoke("submit", "tests.workflows:Nope", "--home", home)
     assert unknown.exit_code == EXIT_ERROR
     assert "Nope" in unknown.stderr and unknown.stderr.count("\n") == 1
 
 
 def test_submit_and_run_daemon_without_a_daemon_are_one_line_errors(tmp_path):
     for args in (["submit"], ["run", "--daemon"]):
-        result = invoke(*args, "tests.control.workflows:Add", "-i", "a=1", "--home", str(tmp_path))
+        result = invoke(*args, "tests.workflows:Add", "-i", "a=1", "--home", str(tmp_path))
         assert result.exit_code == EXIT_ERROR
         assert result.stderr == (
             f"Error: no prunus daemon is running on {tmp_path} "
@@ -183,7 +175,7 @@ def test_prunus_home_names_the_home_when_home_is_not_given(tmp_path):
 
 
 def test_the_installed_entry_point_runs_a_process():
-    done = run_prunus("run", "tests.control.workflows:Add", "-i", "a=1")
+    done = run_prunus("run", "tests.workflows:Add", "-i", "a=1")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"sum": 2}
 
@@ -192,7 +184,7 @@ def test_on_a_terminal_run_draws_the_tree_in_colour_then_the_outputs():
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"}
     child = pexpect.spawn(
         str(PRUNUS),
-        ["run", "tests.control.workflows:WithChildren", "-i", "items=[1, 2]"],
+        ["run", "tests.workflows:WithChildren", "-i", "items=[1, 2]"],
         env=env,
         cwd=str(ROOT),
         encoding="utf-8",

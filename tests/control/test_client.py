@@ -19,8 +19,9 @@ from prunus import (
     UnknownProcessError,
     WaitTimeoutError,
 )
-from tests.control import workflows
-from tests.control.workflows import (
+from tests import workflows
+from tests.modes import eventually, settle
+from tests.workflows import (
     Add,
     Counter,
     NamesLikeParameters,
@@ -29,7 +30,6 @@ from tests.control.workflows import (
     WaitsOnChildren,
     WithChildren,
 )
-from tests.modes import eventually, settle
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from prunus import Client, ProcessState, WaitTimeoutError
 from prunus.engine import TRANSITIONS
 from tests.conftest import MODES
-from tests.control.workflows import Counter, WaitsOnPausedChild, WithChildren
+from tests.workflows import Counter, WaitsOnPausedChild, WithChildren
 
 actions = st.lists(
     st.tuples(

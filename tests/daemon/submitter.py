@@ -9,7 +9,7 @@ import json
 import sys
 
 from prunus import Client
-from tests.daemon.workflows import Leaf
+from tests.workflows import Leaf
 
 
 def main() -> None:

@@ -14,16 +14,17 @@ from prunus import (
     UnknownProcessError,
 )
 from prunus.control import daemon_status
-from tests.control.workflows import Fails, WaitsOnChildren
-from tests.daemon.workflows import (
+from tests.modes import eventually, settle
+from tests.workflows import (
+    Fails,
     Fanout,
     KillsItself,
     Middle,
     Steps,
     WaitsForever,
+    WaitsOnChildren,
     fanout_total,
 )
-from tests.modes import eventually, settle
 
 
 @pytest.fixture

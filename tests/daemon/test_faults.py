@@ -13,8 +13,8 @@ from prunus import Client, ProcessState
 from prunus.control import daemon_pids, daemon_status
 from prunus.persistence import LmdbStore
 from tests.conftest import running_daemon
-from tests.daemon.workflows import Fanout, KillsItsHost, Steps, fanout_total
 from tests.modes import eventually
+from tests.workflows import Fanout, KillsItsHost, Steps, fanout_total
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from prunus.control import daemon_pids, start_daemon, stop_daemon
 from prunus.control._daemon_files import read_daemon_file
 from prunus.control._proc_table import pid_alive
 from tests.conftest import running_daemon
-from tests.daemon.workflows import Leaf
+from tests.workflows import Leaf
 
 LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
 

@@ -11,8 +11,8 @@ import pytest
 from prunus import Client, ProcessState
 from prunus.control import daemon_pids, daemon_status
 from tests.conftest import running_daemon
-from tests.daemon.workflows import Fanout, fanout_total
 from tests.modes import eventually
+from tests.workflows import Fanout, fanout_total
 
 pytestmark = pytest.mark.slow
 

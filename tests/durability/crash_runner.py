@@ -10,7 +10,7 @@ import json
 import sys
 
 from prunus import Client
-from tests.durability.workflows import SumOfSquares
+from tests.workflows import SumOfSquares
 
 
 def main() -> None:

@@ -12,15 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prunus import Process, ProcessState, ToContext, WorkChain, while_
-from prunus.engine import load_process, save_process
+from prunus.engine import ProcessDriver, load_process, save_process
 from prunus.persistence import decode_checkpoint, encode_checkpoint
 from tests.outlines import build_workchain, number_steps, outcomes, outlines
+from tests.workflows import Doubler
 
 
 def round_trip(process: Process) -> Process:
     data = decode_checkpoint(encode_checkpoint(save_process(process)))
     # Random outline classes are built at run time and cannot be imported by name;
-    # the importable Tree/Leaf classes are resolved from the checkpoint as in production.
+    # the importable Tree and Doubler classes are resolved from the checkpoint as in production.
     known = type(process) if type(process).__name__ == "RandomOutline" else None
     return load_process(data, known)
 
@@ -32,10 +33,10 @@ def drive(root: Process, restore: bool) -> dict[str, Process]:
     while queue:
         pid = queue.popleft()
         process = live[pid]
-        if not process._prunus_runnable:
+        if not ProcessDriver(process).runnable:
             continue
-        process._prunus_step()
-        launches, _ = process._prunus_take_effects()
+        ProcessDriver(process).step()
+        launches, _ = ProcessDriver(process).take_effects()
         if restore:
             process = live[pid] = round_trip(process)
         for child in launches:
@@ -44,7 +45,7 @@ def drive(root: Process, restore: bool) -> dict[str, Process]:
         if process.has_terminated():
             parent = live.get(process.parent_pid or "")
             if parent is not None and not parent.has_terminated():
-                parent._prunus_child_finished(process._prunus_result())
+                ProcessDriver(parent).child_finished(ProcessDriver(process).result())
                 if restore:
                     live[parent.pid] = round_trip(parent)
                 queue.append(parent.pid)
@@ -58,17 +59,6 @@ def snapshot(processes: dict[str, Process]) -> dict[str, tuple]:
         pid: (p.state, p.outputs, dict(p._prunus.ctx), p.exit_code, p.status)
         for pid, p in processes.items()
     }
-
-
-class Leaf(Process):
-    @classmethod
-    def define(cls, spec):
-        super().define(spec)
-        spec.input("x", valid_type=int)
-        spec.output("y", valid_type=int)
-
-    def run(self):
-        self.out("y", self.inputs.x + 1)
 
 
 class Tree(WorkChain):
@@ -93,7 +83,7 @@ class Tree(WorkChain):
         self.ctx.i += 1
         if self.inputs.depth > 1 and self.ctx.i % 2 == 0:
             return ToContext(part=self.submit(Tree, n=2, depth=self.inputs.depth - 1))
-        return ToContext(part=self.submit(Leaf, x=self.ctx.i))
+        return ToContext(part=self.submit(Doubler, x=self.ctx.i))
 
     def add(self):
         part = self.ctx.part
@@ -125,8 +115,8 @@ def test_trees_of_children_restored_at_every_step_end_like_uninterrupted_runs(n,
 
 def test_a_restored_process_keeps_pause_awaits_and_launch_counter():
     parent = Tree({"n": 2}, pid="p")
-    parent._prunus_step()  # start
-    parent._prunus_step()  # launch 1 -> WAITING
+    ProcessDriver(parent).step()  # start
+    ProcessDriver(parent).step()  # launch 1 -> WAITING
     parent.pause()
     restored = round_trip(parent)
     assert restored.state is ProcessState.WAITING

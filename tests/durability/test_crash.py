@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from prunus.persistence import LmdbStore
-from tests.durability.workflows import expected_total
+from tests.workflows import expected_total
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 8

@@ -10,10 +10,9 @@ import pytest
 
 from prunus import Client, ProcessListener, ProcessState, PrunusError, StoreError
 from prunus.persistence import LmdbStore, register_type
-from tests.control.workflows import Add, Counter, PausesItself, WaitsOnPausedChild
-from tests.durability.workflows import Hoarder
 from tests.modes import eventually, settle
 from tests.persistence.test_stores import corrupt
+from tests.workflows import Add, Counter, Hoarder, PausesItself, WaitsOnPausedChild
 
 
 def test_a_paused_process_is_still_paused_after_a_restart_and_finishes_when_played(

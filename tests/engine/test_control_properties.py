@@ -6,7 +6,7 @@ from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from prunus import Continue, InvalidStateError, Process, ProcessState, Wait
-from prunus.engine import TRANSITIONS
+from prunus.engine import TRANSITIONS, ProcessDriver
 
 
 class Looper(Process):
@@ -38,13 +38,13 @@ class ControlMachine(RuleBasedStateMachine):
     @rule()
     def step(self):
         process = self.process
-        if process._prunus_runnable:
+        if ProcessDriver(process).runnable:
             before = self._steps()
-            process._prunus_step()
+            ProcessDriver(process).step()
             assert self._steps() in (before, before + 1)
         else:
             try:
-                process._prunus_step()
+                ProcessDriver(process).step()
             except InvalidStateError:
                 pass
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from prunus import ProcessState
+from prunus.engine import ProcessDriver
 from tests.engine.helpers import step_until_blocked
 from tests.outlines import build_workchain, number_steps, outcomes, outlines, reference_run
 
@@ -31,6 +32,6 @@ def test_the_outline_cursor_is_plain_data_at_every_step(tree, answers):
             return all(plain(v) for v in value)
         return value is None or type(value) in (int, bool)
 
-    while workchain._prunus_runnable:
-        workchain._prunus_step()
+    while ProcessDriver(workchain).runnable:
+        ProcessDriver(workchain).step()
         assert plain(workchain._prunus.outline_cursor)

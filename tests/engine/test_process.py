@@ -16,18 +16,9 @@ from prunus import (
     Stop,
     Wait,
 )
+from prunus.engine import ProcessDriver
 from tests.engine.helpers import step_until_blocked
-
-
-class Doubler(Process):
-    @classmethod
-    def define(cls, spec):
-        super().define(spec)
-        spec.input("x", valid_type=int)
-        spec.output("y", valid_type=int)
-
-    def run(self):
-        self.out("y", 2 * self.inputs.x)
+from tests.workflows import Doubler
 
 
 class ContinueThenKill(Process):
@@ -233,7 +224,7 @@ def test_pause_in_a_step_completes_the_step_then_stops_stepping_until_play():
     assert process.paused and process.state is ProcessState.RUNNING
     assert process._prunus.reports == ["after pause, same step"]
     with pytest.raises(InvalidStateError, match="paused"):
-        process._prunus_step()
+        ProcessDriver(process).step()
     assert process.play()
     step_until_blocked(process)
     assert process.state is ProcessState.FINISHED
@@ -276,7 +267,7 @@ def test_control_of_a_terminated_process_returns_false_and_changes_nothing():
     assert not process.play()
     assert process.state is ProcessState.FINISHED
     with pytest.raises(InvalidStateError):
-        process._prunus_step()
+        ProcessDriver(process).step()
 
 
 def test_a_continue_to_something_that_is_not_a_method_excepts_with_a_reason():
@@ -365,3 +356,25 @@ def test_a_callable_default_is_evaluated_at_each_launch():
     second = Outer({"inner": {"x": 1}})
     assert first.inputs.stamp == 0
     assert second.inputs.stamp == 1
+
+
+def test_a_process_may_use_the_driver_verbs_as_its_own_step_names():
+    class Verbs(Process):
+        def run(self):
+            return Continue(self.step)
+
+        def step(self):
+            return Continue(self.take_effects)
+
+        def take_effects(self):
+            return Continue(self.child_finished)
+
+        def child_finished(self):
+            self.report("all four ran")
+
+    process = Verbs()
+    driver = ProcessDriver(process)
+    assert step_until_blocked(process) == 4
+    assert driver.status().step == "child_finished"
+    assert driver.result().state is ProcessState.FINISHED
+    assert driver.take_effects() == ([], ["all four ran"])

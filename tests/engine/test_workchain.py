@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prunus import ProcessState, ToContext, WorkChain, if_, return_, while_
-from prunus.engine import ProcessResult
+from prunus.engine import ProcessDriver, ProcessResult
 from tests.engine.helpers import step_until_blocked
 
 
@@ -115,10 +115,10 @@ def test_a_workchain_without_an_outline_finishes_at_once():
 
 def test_the_status_names_the_current_outline_step():
     wc = Branching({"n": 1})
-    wc._prunus_step()
-    assert wc._prunus_status().step == "start"
-    wc._prunus_step()
-    assert wc._prunus_status().step == "count"
+    ProcessDriver(wc).step()
+    assert ProcessDriver(wc).status().step == "start"
+    ProcessDriver(wc).step()
+    assert ProcessDriver(wc).status().step == "count"
 
 
 def test_the_outline_is_part_of_the_description():
@@ -151,12 +151,12 @@ def test_submitted_children_get_deterministic_pids_and_the_parent_waits_for_them
     parent = Parent(pid="p")
     step_until_blocked(parent)
     assert parent.state is ProcessState.WAITING
-    launches, _ = parent._prunus_take_effects()
+    launches, _ = ProcessDriver(parent).take_effects()
     assert [child.pid for child in launches] == ["p.0", "p.1"]
     assert all(child.parent_pid == "p" for child in launches)
-    parent._prunus_child_finished(child_result("p.1", "b"))
+    ProcessDriver(parent).child_finished(child_result("p.1", "b"))
     assert parent.state is ProcessState.WAITING
-    parent._prunus_child_finished(child_result("p.0", "a"))
+    ProcessDriver(parent).child_finished(child_result("p.0", "a"))
     assert parent.state is ProcessState.RUNNING
     step_until_blocked(parent)
     assert parent.state is ProcessState.FINISHED
@@ -168,8 +168,8 @@ def test_submitted_children_get_deterministic_pids_and_the_parent_waits_for_them
 def test_child_results_from_strangers_are_ignored():
     parent = Parent(pid="p")
     step_until_blocked(parent)
-    parent._prunus_child_finished(child_result("q.0", "x"))
-    parent._prunus_child_finished(child_result("p.0", "a"))
+    ProcessDriver(parent).child_finished(child_result("q.0", "x"))
+    ProcessDriver(parent).child_finished(child_result("p.0", "a"))
     assert parent.state is ProcessState.WAITING
 
 
@@ -201,7 +201,7 @@ def test_invalid_child_inputs_fail_the_parent_step_with_the_port_path():
     wc = run_to_end(BadParent())
     assert wc.state is ProcessState.EXCEPTED
     assert "'n'" in wc.exception()
-    assert wc._prunus_take_effects()[0] == []
+    assert ProcessDriver(wc).take_effects()[0] == []
 
 
 @pytest.mark.parametrize("n", [0, 1, 4])

@@ -4,6 +4,8 @@ import dataclasses
 import pickle
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prunus.spec import ExitCode, ExitCodesNamespace, ProcessSpec
 
@@ -142,3 +144,17 @@ def test_spec_refuses_a_label_that_attribute_access_could_not_reach():
 def test_spec_refuses_a_message_that_is_not_a_string():
     with pytest.raises(ValueError, match="message must be a str"):
         ProcessSpec().exit_code(300, "ERROR_X", None)
+
+
+@given(
+    status=st.integers(min_value=0, max_value=2**31),
+    message=st.none() | st.text(max_size=20),
+    invalidates_cache=st.booleans(),
+    label=st.none() | st.from_regex(r"[A-Z_]{1,12}", fullmatch=True),
+)
+def test_an_exit_code_survives_its_plain_data_in_declaration_order(
+    status, message, invalidates_cache, label
+):
+    code = ExitCode(status, message, invalidates_cache, label)
+    assert code.to_data() == [status, message, invalidates_cache, label]
+    assert ExitCode.from_data(code.to_data()) == code

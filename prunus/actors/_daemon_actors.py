@@ -1,0 +1,70 @@
+"""The daemon's actors: a Thespian TCP system on loopback, its supervisor and hosts.
+
+The daemon's main OS process (``prunus.control._daemon_process``) keeps the duties of
+an OS process: the home's lock, ``daemon.json``, signals, sweeping what outlives a
+shutdown. Everything that knows about actors and their messages is here, so the layers
+above use only the public face of ``prunus.actors``:
+
+1. :func:`start_daemon_actors` starts the actor system (Thespian forks its admin: call
+   it before this OS process starts any thread, and before it opens LMDB);
+2. :meth:`DaemonActors.serve` creates the supervisor under its global name, which
+   starts the hosts and opens the home, and resumes every unfinished process;
+3. :meth:`DaemonActors.shutdown` stops all of them.
+
+Clients then reach the supervisor by its global name (:func:`open_remote_runtime`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prunus.actors._messages import Configure, Reload, Reloaded
+from prunus.actors._supervisor import Supervisor
+from prunus.actors._thespian import SUPERVISOR_NAME, open_daemon_system
+from prunus.errors import DaemonError
+
+__all__ = ["DaemonActors", "start_daemon_actors"]
+
+_SLICE_SECONDS = 0.01  # a host's slice of steps between two looks at its mailbox
+
+
+def start_daemon_actors(port: int, log_file: str) -> DaemonActors:
+    """Start the daemon's actor system on 127.0.0.1:``port``; actors log to
+    ``log_file``. Nothing is served until :meth:`DaemonActors.serve`."""
+    return DaemonActors(open_daemon_system(port, log_file))
+
+
+class DaemonActors:
+    """A running daemon actor system; see the module docstring."""
+
+    def __init__(self, system: Any) -> None:
+        self._system = system
+
+    def serve(self, home: Path, *, workers: int, restart_limit: int, timeout: float) -> int:
+        """Start the supervisor with ``workers`` hosts on ``home`` and resume every
+        unfinished process; returns how many were resumed. Starting may take
+        ``timeout`` seconds, the reload five times that (a big home).
+
+        Raises:
+            DaemonError: the supervisor did not start or did not reload (the reason is
+                in the daemon's log).
+        """
+        supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
+        configure = Configure(
+            home=str(home),
+            workers=workers,
+            passivate=True,
+            restart_limit=restart_limit,
+            slice_seconds=_SLICE_SECONDS,
+        )
+        if self._system.ask(supervisor, configure, timeout) is not True:
+            raise DaemonError("the supervisor did not start (see the daemon log)")
+        reloaded = self._system.ask(supervisor, Reload(), timeout * 5)
+        if not isinstance(reloaded, Reloaded):
+            raise DaemonError("the supervisor did not reload (see the daemon log)")
+        return reloaded.resumed
+
+    def shutdown(self) -> None:
+        """Stop every actor of the system (the admin, the supervisor, its hosts)."""
+        self._system.shutdown()

@@ -1,0 +1,190 @@
+"""The embedded runtime: a private in-process actor system, a supervisor and one host.
+
+In Thespian's in-process base every actor runs in the caller's thread while the caller
+is inside ``ask``: asking the supervisor to answer when a process has ended is what
+drives the whole system. When the system goes idle before the answer comes, nothing in
+it can ever produce one (every process left is paused or waiting on something that will
+not happen), and ``ask`` returns None at once: :meth:`EmbeddedRuntime.wait` raises
+``StuckError`` then instead of blocking forever.
+
+The host runs one step per slice and never passivates: the caller's own process object
+stays the one that runs, so ``process.execute()`` leaves that very instance finished.
+:func:`open_embedded_runtime` owns the wiring: the store (and the home's lock), the
+actor system, the supervisor's configuration and the reload of stored processes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from prunus import errors
+from prunus.actors._messages import (
+    CancelWait,
+    Configure,
+    ErrorReply,
+    Launch,
+    Launched,
+    Reload,
+    Reloaded,
+    WaitFor,
+    WaitResult,
+    WaitTimedOut,
+)
+from prunus.actors._queries import RuntimeQueries
+from prunus.actors._runtime_protocol import LaunchItem
+from prunus.actors._supervisor import Supervisor
+from prunus.actors._thespian import open_embedded_system
+from prunus.engine import Process, ProcessResult, ProcessState, resolve_process_class
+from prunus.persistence import HomeLock, LmdbStore, MemoryStore
+
+__all__ = ["EmbeddedRuntime", "open_embedded_runtime", "raise_error_reply"]
+
+
+def open_embedded_runtime(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    store: Any = None,
+    resume: bool = True,
+) -> EmbeddedRuntime:
+    """An embedded runtime on ``home`` (LMDB, held with the home's lock), on ``store``,
+    or in memory, with every stored process registered and (``resume``) the unfinished
+    ones resumed.
+
+    Raises:
+        StoreError: the home cannot be opened, or another runtime is using it.
+    """
+    lock: HomeLock | None = None
+    if store is None and home is not None:
+        store = LmdbStore(home)
+        try:
+            lock = HomeLock(store.home)
+        except errors.StoreError:
+            store.close()
+            raise
+    runtime = EmbeddedRuntime(store if store is not None else MemoryStore(), lock)
+    try:
+        runtime.reload(resume)
+    except BaseException:
+        runtime.close()
+        raise
+    return runtime
+
+
+class EmbeddedRuntime(RuntimeQueries):
+    """Owns one in-process actor system, its store and the home lock; not thread-safe
+    (use it from one thread). Made by :func:`open_embedded_runtime`."""
+
+    is_remote = False
+
+    def __init__(self, store: Any, lock: HomeLock | None = None) -> None:
+        self._store, self._lock = store, lock
+        self._system = open_embedded_system()
+        self._supervisor = self._system.createActor(Supervisor)
+        self._closed = False
+        self._request_ids = itertools.count(1)
+        self._ask(Configure(store=store))
+
+    def reload(self, resume: bool = True) -> Reloaded:
+        """Register every process in the store and (``resume``) resume the unfinished."""
+        reply = self._ask(Reload(resume))
+        assert isinstance(reply, Reloaded)
+        return reply
+
+    def launch(self, process: Process | str, inputs: Mapping[str, Any] | None = None) -> str:
+        reply = self._ask(Launch(_instance(process, inputs)))
+        assert isinstance(reply, Launched)
+        return reply.pid
+
+    def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
+        instances = [_instance(process, inputs) for process, inputs in launches]
+        return [self.launch(instance) for instance in instances]
+
+    def run(
+        self, process: Process | str, inputs: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        instance = _instance(process, inputs)
+        self.wait(self.launch(instance))
+        return _outputs_or_raise(instance)
+
+    def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
+        """The result of ``pid`` once it ends.
+
+        Raises:
+            WaitTimeoutError: ``timeout`` seconds passed, measured between steps.
+            StuckError: it can never end in this system (see the module docstring).
+        """
+        request_id = next(self._request_ids)
+        reply = self._ask(WaitFor(pid, request_id, timeout))
+        if reply is None:
+            self._system.tell(self._supervisor, CancelWait(pid, request_id))
+            status = self.status(pid)
+            why = "paused" if status.paused else status.state.name
+            raise errors.StuckError(
+                f"process {pid} cannot make progress: it is {why} and nothing in this "
+                "runtime will advance it (play it, resume it or kill it)"
+            )
+        if isinstance(reply, WaitTimedOut):
+            raise errors.WaitTimeoutError(f"process {pid} did not end within {timeout} s")
+        return reply.result
+
+    def wait_many(self, pids: Sequence[str], timeout: float | None = None) -> list[ProcessResult]:
+        return [self.wait(pid, timeout) for pid in pids]
+
+    def close(self) -> None:
+        """Shut the actor system down, close the store, release the home."""
+        if not self._closed:
+            self._closed = True
+            self._system.shutdown()
+            self._store.close()
+            if self._lock is not None:
+                self._lock.release()
+
+    def _ask(self, message: Any) -> Any:
+        if self._closed:
+            raise errors.ClosedError("this runtime is closed")
+        reply = self._system.ask(self._supervisor, message)
+        # Invariant: only waits can be answered late (after a Stuck or a timeout); such
+        # answers carry a request id that is not the current one and are dropped.
+        while isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id != getattr(
+            message, "request_id", None
+        ):
+            reply = self._system.listen()
+        if isinstance(reply, ErrorReply):
+            raise_error_reply(reply)
+        return reply
+
+
+def _instance(process: Process | str, inputs: Mapping[str, Any] | None) -> Process:
+    """The process to host: the instance itself, or one built here from a class path."""
+    if isinstance(process, Process):
+        return process
+    try:
+        process_class = resolve_process_class(process)
+    except errors.CheckpointError as error:
+        raise errors.ProcessClassError(str(error)) from None
+    return process_class(inputs=dict(inputs or {}))
+
+
+def _outputs_or_raise(process: Process) -> dict[str, Any]:
+    """The outputs of an ended process, or the very error that ended it."""
+    if process.state is ProcessState.FINISHED:
+        return process.outputs
+    if process.state is ProcessState.KILLED:
+        raise errors.KilledError(process.status or f"process {process.pid} was killed")
+    process.result()  # re-raises the error of an EXCEPTED process
+    raise AssertionError("unreachable: a process that ended is FINISHED, KILLED or EXCEPTED")
+
+
+def raise_error_reply(reply: ErrorReply) -> None:
+    """Raise the prunus error an ErrorReply names (PrunusError for unknown kinds)."""
+    error_type = getattr(errors, reply.kind, None)
+    if not (isinstance(error_type, type) and issubclass(error_type, errors.PrunusError)):
+        error_type = errors.PrunusError
+    if error_type is errors.UnknownProcessError:
+        raise errors.UnknownProcessError(reply.pid)
+    if error_type is errors.PortValidationError:
+        raise errors.PortValidationError(reply.message, reply.port_path)
+    raise error_type(reply.message)

@@ -1,0 +1,133 @@
+"""The one interface every runtime offers: what ``prunus.Client`` holds and calls.
+
+Two runtimes implement it in full: :class:`~prunus.actors.EmbeddedRuntime` (a private
+in-process actor system in the caller's thread; ``open_embedded_runtime``) and
+:class:`~prunus.actors.RemoteRuntime` (a connection to a daemon's supervisor;
+``open_remote_runtime``). Each is opened by its factory, which owns its wiring (store,
+home lock, actor system, reload): a runtime is ready to use when the factory returns
+and has no set-up steps of its own. The client above it has no mode branches; the few
+places where the modes must differ are methods here (``launch`` of a class path,
+``run``'s errors, ``is_remote``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from prunus.actors._messages import DaemonStatus
+from prunus.engine import Process, ProcessResult, ProcessStatus
+
+__all__ = ["LaunchItem", "Runtime"]
+
+#: What ``launch`` takes: a constructed (validated) Process with no inputs beside it,
+#: or a ``"module:Class"`` path with its inputs (imported where the process runs).
+LaunchItem = tuple["Process | str", "Mapping[str, Any] | None"]
+
+
+@runtime_checkable
+class Runtime(Protocol):
+    """Launch, wait for, inspect and control processes by pid.
+
+    Every method may raise ``ClosedError`` once :meth:`close` was called; a remote
+    runtime raises ``DaemonError`` (or ``DaemonTimeoutError``) when its daemon is gone
+    or does not answer in time.
+    """
+
+    @property
+    def is_remote(self) -> bool:
+        """True when processes run in another OS process (a daemon) and move on their
+        own; False when they move only while this runtime is being called (embedded)."""
+        ...
+
+    # ---- launching and waiting ------------------------------------------------------
+
+    def launch(self, process: Process | str, inputs: Mapping[str, Any] | None = None) -> str:
+        """Start a process and return its pid once its first checkpoint is stored.
+
+        Raises:
+            PortValidationError: ``inputs`` do not fit the class's spec.
+            ProcessClassError: a class path cannot be imported where processes run.
+        """
+        ...
+
+    def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
+        """Start every ``(process, inputs)`` (as :meth:`launch`); pids in order. All are
+        validated before any starts."""
+        ...
+
+    def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
+        """The result of ``pid`` once it has ended (also KILLED or EXCEPTED).
+
+        Raises:
+            WaitTimeoutError: it did not end within ``timeout`` seconds.
+            StuckError: (embedded) it can never end: it is paused, or waits on nothing
+                this runtime will produce.
+            UnknownProcessError: no such pid.
+        """
+        ...
+
+    def wait_many(self, pids: Sequence[str], timeout: float | None = None) -> list[ProcessResult]:
+        """:meth:`wait` for every pid, results in order."""
+        ...
+
+    def run(
+        self, process: Process | str, inputs: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Launch, wait, and return the outputs.
+
+        Raises:
+            KilledError: the process ended KILLED.
+            Exception: embedded, the very error that made it EXCEPTED;
+                ``ProcessFailedError`` with its text from a daemon.
+        """
+        ...
+
+    # ---- looking ----------------------------------------------------------------------
+
+    def status(self, pid: str) -> ProcessStatus:
+        """State, pause flag, status message, step and children of ``pid``."""
+        ...
+
+    def list(self) -> Sequence[ProcessStatus]:
+        """Every process this runtime knows, in launch order."""
+        ...
+
+    def describe(self, pid: str) -> dict[str, Any]:
+        """Everything stored about ``pid``, as plain data (see ``Client.describe``)."""
+        ...
+
+    def outputs(self, pid: str) -> dict[str, Any]:
+        """The outputs ``pid`` has emitted so far (all of them once it has ended)."""
+        ...
+
+    def report(self, pid: str) -> list[tuple[float, str]]:
+        """The ``(unix time, line)`` pairs ``pid`` logged, oldest first."""
+        ...
+
+    def info(self) -> DaemonStatus:
+        """Counts of the runtime as a whole: hosts and their OS pids (embedded: one,
+        this OS process), processes active in them, processes per state, paused ones."""
+        ...
+
+    # ---- controlling ------------------------------------------------------------------
+
+    def pause(self, pid: str, *, cascade: bool = True) -> bool:
+        """Pause ``pid`` (and, with ``cascade``, its live descendants) before its next
+        step; False if it had already ended."""
+        ...
+
+    def play(self, pid: str, *, cascade: bool = True) -> bool:
+        """Undo :meth:`pause`; False if it had already ended."""
+        ...
+
+    def kill(self, pid: str, msg: str | None = None) -> bool:
+        """Kill ``pid`` after its live descendants; False if it had already ended."""
+        ...
+
+    # ---- lifetime ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release what the factory opened (embedded: the actor system, the store, the
+        home lock; remote: the connection, never the daemon). Idempotent."""
+        ...
