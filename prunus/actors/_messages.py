@@ -39,15 +39,15 @@ __all__ = [
     "HostConfig",
     "HostEvents",
     "HostReady",
-    "Kill",
+    "KillRequest",
     "Launch",
     "Launched",
     "LaunchedMany",
     "ListProcesses",
     "Outputs",
     "Passivated",
-    "Pause",
-    "Play",
+    "PauseRequest",
+    "PlayRequest",
     "ProcessList",
     "Reload",
     "Reloaded",
@@ -55,7 +55,7 @@ __all__ = [
     "Report",
     "Spawned",
     "StateChanged",
-    "Status",
+    "StatusRequest",
     "Step",
     "Stuck",
     "Submit",
@@ -281,8 +281,11 @@ class ChildFinished:
 
 
 @dataclass(frozen=True, slots=True)
-class Pause:
-    """Pause ``pid`` (and, with ``cascade``, its live descendants) before its next step."""
+class PauseRequest:
+    """Pause ``pid`` (and, with ``cascade``, its live descendants) before its next step.
+
+    ``reply_to`` is whom the answer goes to; the supervisor fills it in (a control the
+    supervisor cascades to a descendant is answered to the supervisor itself)."""
 
     pid: str
     reply_to: Any = None
@@ -290,28 +293,35 @@ class Pause:
 
 
 @dataclass(frozen=True, slots=True)
-class Play:
+class PlayRequest:
+    """Let ``pid`` (and, with ``cascade``, its live descendants) take steps again."""
+
     pid: str
     reply_to: Any = None
     cascade: bool = True
 
 
 @dataclass(frozen=True, slots=True)
-class Kill:
+class KillRequest:
+    """Kill ``pid`` after its live descendants; ``message`` is the reason it ends with.
+    (The actor message: the engine's command a step returns is :class:`prunus.Kill`.)"""
+
     pid: str
     message: str | None = None
     reply_to: Any = None
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
+class StatusRequest:
+    """Ask for ``pid``'s status; answered from the supervisor's registry."""
+
     pid: str
     reply_to: Any = None
 
 
 @dataclass(frozen=True, slots=True)
 class ControlReply:
-    """Answer to Pause, Play, Kill and Status: whether it applied, and the status after."""
+    """Answer to a pause, play, kill or status request: whether it applied, and the status after."""
 
     pid: str
     ok: bool

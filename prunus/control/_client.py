@@ -11,7 +11,15 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from prunus.actors import EmbeddedRuntime, Kill, Pause, Play, RemoteRuntime, Status, Stuck
+from prunus.actors import (
+    EmbeddedRuntime,
+    KillRequest,
+    PauseRequest,
+    PlayRequest,
+    RemoteRuntime,
+    StatusRequest,
+    Stuck,
+)
 from prunus.control._daemon_files import daemon_address
 from prunus.engine import (
     Process,
@@ -192,19 +200,19 @@ class Client:
 
     def status(self, pid: str) -> ProcessStatus:
         """State, pause flag, status message, current step and children of ``pid``."""
-        return self._runtime.control(Status(pid)).status
+        return self._runtime.control(StatusRequest(pid)).status
 
     def pause(self, pid: str, *, cascade: bool = True) -> bool:
         """Pause ``pid`` (and its descendants) before its next step; False if it ended."""
-        return self._runtime.control(Pause(pid, cascade=cascade)).ok
+        return self._runtime.control(PauseRequest(pid, cascade=cascade)).ok
 
     def play(self, pid: str, *, cascade: bool = True) -> bool:
         """Let a paused process (and its descendants) take steps again."""
-        return self._runtime.control(Play(pid, cascade=cascade)).ok
+        return self._runtime.control(PlayRequest(pid, cascade=cascade)).ok
 
     def kill(self, pid: str, msg: str | None = None) -> bool:
         """Kill ``pid`` after killing its live descendants; False if it had already ended."""
-        return self._runtime.control(Kill(pid, msg)).ok
+        return self._runtime.control(KillRequest(pid, msg)).ok
 
     def list(self) -> list[ProcessStatus]:
         """Every process this runtime knows, in launch order."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prunus.engine._checkpoint import load_process, resolve_process_class, save_process
 from prunus.engine._commands import Command, Continue, Kill, Stop, Wait
+from prunus.engine._description import ProcessDescription
 from prunus.engine._listener import ProcessListener
 from prunus.engine._process import Process, launch_inputs, new_pid
 from prunus.engine._records import ProcessResult, ProcessStatus
@@ -22,6 +23,7 @@ __all__ = [
     "Continue",
     "Kill",
     "Process",
+    "ProcessDescription",
     "ProcessListener",
     "ProcessResult",
     "ProcessState",
