@@ -17,16 +17,18 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from prunus.actors._messages import (
+from prunus.actors._host_messages import (
     ChildFinished,
-    ControlReply,
     Finished,
-    KillRequest,
-    PauseRequest,
-    PlayRequest,
     Reply,
     StateChanged,
     Step,
+)
+from prunus.actors._messages import (
+    ControlReply,
+    KillRequest,
+    PauseRequest,
+    PlayRequest,
 )
 from prunus.actors._persisting import ProcessWriter
 from prunus.engine import Process, ProcessState, ProcessStatus

@@ -26,12 +26,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from prunus.actors._host_messages import (
+    Reply,
+)
 from prunus.actors._messages import (
     ControlReply,
     KillRequest,
     PauseRequest,
     PlayRequest,
-    Reply,
 )
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._registry import Ending, Registry

@@ -16,7 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from prunus.actors._messages import Configure, HostConfig
+from prunus.actors._host_messages import (
+    HostConfig,
+)
+from prunus.actors._messages import (
+    Configure,
+)
 
 __all__ = ["CRASH_WINDOW", "HostPool", "RestartHost"]
 

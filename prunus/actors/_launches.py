@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from prunus.actors._messages import (
+from prunus.actors._host_messages import (
     Activate,
+)
+from prunus.actors._messages import (
     ErrorReply,
     Launched,
     LaunchedMany,

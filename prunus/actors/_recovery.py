@@ -23,8 +23,15 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from prunus.actors._control import Control, Order
+from prunus.actors._host_messages import (
+    Activate,
+    Barrier,
+)
 from prunus.actors._launches import Launches
-from prunus.actors._messages import Activate, Barrier, KillRequest, Reloaded
+from prunus.actors._messages import (
+    KillRequest,
+    Reloaded,
+)
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._records import record_status
 from prunus.actors._registry import Registry

@@ -14,8 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from prunus.actors._host_messages import (
+    ChildFinished,
+)
 from prunus.actors._host_pool import HostPool
-from prunus.actors._messages import ChildFinished, ErrorReply
+from prunus.actors._messages import (
+    ErrorReply,
+)
 from prunus.actors._outgoing import Outgoing
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 
