@@ -270,7 +270,8 @@ class Describe:
 
 @dataclass(frozen=True, slots=True)
 class Description:
-    """Everything stored about a process, as plain data (see ``Client.describe``)."""
+    """Everything stored about a process: ``ProcessDescription.to_data()`` (plain data,
+    what ``Client.describe`` returns; ``ProcessDescription.from_data`` reads it)."""
 
     pid: str
     details: dict[str, Any]
