@@ -105,14 +105,10 @@ class Control:
         if type(message) is KillRequest:
             cascade, orders = self.kill_descendants(pid, message.message)
         elif message.cascade:
-            members = self._registry.live_descendants(pid)
-            cascade = Cascade(set(members)) if members else None
-            orders = [
-                self._order(
-                    m, dataclasses.replace(message, pid=m, reply_to=self._me), cascade, False
-                )
-                for m in members
-            ]
+            cascade, orders = self._cascade(
+                self._registry.live_descendants(pid),
+                lambda member: dataclasses.replace(message, pid=member, reply_to=self._me),
+            )
         else:
             cascade, orders = None, []
         root = dataclasses.replace(message, reply_to=asker)
@@ -134,16 +130,21 @@ class Control:
             for descendant in self._registry.live_descendants(pid)
             if not (skip_killing and self._being_killed(descendant))
         ]
-        if not descendants:
+        reason = f"parent {pid} was killed" + (f": {why}" if why else "")
+        return self._cascade(
+            descendants, lambda member: KillRequest(member, reason, reply_to=self._me), cascade
+        )
+
+    def _cascade(
+        self, members: list[str], message_for: Any, cascade: Cascade | None = None
+    ) -> tuple[Cascade | None, list[Order]]:
+        """One control per member (deepest first), all counted in ``cascade`` (else a
+        new one, if there is any member): the one rule pause, play and kill share."""
+        if not members:
             return cascade, []
         cascade = cascade if cascade is not None else Cascade(set())
-        cascade.members.update(descendants)
-        reason = f"parent {pid} was killed" + (f": {why}" if why else "")
-        orders = [
-            self._order(d, KillRequest(d, reason, reply_to=self._me), cascade, False)
-            for d in descendants
-        ]
-        return cascade, orders
+        cascade.members.update(members)
+        return cascade, [self._order(m, message_for(m), cascade, False) for m in members]
 
     def _order(self, pid: str, message: Any, cascade: Cascade | None, is_root: bool) -> Order:
         self._pending.setdefault(pid, []).append(Pending(message, cascade, is_root))
