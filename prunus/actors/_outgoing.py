@@ -51,9 +51,6 @@ class Outgoing:
         """Forget what was meant for a host that died: it is re-derived on restart."""
         self.batches.pop(host, None)
 
-    def __bool__(self) -> bool:
-        return bool(self.sends or self.batches or self.timers)
-
     def delivered(self, pid: str | None = None) -> list[tuple[str, Any]]:
         """Every queued ``(pid, message)`` (of ``pid`` only, if given), host by host:
         for tests and logs, not for the hot path."""

@@ -109,6 +109,8 @@ class Supervision:
     def __init__(
         self, store: Any, me: Any, hosts: HostPool, *, passivate: bool, restart_limit: int
     ) -> None:
+        # Invariant: ``out`` is this one object for the supervisor's life (the handlers
+        # below hold it); the shell empties it after each message, never replaces it.
         self.out = out = Outgoing()
         self.hosts = hosts
         self.registry = registry = Registry(hosts)
