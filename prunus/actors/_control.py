@@ -178,16 +178,13 @@ class Control:
         (held while its cascade is incomplete) or count a cascade member done."""
         message = event.message
         pending = None
-        if isinstance(message, ControlReply):
-            entry = self._registry.get(message.pid)
-            if entry is not None:
-                if entry.result is None:
-                    entry.status = message.status
-                waiting = self._pending.get(message.pid)
-                if waiting:
-                    pending = waiting.pop(0)
-                    if not waiting:
-                        del self._pending[message.pid]
+        if isinstance(message, ControlReply) and message.pid in self._registry:
+            self._registry.state_changed(message.status)
+            waiting = self._pending.get(message.pid)
+            if waiting:
+                pending = waiting.pop(0)
+                if not waiting:
+                    del self._pending[message.pid]
         if pending is None or pending.is_root:
             cascade = pending.cascade if pending is not None else None
             if cascade is not None and cascade.members:

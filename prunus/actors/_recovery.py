@@ -121,12 +121,11 @@ class Recovery:
         registry, control = self._registry, self._control
         for pid, entry in registry.unfinished_on(host):
             if entry.active:
-                entry.active = False
-                entry.restarts += 1
-                if entry.restarts > restart_limit:
+                restarts = registry.restarted(pid)
+                if restarts > restart_limit:
                     yield Failure(
                         pid,
-                        f"its host process died {entry.restarts} times while running it "
+                        f"its host process died {restarts} times while running it "
                         f"(restart limit {restart_limit})",
                     )
                     continue

@@ -128,6 +128,13 @@ class Registry:
         if entry is not None:
             entry.active = False
 
+    def restarted(self, pid: str) -> int:
+        """``pid``'s host died while holding it: how often that has happened now."""
+        entry = self.entries[pid]
+        entry.active = False
+        entry.restarts += 1
+        return entry.restarts
+
     def finished(
         self, status: ProcessStatus, result: ProcessResult, out: Outgoing
     ) -> Ending | None:
