@@ -17,16 +17,18 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from prunus.actors._messages import (
+from prunus.actors._host_messages import (
     ChildFinished,
-    ControlReply,
     Finished,
-    Kill,
-    Pause,
-    Play,
     Reply,
     StateChanged,
     Step,
+)
+from prunus.actors._messages import (
+    ControlReply,
+    KillRequest,
+    PauseRequest,
+    PlayRequest,
 )
 from prunus.actors._persisting import ProcessWriter
 from prunus.engine import Process, ProcessDriver, ProcessState, ProcessStatus
@@ -64,9 +66,9 @@ class ProcessCell:
         self.finished = process.has_terminated()
         self._handlers = {
             Step: self._on_step,
-            Pause: self._on_pause,
-            Play: self._on_play,
-            Kill: self._on_kill,
+            PauseRequest: self._on_pause,
+            PlayRequest: self._on_play,
+            KillRequest: self._on_kill,
             ChildFinished: self._on_child_finished,
         }
 
@@ -100,13 +102,13 @@ class ProcessCell:
             self._driver.step()
             self._sync()
 
-    def _on_pause(self, message: Pause) -> None:
+    def _on_pause(self, message: PauseRequest) -> None:
         self._control(message.reply_to, self.process.pause())
 
-    def _on_play(self, message: Play) -> None:
+    def _on_play(self, message: PlayRequest) -> None:
         self._control(message.reply_to, self.process.play())
 
-    def _on_kill(self, message: Kill) -> None:
+    def _on_kill(self, message: KillRequest) -> None:
         self._control(message.reply_to, self.process.kill(message.message))
 
     def _on_child_finished(self, message: ChildFinished) -> None:

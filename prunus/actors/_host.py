@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from prunus.actors._cell import ProcessCell
-from prunus.actors._messages import (
+from prunus.actors._host_messages import (
     Activate,
     Activated,
     ActivationFailed,

@@ -1,14 +1,12 @@
-"""The message protocol between clients, the supervisor and host actors.
+"""The message protocol between clients and the supervisor.
 
 Every message is a small frozen value; in daemon mode they cross OS processes (Thespian
 pickles them over loopback TCP), so they hold plain data, never live objects, except
 the fields documented as embedded-only.
 
-Routing is by pid, never by actor address: a process's host can change when a host
-dies, its pid never does. Clients talk only to the supervisor. The supervisor talks to
-hosts in :class:`Deliver` batches and hosts answer in :class:`HostEvents` batches: the
-TCP transport carries one message at a time per target, so many process events travel
-in one Thespian message.
+Clients talk only to the supervisor, and name processes by pid, never by actor
+address: a process's host can change when a host dies, its pid never does. What the
+supervisor and its hosts say to each other is in :mod:`prunus.actors._host_messages`.
 """
 
 from __future__ import annotations
@@ -19,48 +17,32 @@ from typing import Any
 from prunus.engine import ProcessResult, ProcessStatus
 
 __all__ = [
-    "Activate",
-    "Activated",
-    "ActivationFailed",
-    "Barrier",
     "CancelWait",
-    "ChildFinished",
     "Configure",
     "ControlReply",
     "DaemonInfo",
     "DaemonStatus",
-    "Deliver",
     "Describe",
     "Description",
     "ErrorReply",
-    "Finished",
     "GetOutputs",
     "GetReport",
-    "HostConfig",
-    "HostEvents",
-    "HostReady",
-    "Kill",
+    "KillRequest",
     "Launch",
     "Launched",
     "LaunchedMany",
     "ListProcesses",
     "Outputs",
-    "Passivated",
-    "Pause",
-    "Play",
+    "PauseRequest",
+    "PlayRequest",
     "ProcessList",
     "Reload",
     "Reloaded",
-    "Reply",
     "Report",
-    "Spawned",
-    "StateChanged",
-    "Status",
-    "Step",
+    "StatusRequest",
     "Stuck",
     "Submit",
     "SubmitMany",
-    "Tick",
     "WaitFor",
     "WaitForMany",
     "WaitResult",
@@ -91,18 +73,6 @@ class Configure:
     passivate: bool = False
     restart_limit: int = 3
     slice_seconds: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class HostConfig:
-    """Supervisor -> new host actor: its index and how to reach the store."""
-
-    index: int
-    store: Any
-    home: str | None
-    passivate: bool
-    slice_seconds: float
-    echo: Any = None  # daemon: the actor that bounces a host's Ticks back (see _host)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,130 +129,15 @@ class LaunchedMany:
     pids: tuple[str, ...]
 
 
-# ---- supervisor <-> hosts ----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Deliver:
-    """Supervisor -> host: ``(pid, message)`` pairs, in the order they must be handled."""
-
-    items: tuple[tuple[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Activate:
-    """(In a Deliver) host this pid: load its checkpoint, or take ``process`` (embedded
-    only: the very instance the client or the parent's step created).
-
-    ``first_write``: a newly submitted process's record and first checkpoint, already
-    encoded (a StagedWrite); the host commits it in its next group commit and loads
-    the process from it.
-    """
-
-    process: Any = None
-    first_write: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class Barrier:
-    """(In a Deliver) answer with this same Barrier once everything delivered before it
-    is handled: how the supervisor knows a reload's activations have all happened."""
-
-    token: int
-
-
-@dataclass(frozen=True, slots=True)
-class Tick:
-    """Host -> itself: run a slice of queued steps, then read the mailbox again."""
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """The next step of one process (handled by its cell)."""
-
-
-@dataclass(frozen=True, slots=True)
-class HostEvents:
-    """Host -> supervisor: what happened in one slice, in order, after it was committed."""
-
-    events: tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class HostReady:
-    """A host is configured; ``os_pid`` is its OS process (for status and tests)."""
-
-    index: int
-    os_pid: int
-
-
-@dataclass(frozen=True, slots=True)
-class StateChanged:
-    """The process's state, pause flag or status changed."""
-
-    status: ProcessStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Finished:
-    """The process reached a terminal state."""
-
-    status: ProcessStatus
-    result: ProcessResult
-
-
-@dataclass(frozen=True, slots=True)
-class Spawned:
-    """A step launched a child; its first checkpoint is committed already.
-    ``process`` is the child instance in embedded mode, None across OS processes."""
-
-    status: ProcessStatus
-    process: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """Answer ``message`` to ``to``; sent through the supervisor so that its registry
-    is up to date before the asker hears anything."""
-
-    to: Any
-    message: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Activated:
-    pid: str
-
-
-@dataclass(frozen=True, slots=True)
-class Passivated:
-    """The host released the process; its checkpoint holds everything."""
-
-    pid: str
-
-
-@dataclass(frozen=True, slots=True)
-class ActivationFailed:
-    """The process could not be loaded (corrupt checkpoint, class gone): one line why."""
-
-    pid: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChildFinished:
-    """(In a Deliver) one of the process's children ended."""
-
-    pid: str
-    result: ProcessResult
-
-
 # ---- control -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class Pause:
-    """Pause ``pid`` (and, with ``cascade``, its live descendants) before its next step."""
+class PauseRequest:
+    """Pause ``pid`` (and, with ``cascade``, its live descendants) before its next step.
+
+    ``reply_to`` is whom the answer goes to; the supervisor fills it in (a control the
+    supervisor cascades to a descendant is answered to the supervisor itself)."""
 
     pid: str
     reply_to: Any = None
@@ -290,28 +145,35 @@ class Pause:
 
 
 @dataclass(frozen=True, slots=True)
-class Play:
+class PlayRequest:
+    """Let ``pid`` (and, with ``cascade``, its live descendants) take steps again."""
+
     pid: str
     reply_to: Any = None
     cascade: bool = True
 
 
 @dataclass(frozen=True, slots=True)
-class Kill:
+class KillRequest:
+    """Kill ``pid`` after its live descendants; ``message`` is the reason it ends with.
+    (The actor message: the engine's command a step returns is :class:`prunus.Kill`.)"""
+
     pid: str
     message: str | None = None
     reply_to: Any = None
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
+class StatusRequest:
+    """Ask for ``pid``'s status; answered from the supervisor's registry."""
+
     pid: str
     reply_to: Any = None
 
 
 @dataclass(frozen=True, slots=True)
 class ControlReply:
-    """Answer to Pause, Play, Kill and Status: whether it applied, and the status after."""
+    """Answer to a pause, play, kill or status request: whether it applied, and the status after."""
 
     pid: str
     ok: bool
@@ -408,7 +270,8 @@ class Describe:
 
 @dataclass(frozen=True, slots=True)
 class Description:
-    """Everything stored about a process, as plain data (see ``Client.describe``)."""
+    """Everything stored about a process: ``ProcessDescription.to_data()`` (plain data,
+    what ``Client.describe`` returns; ``ProcessDescription.from_data`` reads it)."""
 
     pid: str
     details: dict[str, Any]

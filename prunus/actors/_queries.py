@@ -17,14 +17,14 @@ from prunus.actors._messages import (
     Description,
     GetOutputs,
     GetReport,
-    Kill,
+    KillRequest,
     ListProcesses,
     Outputs,
-    Pause,
-    Play,
+    PauseRequest,
+    PlayRequest,
     ProcessList,
     Report,
-    Status,
+    StatusRequest,
 )
 from prunus.engine import ProcessStatus
 
@@ -38,16 +38,16 @@ class RuntimeQueries:
         raise NotImplementedError
 
     def status(self, pid: str) -> ProcessStatus:
-        return self._control(Status(pid)).status
+        return self._control(StatusRequest(pid)).status
 
     def pause(self, pid: str, *, cascade: bool = True) -> bool:
-        return self._control(Pause(pid, cascade=cascade)).ok
+        return self._control(PauseRequest(pid, cascade=cascade)).ok
 
     def play(self, pid: str, *, cascade: bool = True) -> bool:
-        return self._control(Play(pid, cascade=cascade)).ok
+        return self._control(PlayRequest(pid, cascade=cascade)).ok
 
     def kill(self, pid: str, msg: str | None = None) -> bool:
-        return self._control(Kill(pid, msg)).ok
+        return self._control(KillRequest(pid, msg)).ok
 
     def _control(self, message: Any) -> ControlReply:
         reply = self._ask(message)

@@ -1,79 +1,201 @@
-"""What the supervisor keeps per process, and per request still in flight.
+"""The supervisor's registry: every process it knows, where it runs, and how it ended.
 
-Plain values, no behaviour beyond their own bookkeeping: the supervisor (the only
-code that changes them) is in :mod:`prunus.actors._supervisor`.
+The registry is the supervisor's memory of each process (last status, host, children,
+result, whether a host holds it now, how often it was restarted) and the only code
+that changes it. Other parts read it; what happens when a process ends is decided in
+one place, :meth:`Registry.finished`, which returns an :class:`Ending` for the parts
+that react to it (control: kill cascades and kill records; waits: waiters; pending
+``when=`` conditions, indexed by the pids they name, will hook in there too).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from prunus.actors._messages import WaitResults
-from prunus.engine import ProcessResult, ProcessStatus
+from prunus.actors._host_messages import (
+    ChildFinished,
+)
+from prunus.actors._host_pool import HostPool
+from prunus.actors._messages import (
+    ErrorReply,
+)
+from prunus.actors._outgoing import Outgoing
+from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 
-__all__ = ["BatchLaunch", "Cascade", "Entry", "ManyWait", "Pending"]
+__all__ = ["Ending", "Entry", "Registry"]
 
 
 @dataclass(slots=True)
 class Entry:
-    """One process in the registry: its last status, its host, what waits on it."""
+    """One process: its last status, its host, its children and (once ended) result.
+
+    ``active``: a host holds (or is about to hold) it; False once the host reported it
+    passivated or ended. If its host dies while it is active, it counts as restarted.
+    """
 
     status: ProcessStatus
-    host: int
+    host: int  # -1: ended before this supervisor started (never delivered to)
     children: list[str] = field(default_factory=list)
     result: ProcessResult | None = None
-    waiters: list[tuple[Any, int]] = field(default_factory=list)
     active: bool = False
     restarts: int = 0
-    pending: list[Pending] = field(default_factory=list)  # controls awaiting a Reply
-    first_write: Any = None  # a submitted process's first checkpoint, until committed
-    launch_waiters: list[Any] = field(default_factory=list)  # answered once committed
 
 
-@dataclass(slots=True)
-class Cascade:
-    """A pause, play or kill of a tree: the root's answer is held until every
-    descendant it reached has answered too, so the asker never sees a killed (or
-    paused) parent whose children are still running."""
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """A process just ended (first and only time): what the other parts react to."""
 
-    members: set[str]
-    held: list[tuple[Any, Any]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class BatchLaunch:
-    """A SubmitMany waiting for every one of its processes to be committed."""
-
-    sender: Any
-    pids: tuple[str, ...]
-    waiting: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        self.waiting = set(self.pids)
-
-
-@dataclass(slots=True)
-class ManyWait:
-    """A WaitForMany: answered once, when its last process ends (or it times out)."""
-
-    sender: Any
-    request_id: int
-    pids: tuple[str, ...]
-    results: dict[str, Any] = field(default_factory=dict)
+    pid: str
+    status: ProcessStatus
+    result: ProcessResult
 
     @property
-    def complete(self) -> bool:
-        return len(self.results) == len(self.pids)
-
-    def answer(self) -> WaitResults:
-        return WaitResults(self.request_id, tuple(self.results[pid] for pid in self.pids))
+    def killed(self) -> bool:
+        return self.status.state is ProcessState.KILLED
 
 
-@dataclass(slots=True)
-class Pending:
-    """A control sent to a host and not yet answered (re-sent if the host dies)."""
+class Registry:
+    """Processes by pid, in the order they were registered (launch order)."""
 
-    message: Any
-    cascade: Cascade | None = None
-    is_root: bool = True  # answered to its asker; else it is a cascade member
+    def __init__(self, hosts: HostPool) -> None:
+        self.entries: dict[str, Entry] = {}
+        self._hosts = hosts
+
+    def get(self, pid: str) -> Entry | None:
+        return self.entries.get(pid)
+
+    def __getitem__(self, pid: str) -> Entry:
+        return self.entries[pid]
+
+    def __contains__(self, pid: str) -> bool:
+        return pid in self.entries
+
+    def lookup(self, pid: str, asker: Any, out: Outgoing) -> Entry | None:
+        """The entry of ``pid``, or None after answering ``asker`` that it is unknown."""
+        entry = self.entries.get(pid)
+        if entry is None:
+            out.send(asker, ErrorReply("UnknownProcessError", pid, f"unknown process '{pid}'"))
+        return entry
+
+    # ---- registering ------------------------------------------------------------------
+
+    def register(self, status: ProcessStatus) -> Entry:
+        """A process that has not ended: placed on a host for its whole life."""
+        entry = Entry(status, self._hosts.place(), list(status.children))
+        self.entries[status.pid] = entry
+        return entry
+
+    def register_ended(self, status: ProcessStatus, result: ProcessResult | None) -> None:
+        """A process the store holds as ended: known for reads and waits, never run."""
+        self.entries[status.pid] = Entry(status, -1, list(status.children), result)
+
+    def spawned(self, status: ProcessStatus) -> bool:
+        """A step launched a child: register it under its parent. False if it is known
+        already (a replayed step launched the same pid again: one actor per pid)."""
+        if status.pid in self.entries:
+            return False
+        self.register(status)
+        parent = self.entries.get(status.parent) if status.parent else None
+        if parent is not None and status.pid not in parent.children:
+            parent.children.append(status.pid)
+        return True
+
+    # ---- routing and what hosts report --------------------------------------------------
+
+    def deliver(self, pid: str, message: Any, out: Outgoing) -> None:
+        """Route ``message`` to the host of ``pid``. The process is active from now
+        until its host says it released it: if the host dies before it reports
+        anything, this process counts as restarted."""
+        entry = self.entries[pid]
+        assert entry.host >= 0, f"process {pid} ended; nothing is delivered to it"
+        entry.active = True
+        out.deliver(entry.host, pid, message)
+
+    def state_changed(self, status: ProcessStatus) -> None:
+        entry = self.entries.get(status.pid)
+        if entry is not None and entry.result is None:
+            entry.status = status
+
+    def activated(self, pid: str) -> None:
+        entry = self.entries.get(pid)
+        if entry is not None and entry.result is None:
+            entry.active = True
+
+    def passivated(self, pid: str) -> None:
+        entry = self.entries.get(pid)
+        if entry is not None:
+            entry.active = False
+
+    def restarted(self, pid: str) -> int:
+        """``pid``'s host died while holding it: how often that has happened now."""
+        entry = self.entries[pid]
+        entry.active = False
+        entry.restarts += 1
+        return entry.restarts
+
+    def finished(
+        self, status: ProcessStatus, result: ProcessResult, out: Outgoing
+    ) -> Ending | None:
+        """``status.pid`` ended: record it, free its host slot, tell its parent.
+
+        Returns:
+            The Ending for the other parts to react to; None if it had ended already
+            (a host that died and a restart may both report one ending).
+        """
+        pid = status.pid
+        entry = self.entries[pid]
+        if entry.result is not None:
+            return None
+        entry.status, entry.result, entry.active = status, result, False
+        self._hosts.release(entry.host)
+        parent = self.entries.get(status.parent) if status.parent else None
+        if parent is not None and parent.result is None:
+            self.deliver(status.parent, ChildFinished(pid, result), out)  # type: ignore[arg-type]
+        return Ending(pid, status, result)
+
+    # ---- trees --------------------------------------------------------------------------
+
+    def live_descendants(self, pid: str) -> list[str]:
+        """Descendants of ``pid`` that have not ended, deepest first."""
+        found: list[str] = []
+        for child in self.entries[pid].children:
+            entry = self.entries.get(child)
+            if entry is not None:
+                found.extend(self.live_descendants(child))
+                if entry.result is None:
+                    found.append(child)
+        return found
+
+    def redeliver_child_results(self, pid: str, out: Outgoing) -> None:
+        """Deliver again the results of ``pid``'s ended children: after a restart, one
+        may have ended after the parent's last checkpoint (the engine ignores those it
+        has applied already)."""
+        for child in self.entries[pid].children:
+            child_entry = self.entries.get(child)
+            if child_entry is not None and child_entry.result is not None:
+                self.deliver(pid, ChildFinished(child, child_entry.result), out)
+
+    def unfinished_on(self, host: int) -> Iterator[tuple[str, Entry]]:
+        """The processes of ``host`` that have not ended, each checked when it is
+        reached (the registry may change between two: the walk is over a snapshot)."""
+        for pid, entry in list(self.entries.items()):
+            if entry.host == host and entry.result is None:
+                yield pid, entry
+
+    # ---- counting -----------------------------------------------------------------------
+
+    def statuses(self) -> tuple[ProcessStatus, ...]:
+        return tuple(entry.status for entry in self.entries.values())
+
+    def counts(self) -> tuple[dict[str, int], int, int]:
+        """Processes by state name, how many a host holds, how many are paused."""
+        by_state: dict[str, int] = {}
+        active = paused = 0
+        for entry in self.entries.values():
+            name = entry.status.state.name
+            by_state[name] = by_state.get(name, 0) + 1
+            active += entry.active
+            paused += entry.result is None and entry.status.paused
+        return by_state, active, paused

@@ -17,7 +17,7 @@ from prunus.cli._options import home_option, json_option, pid_argument, timeout_
 from prunus.cli._process_read import value_text
 from prunus.cli._render import Output
 from prunus.cli._views import flatten, format_age, format_time, jsonable, short_class, state_label
-from prunus.engine import ProcessState
+from prunus.engine import ProcessDescription
 from prunus.errors import PrunusError, UnknownProcessError
 
 __all__ = ["show_command", "spec_rows"]
@@ -37,27 +37,28 @@ def show_command(
     Class, state, exit code, timings, inputs, outputs, children and the ports.
     """
     with connect_client(ctx, home, timeout, resume=False) as client:
-        details = client.describe(pid)
+        details = ProcessDescription.from_data(client.describe(pid))
         children = []
-        for child in details["children"]:
+        for child in details.children:
             try:
                 children.append(client.status(child))
             except UnknownProcessError:
                 continue
-    spec, spec_problem = _spec_description(details["process_class"])
+    spec, spec_problem = _spec_description(details.process_class)
     out = Output()
     if as_json:
-        out.json(jsonable({**details, "spec": spec, "spec_error": spec_problem}))
+        out.json(jsonable({**details.to_data(), "spec": spec, "spec_error": spec_problem}))
         return
     out.fields(_summary(details))
-    for title, values in (("Inputs", details["inputs"]), ("Outputs", details["outputs"])):
+    for title, values in (("Inputs", details.inputs), ("Outputs", details.outputs)):
         out.heading(title)
         rows = [(name, value_text(value)) for name, value in flatten(values or {})]
         if rows:
             out.fields(rows, indent=2)
         else:
-            ended = ProcessState[details["state"]].is_terminal
-            out.echo("  (none)" if values is not None or ended else "  (once it has ended)")
+            out.echo(
+                "  (none)" if values is not None or details.is_terminal else "  (once it has ended)"
+            )
     if children:
         out.heading("Children")
         out.table(
@@ -71,11 +72,10 @@ def show_command(
     out.table(["PORT", "TYPE", "REQUIRED", "DEFAULT", "HELP"], spec_rows(spec))
 
 
-def _summary(details: dict[str, Any]) -> list[tuple[str, str]]:
-    state = details["state"]
-    ended = ProcessState[state].is_terminal
-    code = details["exit_code"]
-    created, modified = details["created"], details["modified"]
+def _summary(details: ProcessDescription) -> list[tuple[str, str]]:
+    state, ended = details.state.name, details.is_terminal
+    code = details.exit_code
+    created, modified = details.created, details.modified
     if created is None:
         took = "-"
     elif ended and modified is not None:
@@ -83,15 +83,15 @@ def _summary(details: dict[str, Any]) -> list[tuple[str, str]]:
     else:
         took = f"{format_age(time.time() - created)} so far"
     rows = [
-        ("pid", details["pid"]),
-        ("class", details["process_class"]),
-        ("state", f"{state} (paused)" if details["paused"] and not ended else state),
-        ("status", details["status"] or "-"),
-        ("step", details["step"] or "-"),
+        ("pid", details.pid),
+        ("class", details.process_class),
+        ("state", f"{state} (paused)" if details.paused and not ended else state),
+        ("status", details.status or "-"),
+        ("step", details.step or "-"),
         ("exit code", "-" if code is None else f"{code[0]}" + (f" {code[1]}" if code[1] else "")),
-        ("exception", details["exception"] or "-"),
-        ("parent", details["parent"] or "-"),
-        ("restarts", str(details["restarts"])),
+        ("exception", details.exception or "-"),
+        ("parent", details.parent or "-"),
+        ("restarts", str(details.restarts)),
         ("created", format_time(created)),
         ("ended" if ended else "modified", format_time(modified)),
         ("duration", took),

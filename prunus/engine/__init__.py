@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prunus.engine._checkpoint import load_process, resolve_process_class, save_process
 from prunus.engine._commands import Command, Continue, Kill, Stop, Wait
+from prunus.engine._description import ProcessDescription
 from prunus.engine._driver import ProcessDriver
 from prunus.engine._listener import ProcessListener
 from prunus.engine._process import Executor, Process, install_executor, launch_inputs, new_pid
@@ -24,6 +25,7 @@ __all__ = [
     "Executor",
     "Kill",
     "Process",
+    "ProcessDescription",
     "ProcessDriver",
     "ProcessListener",
     "ProcessResult",

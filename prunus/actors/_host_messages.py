@@ -1,0 +1,161 @@
+"""The messages between the supervisor and its host actors, and a cell's events.
+
+The supervisor talks to hosts in :class:`Deliver` batches and hosts answer in
+:class:`HostEvents` batches: the TCP transport carries one message at a time per
+target, so many process events travel in one Thespian message. Inside a batch every
+item is routed by pid. In daemon mode they cross OS processes (pickled over loopback
+TCP), so they hold plain data, except the fields documented as embedded-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prunus.engine import ProcessResult, ProcessStatus
+
+__all__ = [
+    "Activate",
+    "Activated",
+    "ActivationFailed",
+    "Barrier",
+    "ChildFinished",
+    "Deliver",
+    "Finished",
+    "HostConfig",
+    "HostEvents",
+    "HostReady",
+    "Passivated",
+    "Reply",
+    "Spawned",
+    "StateChanged",
+    "Step",
+    "Tick",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HostConfig:
+    """Supervisor -> new host actor: its index and how to reach the store."""
+
+    index: int
+    store: Any
+    home: str | None
+    passivate: bool
+    slice_seconds: float
+    echo: Any = None  # daemon: the actor that bounces a host's Ticks back (see _host)
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    """Supervisor -> host: ``(pid, message)`` pairs, in the order they must be handled."""
+
+    items: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Activate:
+    """(In a Deliver) host this pid: load its checkpoint, or take ``process`` (embedded
+    only: the very instance the client or the parent's step created).
+
+    ``first_write``: a newly submitted process's record and first checkpoint, already
+    encoded (a StagedWrite); the host commits it in its next group commit and loads
+    the process from it.
+    """
+
+    process: Any = None
+    first_write: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Barrier:
+    """(In a Deliver) answer with this same Barrier once everything delivered before it
+    is handled: how the supervisor knows a reload's activations have all happened."""
+
+    token: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Host -> itself: run a slice of queued steps, then read the mailbox again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The next step of one process (handled by its cell)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostEvents:
+    """Host -> supervisor: what happened in one slice, in order, after it was committed."""
+
+    events: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HostReady:
+    """A host is configured; ``os_pid`` is its OS process (for status and tests)."""
+
+    index: int
+    os_pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    """The process's state, pause flag or status changed."""
+
+    status: ProcessStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The process reached a terminal state."""
+
+    status: ProcessStatus
+    result: ProcessResult
+
+
+@dataclass(frozen=True, slots=True)
+class Spawned:
+    """A step launched a child; its first checkpoint is committed already.
+    ``process`` is the child instance in embedded mode, None across OS processes."""
+
+    status: ProcessStatus
+    process: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Answer ``message`` to ``to``; sent through the supervisor so that its registry
+    is up to date before the asker hears anything."""
+
+    to: Any
+    message: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Activated:
+    pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passivated:
+    """The host released the process; its checkpoint holds everything."""
+
+    pid: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationFailed:
+    """The process could not be loaded (corrupt checkpoint, class gone): one line why."""
+
+    pid: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFinished:
+    """(In a Deliver) one of the process's children ended."""
+
+    pid: str
+    result: ProcessResult

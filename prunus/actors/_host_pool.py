@@ -1,0 +1,104 @@
+"""The supervisor's host actors: where they are, how loaded, and when a dead one restarts.
+
+A host runs many process cells (see :mod:`prunus.actors._host`). The pool knows each
+host by its index (a process stays on the same index for its whole life, so a new
+actor at that index takes over a dead one's processes), places new processes on the
+least loaded host, and decides how soon a host that died is started again.
+
+It creates no actors itself (the Thespian shell does): it only keeps the books, so it
+runs in unit tests. Members on other machines (placement by capability) will be hosts
+of this pool with capabilities of their own; :meth:`HostPool.place` is where a
+process's requirements will be matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from prunus.actors._host_messages import (
+    HostConfig,
+)
+from prunus.actors._messages import (
+    Configure,
+)
+
+__all__ = ["CRASH_WINDOW", "HostPool", "RestartHost"]
+
+# A host that died this many times within CRASH_WINDOW seconds is restarted only after
+# BACKOFF_SECONDS: a host that dies at once, again and again, must not spin.
+CRASH_WINDOW, CRASHES_BEFORE_BACKOFF, BACKOFF_SECONDS = 10.0, 5, 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class RestartHost:
+    """Timer payload: start host ``index`` again (its back-off is over)."""
+
+    index: int
+
+
+class HostPool:
+    """Host addresses by index, their load, their OS pids and their recent deaths."""
+
+    def __init__(self) -> None:
+        self.addresses: list[Any] = []  # None while a dead host waits for its restart
+        self.loads: list[int] = []  # unfinished processes placed on each host
+        self._os_pids: dict[int, int] = {}
+        self._deaths: dict[int, list[float]] = {}
+        self._next = 0  # where ties in load start (rotates)
+
+    def __len__(self) -> int:
+        return len(self.addresses)
+
+    def add(self) -> int:
+        """A new host slot (its actor is started by the shell): its index."""
+        self.addresses.append(None)
+        self.loads.append(0)
+        return len(self.addresses) - 1
+
+    def started(self, index: int, address: Any) -> None:
+        self.addresses[index] = address
+
+    def ready(self, index: int, os_pid: int) -> None:
+        self._os_pids[index] = os_pid
+
+    def os_pids(self) -> tuple[int, ...]:
+        return tuple(self._os_pids.get(index, 0) for index in range(len(self.addresses)))
+
+    def index_of(self, address: Any) -> int | None:
+        """Which host ``address`` is. Compared with ``==``: the address createActor
+        returned may be a local stand-in whose ``str`` differs from the real one."""
+        for index, host in enumerate(self.addresses):
+            if host is not None and host == address:
+                return index
+        return None
+
+    def place(self) -> int:
+        """The host for a new process: least loaded first. Ties rotate, or
+        short-lived processes (load near zero) would all land on the first host."""
+        count = len(self.loads)
+        self._next = (self._next + 1) % count
+        loads, start = self.loads, self._next
+        host = min(range(count), key=lambda i: (loads[i], (i - start) % count))
+        loads[host] += 1
+        return host
+
+    def release(self, index: int) -> None:
+        """A process placed on ``index`` ended."""
+        self.loads[index] -= 1
+
+    def died(self, index: int, now: float) -> float:
+        """Host ``index`` died at ``now`` (monotonic seconds): in how many seconds to
+        start it again (0: at once; more if it keeps dying)."""
+        self.addresses[index] = None
+        recent = [t for t in self._deaths.get(index, []) if now - t < CRASH_WINDOW]
+        self._deaths[index] = [*recent, now]
+        return BACKOFF_SECONDS if len(recent) >= CRASHES_BEFORE_BACKOFF else 0.0
+
+    @staticmethod
+    def config(index: int, runtime: Configure, echo: Any) -> HostConfig:
+        """What host ``index`` is told when it starts (and when the echo changes)."""
+        # embedded: the shared store object; daemon: None (each host opens the home)
+        return HostConfig(
+            index, runtime.store, runtime.home, runtime.passivate, runtime.slice_seconds, echo
+        )

@@ -1,0 +1,137 @@
+"""Starting processes: a launch is answered only once its first checkpoint is committed.
+
+A new process is registered and handed to its host with its first checkpoint already
+encoded (a StagedWrite); the host commits it in its next group commit and reports
+Activated, and only then is the pid answered. So a submitted process is never lost,
+and concurrent submits share one fsync. A SubmitMany is answered once, when the last
+of its processes is committed; one invalid item starts none of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from prunus.actors._host_messages import (
+    Activate,
+)
+from prunus.actors._messages import (
+    ErrorReply,
+    Launched,
+    LaunchedMany,
+    Submit,
+    SubmitMany,
+)
+from prunus.actors._outgoing import Outgoing
+from prunus.actors._persisting import ProcessWriter
+from prunus.actors._registry import Registry
+from prunus.actors._submission import build_process
+from prunus.engine import Process, ProcessDriver
+from prunus.errors import PortValidationError, PrunusError
+
+__all__ = ["BatchLaunch", "Launches", "error_reply"]
+
+
+@dataclass(slots=True)
+class BatchLaunch:
+    """A SubmitMany waiting for every one of its processes to be committed."""
+
+    asker: Any
+    pids: tuple[str, ...]
+    waiting: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.waiting = set(self.pids)
+
+
+class Launches:
+    """First writes not yet committed, and who waits for them, by pid."""
+
+    def __init__(self, registry: Registry, writer: ProcessWriter) -> None:
+        self._registry = registry
+        self._writer = writer
+        self._first_writes: dict[str, Any] = {}  # pid -> StagedWrite, until committed
+        self._waiters: dict[str, list[Any]] = {}  # pid -> askers (or BatchLaunch)
+        self.activation_failures = 0
+
+    def submit(self, message: Submit, asker: Any, out: Outgoing) -> None:
+        """Daemon: build the process here from its class path and encoded inputs."""
+        try:
+            process = build_process(message.process_class, message.inputs)
+        except PrunusError as error:
+            out.send(asker, error_reply(error))
+            return
+        self.start(process, None, asker, out)
+
+    def submit_many(self, message: SubmitMany, asker: Any, out: Outgoing) -> None:
+        """Validate every item first: one bad item starts none of them."""
+        try:
+            processes = [build_process(i.process_class, i.inputs) for i in message.items]
+        except PrunusError as error:
+            out.send(asker, error_reply(error))
+            return
+        batch = BatchLaunch(asker, tuple(p.pid for p in processes))
+        for process in processes:
+            self.start(process, None, batch, out)
+
+    def start(self, process: Process, instance: Process | None, asker: Any, out: Outgoing) -> None:
+        """Register ``process`` and hand it to its host (``instance``: embedded, the
+        caller's own object, so ``execute()`` finishes that very instance)."""
+        pid = process.pid
+        if pid not in self._registry:
+            try:
+                first_write = self._writer.stage_new(process)
+            except PrunusError as error:
+                out.send(asker, error_reply(error, pid))
+                return
+            self._registry.register(ProcessDriver(process).status())
+            self._first_writes[pid] = first_write
+            self._registry.deliver(pid, Activate(instance, first_write), out)
+        if pid in self._first_writes:
+            self._waiters.setdefault(pid, []).append(asker)
+        else:
+            self._launched(asker, pid, out)
+
+    def first_write(self, pid: str) -> Any:
+        """``pid``'s first write if it is not committed yet (re-sent if its host died)."""
+        return self._first_writes.get(pid)
+
+    def activated(self, pid: str, out: Outgoing) -> None:
+        """``pid`` is hosted: if it was new, its first checkpoint is committed now."""
+        if self._first_writes.pop(pid, None) is not None:
+            for asker in self._waiters.pop(pid, ()):
+                self._launched(asker, pid, out)
+
+    def activation_failed(self, pid: str, reason: str, out: Outgoing) -> None:
+        """``pid`` could not be loaded: a launch waiting for it hears why (a batch still
+        answers: its other processes run; this one ends EXCEPTED)."""
+        self.activation_failures += 1
+        self._first_writes.pop(pid, None)
+        for asker in self._waiters.pop(pid, ()):
+            if isinstance(asker, BatchLaunch):
+                self._launched(asker, pid, out)
+            else:
+                out.send(asker, ErrorReply("CheckpointError", pid, reason))
+
+    def ended(self, pid: str, out: Outgoing) -> None:
+        """``pid`` was failed by the runtime before it was committed: it exists now,
+        EXCEPTED, so its launch is answered."""
+        self._first_writes.pop(pid, None)
+        for asker in self._waiters.pop(pid, ()):
+            self._launched(asker, pid, out)
+
+    @staticmethod
+    def _launched(asker: Any, pid: str, out: Outgoing) -> None:
+        if isinstance(asker, BatchLaunch):
+            asker.waiting.discard(pid)
+            if not asker.waiting:
+                out.send(asker.asker, LaunchedMany(asker.pids))
+        else:
+            out.send(asker, Launched(pid))
+
+
+def error_reply(error: PrunusError, pid: str = "") -> ErrorReply:
+    """The ErrorReply that makes the asker raise ``error`` again."""
+    if isinstance(error, PortValidationError):
+        return ErrorReply("PortValidationError", pid, error.reason, error.port_path)
+    return ErrorReply(type(error).__name__, pid, str(error))

@@ -1,0 +1,62 @@
+"""What the supervisor's parts decide to send, kept as data until the shell sends it.
+
+The parts (registry, launches, control, waits, recovery) never send anything
+themselves: they write into an :class:`Outgoing` the shell passes them, and the
+Thespian shell sends it when the message that produced it is handled. So every part
+runs without Thespian, and a unit test reads what a call would have sent.
+
+Why batches: the TCP transport carries one message at a time per target, so all the
+``(pid, message)`` pairs for one host travel in a single :class:`Deliver`, in the order
+they were decided (a process's messages must reach it in order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Outgoing"]
+
+
+class Outgoing:
+    """Replies, per-host deliveries and timers, in the order they were decided.
+
+    The shell sends the replies first, then one Deliver per host; that is the order
+    the supervisor always used (a reply never waits behind a batch).
+    """
+
+    __slots__ = ("batches", "sends", "timers")
+
+    def __init__(self) -> None:
+        self.sends: list[tuple[Any, Any]] = []  # (actor address, message)
+        self.batches: dict[int, list[tuple[str, Any]]] = {}  # host index -> (pid, message)
+        self.timers: list[tuple[float, Any]] = []  # (seconds, typed payload)
+
+    def send(self, to: Any, message: Any) -> None:
+        """Answer an asker (a client, or whoever a control names as ``reply_to``)."""
+        self.sends.append((to, message))
+
+    def deliver(self, host: int, pid: str, message: Any) -> None:
+        """Queue ``message`` for process ``pid`` on host ``host`` (see Registry.deliver)."""
+        batch = self.batches.get(host)
+        if batch is None:
+            self.batches[host] = [(pid, message)]
+        else:
+            batch.append((pid, message))
+
+    def wake_after(self, seconds: float, payload: Any) -> None:
+        """Ask for a timer; ``payload`` is a typed value the shell dispatches on."""
+        self.timers.append((seconds, payload))
+
+    def drop_host(self, host: int) -> None:
+        """Forget what was meant for a host that died: it is re-derived on restart."""
+        self.batches.pop(host, None)
+
+    def delivered(self, pid: str | None = None) -> list[tuple[str, Any]]:
+        """Every queued ``(pid, message)`` (of ``pid`` only, if given), host by host:
+        for tests and logs, not for the hot path."""
+        return [
+            (to, message)
+            for batch in self.batches.values()
+            for to, message in batch
+            if pid is None or to == pid
+        ]

@@ -1,0 +1,149 @@
+"""Coming back: the registry reloaded from the store, and a dead host's processes moved.
+
+On start, every stored process is registered; with ``resume``, every unfinished one is
+re-activated from its checkpoint, the results of children that ended after their
+parent's last checkpoint are delivered again (the engine ignores those it has applied),
+kills that were recorded but not seen through are issued again, and a KILLED process
+whose kill did not reach all its children has them killed. The reload is answered once
+every host has handled its activations (a :class:`ReloadBarrier`), so a process that
+cannot be loaded is already EXCEPTED when the runtime reports itself ready.
+
+When a host dies, its processes are re-activated on its replacement; one whose host
+died while running it more than ``restart_limit`` times ends EXCEPTED with the reason.
+
+Both walks are generators: they yield what the shell must do on the spot (an Order to
+carry out, a Failure to record), so everything happens in the same order as the walk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from prunus.actors._control import Control, Order
+from prunus.actors._host_messages import (
+    Activate,
+    Barrier,
+)
+from prunus.actors._launches import Launches
+from prunus.actors._messages import (
+    KillRequest,
+    Reloaded,
+)
+from prunus.actors._outgoing import Outgoing
+from prunus.actors._persisting import record_status
+from prunus.actors._registry import Registry
+from prunus.engine import ProcessResult, ProcessState, ProcessStatus
+
+__all__ = ["Failure", "Recovery", "ReloadBarrier", "runtime_failure"]
+
+
+class Failure(NamedTuple):
+    """``pid`` must end EXCEPTED on the runtime's own authority, for ``reason``."""
+
+    pid: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ReloadBarrier:
+    """A reload waiting for every host to have handled its activations."""
+
+    asker: Any
+    hosts_left: int
+    resumed: int
+    failures_before: int  # activation failures counted before this reload
+
+
+class Recovery:
+    """Reload at start, re-activation after a host died, and the reload barriers."""
+
+    def __init__(self, registry: Registry, control: Control, launches: Launches) -> None:
+        self._registry = registry
+        self._control = control
+        self._launches = launches
+        self._barriers: dict[int, ReloadBarrier] = {}
+        self._tokens = 0
+
+    def reload(
+        self, store: Any, resume: bool, hosts: int, asker: Any, out: Outgoing
+    ) -> Iterator[Order]:
+        """Register what ``store`` holds (see the module docstring); yields the kill
+        orders to carry out. Answers ``asker`` with Reloaded (after a barrier)."""
+        registry, resumed = self._registry, 0
+        for pid, record in store.records():
+            status = record_status(record)
+            if status.state.is_terminal:
+                result = ProcessResult.from_data(record["result"]) if "result" in record else None
+                registry.register_ended(status, result)
+            else:
+                registry.register(status)
+                if resume:
+                    registry.deliver(pid, Activate(), out)
+                    resumed += 1
+        self._control.load_kill_records()
+        if not resume:
+            out.send(asker, Reloaded(0, 0))
+            return
+        for pid, entry in registry.entries.items():
+            if entry.result is None:
+                registry.redeliver_child_results(pid, out)
+            elif entry.status.state is ProcessState.KILLED:
+                # Its kill may have ended it before the cascade reached every child.
+                yield from self._control.kill_descendants(pid, entry.status.status)[1]
+        for pid, reason in list(self._control.kills.items()):
+            entry = registry.get(pid)
+            if entry is None or entry.result is not None:
+                self._control.forget_kill(pid)
+            else:
+                yield from self._control.kill_descendants(pid, reason)[1]
+                registry.deliver(pid, KillRequest(pid, reason or None), out)
+        self._tokens += 1
+        failures = self._launches.activation_failures
+        self._barriers[self._tokens] = ReloadBarrier(asker, hosts, resumed, failures)
+        for host in range(hosts):
+            out.deliver(host, "", Barrier(self._tokens))
+
+    def barrier_reached(self, token: int, out: Outgoing) -> None:
+        """One host has handled everything delivered before the barrier ``token``."""
+        barrier = self._barriers[token]
+        barrier.hosts_left -= 1
+        if barrier.hosts_left == 0:
+            del self._barriers[token]
+            failed = self._launches.activation_failures - barrier.failures_before
+            out.send(barrier.asker, Reloaded(barrier.resumed, failed))
+
+    def host_restarted(self, host: int, restart_limit: int, out: Outgoing) -> Iterator[Failure]:
+        """Re-activate the processes of ``host`` (a new actor in its place); yields
+        those that were restarted too often, to be failed."""
+        registry, control = self._registry, self._control
+        for pid, entry in registry.unfinished_on(host):
+            if entry.active:
+                restarts = registry.restarted(pid)
+                if restarts > restart_limit:
+                    yield Failure(
+                        pid,
+                        f"its host process died {restarts} times while running it "
+                        f"(restart limit {restart_limit})",
+                    )
+                    continue
+            registry.deliver(pid, Activate(None, self._launches.first_write(pid)), out)
+            registry.redeliver_child_results(pid, out)
+            for message in control.to_resend(pid):
+                registry.deliver(pid, message, out)
+
+
+def runtime_failure(status: ProcessStatus, reason: str) -> tuple[ProcessStatus, ProcessResult]:
+    """The status and result of a process the runtime itself had to fail (its actor
+    could not: it cannot be loaded, or its host keeps dying under it)."""
+    failed = dataclasses.replace(status, state=ProcessState.EXCEPTED, status=reason, paused=False)
+    result = ProcessResult(
+        status.pid,
+        ProcessState.EXCEPTED,
+        exception=f"RuntimeError: {reason}",
+        status=reason,
+        process_class=status.process_class,
+    )
+    return failed, result

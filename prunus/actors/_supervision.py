@@ -1,0 +1,229 @@
+"""What the supervisor does with each prunus message, without Thespian.
+
+:class:`Supervision` owns the parts and routes every client request and host event to
+the part whose concept it is; the few flows that cross parts are written here, once:
+
+- a process ending (:meth:`Supervision.finished`): the registry decides what it
+  means and returns an Ending; control carries a kill on to children launched while
+  it was in flight, and forgets the kill record; waiters are answered (pending
+  ``when=`` conditions that name the pid will be re-evaluated here too);
+- a process failed by the runtime itself (cannot be loaded, restarted too often);
+- control orders carried out in order: a passivated process takes a control right
+  here, from its checkpoint (:class:`PassivatedControl`), others go to their host.
+
+Everything to send is left in :attr:`Supervision.out`; the Thespian shell
+(:mod:`prunus.actors._supervisor`) sends it after each message, and creates the
+actors (hosts, the echo) this object cannot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from prunus.actors._control import Control, Order
+from prunus.actors._host_messages import (
+    Activate,
+    Activated,
+    ActivationFailed,
+    Barrier,
+    Finished,
+    HostEvents,
+    HostReady,
+    Passivated,
+    Reply,
+    Spawned,
+    StateChanged,
+)
+from prunus.actors._host_pool import HostPool
+from prunus.actors._inspection import Inspection
+from prunus.actors._launches import Launches
+from prunus.actors._messages import (
+    CancelWait,
+    DaemonInfo,
+    Describe,
+    GetOutputs,
+    GetReport,
+    KillRequest,
+    Launch,
+    ListProcesses,
+    PauseRequest,
+    PlayRequest,
+    Reload,
+    StatusRequest,
+    Submit,
+    SubmitMany,
+    WaitFor,
+    WaitForMany,
+)
+from prunus.actors._outgoing import Outgoing
+from prunus.actors._passivated import PassivatedControl
+from prunus.actors._persisting import ProcessWriter, status_record
+from prunus.actors._recovery import Recovery, runtime_failure
+from prunus.actors._registry import Registry
+from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
+from prunus.engine import ProcessResult, ProcessStatus
+
+__all__ = ["REQUESTS", "Supervision"]
+
+_LOG = logging.getLogger(__name__)
+
+# Every message a client or a host sends the supervisor (what Supervision.handle takes).
+REQUESTS = frozenset(
+    {
+        HostEvents,
+        StatusRequest,
+        PauseRequest,
+        PlayRequest,
+        KillRequest,
+        Launch,
+        Submit,
+        SubmitMany,
+        WaitFor,
+        WaitForMany,
+        CancelWait,
+        ListProcesses,
+        GetOutputs,
+        GetReport,
+        Describe,
+        DaemonInfo,
+        Reload,
+    }
+)
+
+
+class Supervision:
+    """The parts of one supervisor, wired; see the module docstring.
+
+    Args:
+        store: the runtime's store (kill records, first writes, failures, reads).
+        me: the supervisor's own address: cascaded controls are answered to it.
+        hosts: the host pool (the shell starts and restarts the host actors).
+        passivate: passivated processes take controls here (else every control goes
+            to a host).
+        restart_limit: how often a process may be restarted after its host died.
+    """
+
+    def __init__(
+        self, store: Any, me: Any, hosts: HostPool, *, passivate: bool, restart_limit: int
+    ) -> None:
+        # Invariant: ``out`` is this one object for the supervisor's life (the handlers
+        # below hold it); the shell empties it after each message, never replaces it.
+        self.out = out = Outgoing()
+        self.hosts = hosts
+        self.registry = registry = Registry(hosts)
+        writer = ProcessWriter(store)
+        self.control = control = Control(registry, store, me)
+        self.waits = waits = Waits(registry)
+        self.launches = launches = Launches(registry, writer)
+        self.recovery = recovery = Recovery(registry, control, launches)
+        inspection = Inspection(registry, hosts, store)
+        self._passivated = PassivatedControl(store, writer) if passivate else None
+        self._store = store
+        self._restart_limit = restart_limit
+        self._handlers = {
+            HostEvents: lambda m, s: self.handle_events(m.events),
+            StatusRequest: lambda m, s: inspection.status(m.pid, s, out),
+            PauseRequest: self._control,
+            PlayRequest: self._control,
+            KillRequest: self._control,
+            Launch: lambda m, s: launches.start(m.process, m.process, s, out),
+            Submit: lambda m, s: launches.submit(m, s, out),
+            SubmitMany: lambda m, s: launches.submit_many(m, s, out),
+            WaitFor: lambda m, s: waits.wait_for(m, s, out),
+            WaitForMany: lambda m, s: waits.wait_for_many(m, s, out),
+            CancelWait: lambda m, s: waits.cancel(m.pid, m.request_id),
+            ListProcesses: lambda m, s: inspection.list(s, out),
+            GetOutputs: lambda m, s: inspection.outputs(m.pid, s, out),
+            GetReport: lambda m, s: inspection.report(m.pid, s, out),
+            Describe: lambda m, s: inspection.describe(m.pid, s, out),
+            DaemonInfo: lambda m, s: inspection.daemon_status(s, out),
+            Reload: lambda m, s: self.carry_out(
+                recovery.reload(store, m.resume, len(hosts), s, out)
+            ),
+        }
+        assert set(self._handlers) == REQUESTS
+        self._event_handlers = {
+            StateChanged: lambda e: registry.state_changed(e.status),
+            Finished: lambda e: self.finished(e.status, e.result),
+            Spawned: self._spawned,
+            Reply: lambda e: control.replied(e, out),
+            Activated: self._activated,
+            Passivated: lambda e: registry.passivated(e.pid),
+            ActivationFailed: self._activation_failed,
+            Barrier: lambda e: recovery.barrier_reached(e.token, out),
+            HostReady: lambda e: hosts.ready(e.index, e.os_pid),
+        }
+        self._deadlines = {
+            WaitDeadline: lambda payload: waits.deadline(payload, out),
+            ManyWaitDeadline: lambda payload: waits.deadline(payload, out),
+        }
+
+    def handle(self, message: Any, asker: Any) -> None:
+        """A message of a type in :data:`REQUESTS` from ``asker`` (a client or a host)."""
+        self._handlers[type(message)](message, asker)
+
+    def handle_events(self, events: Iterable[Any]) -> None:
+        """What a host reports (or a cell run here for a passivated process), in order."""
+        handlers = self._event_handlers
+        for event in events:
+            handlers[type(event)](event)
+
+    def timer(self, payload: Any) -> None:
+        """A timer this object asked for (``out.timers``) fired."""
+        self._deadlines[type(payload)](payload)
+
+    def host_restarted(self, index: int) -> None:
+        """A new host actor took the place of host ``index``: move its processes."""
+        for pid, reason in self.recovery.host_restarted(index, self._restart_limit, self.out):
+            self.fail(pid, reason)
+
+    # ---- flows across parts ---------------------------------------------------------------
+
+    def finished(self, status: ProcessStatus, result: ProcessResult) -> None:
+        ending = self.registry.finished(status, result, self.out)
+        if ending is not None:
+            self.carry_out(self.control.ended(ending))
+            self.waits.ended(ending, self.out)
+            # (pending when= conditions naming this pid will be re-evaluated here)
+
+    def fail(self, pid: str, reason: str) -> None:
+        """End ``pid`` EXCEPTED on the runtime's own authority (its actor cannot)."""
+        status, result = runtime_failure(self.registry[pid].status, reason)
+        self._store.write(pid, record=status_record(status, result))
+        self.finished(status, result)
+        self.launches.ended(pid, self.out)  # it exists now, EXCEPTED
+        self.control.abandoned(pid, status, self.out)  # no host will answer these now
+
+    def carry_out(self, orders: Iterable[Order]) -> None:
+        """Each control where it belongs, in order: a passivated process takes it right
+        here (no activation), any other goes to its host (a kill recorded first)."""
+        registry, out = self.registry, self.out
+        for pid, message, durable in orders:
+            if self._passivated is not None and not registry[pid].active:
+                applied = self._passivated.apply(pid, message)
+                if applied is not None:
+                    self.handle_events(applied.events)
+                    if applied.runnable and registry[pid].result is None:
+                        registry.deliver(pid, Activate(), out)  # played: its host loads it
+                    continue
+            if durable:
+                self.control.record_kill(pid, message.message)  # type: ignore[union-attr]
+            registry.deliver(pid, message, out)
+
+    def _control(self, message: PauseRequest | PlayRequest | KillRequest, asker: Any) -> None:
+        self.carry_out(self.control.request(message, asker, self.out))
+
+    def _spawned(self, event: Spawned) -> None:
+        if self.registry.spawned(event.status):
+            self.registry.deliver(event.status.pid, Activate(event.process), self.out)
+
+    def _activated(self, event: Activated) -> None:
+        self.registry.activated(event.pid)
+        self.launches.activated(event.pid, self.out)
+
+    def _activation_failed(self, event: ActivationFailed) -> None:
+        _LOG.error("%s", event.reason)
+        self.launches.activation_failed(event.pid, event.reason, self.out)
+        self.fail(event.pid, event.reason)

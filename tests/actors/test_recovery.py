@@ -1,0 +1,112 @@
+"""Recovery: reload at start, and a dead host's processes moved to its replacement."""
+
+from __future__ import annotations
+
+from prunus.actors._control import KILL_PREFIX
+from prunus.actors._host_messages import Activate, ChildFinished
+from prunus.actors._launches import Launches
+from prunus.actors._messages import KillRequest, PauseRequest, Reloaded
+from prunus.actors._persisting import ProcessWriter, status_record
+from prunus.actors._recovery import Failure, Recovery
+from prunus.engine import ProcessState
+from tests.actors.helpers import ME, Gate, Parts, ended, result, status
+
+
+def recovery(parts: Parts) -> tuple[Recovery, Launches]:
+    launches = Launches(parts.registry, ProcessWriter(parts.store))
+    return Recovery(parts.registry, parts.control, launches), launches
+
+
+def store_process(parts: Parts, pid: str, state=ProcessState.WAITING, **kw) -> None:
+    terminal = state.is_terminal
+    record = status_record(status(pid, state, **kw), result(pid, state) if terminal else None)
+    parts.store.write(pid, record=record)
+
+
+def test_reload_resumes_the_unfinished_and_answers_after_every_host_has_handled_it():
+    parts = Parts(hosts=2)
+    store_process(parts, "a", children=("a.0",))
+    store_process(parts, "a.0", ProcessState.FINISHED, parent="a")
+    store_process(parts, "b", ProcessState.FINISHED)
+    again, _ = recovery(parts)
+    orders = list(again.reload(parts.store, True, 2, "runtime", parts.out))
+    assert orders == []
+    assert parts.out.delivered("a") == [
+        ("a", Activate()),
+        ("a", ChildFinished("a.0", result("a.0", ProcessState.FINISHED))),
+    ]
+    barriers = [message for pid, message in parts.out.delivered() if pid == ""]
+    assert len(barriers) == 2 and len(set(barriers)) == 1
+    assert parts.out.sends == []
+    again.barrier_reached(barriers[0].token, parts.out)
+    assert parts.out.sends == []  # one host has not reached it yet
+    again.barrier_reached(barriers[0].token, parts.out)
+    assert parts.out.sends == [("runtime", Reloaded(1, 0))]
+
+
+def test_reload_without_resume_registers_everything_and_moves_nothing():
+    parts = Parts()
+    store_process(parts, "a")
+    again, _ = recovery(parts)
+    assert list(again.reload(parts.store, False, 2, "tool", parts.out)) == []
+    assert "a" in parts.registry and parts.out.delivered() == []
+    assert parts.out.sends == [("tool", Reloaded(0, 0))]
+
+
+def test_reload_reissues_recorded_kills_and_finishes_a_kill_cascade_cut_short():
+    parts = Parts()
+    store_process(parts, "k")
+    parts.store.put("meta", KILL_PREFIX + "k", "stop")
+    parts.store.put("meta", KILL_PREFIX + "gone", "")  # ended long ago: forgotten
+    store_process(parts, "d", ProcessState.KILLED, children=("d.0",), text="cut")
+    store_process(parts, "d.0", parent="d")
+    again, _ = recovery(parts)
+    orders = list(again.reload(parts.store, True, 1, "runtime", parts.out))
+    assert [(o.pid, o.message) for o in orders] == [
+        ("d.0", KillRequest("d.0", "parent d was killed: cut", reply_to=ME))
+    ]
+    assert ("k", KillRequest("k", "stop")) in parts.out.delivered("k")
+    assert parts.control.kills == {"k": "stop"}
+    assert parts.store.get("meta", KILL_PREFIX + "gone") is None
+
+
+def test_a_dead_hosts_processes_move_with_their_pending_controls_and_first_write():
+    parts = Parts(hosts=1)
+    again, launches = recovery(parts)
+    parts.tree("busy", "idle")
+    parts.registry.deliver("busy", "a step", parts.out)  # busy: its host held it
+    parts.control.request(PauseRequest("idle", cascade=False), "client", parts.out)
+    parts.registry.passivated("idle")
+    new = Gate()
+    launches.start(new, None, "client", parts.out)  # its host died before the commit
+    parts.take()
+    failures = list(again.host_restarted(0, 3, parts.out))
+    assert failures == []
+    assert parts.registry["busy"].restarts == 1 and parts.registry["idle"].restarts == 0
+    assert parts.out.delivered("idle") == [
+        ("idle", Activate(None, None)),
+        ("idle", PauseRequest("idle", reply_to="client", cascade=False)),
+    ]
+    [(_, activate)] = parts.out.delivered(new.pid)
+    assert activate.first_write is launches.first_write(new.pid) is not None
+
+
+def test_a_process_whose_host_died_under_it_too_often_is_handed_back_to_fail():
+    parts = Parts(hosts=1)
+    again, _ = recovery(parts)
+    parts.tree("fragile")
+    for _ in range(2):
+        parts.registry.deliver("fragile", "a step", parts.out)
+        yielded = list(again.host_restarted(0, 1, parts.out))
+    assert yielded == [Failure("fragile", yielded[0].reason)]
+    assert "died 2 times" in yielded[0].reason and "restart limit 1" in yielded[0].reason
+
+
+def test_an_ended_process_on_the_dead_host_is_left_alone():
+    parts = Parts(hosts=1)
+    again, _ = recovery(parts)
+    parts.tree("done")
+    parts.registry.finished(*ended("done", ProcessState.FINISHED), parts.out)
+    parts.take()
+    assert list(again.host_restarted(0, 3, parts.out)) == []
+    assert parts.out.delivered() == []

@@ -1,0 +1,154 @@
+"""The parts wired together, driven as the shell drives them, without an actor system."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from prunus.actors._control import KILL_PREFIX
+from prunus.actors._host_messages import (
+    Activate,
+    Activated,
+    ActivationFailed,
+    Finished,
+    HostEvents,
+    Passivated,
+    Reply,
+    Spawned,
+)
+from prunus.actors._host_pool import HostPool
+from prunus.actors._messages import (
+    ControlReply,
+    ErrorReply,
+    KillRequest,
+    Launch,
+    Launched,
+    PauseRequest,
+    PlayRequest,
+    WaitFor,
+    WaitResult,
+)
+from prunus.actors._supervision import Supervision
+from prunus.engine import ProcessState
+from prunus.persistence import MemoryStore
+from tests.actors.helpers import ME, Gate, ended, status
+
+
+class Runtime:
+    """A Supervision over a MemoryStore with one host, and the host's side by hand."""
+
+    def __init__(self, passivate: bool = True) -> None:
+        self.store = MemoryStore()
+        hosts = HostPool()
+        hosts.started(hosts.add(), "host-0")
+        self.sv = Supervision(self.store, ME, hosts, passivate=passivate, restart_limit=3)
+
+    def launch(self, *, passivated: bool) -> str:
+        """Launch a Gate; its host commits the first write, and maybe passivates it."""
+        process = Gate()
+        self.sv.handle(Launch(process), "client")
+        [(pid, activate)] = self.sv.out.delivered()
+        self.store.write_staged([activate.first_write])
+        events = (Activated(pid), Passivated(pid)) if passivated else (Activated(pid),)
+        self.sv.handle(HostEvents(events), "host-0")
+        assert self.take().sends == [("client", Launched(pid))]
+        return pid
+
+    def take(self) -> Taken:
+        """What was decided so far (the shell would send it now), then start afresh."""
+        out = self.sv.out  # the parts hold this very object: emptied, not replaced
+        taken = Taken(list(out.sends), out.delivered())
+        out.sends.clear()
+        out.batches.clear()
+        out.timers.clear()
+        return taken
+
+
+class Taken(NamedTuple):
+    sends: list
+    delivered: list
+
+
+def test_a_passivated_process_is_paused_and_played_from_its_checkpoint_without_its_host():
+    runtime = Runtime()
+    pid = runtime.launch(passivated=True)
+    runtime.sv.handle(PauseRequest(pid), "client")
+    taken = runtime.take()
+    assert taken.delivered == []  # no activation
+    [(to, reply)] = taken.sends
+    assert to == "client" and reply.ok and reply.status.paused
+    assert runtime.store.get_record(pid)["paused"] is True
+    assert runtime.sv.registry[pid].status.paused
+    runtime.sv.handle(PlayRequest(pid), "client")
+    taken = runtime.take()
+    assert taken.sends[0][1].ok and not taken.sends[0][1].status.paused
+    assert taken.delivered == [(pid, Activate())]  # runnable again: its host loads it
+
+
+def test_a_passivated_process_is_killed_from_its_checkpoint_and_its_waiters_hear_at_once():
+    runtime = Runtime()
+    pid = runtime.launch(passivated=True)
+    runtime.sv.handle(WaitFor(pid, 9), "waiter")
+    runtime.sv.handle(KillRequest(pid, "stop"), "client")
+    taken = runtime.take()
+    assert taken.delivered == []
+    [(waiter, waited), (asker, reply)] = taken.sends
+    assert waiter == "waiter" and isinstance(waited, WaitResult)
+    assert waited.result.state is ProcessState.KILLED
+    assert asker == "client" and reply.ok and reply.status.state is ProcessState.KILLED
+    assert runtime.store.get("meta", KILL_PREFIX + pid) is None  # stored KILLED instead
+
+
+def test_a_kill_for_a_process_its_host_holds_is_recorded_before_it_is_sent():
+    runtime = Runtime()
+    pid = runtime.launch(passivated=False)
+    runtime.sv.handle(KillRequest(pid, "stop"), "client")
+    assert runtime.take().delivered == [(pid, KillRequest(pid, "stop", reply_to="client"))]
+    assert runtime.store.get("meta", KILL_PREFIX + pid) == "stop"
+
+
+def test_a_kill_during_a_launch_in_flight_kills_the_new_child_and_answers_after_it():
+    runtime = Runtime(passivate=False)
+    pid = runtime.launch(passivated=False)
+    runtime.sv.handle(KillRequest(pid, "stop"), "client")
+    runtime.take()
+    child = f"{pid}.0"
+    killed = status(pid, ProcessState.KILLED, children=(child,), text="stop")
+    runtime.sv.handle(
+        HostEvents(
+            (
+                Spawned(status(child, ProcessState.CREATED, parent=pid)),
+                Finished(*ended(pid, ProcessState.KILLED, why="stop")),
+                Reply("client", ControlReply(pid, True, killed)),
+            )
+        ),
+        "host-0",
+    )
+    taken = runtime.take()
+    assert taken.sends == []  # held until the child has answered too
+    assert (child, KillRequest(child, f"parent {pid} was killed: stop", reply_to=ME)) in (
+        taken.delivered
+    )
+    child_killed = status(child, ProcessState.KILLED, parent=pid)
+    runtime.sv.handle(
+        HostEvents(
+            (
+                Finished(*ended(child, ProcessState.KILLED, parent=pid)),
+                Reply(ME, ControlReply(child, True, child_killed)),
+            )
+        ),
+        "host-0",
+    )
+    assert runtime.take().sends == [("client", ControlReply(pid, True, killed))]
+
+
+def test_a_process_that_cannot_be_loaded_ends_excepted_and_its_launch_hears_why():
+    runtime = Runtime()
+    process = Gate()
+    runtime.sv.handle(Launch(process), "client")
+    reason = f"cannot resume process {process.pid}: broken"
+    runtime.sv.handle(HostEvents((ActivationFailed(process.pid, reason),)), "host-0")
+    [(to, reply)] = runtime.take().sends
+    assert to == "client" and reply == ErrorReply("CheckpointError", process.pid, reason)
+    assert runtime.sv.registry[process.pid].status.state is ProcessState.EXCEPTED
+    assert runtime.store.get_record(process.pid)["state"] == ProcessState.EXCEPTED.value
+    assert runtime.sv.launches.activation_failures == 1
