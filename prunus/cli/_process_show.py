@@ -66,9 +66,9 @@ def show_command(
             ["PID", "CLASS", "STATE"],
             [[c.pid, short_class(c.process_class), state_label(c)] for c in children],
         )
-    if details.get("traceback"):
+    if details.traceback:
         out.heading("Traceback")
-        for line in details["traceback"].rstrip("\n").splitlines():
+        for line in details.traceback.rstrip("\n").splitlines():
             out.echo(f"  {line}")
     out.heading("Spec")
     if spec is None:
