@@ -18,10 +18,12 @@ __all__ = [
     "DaemonTimeoutError",
     "InvalidStateError",
     "KilledError",
+    "MissingSuperCallError",
     "PortValidationError",
     "ProcessClassError",
     "ProcessFailedError",
     "PrunusError",
+    "ReadOnlyInputsError",
     "StoreError",
     "StuckError",
     "UnknownProcessError",
@@ -46,6 +48,32 @@ class PortValidationError(PrunusError, ValueError):
         self.reason: str = message
         super().__init__(f"Error at port '{path}': {message}" if path else message)
 
+    @property
+    def port(self) -> str:
+        """The port path (plumpy's name for :attr:`port_path`)."""
+        return self.port_path
+
+    @property
+    def message(self) -> str:
+        """What was wrong, without the port (plumpy's name for :attr:`reason`)."""
+        return self.reason
+
+
+class ReadOnlyInputsError(PrunusError, TypeError):
+    """A step tried to change its inputs; they are read-only once validated.
+
+    A change would be seen by later steps of an uninterrupted run but not by a run
+    resumed from a checkpoint (which holds the inputs as launched): one process, two
+    answers. A ``TypeError``, as plumpy's frozen inputs raise.
+    """
+
+    def __init__(self, port_path: str) -> None:
+        self.port_path = port_path
+        super().__init__(
+            f"cannot change input '{port_path}': inputs are read-only once validated; "
+            "keep changing values in self.ctx (or copy: dict(self.inputs))"
+        )
+
 
 class InvalidStateError(PrunusError, RuntimeError):
     """A transition or action that the process's current state does not allow."""
@@ -53,6 +81,12 @@ class InvalidStateError(PrunusError, RuntimeError):
 
 class KilledError(PrunusError):
     """Raised by ``execute()`` and ``prunus.run`` for a process that ended KILLED."""
+
+
+class MissingSuperCallError(PrunusError, AssertionError):
+    """An override of a process hook (``on_run``, ``on_finish``...) did not call
+    ``super()``. An ``AssertionError``, as plumpy raises; the process ends EXCEPTED
+    (or, for ``on_create`` and ``init``, is not created)."""
 
 
 class UnknownProcessError(PrunusError, KeyError):
@@ -108,11 +142,21 @@ class ProcessClassError(PrunusError, ImportError):
 
 
 class ProcessFailedError(PrunusError):
-    """A process run by a daemon ended EXCEPTED; the message carries its error text.
+    """A process ended EXCEPTED with an error whose type cannot be rebuilt here.
 
-    (Embedded runs re-raise the process's own exception object instead; across OS
-    processes only its text travels.)
+    Across OS processes (a daemon) or after a restart, the error of an EXCEPTED process
+    is rebuilt as its original type when that type imports here; otherwise it is this,
+    carrying what was stored: ``type_name`` (``module:Qual.Name``), ``error_message``
+    and ``traceback`` (the text of the traceback where it was raised).
     """
+
+    def __init__(
+        self, message: str, *, type_name: str = "", error_message: str = "", traceback: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+        self.error_message = error_message
+        self.traceback = traceback
 
 
 class DaemonError(PrunusError):

@@ -50,6 +50,9 @@ def test_plumpy_names_are_all_public():
         "ProcessListener",
         "KilledError",
         "AttributesDict",
+        "ClosedError",
+        "InvalidStateError",
+        "UnsuccessfulResult",
     }
     assert plumpy_names <= set(prunus.__all__)
 

@@ -13,6 +13,7 @@ import signal
 import time
 
 from prunus import Continue, Kill, Process, ToContext, Wait, WorkChain, append_, while_
+from prunus.errors import ReadOnlyInputsError
 
 
 class Doubler(Process):
@@ -400,3 +401,157 @@ class Hoarder(WorkChain):
 
     def grab(self):
         self.ctx.results = [1, 2, object()]
+
+
+class RewritesItsInputs(WorkChain):
+    """Tries to change its inputs in two steps; ``hold`` then sleeps
+    ``$PRUNUS_HOLD_SECONDS``, so that a test can SIGKILL it after ``rewrite``."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("a", valid_type=int)
+        spec.input_namespace("sub", dynamic=True)
+        spec.output("answer", valid_type=int)
+        spec.outline(cls.rewrite, cls.hold, cls.answer)
+
+    def _try_writes(self) -> int:
+        refused = 0
+        for target, key in ((self.inputs, "a"), (self.inputs.sub, "one")):
+            try:
+                target[key] = 99
+            except TypeError:  # ReadOnlyInputsError
+                refused += 1
+        return refused
+
+    def rewrite(self):
+        self.ctx.refused = self._try_writes()
+        witness(self, f"rewrite refused {self.ctx.refused}")
+
+    def hold(self):
+        witness(self, f"hold refused {self._try_writes()}")
+        time.sleep(float(os.environ.get("PRUNUS_HOLD_SECONDS", "0")))
+
+    def answer(self):
+        witness(self, "answer")
+        self.out("answer", self.inputs.a + self.inputs.sub["one"])
+
+
+# ---- plumpy fidelity (issue 13), both modes and the CLI ------------------------------
+
+
+class WaitsForResume(Process):
+    """Waits on a plain Wait; a resume runs ``finish``."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.output("resumed", valid_type=bool)
+
+    def run(self):
+        return Wait(self.finish, "waiting for a resume")
+
+    def finish(self):
+        self.out("resumed", True)
+
+
+class WaitsForChild(WorkChain):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.outline(cls.launch, cls.done)
+
+    def launch(self):
+        return ToContext(child=self.submit(WaitsForResume))
+
+    def done(self):
+        self.report(f"child resumed: {self.ctx.child['resumed']}")
+
+
+class Hooked(Process):
+    """Reports from its hooks and its logger; waits until resumed."""
+
+    def on_paused(self, msg=None):
+        super().on_paused(msg)
+        self.report(f"hook on_paused {msg}")
+
+    def on_playing(self):
+        super().on_playing()
+        self.report("hook on_playing")
+
+    def on_finish(self, result, successful):
+        super().on_finish(result, successful)
+        self.logger.warning("finishing with %s", result)
+
+    def run(self):
+        self.logger.info("running in %s", type(self).__name__)
+        return Wait(self.finish, "hooked and waiting")
+
+    def finish(self):
+        return "done"
+
+
+class MissingOutput(Process):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.output("needed", valid_type=int)
+        spec.output("given", valid_type=int, required=False)
+
+    def run(self):
+        self.out("given", 1)
+
+
+class LocalError(Process):
+    """Raises an error whose type cannot be imported anywhere else."""
+
+    def run(self):
+        class Unimportable(Exception):
+            pass
+
+        raise Unimportable("from a local class")
+
+
+class TriesToRewriteInputs(WorkChain):
+    """Tries to change its inputs in one step; the next steps use them."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("a", valid_type=int)
+        spec.input_namespace("sub", dynamic=True)
+        spec.output("answer", valid_type=int)
+        spec.output("refused", valid_type=int)
+        spec.outline(cls.rewrite, cls.answer)
+
+    def rewrite(self):
+        self.ctx.refused = 0
+        for key, target in (("a", self.inputs), ("one", self.inputs.sub)):
+            try:
+                target[key] = 99
+            except ReadOnlyInputsError:
+                self.ctx.refused += 1
+
+    def answer(self):
+        self.out("answer", self.inputs.a + self.inputs.sub["one"])
+        self.out("refused", self.ctx.refused)
+
+
+class KeepsInputsInCtx(WorkChain):
+    """Puts (read-only) inputs into ctx and an output: they must checkpoint and travel."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input_namespace("sub", dynamic=True)
+        spec.output("copy", valid_type=dict)
+        spec.outline(cls.keep, cls.give)
+
+    def keep(self):
+        self.ctx.sub = self.inputs.sub
+
+    def give(self):
+        try:
+            self.ctx.sub["one"] = 0
+        except TypeError:
+            self.out("copy", self.ctx.sub)

@@ -29,10 +29,11 @@ from prunus.actors._messages import (
     KillRequest,
     PauseRequest,
     PlayRequest,
+    ResumeRequest,
 )
 from prunus.actors._persisting import ProcessWriter
 from prunus.engine import Process, ProcessDriver, ProcessState, ProcessStatus
-from prunus.errors import CheckpointError, CodecError
+from prunus.errors import CheckpointError, CodecError, InvalidStateError
 
 __all__ = ["CellOutbox", "CollectingOutbox", "ProcessCell"]
 
@@ -69,6 +70,7 @@ class ProcessCell:
             PauseRequest: self._on_pause,
             PlayRequest: self._on_play,
             KillRequest: self._on_kill,
+            ResumeRequest: self._on_resume,
             ChildFinished: self._on_child_finished,
         }
 
@@ -110,6 +112,14 @@ class ProcessCell:
 
     def _on_kill(self, message: KillRequest) -> None:
         self._control(message.reply_to, self.process.kill(message.message))
+
+    def _on_resume(self, message: ResumeRequest) -> None:
+        try:
+            self.process.resume()
+        except InvalidStateError:  # not waiting, or waiting for children: no change
+            self._control(message.reply_to, False)
+            return
+        self._control(message.reply_to, True)
 
     def _on_child_finished(self, message: ChildFinished) -> None:
         if not self.finished and not self.process.has_terminated():

@@ -1,4 +1,4 @@
-"""Pause, play and kill: cascades down a tree, answers held until a tree has answered,
+"""Pause, play, kill and resume: cascades down a tree, answers held until a tree has answered,
 and kills recorded durably until they are seen through.
 
 The rules kept here:
@@ -34,16 +34,17 @@ from prunus.actors._messages import (
     KillRequest,
     PauseRequest,
     PlayRequest,
+    ResumeRequest,
 )
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._registry import Ending, Registry
-from prunus.engine import ProcessStatus
+from prunus.engine import ProcessState, ProcessStatus
 
 __all__ = ["KILL_PREFIX", "Cascade", "Control", "Order", "Pending"]
 
 KILL_PREFIX = "kill/"  # meta db: a kill requested and not yet seen through
 
-ControlRequest = PauseRequest | PlayRequest | KillRequest
+ControlRequest = PauseRequest | PlayRequest | KillRequest | ResumeRequest
 
 
 @dataclass(slots=True)
@@ -92,17 +93,21 @@ class Control:
     # ---- asked by a client --------------------------------------------------------------
 
     def request(self, message: ControlRequest, asker: Any, out: Outgoing) -> list[Order]:
-        """A pause, play or kill of ``message.pid`` from ``asker``: the orders to carry
-        out (descendants first, the process itself last). A process that has ended
-        is answered at once: not applied."""
+        """A pause, play, kill or resume of ``message.pid`` from ``asker``: the orders
+        to carry out (descendants first, the process itself last). A process that has
+        ended (or, for a resume, is not WAITING) is answered at once: not applied."""
         pid = message.pid
         entry = self._registry.lookup(pid, asker, out)
         if entry is None:
             return []
-        if entry.result is not None:
+        if entry.result is not None or (
+            type(message) is ResumeRequest and entry.status.state is not ProcessState.WAITING
+        ):
             out.send(asker, ControlReply(pid, False, entry.status))
             return []
-        if type(message) is KillRequest:
+        if type(message) is ResumeRequest:  # a resume concerns the process alone
+            cascade, orders = None, []
+        elif type(message) is KillRequest:
             cascade, orders = self.kill_descendants(pid, message.message)
         elif message.cascade:
             cascade, orders = self._cascade(

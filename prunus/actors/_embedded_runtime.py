@@ -122,9 +122,10 @@ class EmbeddedRuntime(RuntimeQueries):
             self._system.tell(self._supervisor, CancelWait(pid, request_id))
             status = self.status(pid)
             why = "paused" if status.paused else status.state.name
+            advice = "play it or kill it" if status.paused else "resume it or kill it"
             raise errors.StuckError(
                 f"process {pid} cannot make progress: it is {why} and nothing in this "
-                "runtime will advance it (play it, resume it or kill it)"
+                f"runtime will advance it ({advice})"
             )
         if isinstance(reply, WaitTimedOut):
             raise errors.WaitTimeoutError(f"process {pid} did not end within {timeout} s")

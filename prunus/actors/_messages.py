@@ -39,6 +39,7 @@ __all__ = [
     "Reload",
     "Reloaded",
     "Report",
+    "ResumeRequest",
     "StatusRequest",
     "Stuck",
     "Submit",
@@ -160,6 +161,15 @@ class KillRequest:
 
     pid: str
     message: str | None = None
+    reply_to: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRequest:
+    """Wake ``pid`` from a plain ``Wait`` (plumpy's bare resume); answered ok=False if
+    it is not waiting, or waits for its children (it resumes by itself then)."""
+
+    pid: str
     reply_to: Any = None
 
 

@@ -6,8 +6,9 @@ So the supervisor runs the same cell code a host would, on the process loaded fr
 checkpoint, and the cell writes the new state before the answer leaves. The events the
 cell produced are handed back, for the supervisor to handle like a host's.
 
-A process with listeners goes to its host instead, so that user code never runs in the
-supervisor; so does one whose checkpoint cannot be loaded (its host reports why).
+A process with listeners or hooks goes to its host instead, so that user code never
+runs in the supervisor; so does one whose checkpoint cannot be loaded (its host reports
+why).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 
 from prunus.actors._cell import CollectingOutbox, ProcessCell
 from prunus.actors._persisting import ProcessWriter
-from prunus.engine import load_process
+from prunus.engine import load_process, resolve_process_class
 from prunus.errors import PrunusError
 
 __all__ = ["Applied", "PassivatedControl"]
@@ -39,11 +40,13 @@ class PassivatedControl:
 
     def apply(self, pid: str, message: Any) -> Applied | None:
         """Apply ``message`` to ``pid`` from its checkpoint; None if it must go to its
-        host instead (listeners, or no loadable checkpoint)."""
+        host instead (listeners or hooks, or no loadable checkpoint)."""
         try:
             data = self._store.load_checkpoint(pid)
             if data is None or data.get("listeners"):
                 return None
+            if resolve_process_class(data["class"])._prunus_user_hooks():
+                return None  # its hooks are user code too
             process = load_process(data)
         except PrunusError:
             return None

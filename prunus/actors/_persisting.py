@@ -18,6 +18,7 @@ import logging
 import time
 from typing import Any
 
+from prunus._attributes_dict import FrozenAttributesDict
 from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus, save_process
 from prunus.errors import CodecError
 from prunus.persistence import StagedWrite, encode, register_type, stage_writes
@@ -29,6 +30,12 @@ _LOG = logging.getLogger(__name__)
 
 # Engine values that live inside checkpoints (ctx holds children's results).
 register_type(ProcessResult, ProcessResult.to_data, ProcessResult.from_data, "prunus.ProcessResult")
+register_type(
+    FrozenAttributesDict,
+    lambda value: [value._prunus_path, dict(value)],
+    lambda data: FrozenAttributesDict(data[1], data[0]),
+    "prunus.FrozenAttributesDict",
+)  # inputs (or a part of them) put into ctx or an output
 register_type(ExitCode, ExitCode.to_data, ExitCode.from_data, "prunus.ExitCode")
 
 

@@ -24,6 +24,7 @@ from prunus.actors._messages import (
     PlayRequest,
     ProcessList,
     Report,
+    ResumeRequest,
     StatusRequest,
 )
 from prunus.engine import ProcessStatus
@@ -48,6 +49,9 @@ class RuntimeQueries:
 
     def kill(self, pid: str, msg: str | None = None) -> bool:
         return self._control(KillRequest(pid, msg)).ok
+
+    def resume(self, pid: str) -> bool:
+        return self._control(ResumeRequest(pid)).ok
 
     def _control(self, message: Any) -> ControlReply:
         reply = self._ask(message)

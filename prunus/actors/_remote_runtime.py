@@ -40,7 +40,6 @@ from prunus.errors import (
     DaemonError,
     DaemonTimeoutError,
     KilledError,
-    ProcessFailedError,
     PrunusError,
     WaitTimeoutError,
 )
@@ -113,13 +112,16 @@ class RemoteRuntime(RuntimeQueries):
         self, process: Process | str, inputs: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """Launch, wait, and return the outputs; an EXCEPTED process's error comes back
-        as ProcessFailedError with its text (the exception object stays in the daemon)."""
+        rebuilt (the exception object stays in the daemon): its own type where it
+        imports here, else ProcessFailedError with its type name, message, traceback."""
         result = self.wait(self.launch(process, inputs))
         if result.state is ProcessState.FINISHED:
             return result.outputs
         if result.state is ProcessState.KILLED:
             raise KilledError(result.status or f"process {result.pid} was killed")
-        raise ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
+        error = result.error()
+        assert error is not None  # EXCEPTED
+        raise error
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
         """Block until ``pid`` ends.

@@ -78,8 +78,8 @@ class Runtime(Protocol):
 
         Raises:
             KilledError: the process ended KILLED.
-            Exception: embedded, the very error that made it EXCEPTED;
-                ``ProcessFailedError`` with its text from a daemon.
+            Exception: embedded, the very error that made it EXCEPTED; from a daemon,
+                that error rebuilt (``ProcessResult.error()``).
         """
         ...
 
@@ -123,6 +123,11 @@ class Runtime(Protocol):
 
     def kill(self, pid: str, msg: str | None = None) -> bool:
         """Kill ``pid`` after its live descendants; False if it had already ended."""
+        ...
+
+    def resume(self, pid: str) -> bool:
+        """Wake ``pid`` from a plain ``Wait``; False, changing nothing, if it is not
+        WAITING or waits for its children (it resumes by itself when they end)."""
         ...
 
     # ---- lifetime ---------------------------------------------------------------------

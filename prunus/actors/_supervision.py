@@ -51,6 +51,7 @@ from prunus.actors._messages import (
     PauseRequest,
     PlayRequest,
     Reload,
+    ResumeRequest,
     StatusRequest,
     Submit,
     SubmitMany,
@@ -77,6 +78,7 @@ REQUESTS = frozenset(
         PauseRequest,
         PlayRequest,
         KillRequest,
+        ResumeRequest,
         Launch,
         Submit,
         SubmitMany,
@@ -128,6 +130,7 @@ class Supervision:
             PauseRequest: self._control,
             PlayRequest: self._control,
             KillRequest: self._control,
+            ResumeRequest: self._control,
             Launch: lambda m, s: launches.start(m.process, m.process, s, out),
             Submit: lambda m, s: launches.submit(m, s, out),
             SubmitMany: lambda m, s: launches.submit_many(m, s, out),
@@ -212,7 +215,9 @@ class Supervision:
                 self.control.record_kill(pid, message.message)  # type: ignore[union-attr]
             registry.deliver(pid, message, out)
 
-    def _control(self, message: PauseRequest | PlayRequest | KillRequest, asker: Any) -> None:
+    def _control(
+        self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
+    ) -> None:
         self.carry_out(self.control.request(message, asker, self.out))
 
     def _spawned(self, event: Spawned) -> None:

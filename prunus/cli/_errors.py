@@ -36,6 +36,7 @@ __all__ = [
     "ErrorReportingGroup",
     "exit_status_of",
     "fail",
+    "show_process_traceback",
 ]
 
 EXIT_INTERNAL = 1
@@ -83,6 +84,14 @@ def fail(ctx: click.Context, error: BaseException, code: int | None = None) -> N
         message = _one_line(error)
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def show_process_traceback(ctx: click.Context, traceback: str | None) -> None:
+    """With ``prunus --debug``: the stored traceback of a process's own error (user
+    code, where it was raised) on stderr, before the one-line error."""
+    if traceback and (ctx.find_root().obj or {}).get("debug"):
+        click.echo("Traceback of the process's error, as stored:", err=True)
+        click.echo(traceback.rstrip("\n"), err=True)
 
 
 def _one_line(error: BaseException) -> str:

@@ -16,7 +16,12 @@ from typing import Any
 import click
 
 from prunus.cli._connect import connect_client, home_path
-from prunus.cli._errors import EXIT_INTERRUPTED, EXIT_PROCESS_FAILED, CliError
+from prunus.cli._errors import (
+    EXIT_INTERRUPTED,
+    EXIT_PROCESS_FAILED,
+    CliError,
+    show_process_traceback,
+)
 from prunus.cli._follow import Display, follow
 from prunus.cli._loading import (
     check_reference,
@@ -136,6 +141,7 @@ def run_command(
             result = _follow(client, pid, display, interval, max_wait, fate)
     click.echo(json.dumps(jsonable(result.outputs), indent=2, sort_keys=True))
     if not result.is_finished_ok:
+        show_process_traceback(ctx, result.traceback)
         raise CliError(_ending(result), EXIT_PROCESS_FAILED)
 
 

@@ -1,4 +1,5 @@
-"""``prunus process pause|play|kill PID... | --all``: changing what processes do.
+"""``prunus process pause|play|kill PID... | --all``, ``resume PID...``: changing what
+processes do.
 
 Each pid gets one line saying what happened to it. An unknown pid is an error line of
 its own; the other pids are still acted on, and the command then exits 2. ``--all``
@@ -20,7 +21,7 @@ from prunus.control import Client
 from prunus.engine import ProcessStatus
 from prunus.errors import DaemonTimeoutError, UnknownProcessError
 
-__all__ = ["kill_command", "pause_command", "play_command"]
+__all__ = ["kill_command", "pause_command", "play_command", "resume_command"]
 
 _all_option = click.option(
     "-a", "--all", "every", is_flag=True, help="Every process that has not ended."
@@ -158,3 +159,22 @@ def kill_command(
             "had already ended",
             timeout,
         )
+
+
+@click.command("resume")
+@pid_argument(many=True)
+@home_option
+@timeout_option
+@click.pass_context
+def resume_command(
+    ctx: click.Context, pids: tuple[str, ...], home: str | None, timeout: float
+) -> None:
+    """Wake processes that wait on a plain Wait(...): their next step runs.
+
+    A process that is not WAITING, or waits for its children (it resumes by itself
+    when they have ended), is left as it is and said so.
+    """
+    if not pids:
+        raise click.UsageError("give at least one PID")
+    with connect_client(ctx, home, timeout) as client:
+        _act(list(pids), client.resume, "resumed", "is not waiting on a plain Wait", timeout)

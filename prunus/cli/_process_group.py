@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from prunus.cli._process_control import kill_command, pause_command, play_command
+from prunus.cli._process_control import (
+    kill_command,
+    pause_command,
+    play_command,
+    resume_command,
+)
 from prunus.cli._process_read import (
     list_command,
     outputs_command,
@@ -26,6 +31,7 @@ VERBS = (
     watch_command,
     pause_command,
     play_command,
+    resume_command,
     kill_command,
 )
 

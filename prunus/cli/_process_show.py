@@ -34,7 +34,8 @@ def show_command(
 ) -> None:
     """Everything about one process, and the spec of its class.
 
-    Class, state, exit code, timings, inputs, outputs, children and the ports.
+    Class, state, exit code, timings, inputs, outputs, children, the traceback of
+    the error of an EXCEPTED process, and the ports.
     """
     with connect_client(ctx, home, timeout, resume=False) as client:
         details = ProcessDescription.from_data(client.describe(pid))
@@ -65,6 +66,10 @@ def show_command(
             ["PID", "CLASS", "STATE"],
             [[c.pid, short_class(c.process_class), state_label(c)] for c in children],
         )
+    if details.traceback:
+        out.heading("Traceback")
+        for line in details.traceback.rstrip("\n").splitlines():
+            out.echo(f"  {line}")
     out.heading("Spec")
     if spec is None:
         out.echo(f"  (not available here: {spec_problem})")

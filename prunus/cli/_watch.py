@@ -12,7 +12,12 @@ import json
 import click
 
 from prunus.cli._connect import connect_client
-from prunus.cli._errors import EXIT_INTERRUPTED, EXIT_PROCESS_FAILED, CliError
+from prunus.cli._errors import (
+    EXIT_INTERRUPTED,
+    EXIT_PROCESS_FAILED,
+    CliError,
+    show_process_traceback,
+)
 from prunus.cli._follow import Display, follow
 from prunus.cli._options import home_option, json_option, pid_argument, timeout_option
 from prunus.cli._render import Output
@@ -70,12 +75,14 @@ def watch_command(
             "state": result.state.name,
             "exit_status": None if result.exit_code is None else result.exit_code.status,
             "exception": result.exception,
+            "traceback": result.traceback,
             "outputs": jsonable(result.outputs),
         }
         out.echo(json.dumps(end))
     else:
         out.echo(f"process {pid} ended {result.state.name}")
     if not result.is_finished_ok:
+        show_process_traceback(ctx, result.traceback)
         reason = (
             result.exception
             or result.status

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from prunus._attributes_dict import AttributesDict
+from prunus._attributes_dict import AttributesDict, FrozenAttributesDict
 from prunus.errors import CodecError
 from prunus.persistence._codec import encode_canonical
 from prunus.spec import PortNamespace
@@ -174,7 +174,8 @@ def _leaves(
 
     A namespace given as an empty mapping is a leaf of its own (``{}``), so it keys
     differently from an absent one. Values are keyed as the process sees them: it gets
-    plain dicts and AttributesDicts alike as AttributesDicts, so both key as dicts.
+    plain dicts and AttributesDicts alike as read-only AttributesDicts, so all key as
+    dicts (also a read-only one, passed on from another process's inputs).
     """
     for name, value in values.items():
         port = namespace.ports.get(name)
@@ -185,7 +186,10 @@ def _leaves(
             yield here, _as_seen(value)
 
 
+_MAPPINGS = (dict, AttributesDict, FrozenAttributesDict)
+
+
 def _as_seen(value: Any) -> Any:
-    if type(value) is dict or type(value) is AttributesDict:
+    if type(value) in _MAPPINGS:
         return {key: _as_seen(item) for key, item in value.items()}
     return value

@@ -122,7 +122,9 @@ class Client:
         **kwargs: Any,
     ) -> dict[str, Any]:
         """Submit, wait, and return the outputs; raises as ``Process.execute`` does
-        (from a daemon: ProcessFailedError with the error's text for EXCEPTED)."""
+        (from a daemon, the error of an EXCEPTED process is rebuilt: its own type
+        where it imports, else ProcessFailedError with its type name, message and
+        traceback text)."""
         return self._runtime.run(*_launch_item(process, inputs, kwargs))
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
@@ -158,6 +160,14 @@ class Client:
         """Let a paused process (and its descendants) take steps again."""
         return self._runtime.play(pid, cascade=cascade)
 
+    def resume(self, pid: str) -> bool:
+        """Wake ``pid`` from a plain ``Wait(...)``: the step its Wait named runs next.
+
+        Returns False, changing nothing, if it is not WAITING, or waits for its
+        children (it resumes by itself when they have ended).
+        """
+        return self._runtime.resume(pid)
+
     def kill(self, pid: str, msg: str | None = None) -> bool:
         """Kill ``pid`` after killing its live descendants; False if it had already ended."""
         return self._runtime.kill(pid, msg)
@@ -174,7 +184,8 @@ class Client:
         """Everything stored about ``pid`` as plain data: ``pid``, ``process_class``,
         ``state`` (a name), ``paused``, ``status``, ``step``, ``parent``, ``children``,
         ``created`` and ``modified`` (unix times), ``inputs``, ``outputs`` (once ended),
-        ``exit_code`` ([status, message] or None), ``exception`` and ``restarts``."""
+        ``exit_code`` ([status, message] or None), ``exception`` and ``traceback``
+        (of an EXCEPTED process's error) and ``restarts``."""
         return self._runtime.describe(pid)
 
     def report(self, pid: str, *, times: bool = False) -> list[Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prunus.engine._checkpoint import load_process, resolve_process_class, save_process
-from prunus.engine._commands import Command, Continue, Kill, Stop, Wait
+from prunus.engine._commands import Command, Continue, Kill, Stop, UnsuccessfulResult, Wait
 from prunus.engine._description import ProcessDescription
 from prunus.engine._driver import ProcessDriver
 from prunus.engine._listener import ProcessListener
@@ -33,6 +33,7 @@ __all__ = [
     "ProcessStatus",
     "Stop",
     "ToContext",
+    "UnsuccessfulResult",
     "Wait",
     "WorkChain",
     "append_",

@@ -8,9 +8,10 @@ values; ``ctx`` and outputs may hold registered user types.
 What is restored: state, pause flag, status, next step and its arguments, outline
 cursor, ctx, outputs emitted so far, children and launch counter (so replayed launches
 get the same pids), awaited children and unconsumed child results, exit code and
-exception text, and listeners whose type is registered with the codec. What is not: a
-listener of an unregistered type (logged), and the live exception object of an EXCEPTED
-process (its text and traceback are kept).
+the error of an EXCEPTED process as data (type, arguments, message, traceback text:
+``exception()`` rebuilds it), and listeners whose type is registered with the codec.
+What is not: a listener of an unregistered type (logged), and the live exception
+object. Loading runs the class's ``init`` hook (and no other).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import importlib
 import logging
 from typing import Any
 
-from prunus._attributes_dict import AttributesDict, attributes_tree
+from prunus._attributes_dict import AttributesDict, frozen_tree
 from prunus.engine._core import ProcessCore
 from prunus.engine._process import Process
 from prunus.engine._records import ProcessResult
@@ -50,6 +51,8 @@ _PLAIN_FIELDS = (
     "awaiting",
     "outline_cursor",
 )
+# Fields added later: a checkpoint written before them loads with these defaults.
+_NEWER_FIELDS: dict[str, Any] = {"failure": None, "pause_status": None, "defaulted": list}
 
 
 def save_process(process: Process, *, listeners: list[Any] | None = None) -> dict[str, Any]:
@@ -60,6 +63,8 @@ def save_process(process: Process, *, listeners: list[Any] | None = None) -> dic
     """
     core = process._prunus
     data: dict[str, Any] = {name: getattr(core, name) for name in _PLAIN_FIELDS}
+    for name in _NEWER_FIELDS:
+        data[name] = getattr(core, name)
     data["class"] = process.qualified_name()
     data["inputs"] = process._prunus_raw_inputs
     data["state"] = core.state.value
@@ -84,6 +89,13 @@ def load_process(data: dict[str, Any], process_class: type[Process] | None = Non
         core = ProcessCore(pid=data["pid"])
         for name in _PLAIN_FIELDS:
             setattr(core, name, data[name])
+        for name, default in _NEWER_FIELDS.items():
+            value = data.get(name)
+            setattr(
+                core,
+                name,
+                value if value is not None else (default() if callable(default) else default),
+            )
         core.state = ProcessState(data["state"])
         core.next_args = tuple(data["next_args"])
         code = data["exit_code"]
@@ -102,8 +114,15 @@ def load_process(data: dict[str, Any], process_class: type[Process] | None = Non
         raise CheckpointError(f"not a valid process checkpoint: {error!r}") from None
     process._prunus = core
     process._prunus_raw_inputs = raw_inputs
-    process._prunus_inputs = attributes_tree(raw_inputs)
+    process._prunus_inputs = frozen_tree(raw_inputs)
     process._prunus_listeners = list(data.get("listeners") or [])
+    try:
+        # The one hook a restore runs (see prunus.engine._hooks).
+        process._prunus_call_hook("init")
+    except Exception as error:
+        raise CheckpointError(
+            f"init() of process {core.pid} failed on restore: {type(error).__name__}: {error}"
+        ) from error
     return process
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Command", "Continue", "Kill", "Stop", "Wait"]
+__all__ = ["Command", "Continue", "Kill", "Stop", "UnsuccessfulResult", "Wait"]
 
 
 class Command:
@@ -60,3 +60,13 @@ class Kill(Command):
     """End KILLED with ``msg`` as the status."""
 
     msg: str | None = None
+
+
+class UnsuccessfulResult:
+    """Returned from a step: finish unsuccessfully with ``result`` (plumpy's name;
+    the same as ``Stop(result, successful=False)``)."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: Any = None) -> None:
+        self.result = result

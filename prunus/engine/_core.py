@@ -34,8 +34,11 @@ class ProcessCore:
     outputs: dict[str, Any] = field(default_factory=dict)
     result: Any = None
     exit_code: ExitCode | None = None
-    exception: str | None = None
+    exception: str | None = None  # 'Type: message' of the error, once EXCEPTED
     traceback: str | None = None
+    failure: Any = None  # the error as data (a StoredError), once EXCEPTED
+    pause_status: list[Any] | None = None  # [status before, pause msg]: play restores
+    defaulted: list[str] = field(default_factory=list)  # input paths filled by defaults
     children: list[str] = field(default_factory=list)
     launch_count: int = 0
     # Results of finished children not yet consumed, and what a WorkChain awaits:
@@ -52,3 +55,5 @@ class ProcessCore:
     launches: list[Any] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
     error: BaseException | None = None
+    logger: Any = None  # the per-process logger, made on first use
+    hooks_ran: set[str] = field(default_factory=set)  # base hooks reached (super() check)

@@ -28,6 +28,7 @@ class ProcessDescription:
         outputs: its outputs once it has ended, else None.
         exit_code: ``(status, message)`` of its exit code, once ended with one.
         exception: the error text of an EXCEPTED process.
+        traceback: the traceback text of that error, where it was raised.
         restarts: how often it was restarted because its host died while running it.
     """
 
@@ -46,6 +47,7 @@ class ProcessDescription:
     exit_code: tuple[int, str] | None
     exception: str | None
     restarts: int
+    traceback: str | None = None
 
     @classmethod
     def of(
@@ -76,6 +78,7 @@ class ProcessDescription:
             exit_code=None if code is None else (code.status, code.message),
             exception=result.exception if result is not None else None,
             restarts=restarts,
+            traceback=result.traceback if result is not None else None,
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -95,6 +98,7 @@ class ProcessDescription:
             "outputs": self.outputs,
             "exit_code": None if self.exit_code is None else list(self.exit_code),
             "exception": self.exception,
+            "traceback": self.traceback,
             "restarts": self.restarts,
         }
 
@@ -118,6 +122,7 @@ class ProcessDescription:
             exit_code=None if code is None else (code[0], code[1]),
             exception=data["exception"],
             restarts=data["restarts"],
+            traceback=data.get("traceback"),
         )
 
     @property

@@ -9,11 +9,13 @@ prefix so that a user's subclass can use any plain name it likes.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import traceback
 from typing import TYPE_CHECKING, Any
 
-from prunus.engine._commands import Continue, Kill, Stop, Wait
+from prunus.engine._commands import Continue, Kill, Stop, UnsuccessfulResult, Wait
+from prunus.engine._failure import store_error
+from prunus.engine._hooks import enter_current, leave_current, running
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import ProcessState, check_transition
 from prunus.errors import InvalidStateError, PortValidationError
@@ -22,7 +24,7 @@ from prunus.spec import ExitCode, PortNamespace
 if TYPE_CHECKING:
     from prunus.engine._process import Process
 
-__all__ = ["UNSUCCESSFUL", "OutlineDriven", "ProcessMachine"]
+__all__ = ["INVALID_OUTPUTS", "UNSUCCESSFUL", "OutlineDriven", "ProcessMachine"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -30,8 +32,25 @@ _TRANSITION_HOOKS = {
     ProcessState.RUNNING: "on_process_running",
     ProcessState.WAITING: "on_process_waiting",
 }
+# The class's own hooks (prunus.engine._hooks) around each transition.
+_EXIT_HOOKS = {ProcessState.RUNNING: "on_exit_running", ProcessState.WAITING: "on_exit_waiting"}
+_ENTERING_HOOKS = {
+    ProcessState.RUNNING: "on_run",
+    ProcessState.WAITING: "on_wait",
+    ProcessState.FINISHED: "on_finish",
+    ProcessState.KILLED: "on_kill",
+    ProcessState.EXCEPTED: "on_except",
+}
+_ENTERED_HOOKS = {
+    ProcessState.RUNNING: "on_running",
+    ProcessState.WAITING: "on_waiting",
+    ProcessState.FINISHED: "on_finished",
+    ProcessState.KILLED: "on_killed",
+    ProcessState.EXCEPTED: "on_excepted",
+}
 
 UNSUCCESSFUL = ExitCode(status=1, message="the process stopped unsuccessfully")
+INVALID_OUTPUTS = ExitCode(status=1, label="ERROR_INVALID_OUTPUTS")
 
 
 class ProcessMachine:
@@ -59,10 +78,21 @@ class ProcessMachine:
                 f"process {core.pid} cannot step: {core.state.name}"
                 + (" (paused)" if core.paused else "")
             )
-        if core.state is ProcessState.CREATED:
-            self._prunus_transition(ProcessState.RUNNING)
-            if not self._prunus_runnable:  # a listener paused or killed it
-                return
+        token = enter_current(self)  # Process.current() is this process meanwhile
+        try:
+            if core.state is ProcessState.CREATED:
+                try:
+                    self._prunus_transition(ProcessState.RUNNING)
+                except Exception as error:  # a hook failed
+                    self._prunus_end_excepted(error)
+                if not self._prunus_runnable:  # a hook or listener paused, killed or failed it
+                    return
+            self._prunus_run_step()
+        finally:
+            leave_current(token)
+
+    def _prunus_run_step(self) -> None:
+        core = self._prunus
         name, args, kwargs = core.next_step, core.next_args, core.next_kwargs
         core.in_step = True
         try:
@@ -82,6 +112,22 @@ class ProcessMachine:
             core.in_step = False
             self._prunus_end_excepted(error)
 
+    def _prunus_guarded(self, action: Any, *args: Any) -> Any:
+        """Run ``action`` (a control or a transition, which may run user hooks).
+
+        Inside a step an error propagates, so that the step fails; outside one (a
+        controller, a child's result arriving) it makes the process EXCEPTED here.
+        """
+        core = self._prunus
+        if core.in_step:
+            return action(*args)
+        try:
+            with running(self):
+                return action(*args)
+        except Exception as error:
+            self._prunus_end_excepted(error)
+            return None
+
     def _prunus_apply(self, command: Any) -> None:
         core = self._prunus
         if isinstance(command, Continue):
@@ -89,11 +135,13 @@ class ProcessMachine:
         elif isinstance(command, Wait):
             self._prunus_set_next(command.fn, (), {})
             core.status = command.msg
-            self._prunus_transition(ProcessState.WAITING)
+            self._prunus_transition(ProcessState.WAITING, command.data)
         elif isinstance(command, Kill):
             self._prunus_end_killed(command.msg)
         elif isinstance(command, Stop):
             self._prunus_end_finished(command.result, command.successful, None)
+        elif isinstance(command, UnsuccessfulResult):
+            self._prunus_end_finished(command.result, False, None)
         elif isinstance(command, ExitCode):
             self._prunus_end_finished(None, command.status == 0, command)
         else:
@@ -130,38 +178,80 @@ class ProcessMachine:
         if successful and (exit_code is None or exit_code.status == 0):
             error = self.spec().validate_outputs(core.outputs)
             if error is not None:
-                raise PortValidationError(
-                    f"invalid outputs of process {core.pid}: {error}", error.port_path
+                # plumpy's meaning: FINISHED, unsuccessful, the reason as its status.
+                successful = False
+                exit_code = dataclasses.replace(
+                    INVALID_OUTPUTS, message=f"invalid outputs of process {core.pid}: {error}"
                 )
-        core.result = result
         if exit_code is None:
             exit_code = ExitCode(status=0) if successful else UNSUCCESSFUL
+        core.result = result
         core.exit_code = exit_code
         if exit_code.status != 0:
             core.status = exit_code.message
-        self._prunus_transition(ProcessState.FINISHED)
+        self._prunus_transition(ProcessState.FINISHED, result, exit_code.status == 0)
 
     def _prunus_end_killed(self, msg: str | None) -> None:
         core = self._prunus
         core.status = msg if msg is not None else "killed"
         core.paused = False
-        self._prunus_transition(ProcessState.KILLED)
+        self._prunus_transition(ProcessState.KILLED, msg)
 
     def _prunus_end_excepted(self, error: BaseException) -> None:
         core = self._prunus
         if core.state.is_terminal:  # an error in a terminal listener changes nothing
-            _LOG.exception("error after process %s terminated", core.pid)
+            _LOG.error("error after process %s terminated", core.pid, exc_info=error)
             return
+        stored = store_error(error)
+        core.result, core.exit_code = None, None  # (an ending whose hook failed)
         core.error = error
+        core.failure = stored.to_data()
         core.exception = f"{type(error).__name__}: {error}"
-        core.traceback = "".join(traceback.format_exception(error))
+        core.traceback = stored.traceback
         core.status = core.exception
         core.paused = False
-        self._prunus_transition(ProcessState.EXCEPTED)
+        self._prunus_transition(
+            ProcessState.EXCEPTED, (type(error), error, error.__traceback__), quiet=True
+        )
 
-    def _prunus_transition(self, target: ProcessState) -> None:
+    def _prunus_transition(self, target: ProcessState, *entering: Any, quiet: bool = False) -> None:
+        """Change state, calling the class's hooks and then the listeners.
+
+        Args:
+            entering: the arguments of the target state's entering hook.
+            quiet: log hook errors instead of raising them (entering EXCEPTED, where
+                there is nowhere further to go).
+
+        Raises:
+            Exception: a hook failed; the state is left as it was, and the caller
+                fails the process (entering EXCEPTED itself, hook errors are logged).
+        """
         core = self._prunus
-        core.state = check_transition(core.state, target)
+        source = core.state
+        check_transition(source, target)
+        hooks = type(self)._prunus_user_hooks()  # type: ignore[attr-defined]
+        if hooks:
+            call = self._prunus_hook_quietly if quiet else self._prunus_call_hook  # type: ignore[attr-defined]
+            call("on_exiting")
+            if source in _EXIT_HOOKS:
+                call(_EXIT_HOOKS[source])
+            call("on_entering", target)
+            call(_ENTERING_HOOKS[target], *entering)
+        core.state = target
+        if hooks:
+            call = self._prunus_hook_quietly if quiet else self._prunus_call_hook  # type: ignore[attr-defined]
+            try:
+                call("on_entered", source)
+                call(_ENTERED_HOOKS[target])
+                if target.is_terminal:
+                    call("on_terminated")
+                    call("on_close")
+            except Exception:
+                # As in plumpy, a failing hook fails the process instead: undone before
+                # anyone (listeners, the store, other actors) has seen the new state,
+                # so the caller takes it from the source state to EXCEPTED.
+                core.state = source
+                raise
         if target is ProcessState.FINISHED:
             self._prunus_fire("on_process_finished", core.outputs)
         elif target is ProcessState.EXCEPTED:
@@ -170,6 +260,12 @@ class ProcessMachine:
             self._prunus_fire("on_process_killed", core.status)
         else:
             self._prunus_fire(_TRANSITION_HOOKS[target])
+
+    def _prunus_hook_quietly(self, name: str, *args: Any) -> None:
+        try:
+            self._prunus_call_hook(name, *args)  # type: ignore[attr-defined]
+        except Exception:
+            _LOG.exception("hook %s of process %s failed", name, self._prunus.pid)
 
     def _prunus_fire(self, hook: str, *args: Any) -> None:
         for listener in list(self._prunus_listeners):
@@ -225,6 +321,8 @@ class ProcessMachine:
             exception=core.exception,
             status=core.status,
             process_class=self.qualified_name(),
+            traceback=core.traceback,
+            failure=core.failure,
         )
 
 

@@ -10,18 +10,21 @@ layer installed (:func:`install_executor`): the engine imports nothing above it.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from prunus._attributes_dict import AttributesDict, attributes_tree
+from prunus._attributes_dict import frozen_tree, plain_tree
 from prunus.engine._core import ProcessCore
+from prunus.engine._hooks import ProcessHooks, current_process
 from prunus.engine._listener import ProcessListener
 from prunus.engine._machine import ProcessMachine
+from prunus.engine._process_view import ProcessView
 from prunus.engine._states import ProcessState
-from prunus.errors import InvalidStateError
-from prunus.spec import ExitCode, ProcessSpec
+from prunus.errors import ClosedError, InvalidStateError
+from prunus.spec import ProcessSpec
 
 __all__ = ["Executor", "Process", "install_executor", "launch_inputs", "new_pid"]
 
@@ -74,12 +77,14 @@ class _ClassOrInstanceProperty:
         return self._getter(owner)
 
 
-class Process(ProcessMachine):
+class Process(ProcessHooks, ProcessView, ProcessMachine):
     """A unit of work with typed inputs and outputs, run as a sequence of steps.
 
     Subclasses override :meth:`define` to declare ports and :meth:`run` to do the work.
     ``run`` (and every later step) returns a command: ``Continue``, ``Wait``, ``Stop``,
-    ``Kill``, an ``ExitCode``, or any other value meaning ``Stop(value)``.
+    ``Kill``, an ``ExitCode``, or any other value meaning ``Stop(value)``. They may also
+    override plumpy's hooks (``init``, ``on_create``, ``on_run``, ``on_finish``...; see
+    :mod:`prunus.engine._hooks`), calling ``super()`` in each.
     """
 
     _prunus_spec_type: ClassVar[type[ProcessSpec]] = ProcessSpec
@@ -109,7 +114,20 @@ class Process(ProcessMachine):
 
     @classmethod
     def get_description(cls) -> dict[str, Any]:
-        return cls.spec().get_description()
+        """``{'spec': ..., 'description': docstring}`` as plumpy gives it (a class
+        without its own docstring has no ``description``)."""
+        description: dict[str, Any] = {}
+        doc = cls.__dict__.get("__doc__")
+        if doc:
+            description["description"] = inspect.cleandoc(doc)
+        description["spec"] = cls.spec().get_description()
+        return description
+
+    @classmethod
+    def current(cls) -> Process | None:
+        """The process whose step (or hook) is running in this thread; in nested runs
+        the innermost. None outside any step."""
+        return current_process()
 
     @classmethod
     def qualified_name(cls) -> str:
@@ -135,106 +153,34 @@ class Process(ProcessMachine):
                 message names the port path.
         """
         spec = self.spec()
-        raw = spec.pre_process_inputs(inputs or {})
+        given = inputs or {}
+        raw = plain_tree(spec.pre_process_inputs(given))
         error = spec.validate_inputs(raw)
         if error is not None:
             raise error
-        self._prunus = ProcessCore(pid=pid or new_pid(), parent=parent_pid)
+        self._prunus = ProcessCore(pid=new_pid() if pid is None else str(pid), parent=parent_pid)
+        self._prunus.defaulted = _defaulted_paths(given, raw)
+        # The checkpointed inputs (plain data), and the read-only view steps get.
         self._prunus_raw_inputs: dict[str, Any] = raw
-        self._prunus_inputs = attributes_tree(raw)
+        self._prunus_inputs = frozen_tree(raw)
         self._prunus_listeners: list[ProcessListener] = list(listeners)
-        self._prunus_fire("on_process_created")
+        if type(self)._prunus_user_hooks():
+            self._prunus_call_hook("init")
+            self._prunus_call_hook("on_entering", ProcessState.CREATED)
+            self._prunus_call_hook("on_create")
+            self._prunus_call_hook("on_entered", None)
+        if listeners:
+            self._prunus_fire("on_process_created")
 
     def run(self) -> Any:
         """The first step; the default does nothing and finishes successfully."""
         return None
 
-    # ---- read-only view -----------------------------------------------------------
-
-    @property
-    def pid(self) -> str:
-        return self._prunus.pid
-
-    @property
-    def parent_pid(self) -> str | None:
-        return self._prunus.parent
-
-    @property
-    def state(self) -> ProcessState:
-        return self._prunus.state
-
-    @property
-    def paused(self) -> bool:
-        return self._prunus.paused
-
-    @property
-    def status(self) -> str | None:
-        """The human status message: a Wait's message, a kill reason, an error."""
-        return self._prunus.status
-
-    @property
-    def inputs(self) -> AttributesDict:
-        return self._prunus_inputs
-
-    @property
-    def outputs(self) -> dict[str, Any]:
-        return self._prunus.outputs
-
-    @property
-    def exit_code(self) -> ExitCode | None:
-        return self._prunus.exit_code
-
-    @property
-    def is_successful(self) -> bool:
-        core = self._prunus
-        return core.state is ProcessState.FINISHED and (
-            core.exit_code is None or core.exit_code.status == 0
-        )
-
-    def has_terminated(self) -> bool:
-        return self._prunus.state.is_terminal
-
-    is_terminated = property(has_terminated)
-
-    def get_name(self) -> str:
-        return type(self).__name__
-
-    def result(self) -> Any:
-        """The value the process stopped with; re-raises how it failed otherwise."""
-        from prunus.errors import KilledError
-
-        core = self._prunus
-        if core.state is ProcessState.FINISHED:
-            return core.result
-        if core.state is ProcessState.KILLED:
-            raise KilledError(core.status or f"process {core.pid} was killed")
-        if core.state is ProcessState.EXCEPTED:
-            if core.error is not None:
-                raise core.error
-            raise RuntimeError(core.exception)
-        raise InvalidStateError(f"process {core.pid} has not terminated ({core.state.name})")
-
-    def exception(self) -> str | None:
-        """``'Type: message'`` of the error that made the process EXCEPTED, else None."""
-        return self._prunus.exception
-
-    def exposed_inputs(
-        self, process_class: type[Process], namespace: str | None = None
-    ) -> AttributesDict:
-        """The inputs this process received for the ports it exposed from ``process_class``.
-
-        Pass the result straight on: ``self.submit(Child, **self.exposed_inputs(Child, 'child'))``.
-        """
-        names = self.spec().exposed_input_names(process_class, namespace)
-        source: Mapping[str, Any] = self.inputs
-        for part in (namespace or "").split(".") if namespace else ():
-            source = source.get(part, {})
-        return AttributesDict({name: source[name] for name in names if name in source})
-
     # ---- actions a step (or a listener, or a controller) may take -----------------
 
     def out(self, output_port: str, value: Any) -> None:
         """Emit ``value`` on ``output_port`` (a dotted path); checked against its port now."""
+        self._prunus_call_hook("on_output_emitting", output_port, value)
         port, dynamic = self._prunus_output_port(output_port)
         if port is not None:
             error = port.validate(value, tuple(output_port.split(".")))
@@ -245,6 +191,7 @@ class Process(ProcessMachine):
         for part in parents:
             target = target.setdefault(part, {})
         target[leaf] = value
+        self._prunus_call_hook("on_output_emitted", output_port, value, dynamic)
         self._prunus_fire("on_output_emitted", output_port, value, dynamic)
 
     def report(self, message: str) -> None:
@@ -278,15 +225,28 @@ class Process(ProcessMachine):
 
     launch = submit
 
-    def pause(self, msg: str | None = None) -> bool:
-        """Take no new step until played; a step in progress completes first."""
+    def pause(self, msg: str | None = None, *, msg_text: str | None = None) -> bool:
+        """Take no new step until played; a step in progress completes first.
+
+        ``msg`` (or plumpy's ``msg_text=``) becomes the status until played; play
+        puts the status back. Returns False for a terminated process.
+        """
         core = self._prunus
         if core.state.is_terminal:
             return False
         if not core.paused:
-            core.paused = True
-            self._prunus_fire("on_process_paused")
+            self._prunus_guarded(self._prunus_pause, msg if msg is not None else msg_text)
         return True
+
+    def _prunus_pause(self, msg: str | None) -> None:
+        core = self._prunus
+        self._prunus_call_hook("on_pausing", msg)
+        core.paused = True
+        if msg is not None:
+            core.pause_status = [core.status, msg]
+            core.status = msg
+        self._prunus_call_hook("on_paused", msg)
+        self._prunus_fire("on_process_paused")
 
     def play(self) -> bool:
         """Undo :meth:`pause`; returns False for a terminated process."""
@@ -294,29 +254,49 @@ class Process(ProcessMachine):
         if core.state.is_terminal:
             return False
         if core.paused:
-            core.paused = False
-            self._prunus_fire("on_process_played")
+            self._prunus_guarded(self._prunus_play)
         return True
 
-    def kill(self, msg: str | None = None) -> bool:
-        """End KILLED now, or right after the current step when called from inside one."""
+    def _prunus_play(self) -> None:
         core = self._prunus
+        core.paused = False
+        if core.pause_status is not None:
+            before, msg = core.pause_status
+            core.pause_status = None
+            if core.status == msg:  # (unless something else set a status meanwhile)
+                core.status = before
+        self._prunus_call_hook("on_playing")
+        self._prunus_fire("on_process_played")
+
+    def kill(self, msg: str | None = None, *, msg_text: str | None = None) -> bool:
+        """End KILLED now, or right after the current step when called from inside one.
+
+        ``msg`` (or plumpy's ``msg_text=``) becomes the status. Returns False for a
+        process that had already ended.
+        """
+        core = self._prunus
+        msg = msg if msg is not None else msg_text
         if core.state.is_terminal:
             return False
         if core.in_step:
             core.kill_request = (msg,)
         else:
-            self._prunus_end_killed(msg)
+            self._prunus_guarded(self._prunus_end_killed, msg)
         return True
 
     def resume(self, *args: Any, **kwargs: Any) -> None:
-        """Wake a WAITING process; the arguments go to the step its Wait named."""
+        """Wake a WAITING process; the arguments go to the step its Wait named.
+
+        Raises:
+            InvalidStateError: it is not WAITING (or, a WorkChain, it waits for children,
+                and resumes by itself when they have ended).
+        """
         core = self._prunus
         if core.state is not ProcessState.WAITING:
             raise InvalidStateError(f"cannot resume process {core.pid}: it is {core.state.name}")
         core.next_args, core.next_kwargs = args, kwargs
         core.status = None
-        self._prunus_transition(ProcessState.RUNNING)
+        self._prunus_guarded(self._prunus_transition, ProcessState.RUNNING)
 
     def add_process_listener(self, listener: ProcessListener) -> None:
         self._prunus_listeners.append(listener)
@@ -325,15 +305,36 @@ class Process(ProcessMachine):
         self._prunus_listeners.remove(listener)
 
     def execute(self) -> dict[str, Any]:
-        """Run to the end on an embedded actor system and return the outputs.
+        """Run to the end on an embedded actor system and return the outputs (also
+        when it FINISHED unsuccessfully, as plumpy: check ``is_successful``).
 
         Raises:
+            ClosedError: it had already ended (a process runs once; make a new one).
             KilledError: the process ended KILLED.
             Exception: the error that made it EXCEPTED, re-raised.
         """
+        if self.has_terminated():
+            raise ClosedError(
+                f"process {self.pid} has already ended ({self.state.name}); a process runs "
+                "once: create a new instance to run again"
+            )
         if _executor is None:  # only if prunus.engine was loaded without prunus itself
             raise RuntimeError("no executor is installed: import prunus first")
         return _executor(self)
 
     def __repr__(self) -> str:
         return f"<{self.get_name()} pid={self.pid} state={self.state.name}>"
+
+
+def _defaulted_paths(
+    given: Mapping[str, Any], parsed: Mapping[str, Any], prefix: str = ""
+) -> list[str]:
+    """Dotted paths that are in ``parsed`` (defaults filled) but were not ``given``."""
+    paths: list[str] = []
+    for key, value in parsed.items():
+        path = f"{prefix}{key}"
+        if key not in given:
+            paths.append(path)
+        elif isinstance(value, Mapping) and isinstance(given[key], Mapping):
+            paths.extend(_defaulted_paths(given[key], value, path + "."))
+    return paths

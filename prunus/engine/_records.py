@@ -29,10 +29,12 @@ class ProcessResult(Mapping[str, Any]):
         "_outputs",
         "exception",
         "exit_code",
+        "failure",
         "pid",
         "process_class",
         "state",
         "status",
+        "traceback",
     )
 
     def __init__(
@@ -44,6 +46,8 @@ class ProcessResult(Mapping[str, Any]):
         exception: str | None = None,
         status: str | None = None,
         process_class: str = "",
+        traceback: str | None = None,
+        failure: Any = None,
     ) -> None:
         self.pid = pid
         self.state = state
@@ -52,6 +56,27 @@ class ProcessResult(Mapping[str, Any]):
         self.exception = exception
         self.status = status
         self.process_class = process_class
+        self.traceback = traceback  # of the error of an EXCEPTED process, as text
+        self.failure = failure  # that error as data (see prunus.engine._failure)
+
+    def error(self) -> BaseException | None:
+        """The error of an EXCEPTED process, rebuilt here: its original type where it
+        imports (with its message; the traceback text is ``.prunus_traceback``), else
+        a ``ProcessFailedError`` carrying type name, message and traceback text.
+        None for any other ending."""
+        from prunus.engine._failure import StoredError
+        from prunus.errors import ProcessFailedError
+
+        if self.state is not ProcessState.EXCEPTED:
+            return None
+        stored = StoredError.from_data(self.failure)
+        if stored is not None:
+            return stored.rebuild()
+        return ProcessFailedError(
+            f"process {self.pid} excepted: {self.exception}",
+            error_message=self.exception or "",
+            traceback=self.traceback or "",
+        )
 
     def __getitem__(self, key: str) -> Any:
         return self._outputs[key]
@@ -115,6 +140,8 @@ class ProcessResult(Mapping[str, Any]):
             "exception": self.exception,
             "status": self.status,
             "process_class": self.process_class,
+            "traceback": self.traceback,
+            "failure": self.failure,
         }
 
     @classmethod
@@ -129,6 +156,8 @@ class ProcessResult(Mapping[str, Any]):
             exception=data.get("exception"),
             status=data.get("status"),
             process_class=data.get("process_class", ""),
+            traceback=data.get("traceback"),
+            failure=data.get("failure"),
         )
 
     def __repr__(self) -> str:

@@ -28,6 +28,12 @@ class ProcessState(enum.Enum):
     def is_terminal(self) -> bool:
         return self in TERMINAL_STATES
 
+    @property
+    def label(self) -> ProcessState:
+        """Itself: hooks get a state where plumpy passes a state object, whose
+        ``.label`` is the enum, so ``from_state.label`` reads the same in both."""
+        return self
+
 
 TERMINAL_STATES = frozenset({ProcessState.FINISHED, ProcessState.EXCEPTED, ProcessState.KILLED})
 

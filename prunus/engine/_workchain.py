@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from prunus._attributes_dict import AttributesDict
-from prunus.engine._commands import Command, Continue, Stop, Wait
+from prunus.engine._commands import Command, Continue, Stop, UnsuccessfulResult, Wait
 from prunus.engine._machine import OutlineDriven
 from prunus.engine._process import Process
 from prunus.engine._records import ProcessResult
@@ -82,23 +82,57 @@ class WorkChain(OutlineDriven, Process):
         if action.kind == "done":
             return Stop(None, True)
         if action.kind == "return":
-            return action.exit_code if action.exit_code is not None else Stop(None, True)
+            return self._prunus_exit_code(action.exit_code)
         core.step_name = action.fn.__name__
         returned = action.fn(self)
         if isinstance(returned, ToContext):
             self.to_context(**returned)
-        elif isinstance(returned, (ExitCode, Command)) and not isinstance(returned, Continue):
+        elif isinstance(returned, int) and not isinstance(returned, bool):
+            return self._prunus_exit_code(returned)  # an int is an exit status (plumpy)
+        elif isinstance(returned, (ExitCode, Command, UnsuccessfulResult)) and not isinstance(
+            returned, Continue
+        ):
             return returned
         elif returned is not None:
             raise TypeError(
                 f"step {core.step_name} returned {returned!r}; a step returns None, "
-                "an ExitCode, ToContext(...), Stop or Kill"
+                "an ExitCode or an int exit status, ToContext(...), Stop or Kill"
             )
         if core.awaiting and not self._prunus_awaits_ready():
-            pids = ", ".join(pid for _, pid, _ in core.awaiting)
-            return Wait(self._prunus_do_step, f"Waiting for: {pids}")
+            pids = [pid for _, pid, _ in core.awaiting]
+            return Wait(self._prunus_do_step, f"Waiting for: {', '.join(pids)}", pids)
         self._prunus_apply_awaited()
         return Continue(self._prunus_do_step)
+
+    def _prunus_exit_code(self, code: ExitCode | int | None) -> ExitCode:
+        """``return_``/``return_(code)`` and int step results as an ExitCode: a status
+        declared with ``spec.exit_code`` keeps its label and message."""
+        if code is None:
+            return ExitCode(status=0)
+        if isinstance(code, ExitCode):
+            return code
+        if isinstance(code, bool) or not isinstance(code, int):
+            raise TypeError(f"an exit status is an int or an ExitCode, got {code!r}")
+        for declared in self.exit_codes.values():
+            if declared.status == code:
+                return declared
+        return ExitCode(status=code, message=None if code == 0 else f"exit status {code}")
+
+    def resume(self, *args: Any, **kwargs: Any) -> None:
+        """Wake a WAITING WorkChain that waits on a plain ``Wait`` (not on children).
+
+        Raises:
+            InvalidStateError: it waits for children (it resumes by itself when they
+                have ended), or it is not WAITING.
+        """
+        core = self._prunus
+        if core.state is ProcessState.WAITING and core.awaiting:
+            pids = ", ".join(pid for _, pid, _ in core.awaiting)
+            raise InvalidStateError(
+                f"cannot resume process {core.pid}: it waits for its children ({pids}) "
+                "and resumes by itself when they have ended"
+            )
+        super().resume(*args, **kwargs)
 
     def _prunus_awaits_ready(self) -> bool:
         results = self._prunus.child_results
@@ -124,4 +158,4 @@ class WorkChain(OutlineDriven, Process):
         core = self._prunus
         if core.state is ProcessState.WAITING and core.awaiting and self._prunus_awaits_ready():
             self._prunus_apply_awaited()
-            self.resume()
+            super().resume()

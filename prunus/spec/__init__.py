@@ -9,7 +9,7 @@ from __future__ import annotations
 from prunus.spec._cache import CacheSettings
 from prunus.spec._exit_code import ExitCode, ExitCodesNamespace
 from prunus.spec._namespace import PortNamespace
-from prunus.spec._outline import Outline, if_, return_, while_
+from prunus.spec._outline import Conditional, Outline, if_, return_, while_
 from prunus.spec._ports import UNSPECIFIED, InputPort, OutputPort, Port
 from prunus.spec._process_spec import ProcessSpec
 from prunus.spec._workchain_spec import WorkChainSpec
@@ -17,6 +17,7 @@ from prunus.spec._workchain_spec import WorkChainSpec
 __all__ = [
     "UNSPECIFIED",
     "CacheSettings",
+    "Conditional",
     "ExitCode",
     "ExitCodesNamespace",
     "InputPort",

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from prunus._attributes_dict import AttributesDict
 from prunus.errors import PortValidationError, _describe
 from prunus.spec._ports import (
     UNSPECIFIED,
@@ -281,8 +282,9 @@ class PortNamespace(MutableMapping[str, Port], Port):
 
     # -- launching --------------------------------------------------------------------
 
-    def pre_process(self, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """A new nested dict of ``inputs`` with every applicable default filled in.
+    def pre_process(self, inputs: Mapping[str, Any] | None = None) -> AttributesDict:
+        """A new nested mapping of ``inputs`` with every applicable default filled in;
+        namespaces read as attributes too (``processed.params.cutoff``), as in plumpy.
 
         Callable defaults are called here, once per call. An absent namespace is added
         only if that gives it some value (a default somewhere inside), so optional
@@ -299,7 +301,7 @@ class PortNamespace(MutableMapping[str, Port], Port):
                 f"expected a mapping of port names to values, got {_describe(inputs)}",
                 port_path((), self._name),
             )
-        result: dict[str, Any] = {}
+        result = AttributesDict()
         for key, value in inputs.items():
             port = self._ports.get(key)
             if isinstance(port, PortNamespace) and value is None:

@@ -18,12 +18,15 @@ at least once, never "half".
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "Action",
+    "Conditional",
     "Outline",
     "if_",
     "return_",
@@ -62,6 +65,7 @@ class _Step(_Instruction):
     __slots__ = ("fn",)
 
     def __init__(self, fn: StepFunction) -> None:
+        _check_takes_self(fn, "step")
         self.fn = fn
 
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
@@ -74,10 +78,18 @@ class _Step(_Instruction):
 
 
 class _Block(_Instruction):
+    """A sequence of instructions; indexable, as plumpy's block is."""
+
     __slots__ = ("instructions",)
 
     def __init__(self, instructions: Sequence[Any]) -> None:
         self.instructions = tuple(_as_instruction(i) for i in instructions)
+
+    def __getitem__(self, index: int) -> _Instruction:
+        return self.instructions[index]
+
+    def __len__(self) -> int:
+        return len(self.instructions)
 
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
         index, child = (0, None) if cursor is None else cursor
@@ -92,32 +104,110 @@ class _Block(_Instruction):
         return [i.describe() for i in self.instructions]
 
 
+class Conditional:
+    """One condition of an ``if_``/``elif_``/``else_`` or a ``while_``, and its body.
+
+    ``is_true(workchain)`` evaluates it as the outline does: a result that is not
+    bool-like (has no ``__bool__``, say a string or a list) warns, as in plumpy, and is
+    then taken by its truth value.
+    """
+
+    __slots__ = ("_body", "label", "predicate")
+
+    def __init__(self, predicate: Callable[[Any], Any], body: _Block | None, label: str) -> None:
+        self.predicate = predicate
+        self._body = body
+        self.label = label
+
+    @property
+    def body(self) -> _Block:
+        if self._body is None:
+            raise TypeError(f"{self} has no body yet: write {self.label}(cond)(steps...)")
+        return self._body
+
+    def is_true(self, workchain: Any) -> bool:
+        return _evaluate(self.predicate, self.label, workchain)
+
+    def __str__(self) -> str:
+        return f"{self.label}({_name(self.predicate)})"
+
+    __repr__ = __str__
+
+
+def _evaluate(predicate: Callable[[Any], Any], label: str, workchain: Any) -> bool:
+    """A condition's truth, as the outline takes it; warns for a value that is not
+    bool-like (has no ``__bool__``: a string, a list), as plumpy does."""
+    result = predicate(workchain)
+    if not hasattr(result, "__bool__"):
+        warnings.warn(
+            f"the condition {_name(predicate)} of {label} returned {result!r}, "
+            "which is not bool-like; return True or False",
+            UserWarning,
+            stacklevel=3,
+        )
+    return bool(result)
+
+
+def _always(workchain: Any) -> bool:
+    return True
+
+
 class _If(_Instruction):
-    """``if_(c1)(...).elif_(c2)(...).else_(...)``: the first true condition's block runs."""
+    """``if_(c1)(...).elif_(c2)(...).else_(...)``: the first true condition's block runs.
+
+    Immutable: each call returns a new instruction. ``len()`` and indexing give the
+    branches as :class:`Conditional` (``else_`` is one whose condition is always true).
+    """
 
     __slots__ = ("branches", "otherwise")
 
     def __init__(
         self,
-        branches: tuple[tuple[Callable[[Any], Any], _Block], ...],
+        branches: tuple[tuple[Callable[[Any], Any], _Block | None], ...],
         otherwise: _Block | None,
     ) -> None:
         self.branches = branches
         self.otherwise = otherwise
 
-    def elif_(self, condition: Callable[[Any], Any]) -> Callable[..., _If]:
+    def __call__(self, *instructions: Any) -> _If:
+        """The body of the last ``if_``/``elif_`` condition."""
+        condition, body = self.branches[-1]
+        if body is not None:
+            raise SyntaxError(f"{_name(condition)} already has its body")
+        return _If((*self.branches[:-1], (condition, _Block(instructions))), None)
+
+    def elif_(self, condition: Callable[[Any], Any]) -> _If:
         if self.otherwise is not None:
             raise SyntaxError("elif_ cannot follow else_")
-
-        def body(*instructions: Any) -> _If:
-            return _If((*self.branches, (condition, _Block(instructions))), None)
-
-        return body
+        self._check_complete()
+        _check_takes_self(condition, "condition")
+        return _If((*self.branches, (condition, None)), None)
 
     def else_(self, *instructions: Any) -> _If:
         if self.otherwise is not None:
             raise SyntaxError("an if_ can have only one else_")
+        self._check_complete()
         return _If(self.branches, _Block(instructions))
+
+    def _check_complete(self) -> None:
+        condition, body = self.branches[-1]
+        if body is None:
+            raise SyntaxError(f"{_name(condition)} has no body: write if_(cond)(steps...)")
+
+    def __getitem__(self, index: int) -> Conditional:
+        return self._conditionals()[index]
+
+    def __len__(self) -> int:
+        return len(self.branches) + (self.otherwise is not None)
+
+    def _conditionals(self) -> list[Conditional]:
+        found = [
+            Conditional(c, b, "if_" if i == 0 else "elif_")
+            for i, (c, b) in enumerate(self.branches)
+        ]
+        if self.otherwise is not None:
+            found.append(Conditional(_always, self.otherwise, "else_"))
+        return found
 
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
         if cursor is None:
@@ -136,13 +226,13 @@ class _If(_Instruction):
 
     def _choose(self, workchain: Any) -> int | None:
         for index, (condition, _) in enumerate(self.branches):
-            if condition(workchain):
+            if _evaluate(condition, "if_" if index == 0 else "elif_", workchain):
                 return index
         return -1 if self.otherwise is not None else None
 
     def describe(self) -> Any:
         parts: list[Any] = [
-            {"if" if i == 0 else "elif": c.__name__, "then": b.describe()}
+            {"if" if i == 0 else "elif": _name(c), "then": b.describe() if b else []}
             for i, (c, b) in enumerate(self.branches)
         ]
         if self.otherwise is not None:
@@ -151,23 +241,52 @@ class _If(_Instruction):
 
 
 class _While(_Instruction):
-    __slots__ = ("body", "condition")
+    """``while_(cond)(...)``; like plumpy's, it is its own (only) Conditional."""
 
-    def __init__(self, condition: Callable[[Any], Any], body: _Block) -> None:
+    __slots__ = ("_body", "condition")
+
+    def __init__(self, condition: Callable[[Any], Any], body: _Block | None) -> None:
         self.condition = condition
-        self.body = body
+        self._body = body
+
+    def __call__(self, *instructions: Any) -> _While:
+        if self._body is not None:
+            raise SyntaxError(f"while_({_name(self.condition)}) already has its body")
+        return _While(self.condition, _Block(instructions))
+
+    @property
+    def predicate(self) -> Callable[[Any], Any]:
+        return self.condition
+
+    @property
+    def body(self) -> _Block:
+        return self[0].body
+
+    def is_true(self, workchain: Any) -> bool:
+        return self[0].is_true(workchain)
+
+    def __getitem__(self, index: int) -> Conditional:
+        if index not in (0, -1):
+            raise IndexError(index)
+        return Conditional(self.condition, self._body, "while_")
+
+    def __len__(self) -> int:
+        return 1
 
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
+        body = self._body
+        assert body is not None  # an outline refuses a while_ without a body
         while True:
-            if cursor is None and not self.condition(workchain):
+            if cursor is None and not _evaluate(self.condition, "while_", workchain):
                 return _DONE, None
-            action, cursor = self.body.advance(cursor, workchain)
+            action, cursor = body.advance(cursor, workchain)
             if action.kind != "done":
                 return action, cursor
             # Invariant: cursor is None here, so the condition is evaluated again.
 
     def describe(self) -> Any:
-        return {"while": self.condition.__name__, "do": self.body.describe()}
+        body = self._body.describe() if self._body is not None else []
+        return {"while": _name(self.condition), "do": body}
 
 
 class _Return(_Instruction):
@@ -179,6 +298,10 @@ class _Return(_Instruction):
         self.exit_code = exit_code
 
     def __call__(self, exit_code: Any) -> _Return:
+        if isinstance(exit_code, bool) or not (
+            isinstance(exit_code, int) or hasattr(exit_code, "status")
+        ):
+            raise TypeError(f"return_ takes an int exit status or an ExitCode, got {exit_code!r}")
         return _Return(exit_code)
 
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
@@ -189,22 +312,16 @@ class _Return(_Instruction):
         return "return" if code is None else f"return({getattr(code, 'status', code)})"
 
 
-def if_(condition: Callable[[Any], Any]) -> Callable[..., _If]:
+def if_(condition: Callable[[Any], Any]) -> _If:
     """Start a conditional: ``if_(cls.is_big)(cls.split, cls.merge)``."""
-
-    def body(*instructions: Any) -> _If:
-        return _If(((condition, _Block(instructions)),), None)
-
-    return body
+    _check_takes_self(condition, "condition")
+    return _If(((condition, None),), None)
 
 
-def while_(condition: Callable[[Any], Any]) -> Callable[..., _While]:
+def while_(condition: Callable[[Any], Any]) -> _While:
     """Start a loop: ``while_(cls.not_converged)(cls.iterate)``."""
-
-    def body(*instructions: Any) -> _While:
-        return _While(condition, _Block(instructions))
-
-    return body
+    _check_takes_self(condition, "condition")
+    return _While(condition, None)
 
 
 return_ = _Return()
@@ -229,7 +346,36 @@ class Outline:
 OutlineItem = _Instruction | StepFunction
 
 
+def _name(fn: Any) -> str:
+    return getattr(fn, "__name__", repr(fn))
+
+
+def _check_takes_self(fn: Any, what: str) -> None:
+    """A step or condition is called with the WorkChain alone: say so at definition
+    time, not at the first run.
+
+    Raises:
+        TypeError: ``fn`` is not callable, or cannot be called with one argument.
+    """
+    if not callable(fn):
+        raise TypeError(f"an outline {what} must be a method of the WorkChain, got {fn!r}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # a builtin without a signature: trust it
+        return
+    try:
+        signature.bind(None)
+    except TypeError:
+        raise TypeError(
+            f"outline {what} {_name(fn)}{signature} must take one argument, self"
+        ) from None
+
+
 def _as_instruction(item: Any) -> _Instruction:
+    if isinstance(item, (_If, _While)):
+        for index in range(len(item)):
+            _ = item[index].body  # raises for if_(cond) or while_(cond) without a body
+        return item
     if isinstance(item, _Instruction):
         return item
     if callable(item):

@@ -30,6 +30,9 @@ class ProcessSpec:
     types without overriding the declaration methods.
     """
 
+    NAME_INPUTS_PORT_NAMESPACE: str = "inputs"  # plumpy's names of the two roots
+    NAME_OUTPUTS_PORT_NAMESPACE: str = "outputs"
+    namespace_separator: str = "."  # how port paths are written: 'params.cutoff'
     INPUT_PORT_TYPE: type[InputPort] = InputPort
     OUTPUT_PORT_TYPE: type[OutputPort] = OutputPort
     PORT_NAMESPACE_TYPE: type[PortNamespace] = PortNamespace

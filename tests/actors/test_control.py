@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from prunus.actors._control import KILL_PREFIX
 from prunus.actors._host_messages import Reply
-from prunus.actors._messages import ControlReply, KillRequest, PauseRequest, PlayRequest
+from prunus.actors._messages import (
+    ControlReply,
+    KillRequest,
+    PauseRequest,
+    PlayRequest,
+    ResumeRequest,
+)
 from prunus.engine import ProcessState
 from tests.actors.helpers import ME, Parts, ended, status
 
@@ -141,3 +147,16 @@ def test_a_new_host_gets_the_recorded_kill_once_then_the_pending_controls_in_ord
     ]
     parts.control.request(KillRequest("p", "again"), "client", parts.out)
     assert [type(m) for m in parts.control.to_resend("p")] == [PauseRequest, KillRequest]
+
+
+def test_a_resume_concerns_the_process_alone_and_one_not_waiting_is_answered_at_once():
+    parts = Parts()
+    parts.tree("p", "p.0")
+    orders = parts.control.request(ResumeRequest("p"), "client", parts.out)
+    assert [(o.pid, o.message, o.durable) for o in orders] == [
+        ("p", ResumeRequest("p", reply_to="client"), False)
+    ]
+    parts.registry.state_changed(status("p.0", ProcessState.RUNNING, parent="p"))
+    assert parts.control.request(ResumeRequest("p.0"), "client", parts.out) == []
+    [(to, reply)] = parts.out.sends
+    assert to == "client" and reply.ok is False and reply.status.state is ProcessState.RUNNING

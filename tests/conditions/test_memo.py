@@ -73,6 +73,8 @@ def test_values_that_python_calls_equal_but_store_differently_get_different_keys
 
 def test_a_dict_and_an_attributes_dict_key_alike_because_the_process_sees_them_alike():
     assert key(x=1, data={"a": 1}) == key(x=1, data=AttributesDict(a=1))
+    read_only = Fit({"x": 1, "data": {"a": 1}}).inputs.data  # another process's inputs
+    assert key(x=1, data={"a": 1}) == key(x=1, data=read_only)
 
 
 def test_a_nan_is_one_value_for_the_key():

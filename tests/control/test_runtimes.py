@@ -36,6 +36,7 @@ def test_the_runtime_interface_names_every_call_a_client_makes():
         "pause",
         "play",
         "report",
+        "resume",
         "run",
         "status",
         "wait",

@@ -26,6 +26,7 @@ descriptions = st.builds(
     exit_code=st.none() | st.tuples(st.integers(0, 999), st.text(max_size=10)),
     exception=texts,
     restarts=st.integers(0, 10),
+    traceback=texts,
 )
 
 
@@ -57,5 +58,6 @@ def test_the_data_form_names_the_state_and_lists_the_exit_code_as_clients_read_i
         "outputs": {"x": 1},
         "exit_code": [3, "odd"],
         "exception": None,
+        "traceback": None,
         "restarts": 1,
     }
