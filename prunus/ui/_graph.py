@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -101,8 +101,17 @@ def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def to_dot(tree: TreeLike, extra_edges: Iterable[DependencyEdge] = ()) -> str:
-    """The tree as Graphviz DOT text: one node per process, filled by state."""
+def to_dot(
+    tree: TreeLike,
+    extra_edges: Iterable[DependencyEdge] = (),
+    link: Callable[[str], str] | None = None,
+    highlight: str | None = None,
+) -> str:
+    """The tree as Graphviz DOT text: one node per process, filled by state.
+
+    ``link(pid)``: a URL for each node (the dashboard links nodes to their pages);
+    ``highlight``: a pid drawn with a thick border (the page's own process).
+    """
     lines = [
         "digraph prunus {",
         "  rankdir=LR;",
@@ -119,6 +128,10 @@ def to_dot(tree: TreeLike, extra_edges: Iterable[DependencyEdge] = ()) -> str:
             "class": f"state-{status.state.name.lower()}",
             "tooltip": status.status or status.state.name,
         }
+        if link is not None:
+            attrs |= {"URL": link(status.pid), "target": "_top"}
+        if status.pid == highlight:
+            attrs |= {"penwidth": "3"}
         if status.paused and not status.state.is_terminal:
             attrs |= {"color": _PAUSED_BORDER, "penwidth": "2", "style": "rounded,filled,dashed"}
         body = ", ".join(f"{key}={_dot_quote(value)}" for key, value in attrs.items())
@@ -159,12 +172,17 @@ def to_mermaid(tree: TreeLike, extra_edges: Iterable[DependencyEdge] = ()) -> st
     return "\n".join(lines) + "\n"
 
 
-def to_svg(tree: TreeLike, extra_edges: Iterable[DependencyEdge] = ()) -> str:
+def to_svg(
+    tree: TreeLike,
+    extra_edges: Iterable[DependencyEdge] = (),
+    link: Callable[[str], str] | None = None,
+    highlight: str | None = None,
+) -> str:
     """SVG text: Graphviz's layout when ``dot`` is installed, else the built-in one."""
     edges = list(extra_edges)
     if dot_path() is not None:
-        return _run_dot(to_dot(tree, edges), "svg").decode("utf-8")
-    return builtin_svg(tree, edges)
+        return _run_dot(to_dot(tree, edges, link, highlight), "svg").decode("utf-8")
+    return builtin_svg(tree, edges, link, highlight)
 
 
 def render(tree: TreeLike, fmt: str, extra_edges: Iterable[DependencyEdge] = ()) -> bytes:
@@ -212,7 +230,12 @@ def _run_dot(text: str, fmt: str) -> bytes:
     return done.stdout
 
 
-def builtin_svg(tree: TreeLike, extra_edges: Iterable[DependencyEdge] = ()) -> str:
+def builtin_svg(
+    tree: TreeLike,
+    extra_edges: Iterable[DependencyEdge] = (),
+    link: Callable[[str], str] | None = None,
+    highlight: str | None = None,
+) -> str:
     """A left-to-right tree drawn without Graphviz: a column per depth, leaves stacked
     in launch order, each parent centred on its children."""
     places: dict[str, tuple[float, float]] = {}
@@ -253,18 +276,23 @@ def builtin_svg(tree: TreeLike, extra_edges: Iterable[DependencyEdge] = ()) -> s
             ends += f'x2="{tx + _BOX_W / 2:.0f}" y2="{ty:.0f}"'
             parts.append(f'<line {ends} stroke="#1a73e8" stroke-dasharray="4 3"/>')
     for _, node in _walk(tree):
-        parts.append(_svg_box(node.status, *places[node.status.pid]))
+        box = _svg_box(node.status, *places[node.status.pid], node.status.pid == highlight)
+        if link is not None:
+            box = f'<a href="{html.escape(link(node.status.pid))}">{box}</a>'
+        parts.append(box)
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
 
-def _svg_box(status: ProcessStatus, x: float, y: float) -> str:
+def _svg_box(status: ProcessStatus, x: float, y: float, highlight: bool = False) -> str:
     paused = status.paused and not status.state.is_terminal
     stroke = (
         f'stroke="{_PAUSED_BORDER}" stroke-width="2" stroke-dasharray="5 3"'
         if paused
         else 'stroke="#5f6368"'
     )
+    if highlight:
+        stroke += ' stroke-width="3"' if not paused else ""
     lines = [
         (status.pid, ' font-weight="bold"'),
         (_short(status.process_class), ""),
