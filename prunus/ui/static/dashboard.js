@@ -23,7 +23,13 @@
     try {
       const response = await fetch(fragmentUrl(), { credentials: "same-origin" });
       if (response.ok) {
-        content.innerHTML = await response.text();
+        const fresh = document.createElement("div");
+        fresh.innerHTML = await response.text();
+        // Keep the filter form the user may be editing; the rest is the server's.
+        const editing = content.querySelector("#filters");
+        const incoming = fresh.querySelector("#filters");
+        if (editing && incoming) incoming.replaceWith(editing);
+        content.replaceChildren(...fresh.childNodes);
         body.dataset.refreshed = String(Number(body.dataset.refreshed || 0) + 1);
       }
     } finally {
