@@ -1,0 +1,123 @@
+"""The dashboard's index: pages cut from the snapshot agree with a plain filter."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prunus import Client, ProcessResult, ProcessState, ProcessStatus
+from prunus.actors._records import status_record
+from prunus.errors import StuckError
+from prunus.persistence import LmdbStore
+from prunus.ui._index import ProcessIndex, TableQuery
+from tests.cli.helpers import run_prunus
+from tests.ui.workflows import Campaign, Square
+
+NOW = 1_800_000_000.0
+CLASSES = ["flows:A", "flows:B", "other:C"]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    """300 records of random states, classes, ages and pause flags."""
+    home = tmp_path_factory.mktemp("index-home")
+    chance = random.Random(18)
+    items = []
+    for number in range(300):
+        state = chance.choice(list(ProcessState))
+        status = ProcessStatus(
+            pid=f"p{number:04d}",
+            process_class=chance.choice(CLASSES),
+            state=state,
+            paused=chance.random() < 0.3,
+            created=NOW - chance.uniform(0, 7200),
+        )
+        result = ProcessResult(status.pid, state) if state.is_terminal else None
+        items.append((status.pid, {"record": status_record(status, result)}))
+    with LmdbStore(home) as store:
+        store.write_many(items)
+    index = ProcessIndex(home)
+    index.refresh()
+    yield index
+    index.close()
+
+
+def plain_filter(records, query):
+    chosen = [
+        r
+        for r in sorted(records, key=lambda r: r["created"], reverse=True)
+        if (not query.states or r["state"] in query.states)
+        and (not query.process_class or r["process_class"] == query.process_class)
+        and (query.max_age is None or r["created"] >= NOW - query.max_age)
+        and (not query.paused_only or (r["paused"] and "result" not in r))
+    ]
+    return chosen[query.offset : query.offset + query.limit], len(chosen)
+
+
+queries = st.builds(
+    TableQuery,
+    states=st.frozensets(st.sampled_from([s.value for s in ProcessState]), max_size=3),
+    process_class=st.sampled_from(["", *CLASSES, "missing:X"]),
+    max_age=st.one_of(st.none(), st.floats(0, 8000)),
+    paused_only=st.booleans(),
+    offset=st.integers(0, 320),
+    limit=st.integers(1, 60),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=queries)
+def test_a_page_is_the_plain_filter_of_every_record_newest_first(index, query):
+    page = index.page(query, now=NOW)
+    rows, matching = plain_filter(index._snapshot.records.values(), query)
+    assert [r["pid"] for r in page.rows] == [r["pid"] for r in rows]
+    assert page.matching == matching
+    assert page.total == 300 and sum(page.counts.values()) == 300
+
+
+def test_a_re_read_names_the_changed_processes_and_wakes_a_waiting_stream(tmp_path):
+    with Client(tmp_path) as client:
+        first = client.submit(Square, x=1)
+        client.wait(first, timeout=30)
+    index = ProcessIndex(tmp_path)
+    index.refresh()
+    seen = []
+    waiter = threading.Thread(target=lambda: seen.append(index.wait_for_change(index.version, 30)))
+    waiter.start()
+    # Another OS process writes the home (this one holds it open read-only).
+    done = run_prunus("run", "--durable", "tests.ui.workflows:Square", "-i", "x=2", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    changed = index.refresh()
+    assert len(changed) == 1 and first not in changed
+    (second,) = changed
+    assert index.record(second)["process_class"] == "tests.ui.workflows:Square"
+    waiter.join(30)
+    assert seen == [(2, frozenset({second}))]
+    assert index.wait_for_change(2, 0.01) is None  # nothing new since
+    assert index.wait_for_change(0, 0.01) == (2, frozenset({first, second}))
+    assert index.refresh() == frozenset()  # unchanged: no new version
+    assert index.version == 2
+    index.close()
+
+
+def test_a_tree_is_cut_at_its_limit_and_says_how_many_were_left_out(tmp_path):
+    with Client(tmp_path) as client:
+        pid = client.submit(Campaign, n=6, hold=True)
+        with pytest.raises(StuckError):
+            client.wait(pid, timeout=30)
+    index = ProcessIndex(tmp_path)
+    index.refresh()
+    tree, left_out = index.tree(pid, limit=4)
+    assert [node.status.pid for _, node in tree.walk()] == [pid, f"{pid}.0", f"{pid}.1", f"{pid}.2"]
+    assert left_out == 4
+    whole, none_left = index.tree(pid)
+    assert len(list(whole.walk())) == 8 and none_left == 0
+    details = index.details(pid)
+    assert details["inputs"]["n"] == 6
+    assert details["awaiting"] == [f"{pid}.{i}" for i in range(7)]
+    assert details["logs"][0][1] == "launching 6 squares"
+    index.close()
