@@ -18,7 +18,7 @@ import click
 
 from prunus.cli._connect import home_path
 from prunus.cli._errors import CliError
-from prunus.cli._options import home_option
+from prunus.cli._options import home_option, timeout_option
 from prunus.errors import StoreError
 
 __all__ = ["ui_command"]
@@ -48,7 +48,10 @@ __all__ = ["ui_command"]
     show_default=True,
     help="Seconds between re-reads of the store, at least (more for big homes).",
 )
-def ui_command(home: str | None, host: str, port: int, open_browser: bool, interval: float) -> None:
+@timeout_option
+def ui_command(
+    home: str | None, host: str, port: int, open_browser: bool, interval: float, timeout: float
+) -> None:
     """A web dashboard of the processes of a home: table, pages, trees, live updates.
 
     Pause, play and kill need the daemon on the home; without one the dashboard is
@@ -67,7 +70,7 @@ def ui_command(home: str | None, host: str, port: int, open_browser: bool, inter
     except StoreError as error:
         raise CliError(str(error)) from None
     token = new_token()
-    link = DaemonLink(path)
+    link = DaemonLink(path, timeout)
     dashboard = Dashboard(path, index, link, token)
 
     def ready(server: DashboardServer) -> None:

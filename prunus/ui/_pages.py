@@ -314,7 +314,8 @@ def process_fragment(
         f'<h1><span id="pid">{e(pid)}</span> {e(_short(record["process_class"]))} '
         f"{badge(state, record.get('paused', False))}</h1>",
         _controls(pid, ended, daemon),
-        _fields(summary, "summary"),
+        f'<div class="top"><div>{_fields(summary, "summary")}</div>'
+        f"<div>{_tree(tree_svg, left_out)}</div></div>",
     ]
     if not ended:
         parts.append(_waits(details, children))
@@ -326,7 +327,6 @@ def process_fragment(
     if details.get("checkpoint_error"):
         parts.append(f'<p class="warning">{e(details["checkpoint_error"])}</p>')
     parts.append(_report(details.get("logs") or []))
-    parts.append(_tree(tree_svg, left_out))
     parts.append(_children(children, now))
     parts.append("</section>")
     return "".join(parts)
@@ -392,7 +392,7 @@ def _report(lines: Sequence[Sequence[Any]]) -> str:
 def _tree(svg: str, left_out: int) -> str:
     more = f"<p>{left_out:,} more processes not drawn</p>" if left_out else ""
     start = svg.find("<svg")
-    return f'<h2>Tree</h2><div id="tree">{svg[start:] if start >= 0 else ""}</div>{more}'
+    return f'<div id="tree">{svg[start:] if start >= 0 else ""}</div>{more}'
 
 
 def _children(children: Sequence[Mapping[str, Any]], now: float) -> str:
