@@ -78,6 +78,8 @@ class Dashboard:
                 break
             root = record["parent"]
         tree, left_out = self.index.tree(root)
+        if all(node.status.pid != pid for _, node in tree.walk()):
+            tree, left_out = self.index.tree(pid)  # beyond what is drawn of its root's tree
         key = (pid, *((n.status.pid, n.status.state, n.status.paused) for _, n in tree.walk()))
         with self._svg_lock:
             if key in self._svgs:
