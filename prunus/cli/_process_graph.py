@@ -3,7 +3,8 @@
 Printed as DOT (or Mermaid with ``--format mmd``) on stdout, or written to a file whose
 suffix picks the format: ``.dot``, ``.mmd``, ``.svg`` (Graphviz's layout if ``dot`` is
 installed, else a built-in one, with a one-line hint) or ``.png`` (needs ``dot``).
-Like the other reading commands it resumes nothing, so it never runs a step.
+Like the other reading commands it resumes nothing, so it never runs a step. A
+process launched ``when=`` a condition gets a dashed edge from each pid it names.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import click
 from prunus.cli._connect import connect_client
 from prunus.cli._errors import CliError
 from prunus.cli._options import home_option, pid_argument, timeout_option
-from prunus.cli._views import process_tree
-from prunus.ui._graph import FORMATS, dot_path, render
+from prunus.cli._views import process_tree, walk
+from prunus.ui._graph import FORMATS, condition_edges, dot_path, render
 
 __all__ = ["graph_command"]
 
@@ -66,7 +67,15 @@ def graph_command(
             raise CliError(f"-o {output}: the directory {target.parent} does not exist")
     with connect_client(ctx, home, timeout, resume=False) as client:
         tree = process_tree(client, pid)
-    picture = render(tree, fmt)
+        # Dependency edges from each process's when= condition, where the runtime says.
+        edges = [
+            edge
+            for _, node in walk(tree)
+            for edge in condition_edges(
+                node.status.pid, client.describe(node.status.pid).get("when")
+            )
+        ]
+    picture = render(tree, fmt, edges)
     if target is None:
         click.echo(picture.decode(), nl=False)
         return

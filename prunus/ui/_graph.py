@@ -18,8 +18,9 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from prunus.conditions import condition_from_data
 from prunus.engine import ProcessState, ProcessStatus
 from prunus.errors import PrunusError
 
@@ -29,6 +30,7 @@ __all__ = [
     "DependencyEdge",
     "GraphvizMissingError",
     "TreeLike",
+    "condition_edges",
     "dot_path",
     "render",
     "to_dot",
@@ -71,6 +73,19 @@ class DependencyEdge:
     source: str
     target: str
     label: str = ""
+
+
+def condition_edges(pid: str, when: Any) -> list[DependencyEdge]:
+    """The edges of ``pid``'s ``when=`` condition (as its registry record stores it:
+    ``record["when"]``): one per atom, from the pid it names, labelled with the atom's
+    kind (``finished_ok``...). A condition that cannot be read draws no edge."""
+    if when is None:
+        return []
+    try:
+        condition = condition_from_data(when)
+    except PrunusError:
+        return []
+    return [DependencyEdge(atom.pid, pid, atom.kind.value) for atom in condition.atoms()]
 
 
 class GraphvizMissingError(PrunusError):
@@ -140,7 +155,10 @@ def to_dot(
             f"  {_dot_quote(status.pid)} -> {_dot_quote(c.status.pid)};" for c in node.children
         )
     lines.extend(edges)
+    drawn = {node.status.pid for _, node in _walk(tree)}
     for edge in extra_edges:
+        if edge.source not in drawn or edge.target not in drawn:
+            continue  # an edge to a process outside the picture would add a bare node
         attrs = 'style="dashed", color="#1a73e8", constraint="false"'
         if edge.label:
             attrs += f", label={_dot_quote(edge.label)}"

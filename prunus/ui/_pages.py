@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from prunus.conditions import condition_from_data
 from prunus.engine import ProcessState
-from prunus.ui._graph import STATE_COLOURS
+from prunus.ui._graph import STATE_COLOURS, condition_edges
 from prunus.ui._index import Page, TableQuery
 
 __all__ = [
@@ -309,6 +310,7 @@ def process_fragment(
         ("age", _age(None if created is None else now - created)),
         ("restarts", e(str(record.get("restarts", 0)))),
     ]
+    summary.extend(_condition_and_cache(record))
     parts = [
         f'<section id="process" data-pid="{e(pid)}" data-state="{e(state)}">'
         f'<h1><span id="pid">{e(pid)}</span> {e(_short(record["process_class"]))} '
@@ -330,6 +332,23 @@ def process_fragment(
     parts.append(_children(children, now))
     parts.append("</section>")
     return "".join(parts)
+
+
+def _condition_and_cache(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Rows for a ``when=`` condition (each pid it names linked) and a cache source."""
+    rows = []
+    edges = condition_edges(record["pid"], record.get("when"))
+    if record.get("when") is not None:
+        named = "".join(
+            f' <a href="{e(process_url(edge.source))}">{e(edge.source)}</a>.{e(edge.label)}'
+            for edge in edges
+        )
+        text = str(condition_from_data(record["when"])) if edges else "(unreadable)"
+        rows.append(("condition", f"<code>{e(text)}</code>{' on' + named if named else ''}"))
+    if record.get("cached_from"):
+        source = record["cached_from"]
+        rows.append(("cached from", f'<a href="{e(process_url(source))}">{e(source)}</a>'))
+    return rows
 
 
 def _controls(pid: str, ended: bool, daemon: bool) -> str:

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from prunus.errors import PrunusError
 from prunus.ui._daemon_link import VERBS, DaemonLink
-from prunus.ui._graph import to_svg
+from prunus.ui._graph import condition_edges, to_svg
 from prunus.ui._index import ProcessIndex, TableQuery
 from prunus.ui._pages import (
     layout,
@@ -85,7 +85,14 @@ class Dashboard:
             if key in self._svgs:
                 self._svgs.move_to_end(key)
                 return self._svgs[key], left_out
-        svg = to_svg(tree, link=process_url, highlight=pid)
+        edges = [
+            edge
+            for _, node in tree.walk()
+            for edge in condition_edges(
+                node.status.pid, (self.index.record(node.status.pid) or {}).get("when")
+            )
+        ]
+        svg = to_svg(tree, edges, link=process_url, highlight=pid)
         with self._svg_lock:
             self._svgs[key] = svg
             while len(self._svgs) > _SVG_CACHE:

@@ -9,10 +9,10 @@ import subprocess
 
 import pytest
 
-from prunus import Client, ProcessState
+from prunus import Client, Pid, ProcessState
 from prunus.errors import StuckError
 from prunus.ui import STATE_COLOURS, DependencyEdge, to_dot, to_mermaid
-from prunus.ui._graph import builtin_svg
+from prunus.ui._graph import builtin_svg, condition_edges
 from tests.cli.helpers import invoke
 from tests.ui.workflows import Campaign
 
@@ -168,3 +168,21 @@ def test_graph_refuses_an_unknown_suffix_and_an_unknown_pid_with_one_line(campai
     assert bad.exit_code == 2 and "unknown picture format '.gif'" in bad.stderr
     missing = invoke("process", "graph", "nope", "--home", str(home))
     assert missing.exit_code == 2 and missing.stderr.strip() == "Error: unknown process 'nope'"
+
+
+def test_a_when_condition_becomes_labelled_dashed_edges_inside_the_picture(campaign_home):
+    home, pid, statuses = campaign_home
+    first, second = statuses[pid].children[:2]
+    when = (Pid(first).finished_ok & ~Pid("elsewhere").killed).to_data()
+    edges = condition_edges(second, when)
+    assert edges == [
+        DependencyEdge(first, second, "finished_ok"),
+        DependencyEdge("elsewhere", second, "killed"),
+    ]
+    with Client(home, resume=False) as client:
+        tree = tree_of(client, pid)
+    nodes, dot_edges = parse_dot(to_dot(tree, edges))
+    dashed = [(a, b, attrs["label"]) for a, b, attrs in dot_edges if "label" in attrs]
+    assert dashed == [(first, second, "finished_ok")]  # "elsewhere" is not drawn
+    assert "elsewhere" not in nodes
+    assert condition_edges(second, None) == [] and condition_edges(second, ["nonsense"]) == []

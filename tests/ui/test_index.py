@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import random
+import shutil
 import threading
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prunus import Client, ProcessResult, ProcessState, ProcessStatus
+from prunus import Client, Pid, ProcessResult, ProcessState, ProcessStatus
 from prunus.actors._records import status_record
 from prunus.errors import StuckError
 from prunus.persistence import LmdbStore
+from prunus.ui._daemon_link import DaemonLink
 from prunus.ui._index import ProcessIndex, TableQuery
+from prunus.ui._server import Dashboard
 from tests.cli.helpers import run_prunus
 from tests.ui.workflows import Campaign, Square
 
@@ -120,4 +123,39 @@ def test_a_tree_is_cut_at_its_limit_and_says_how_many_were_left_out(tmp_path):
     assert details["inputs"]["n"] == 6
     assert details["awaiting"] == [f"{pid}.{i}" for i in range(7)]
     assert details["logs"][0][1] == "launching 6 squares"
+    index.close()
+
+
+def test_a_process_page_shows_its_condition_cache_source_and_dependency_edges(tmp_path):
+    def record(pid, state, parent=None, children=(), **extra):
+        status = ProcessStatus(
+            pid, "flows:Step", state, parent=parent, children=tuple(children), created=NOW
+        )
+        result = ProcessResult(pid, state) if state.is_terminal else None
+        return (pid, {"record": {**status_record(status, result), **extra}})
+
+    when = (Pid("root.0").finished_ok & Pid("root.1").completed).to_data()
+    with LmdbStore(tmp_path) as store:
+        store.write_many(
+            [
+                record("root", ProcessState.WAITING, children=["root.0", "root.1", "root.2"]),
+                record("root.0", ProcessState.FINISHED, "root", cached_from="older.7"),
+                record("root.1", ProcessState.EXCEPTED, "root"),
+                record("root.2", ProcessState.CREATED, "root", when=when),
+            ]
+        )
+    index = ProcessIndex(tmp_path)
+    index.refresh()
+    dashboard = Dashboard(tmp_path, index, DaemonLink(tmp_path), "token")
+    page = dashboard.process_html("root.2", NOW)
+    assert "<th>condition</th><td><code>root.0.finished_ok &amp; root.1.completed</code> on" in page
+    assert '<a href="/process/root.0">root.0</a>.finished_ok' in page
+    svg = page[page.index('<div id="tree">') :]
+    if shutil.which("dot"):  # Graphviz: dashed paths and the atoms as edge labels
+        assert svg.count('stroke-dasharray="5,2"') == 2
+        assert ">finished_ok</text>" in svg and ">completed</text>" in svg
+    else:
+        assert svg.count('stroke-dasharray="4 3"') == 2
+    cached = dashboard.process_html("root.0", NOW)
+    assert '<th>cached from</th><td><a href="/process/older.7">older.7</a>' in cached
     index.close()
