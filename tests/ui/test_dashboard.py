@@ -184,6 +184,20 @@ def test_the_table_follows_a_state_change_live_without_reloading(signed_in, camp
     assert "live-on" in browser.find_element("id", "live").get_attribute("class")
 
 
+def test_a_live_refresh_keeps_the_filters_the_user_is_editing(signed_in, campaign):
+    client = campaign[2]
+    browser = signed_in
+    click(browser, "#filters input[value=excepted]")  # ticked, not applied yet
+    refreshed = int(browser.execute_script("return document.body.dataset.refreshed || 0"))
+    extra = client.submit(Campaign, n=1, hold=True)
+    wait_until(lambda: row_state(browser, extra) == "WAITING", what="the live refresh")
+    assert int(browser.execute_script("return document.body.dataset.refreshed")) > refreshed
+    assert browser.execute_script(
+        "return document.querySelector('#filters input[value=excepted]').checked"
+    )
+    client.kill(extra)
+
+
 def test_pause_and_play_ask_first_then_change_the_process(signed_in, campaign, ui, tmp_path):
     _, pid, client = campaign
     browser = signed_in
