@@ -32,14 +32,9 @@ from prunus.errors import PrunusError
 from prunus.ui._daemon_link import VERBS, DaemonLink
 from prunus.ui._graph import condition_edges, to_svg
 from prunus.ui._index import ProcessIndex, TableQuery
-from prunus.ui._pages import (
-    layout,
-    message_page,
-    process_fragment,
-    process_url,
-    refused_page,
-    table_fragment,
-)
+from prunus.ui._page_parts import layout, message_page, process_url, refused_page
+from prunus.ui._process_page import process_fragment
+from prunus.ui._table_page import table_fragment
 from prunus.ui._token import same_token
 
 __all__ = ["Dashboard", "DashboardServer"]
