@@ -12,7 +12,8 @@ loopback, with the token:
 - the first page of the table (50 rows, counts per state, filters), and filtered or
   deep pages of it (a state, a class, offset 50,000);
 - a process page (a WorkChain with its children, inputs, report and tree picture);
-- the index: its first read of the home, and a re-read that finds nothing changed.
+- the index: its first read of the home, a re-read that finds nothing changed, and
+  about how much memory it holds (growth of this process's peak RSS while it is built).
 
 The index keeps re-reading the home in its background thread while the requests are
 measured, as it does in ``prunus ui``.
@@ -29,6 +30,7 @@ import argparse
 import http.client
 import json
 import platform
+import resource
 import statistics
 import sys
 import tempfile
@@ -126,10 +128,12 @@ def main() -> None:
         root = build_home(home, args.n, args.real)
         build_s = time.perf_counter() - built
 
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         index = ProcessIndex(home)
         first_read = time.perf_counter()
         index.refresh()
         first_read_s = time.perf_counter() - first_read
+        index_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
         rereads = []
         for _ in range(5):
             index.refresh()
@@ -165,12 +169,16 @@ def main() -> None:
         "build_home_s": round(build_s, 1),
         "index_first_read_s": round(first_read_s, 3),
         "index_reread_unchanged_s": round(statistics.median(rereads), 3),
+        "index_memory_mib_about": round(index_mib),
         "requests": rows,
         "target_first_page_ms": TARGET_MS,
     }
     print(f"dashboard, {total:,} processes in the home ({args.real:,} really run)")
     reread_ms = results["index_reread_unchanged_s"] * 1000
-    print(f"  index: first read {first_read_s * 1000:.0f} ms, re-read {reread_ms:.0f} ms")
+    print(
+        f"  index: first read {first_read_s * 1000:.0f} ms, re-read {reread_ms:.0f} ms, "
+        f"about {index_mib:.0f} MiB"
+    )
     print(f"  {'request':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'KiB':>7}")
     for name, row in rows.items():
         kib = row["bytes"] / 1024

@@ -35,6 +35,7 @@ _LOG = logging.getLogger(__name__)
 _RECENT_CHANGES = 64  # change sets kept for streams that fell behind
 _MAX_CHANGED_LISTED = 500  # more changes than this in one re-read: "everything changed"
 TREE_LIMIT = 300  # processes drawn in one tree picture
+_ENDED = frozenset(state.value for state in ProcessState if state.is_terminal)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class ProcessIndex:
         self.version = 0
         self._store = LmdbStore(home, readonly=True)
         self._snapshot = _Snapshot()
-        self._blobs: dict[str, bytes] = {}
+        self._fingerprints: dict[str, int] = {}
         self._changes: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=_RECENT_CHANGES)
         self._condition = threading.Condition()
         self._stop = threading.Event()
@@ -123,23 +124,28 @@ class ProcessIndex:
         started = time.perf_counter()
         with self._read_lock:
             rows = self._store.record_blobs()
-        blobs = dict(rows)
-        old = self._blobs
-        changed = {pid for pid, blob in rows if old.get(pid) != blob}
-        removed = old.keys() - blobs.keys()
+        # Invariant: a record is decoded again only if its bytes changed. A fingerprint
+        # (Python's 64-bit hash of the bytes) stands for them, to keep a copy of every
+        # record's bytes out of memory; a collision would leave one row stale until its
+        # next change, with odds of 2**-64 per change.
+        fingerprints = {pid: hash(blob) for pid, blob in rows}
+        old = self._fingerprints
+        changed = {pid for pid, mark in fingerprints.items() if old.get(pid) != mark}
+        removed = old.keys() - fingerprints.keys()
         if changed or removed or not self.version:
+            blobs = dict(rows) if changed else {}
             records = dict(self._snapshot.records)
             for pid in removed:
                 del records[pid]
             for pid in changed:
                 try:
-                    records[pid] = decode(blobs[pid])
+                    records[pid] = _slim(decode(blobs[pid]))
                 except CodecError as error:  # one bad record never hides the others
                     _LOG.error("skipping the undecodable record of %s: %s", pid, error)
                     records.pop(pid, None)
             snapshot = _Snapshot.of(records)
             with self._condition:
-                self._snapshot, self._blobs = snapshot, blobs
+                self._snapshot, self._fingerprints = snapshot, fingerprints
                 self.version += 1
                 every = frozenset(changed | removed)
                 listed = every if len(every) <= _MAX_CHANGED_LISTED else None
@@ -219,7 +225,7 @@ class ProcessIndex:
             for record in candidates:
                 if states and record["state"] not in states:
                     continue
-                if query.paused_only and not (record["paused"] and "result" not in record):
+                if query.paused_only and not (record["paused"] and record["state"] not in _ENDED):
                     continue
                 if query.offset <= matching < end:
                     rows.append(record)
@@ -292,6 +298,13 @@ class ProcessIndex:
         }
 
 
+def _slim(record: dict[str, Any]) -> dict[str, Any]:
+    """A registry record without its result (the outputs, which may be large): the
+    table and the trees never show it, and the process page reads the whole record."""
+    record.pop("result", None)
+    return record
+
+
 def _newer_than(newest_first: list[dict[str, Any]], oldest: float) -> int:
     """How many records at the head of a newest-first list were created at or after
     ``oldest`` (a binary search: the list is sorted by creation time, descending)."""
@@ -312,7 +325,3 @@ def _awaited_pids(awaiting: Iterable[Any]) -> list[str]:
         if isinstance(entry, (list, tuple)) and len(entry) >= 2 and isinstance(entry[1], str):
             pids.append(entry[1])
     return pids
-
-
-def state_of(record: dict[str, Any]) -> ProcessState:
-    return ProcessState(record["state"])

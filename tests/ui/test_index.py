@@ -56,7 +56,7 @@ def plain_filter(records, query):
         if (not query.states or r["state"] in query.states)
         and (not query.process_class or r["process_class"] == query.process_class)
         and (query.max_age is None or r["created"] >= NOW - query.max_age)
-        and (not query.paused_only or (r["paused"] and "result" not in r))
+        and (not query.paused_only or (r["paused"] and not ProcessState(r["state"]).is_terminal))
     ]
     return chosen[query.offset : query.offset + query.limit], len(chosen)
 
