@@ -42,12 +42,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests.ui.workflows: the campaign the UI tests use
 
 from prunus import Client, ProcessResult, ProcessState, ProcessStatus  # noqa: E402
-from prunus.actors._records import status_record  # noqa: E402
+from prunus.actors._persisting import status_record  # noqa: E402
+from prunus.dashboard._daemon_link import DaemonLink  # noqa: E402
+from prunus.dashboard._index import ProcessIndex  # noqa: E402
+from prunus.dashboard._server import Dashboard, DashboardServer  # noqa: E402
 from prunus.persistence import LmdbStore  # noqa: E402
 from prunus.spec import ExitCode  # noqa: E402
-from prunus.ui._daemon_link import DaemonLink  # noqa: E402
-from prunus.ui._index import ProcessIndex  # noqa: E402
-from prunus.ui._server import Dashboard, DashboardServer  # noqa: E402
 from tests.ui.workflows import Campaign  # noqa: E402
 
 TARGET_MS = 300.0

@@ -57,10 +57,10 @@ def ui_command(
     Pause, play and kill need the daemon on the home; without one the dashboard is
     read-only. Prints its URL with a token once; Ctrl-C stops it.
     """
-    from prunus.ui._daemon_link import DaemonLink
-    from prunus.ui._index import ProcessIndex
-    from prunus.ui._server import Dashboard, DashboardServer, serve
-    from prunus.ui._token import new_token, remove_ui_file, write_ui_file
+    from prunus.dashboard._daemon_link import DaemonLink
+    from prunus.dashboard._index import ProcessIndex
+    from prunus.dashboard._server import Dashboard, DashboardServer, serve
+    from prunus.dashboard._token import new_token, remove_ui_file, write_ui_file
 
     path = home_path(home)
     if not (path / "data.mdb").is_file():

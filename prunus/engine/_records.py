@@ -160,13 +160,13 @@ class ProcessResult(Mapping[str, Any]):
             failure=data.get("failure"),
         )
 
-    def _repr_html_(self) -> str:  # notebooks: see prunus.ui._notebook
-        from prunus.ui._notebook import result_html
+    def _repr_html_(self) -> str:  # how a notebook shows it: see _result_views
+        from prunus.engine._result_views import result_html
 
         return result_html(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        from prunus.ui._notebook import result_text
+        from prunus.engine._result_views import result_text
 
         printer.text(result_text(self))
 

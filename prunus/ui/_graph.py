@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from prunus.conditions import condition_from_data
-from prunus.engine import ProcessState, ProcessStatus
+from prunus.engine import ProcessStatus
+from prunus.engine._result_views import STATE_COLOURS
 from prunus.errors import PrunusError
 
 __all__ = [
@@ -38,15 +39,6 @@ __all__ = [
     "to_svg",
 ]
 
-#: Fill colour per state, shared by every picture and the dashboard.
-STATE_COLOURS: dict[ProcessState, str] = {
-    ProcessState.CREATED: "#e0e0e0",
-    ProcessState.RUNNING: "#8ab4f8",
-    ProcessState.WAITING: "#fdd663",
-    ProcessState.FINISHED: "#81c995",
-    ProcessState.EXCEPTED: "#f28b82",
-    ProcessState.KILLED: "#c58af9",
-}
 _PAUSED_BORDER = "#e8710a"
 
 #: Output formats by file suffix.

@@ -15,97 +15,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from prunus.engine import ProcessResult, ProcessState, ProcessStatus
+from prunus.engine import ProcessStatus
+from prunus.engine._result_views import (
+    STYLE,
+    result_html,
+    result_text,
+    short_class,
+    state_badge,
+    state_label,
+)
 from prunus.errors import UnknownProcessError
-from prunus.ui._graph import STATE_COLOURS, to_dot, to_mermaid, to_svg
+from prunus.ui._graph import to_dot, to_mermaid, to_svg
 
 __all__ = ["STYLE", "ProcessList", "ProcessTree", "result_html", "result_text", "state_badge"]
 
 #: Shown rows of a list in a notebook; the rest are counted, not drawn.
 LIST_ROWS = 200
 _VALUE_CHARS = 200
-
-STYLE = (
-    "<style>.prunus-view{font-family:sans-serif;font-size:13px}"
-    ".prunus-view table{border-collapse:collapse}"
-    ".prunus-view td,.prunus-view th{padding:2px 8px;text-align:left;vertical-align:top}"
-    ".prunus-state{padding:1px 6px;border-radius:8px;font-size:12px;white-space:nowrap}"
-    ".prunus-tree ul{list-style:none;margin:0;padding-left:18px}"
-    ".prunus-tree>ul{padding-left:0}"
-    ".prunus-bar{display:inline-block;width:240px;height:12px;background:#eee;"
-    "border-radius:6px;overflow:hidden;vertical-align:middle;margin-right:8px}"
-    ".prunus-fill-done{display:inline-block;height:100%;background:#81c995}"
-    ".prunus-fill-failed{display:inline-block;height:100%;background:#f28b82}</style>"
-)
-
-
-def _short(process_class: str) -> str:
-    return process_class.rpartition(":")[2].rpartition(".")[2] or process_class
-
-
-def _label(state: ProcessState, paused: bool) -> str:
-    return f"{state.name} (paused)" if paused and not state.is_terminal else state.name
-
-
-def state_badge(state: ProcessState, paused: bool = False) -> str:
-    """A state as a small coloured label (HTML)."""
-    return (
-        f'<span class="prunus-state prunus-state-{state.name.lower()}" '
-        f'style="background:{STATE_COLOURS[state]}">{_label(state, paused)}</span>'
-    )
-
-
-def _value(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
-
-
-# ---- ProcessResult ---------------------------------------------------------------------
-
-
-def result_text(result: ProcessResult) -> str:
-    """A result as a few lines: pid, class, state, exit status, outputs, error."""
-    head = f"{result.pid}  {_short(result.process_class)}  {result.state.name}".replace("  ", " ")
-    code = result.exit_code
-    if code is not None and code.status:
-        head += f"  exit status {code.status}: {code.message}"
-    lines = [head.strip()]
-    lines.extend(f"  {name} = {_value(value)}" for name, value in result.outputs.items())
-    if result.exception:
-        lines.append(f"  exception: {result.exception}")
-    elif result.status and not result.is_finished_ok:
-        lines.append(f"  status: {result.status}")
-    return "\n".join(lines)
-
-
-def result_html(result: ProcessResult) -> str:
-    """A result as HTML: a header line, an outputs table, the error if any."""
-    code = result.exit_code
-    parts = [
-        f'<div class="prunus-view prunus-result">{STYLE}<div><b>{html.escape(result.pid)}</b> '
-        f"{html.escape(_short(result.process_class))} {state_badge(result.state)}"
-    ]
-    if code is not None:
-        parts.append(f" exit status {code.status}")
-        if code.message:
-            parts.append(f": {html.escape(code.message)}")
-    parts.append("</div>")
-    if result.outputs:
-        rows = "".join(
-            f"<tr><th>{html.escape(str(name))}</th><td><code>{html.escape(_value(value))}"
-            "</code></td></tr>"
-            for name, value in result.outputs.items()
-        )
-        parts.append(f'<table class="prunus-outputs">{rows}</table>')
-    else:
-        parts.append("<div><i>no outputs</i></div>")
-    if result.exception:
-        parts.append(f'<pre class="prunus-exception">{html.escape(result.exception)}</pre>')
-    elif result.status and not result.is_finished_ok:
-        parts.append(f'<div class="prunus-status">{html.escape(result.status)}</div>')
-    parts.append("</div>")
-    return "".join(parts)
-
 
 # ---- a tree ----------------------------------------------------------------------------
 
@@ -160,8 +86,8 @@ class ProcessTree:
         lines = []
         for depth, node in self.walk():
             status = node.status
-            line = f"{'  ' * depth}{status.pid}  {_short(status.process_class)}  "
-            line += _label(status.state, status.paused)
+            line = f"{'  ' * depth}{status.pid}  {short_class(status.process_class)}  "
+            line += state_label(status.state, status.paused)
             if status.status:
                 line += f"  {status.status}"
             lines.append(line)
@@ -180,7 +106,7 @@ class ProcessTree:
             inner = "".join(item(child) for child in node.children)
             return (
                 f'<li data-pid="{html.escape(status.pid)}"><b>{html.escape(status.pid)}</b> '
-                f"{html.escape(_short(status.process_class))} "
+                f"{html.escape(short_class(status.process_class))} "
                 f"{state_badge(status.state, status.paused)}{note}"
                 + (f"<ul>{inner}</ul>" if inner else "")
                 + "</li>"
@@ -218,8 +144,8 @@ class ProcessList(list):  # type: ignore[type-arg]
             rows.append(
                 [
                     status.pid,
-                    _short(status.process_class),
-                    _label(status.state, status.paused),
+                    short_class(status.process_class),
+                    state_label(status.state, status.paused),
                     status.step or "",
                     age,
                     status.status or "",
@@ -249,7 +175,7 @@ class ProcessList(list):  # type: ignore[type-arg]
             age = "-" if status.created is None else _age(now - status.created)
             body.append(
                 f'<tr data-pid="{html.escape(status.pid)}"><td><b>{html.escape(status.pid)}</b>'
-                f"</td><td>{html.escape(_short(status.process_class))}</td>"
+                f"</td><td>{html.escape(short_class(status.process_class))}</td>"
                 f"<td>{state_badge(status.state, status.paused)}</td>"
                 f"<td>{html.escape(status.step or '')}</td><td>{age}</td>"
                 f"<td>{html.escape(status.status or '')}</td></tr>"

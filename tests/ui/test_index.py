@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prunus import Client, Pid, ProcessResult, ProcessState, ProcessStatus
-from prunus.actors._records import status_record
+from prunus.actors._persisting import status_record
+from prunus.dashboard._daemon_link import DaemonLink
+from prunus.dashboard._index import ProcessIndex, TableQuery
+from prunus.dashboard._server import Dashboard
 from prunus.errors import StuckError
 from prunus.persistence import LmdbStore
-from prunus.ui._daemon_link import DaemonLink
-from prunus.ui._index import ProcessIndex, TableQuery
-from prunus.ui._server import Dashboard
 from tests.cli.helpers import run_prunus
 from tests.ui.workflows import Campaign, Square
 

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prunus.actors._records import record_status
-from prunus.engine import ProcessState
+from prunus.engine import ProcessState, ProcessStatus
 from prunus.errors import CodecError, PrunusError
 from prunus.persistence import LmdbStore, decode
 from prunus.ui._notebook import ProcessTree
@@ -265,7 +264,7 @@ class ProcessIndex:
 
         def build(node: str) -> ProcessTree:
             children = tuple(build(c) for c in records[node]["children"] if c in kept)
-            return ProcessTree(record_status(records[node]), children)
+            return ProcessTree(ProcessStatus.from_data(records[node]), children)
 
         return build(pid), left_out
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from prunus.dashboard._index import Page, TableQuery
+from prunus.dashboard._page_parts import badge, e, format_age, process_url, short_class
 from prunus.engine import ProcessState
-from prunus.ui._index import Page, TableQuery
-from prunus.ui._page_parts import badge, e, format_age, process_url, short_class
 
 __all__ = ["AGES", "table_fragment", "table_query_string"]
 

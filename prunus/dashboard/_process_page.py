@@ -7,9 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prunus.conditions import condition_from_data
-from prunus.engine import ProcessState
-from prunus.ui._graph import condition_edges
-from prunus.ui._page_parts import (
+from prunus.dashboard._page_parts import (
     badge,
     e,
     fields_html,
@@ -20,6 +18,8 @@ from prunus.ui._page_parts import (
     short_class,
     value_html,
 )
+from prunus.engine import ProcessState
+from prunus.ui._graph import condition_edges
 
 __all__ = ["process_fragment"]
 

@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from prunus.dashboard._daemon_link import VERBS, DaemonLink
+from prunus.dashboard._index import ProcessIndex, TableQuery
+from prunus.dashboard._page_parts import layout, message_page, process_url, refused_page
+from prunus.dashboard._process_page import process_fragment
+from prunus.dashboard._table_page import table_fragment
+from prunus.dashboard._token import same_token
 from prunus.errors import PrunusError
-from prunus.ui._daemon_link import VERBS, DaemonLink
 from prunus.ui._graph import condition_edges, to_svg
-from prunus.ui._index import ProcessIndex, TableQuery
-from prunus.ui._page_parts import layout, message_page, process_url, refused_page
-from prunus.ui._process_page import process_fragment
-from prunus.ui._table_page import table_fragment
-from prunus.ui._token import same_token
 
 __all__ = ["Dashboard", "DashboardServer"]
 
@@ -285,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
         if name not in _STATIC:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
             return
-        data = (resources.files("prunus.ui") / "static" / name).read_bytes()
+        data = (resources.files("prunus.dashboard") / "static" / name).read_bytes()
         self._send(HTTPStatus.OK, data, _STATIC[name] + "; charset=utf-8")
 
     def _events(self, params: dict[str, list[str]]) -> None:
