@@ -58,6 +58,7 @@ from prunus.spec import (
     return_,
     while_,
 )
+from prunus.ui._notebook import ProcessList, ProcessTree
 
 __version__ = "0.1.0"
 
@@ -85,11 +86,13 @@ __all__ = [
     "Process",
     "ProcessClassError",
     "ProcessFailedError",
+    "ProcessList",
     "ProcessListener",
     "ProcessResult",
     "ProcessSpec",
     "ProcessState",
     "ProcessStatus",
+    "ProcessTree",
     "PrunusError",
     "ReadOnlyInputsError",
     "Stop",

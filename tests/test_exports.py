@@ -16,6 +16,8 @@ PACKAGES = [
     "prunus.control",
     "prunus.persistence",
     "prunus.conditions",
+    "prunus.ui",
+    "prunus.testing",
 ]
 
 

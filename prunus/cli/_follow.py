@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from prunus.cli._render import LiveView, Output
 from prunus.cli._views import (
     Node,
-    format_age,
     process_tree,
     short_class,
     state_label,
@@ -28,6 +27,7 @@ from prunus.cli._views import (
 from prunus.control import Client
 from prunus.engine import ProcessResult
 from prunus.errors import StuckError, WaitTimeoutError
+from prunus.ui._progress import count_states
 
 __all__ = ["Display", "follow"]
 
@@ -194,6 +194,6 @@ def _new_report_lines(client: Client, tree: Node, seen: _Seen) -> list[tuple[str
 
 
 def _footer(tree: Node, elapsed: float) -> str:
-    nodes = [node for _, node in walk(tree)]
-    ended = sum(1 for node in nodes if node.status.state.is_terminal)
-    return f"{ended}/{len(nodes)} processes ended, {format_age(elapsed)} elapsed"
+    """The progress bar under the live tree: counts by outcome and a rate."""
+    states = [node.status.state for _, node in walk(tree)]
+    return count_states(states, len(states), elapsed).text()

@@ -15,6 +15,7 @@ from prunus.cli._daemon import daemon
 from prunus.cli._errors import ErrorReportingGroup
 from prunus.cli._launch import run_command, submit_command
 from prunus.cli._process_group import process
+from prunus.cli._ui import ui_command
 
 __all__ = ["main"]
 
@@ -29,5 +30,5 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)["debug"] = debug
 
 
-for _command in (run_command, submit_command, process, console_command, daemon):
+for _command in (run_command, submit_command, process, console_command, daemon, ui_command):
     main.add_command(_command)

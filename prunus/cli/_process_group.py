@@ -10,6 +10,7 @@ from prunus.cli._process_control import (
     play_command,
     resume_command,
 )
+from prunus.cli._process_graph import graph_command
 from prunus.cli._process_read import (
     list_command,
     outputs_command,
@@ -28,6 +29,7 @@ VERBS = (
     status_command,
     report_command,
     outputs_command,
+    graph_command,
     watch_command,
     pause_command,
     play_command,

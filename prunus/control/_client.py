@@ -16,6 +16,7 @@ from typing import Any
 from prunus.actors import Runtime, open_embedded_runtime, open_remote_runtime
 from prunus.control._daemon_files import daemon_address
 from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
+from prunus.ui._notebook import ProcessList, ProcessTree
 
 __all__ = ["Client", "execute"]
 
@@ -138,13 +139,23 @@ class Client:
         """
         return self._runtime.wait(pid, timeout)
 
-    def wait_many(self, pids: Iterable[str], timeout: float | None = None) -> list[ProcessResult]:
+    def wait_many(
+        self, pids: Iterable[str], timeout: float | None = None, *, progress: bool = False
+    ) -> list[ProcessResult]:
         """``wait`` for every pid (with a daemon: all asked at once), results in order.
+
+        ``progress=True`` shows how many are done, failed and running, and how fast they
+        end: a bar redrawn on a terminal, an updating output in a notebook.
 
         Raises:
             WaitTimeoutError, UnknownProcessError: as ``wait``.
         """
-        return self._runtime.wait_many(list(pids), timeout)
+        pids = list(pids)
+        if progress:
+            from prunus.ui._progress import wait_with_progress
+
+            return wait_with_progress(self, pids, timeout)
+        return self._runtime.wait_many(pids, timeout)
 
     # ---- looking and controlling ------------------------------------------------------
 
@@ -172,9 +183,15 @@ class Client:
         """Kill ``pid`` after killing its live descendants; False if it had already ended."""
         return self._runtime.kill(pid, msg)
 
-    def list(self) -> list[ProcessStatus]:
-        """Every process this runtime knows, in launch order."""
-        return list(self._runtime.list())
+    def list(self) -> ProcessList:
+        """Every process this runtime knows, in launch order (a ``list`` that shows
+        itself as a table in a notebook)."""
+        return ProcessList(self._runtime.list())
+
+    def tree(self, pid: str) -> ProcessTree:
+        """``pid`` and its descendants as they are now (a nested list in a notebook;
+        ``.to_dot()``, ``.to_svg()``, ``.to_mermaid()`` draw it)."""
+        return ProcessTree.read(self, pid)
 
     def outputs(self, pid: str) -> dict[str, Any]:
         """The outputs ``pid`` has emitted so far (all of them once it has ended)."""

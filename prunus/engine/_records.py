@@ -160,6 +160,16 @@ class ProcessResult(Mapping[str, Any]):
             failure=data.get("failure"),
         )
 
+    def _repr_html_(self) -> str:  # how a notebook shows it: see _result_views
+        from prunus.engine._result_views import result_html
+
+        return result_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from prunus.engine._result_views import result_text
+
+        printer.text(result_text(self))
+
     def __repr__(self) -> str:
         code = "" if self.exit_code is None else f", exit_status={self.exit_code.status}"
         return (

@@ -253,6 +253,11 @@ class LmdbStore(StoreBase):
     def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
         return decode_entries(self._read(lambda txn, dbs: _rows(txn, dbs["processes"])))
 
+    def record_blobs(self) -> list[tuple[str, bytes]]:
+        """Every registry record as stored (encoded), by pid: for a reader that re-reads
+        the whole registry often and decodes only what changed (the dashboard)."""
+        return self._read(lambda txn, dbs: _rows(txn, dbs["processes"]))
+
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
         return decode_checkpoint_of(pid, self._get("checkpoints", check_key(pid, "pid")))
 
