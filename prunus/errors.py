@@ -174,7 +174,18 @@ class StuckError(WaitTimeoutError):
 
 
 class StoreError(PrunusError):
-    """The durable store cannot be opened or written (missing, read-only, full disk)."""
+    """The durable store cannot be opened or written (missing, read-only, full disk).
+
+    Attributes:
+        disk_full: the disk (or quota) has no room: transient, nothing committed was
+            lost, and the same write can succeed once there is space again.
+    """
+
+    disk_full: bool = False
+
+    def __init__(self, message: str, *, disk_full: bool = False) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full
 
 
 def _describe(value: Any, limit: int = 80) -> str:

@@ -555,3 +555,28 @@ class KeepsInputsInCtx(WorkChain):
             self.ctx.sub["one"] = 0
         except TypeError:
             self.out("copy", self.ctx.sub)
+
+
+class Grows(WorkChain):
+    """Keeps ``megabytes`` of fresh data in ctx for ``steps`` steps: fills a disk."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("steps", valid_type=int)
+        spec.input("megabytes", valid_type=int, default=1)
+        spec.output("steps_taken", valid_type=int)
+        spec.outline(cls.start, while_(cls.more)(cls.grow), cls.finish)
+
+    def start(self):
+        self.ctx.i = 0
+
+    def more(self):
+        return self.ctx.i < self.inputs.steps
+
+    def grow(self):
+        self.ctx.i += 1
+        self.ctx.blob = os.urandom(self.inputs.megabytes << 20)
+
+    def finish(self):
+        self.out("steps_taken", self.ctx.i)
