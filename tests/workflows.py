@@ -580,3 +580,28 @@ class Grows(WorkChain):
 
     def finish(self):
         self.out("steps_taken", self.ctx.i)
+
+
+class Recurse(WorkChain):
+    """Launches itself ``depth`` times, one inside the other; returns the depth reached.
+    With ``hold``, the innermost one waits forever instead (for kills of deep trees)."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("depth", valid_type=int)
+        spec.input("hold", valid_type=bool, default=False)
+        spec.output("reached", valid_type=int)
+        spec.outline(cls.launch, cls.finish)
+
+    def launch(self):
+        if self.inputs.depth > 0:
+            inner = self.submit(Recurse, depth=self.inputs.depth - 1, hold=self.inputs.hold)
+            return ToContext(inner=inner)
+        if self.inputs.hold:
+            return ToContext(inner=self.submit(WaitsForever))
+        return None
+
+    def finish(self):
+        inner = self.ctx.get("inner")
+        self.out("reached", 0 if inner is None else inner["reached"] + 1)

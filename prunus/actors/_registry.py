@@ -158,14 +158,21 @@ class Registry:
     # ---- trees --------------------------------------------------------------------------
 
     def live_descendants(self, pid: str) -> list[str]:
-        """Descendants of ``pid`` that have not ended, deepest first."""
+        """Descendants of ``pid`` that have not ended, deepest first (children in
+        launch order). Iterative: a tree may be thousands of levels deep."""
         found: list[str] = []
-        for child in self.entries[pid].children:
-            entry = self.entries.get(child)
-            if entry is not None:
-                found.extend(self.live_descendants(child))
-                if entry.result is None:
-                    found.append(child)
+        stack = [(pid, iter(self.entries[pid].children))]
+        while stack:
+            parent, children = stack[-1]
+            child = next(children, None)
+            if child is not None:
+                entry = self.entries.get(child)
+                if entry is not None:
+                    stack.append((child, iter(entry.children)))
+                continue
+            stack.pop()
+            if stack and self.entries[parent].result is None:
+                found.append(parent)
         return found
 
     def redeliver_child_results(self, pid: str, out: Outgoing) -> None:

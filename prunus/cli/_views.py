@@ -124,22 +124,41 @@ def select_statuses(
 
 
 def process_tree(client: Client, pid: str) -> Node:
-    """``pid`` and all its descendants (one status call each)."""
-    status = client.status(pid)
-    children = []
-    for child in status.children:
-        try:
-            children.append(process_tree(client, child))
-        except UnknownProcessError:  # launched in a step whose commit is still coming
+    """``pid`` and all its descendants (one status call each).
+
+    Iterative, not recursive: a tree may be thousands of levels deep.
+    """
+    found: dict[str, ProcessStatus] = {}
+    order: list[str] = []  # parents before children
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        if current in found:
             continue
-    return Node(status, tuple(children))
+        try:
+            status = client.status(current)
+        except UnknownProcessError:  # launched in a step whose commit is still coming
+            if current == pid:
+                raise
+            continue
+        found[current] = status
+        order.append(current)
+        pending.extend(reversed(status.children))
+    nodes: dict[str, Node] = {}
+    for current in reversed(order):  # children are built before their parent
+        status = found[current]
+        kids = tuple(nodes[child] for child in status.children if child in nodes)
+        nodes[current] = Node(status, kids)
+    return nodes[pid]
 
 
 def walk(node: Node, depth: int = 0) -> Iterator[tuple[int, Node]]:
-    """Depth-first, parents before children, in launch order."""
-    yield depth, node
-    for child in node.children:
-        yield from walk(child, depth + 1)
+    """Depth-first, parents before children, in launch order (without recursion)."""
+    stack = [(depth, node)]
+    while stack:
+        at, current = stack.pop()
+        yield at, current
+        stack.extend((at + 1, child) for child in reversed(current.children))
 
 
 def merged_report(client: Client, tree: Node, *, children: bool = True) -> list[ReportLine]:

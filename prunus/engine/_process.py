@@ -10,6 +10,7 @@ layer installed (:func:`install_executor`): the engine imports nothing above it.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import logging
 import uuid
@@ -26,7 +27,7 @@ from prunus.engine._states import ProcessState
 from prunus.errors import ClosedError, InvalidStateError
 from prunus.spec import ProcessSpec
 
-__all__ = ["Executor", "Process", "install_executor", "launch_inputs", "new_pid"]
+__all__ = ["Executor", "Process", "child_pid", "install_executor", "launch_inputs", "new_pid"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -65,6 +66,26 @@ def launch_inputs(
 def new_pid() -> str:
     """A fresh top-level pid: short, unique, safe in file names and shell arguments."""
     return uuid.uuid4().hex[:12]
+
+
+_PLAIN_CHILD_PID_CHARS = 64  # past this, a child pid is a hash (see child_pid)
+_ROOT_PREFIX_CHARS = 24
+
+
+def child_pid(parent: str, index: int) -> str:
+    """The pid of the ``index``-th child that ``parent`` launches.
+
+    Deterministic, so a step re-run after a crash finds the child it launched before.
+    It reads as ``<parent>.<index>`` while that is short; deeper down it is
+    ``<root>.h<hash of that>`` (64 bits of BLAKE2b), so pids stay short at any depth
+    (LMDB keys are at most 511 bytes) and still tell which tree they belong to. The
+    parent link is kept in the process's record, never parsed out of the pid.
+    """
+    plain = f"{parent}.{index}"
+    if len(plain) <= _PLAIN_CHILD_PID_CHARS:
+        return plain
+    root = parent.split(".", 1)[0][:_ROOT_PREFIX_CHARS]
+    return f"{root}.h{hashlib.blake2b(plain.encode(), digest_size=8).hexdigest()}"
 
 
 class _ClassOrInstanceProperty:
@@ -209,19 +230,20 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         """Launch a child process after this step; returns its pid at once.
 
         The child's pid is derived from this process's pid and the launch's position in
-        its history, so a step re-run after a crash finds the child it launched before.
+        its history (:func:`child_pid`), so a step re-run after a crash finds the child
+        it launched before.
 
         Raises:
             PortValidationError: the child's inputs do not fit its spec.
         """
         core = self._prunus
         merged = launch_inputs(process_class, inputs, kwargs)
-        child_pid = f"{core.pid}.{core.launch_count}"
-        child = process_class(inputs=merged, pid=child_pid, parent_pid=core.pid)
+        pid = child_pid(core.pid, core.launch_count)
+        child = process_class(inputs=merged, pid=pid, parent_pid=core.pid)
         core.launch_count += 1
-        core.children.append(child_pid)
+        core.children.append(pid)
         core.launches.append(child)
-        return child_pid
+        return pid
 
     launch = submit
 
