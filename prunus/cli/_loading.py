@@ -21,6 +21,7 @@ from prunus.errors import ProcessClassError
 
 __all__ = [
     "check_reference",
+    "import_from_working_directory",
     "load_inputs_file",
     "load_process_class",
     "merge_inputs",
@@ -38,9 +39,7 @@ def load_process_class(reference: str) -> type[Process]:
     module_name, _, class_name = reference.partition(":")
     if not module_name or not class_name:
         raise ProcessClassError(f"expected MODULE:CLASS, got '{reference}'")
-    # Like ``python -m`` and like the daemon: modules in the working directory import.
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    import_from_working_directory()
     try:
         module = importlib.import_module(module_name)
     except Exception as error:  # a module's own bugs too: SyntaxError, NameError...
@@ -55,6 +54,21 @@ def load_process_class(reference: str) -> type[Process]:
     if not (isinstance(target, type) and issubclass(target, Process)):
         raise ProcessClassError(f"'{reference}' is not a prunus Process class")
     return target
+
+
+def import_from_working_directory() -> None:
+    """Let modules in the working directory import, like ``python -m`` and the daemon.
+
+    Every command needs it, not only ``run``: ``watch``, ``pause``, ``play``, ``kill``
+    and the console resume a home's processes, whose classes (``flows:Square``) must
+    import here as they did where the processes were started.
+    """
+    try:
+        here = os.getcwd()
+    except OSError:  # the working directory was removed: nothing there to import
+        return
+    if here not in sys.path:
+        sys.path.insert(0, here)
 
 
 def check_reference(reference: str) -> str:
