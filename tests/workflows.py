@@ -605,3 +605,20 @@ class Recurse(WorkChain):
     def finish(self):
         inner = self.ctx.get("inner")
         self.out("reached", 0 if inner is None else inner["reached"] + 1)
+
+
+class Takes(Process):
+    """An int, a float and a dynamic namespace, echoed back: for bad-input tests."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("x", valid_type=int)
+        spec.input("f", valid_type=float, default=1.0)
+        spec.input_namespace("v", dynamic=True, required=False)
+        spec.output("echo", valid_type=dict)
+
+    def run(self):
+        self.out(
+            "echo", {"x": self.inputs.x, "f": self.inputs.f, "v": dict(self.inputs.get("v", {}))}
+        )

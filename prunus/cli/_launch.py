@@ -30,7 +30,7 @@ from prunus.cli._loading import (
     merge_inputs,
     parse_inputs,
 )
-from prunus.cli._options import home_option, timeout_option
+from prunus.cli._options import Seconds, home_option, timeout_option
 from prunus.cli._render import Output
 from prunus.cli._views import jsonable
 from prunus.control import Client
@@ -85,14 +85,14 @@ def _inputs(pairs: tuple[str, ...], inputs_file: str | None) -> dict[str, Any]:
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(min=0.05),
+    type=Seconds(min=0.05),
     default=0.25,
     show_default=True,
     help="Seconds between progress updates.",
 )
 @click.option(
     "--max-wait",
-    type=click.FloatRange(min=0.0),
+    type=Seconds(min=0.0),
     default=None,
     metavar="SECONDS",
     help="Give up waiting after this long (exit 4).",

@@ -8,7 +8,6 @@ level, no colour and no box characters. ``--json`` bypasses both (see :meth:`Out
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -21,12 +20,13 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from prunus.cli._views import deep_recursion
+
 __all__ = ["LiveView", "Output", "TreeRow", "state_style"]
 
 #: One line of a tree: how deep, then its cells (pid, class, state, step, status...).
 TreeRow = tuple[int, Sequence[str]]
 
-_JSON_NESTING = 20_000  # recursion limit while encoding JSON (see Output.json)
 _STATE_STYLES = {
     "CREATED": "dim",
     "RUNNING": "cyan",
@@ -78,12 +78,8 @@ class Output:
 
         A process tree nests two levels per generation; the encoder recurses once per
         level, so the limit is raised for as deep as the data is."""
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, _JSON_NESTING))
-        try:
+        with deep_recursion():
             text = json.dumps(data, indent=2, sort_keys=True)
-        finally:
-            sys.setrecursionlimit(limit)
         click.echo(text, err=self.err)
 
     def heading(self, text: str) -> None:

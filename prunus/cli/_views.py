@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
 import re
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +26,7 @@ from prunus.errors import UnknownProcessError
 __all__ = [
     "Node",
     "ReportLine",
+    "deep_recursion",
     "flatten",
     "format_age",
     "format_time",
@@ -226,18 +230,42 @@ def flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]
     return rows
 
 
+@contextmanager
+def deep_recursion(limit: int = 20_000) -> Iterator[None]:
+    """A higher recursion limit for a while: values the store keeps nest up to 500
+    levels and process trees thousands, and walking them (``jsonable``, the JSON
+    encoder) takes a few frames per level."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 def jsonable(value: Any) -> Any:
     """``value`` as JSON-safe data: what the store can hold that JSON cannot (tuples,
     sets, datetimes, bytes, Decimals, numpy arrays...) becomes the nearest JSON value,
-    anything else its ``repr``: ``--json`` output must never fail on a value."""
+    anything else its ``repr``: ``--json`` output must never fail on a value.
+
+    JSON has no NaN or infinities (Python would print ``NaN``, which no JSON parser
+    reads): they become the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``,
+    the spellings ``-i x=NaN`` reads back as the float."""
+    with deep_recursion():
+        return _jsonable(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Mapping):
-        return {str(key): jsonable(item) for key, item in value.items()}
+        return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
+        return [_jsonable(item) for item in value]
     if isinstance(value, (set, frozenset)):
-        return sorted((jsonable(item) for item in value), key=repr)
+        return sorted((_jsonable(item) for item in value), key=repr)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
@@ -245,7 +273,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if hasattr(value, "tolist"):  # numpy arrays and scalars, without importing numpy
-        return jsonable(value.tolist())
+        return _jsonable(value.tolist())
     return repr(value)
 
 

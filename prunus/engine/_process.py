@@ -24,7 +24,7 @@ from prunus.engine._listener import ProcessListener
 from prunus.engine._machine import ProcessMachine
 from prunus.engine._process_view import ProcessView
 from prunus.engine._states import ProcessState
-from prunus.errors import ClosedError, InvalidStateError
+from prunus.errors import ClosedError, InvalidStateError, PortValidationError
 from prunus.spec import ProcessSpec
 
 __all__ = ["Executor", "Process", "child_pid", "install_executor", "launch_inputs", "new_pid"]
@@ -68,6 +68,7 @@ def new_pid() -> str:
     return uuid.uuid4().hex[:12]
 
 
+_MAX_INPUT_DEPTH = 500  # the store keeps no deeper values (msgpack stops at 511)
 _PLAIN_CHILD_PID_CHARS = 64  # past this, a child pid is a hash (see child_pid)
 _ROOT_PREFIX_CHARS = 24
 
@@ -86,6 +87,29 @@ def child_pid(parent: str, index: int) -> str:
         return plain
     root = parent.split(".", 1)[0][:_ROOT_PREFIX_CHARS]
     return f"{root}.h{hashlib.blake2b(plain.encode(), digest_size=8).hexdigest()}"
+
+
+def _nesting_error(inputs: Mapping[str, Any]) -> PortValidationError:
+    """Why ``inputs`` are too deep to walk: a dict that contains itself, or nesting past
+    what the store keeps. Looked for only after a RecursionError, without recursion."""
+    active: set[int] = set()
+    stack: list[tuple[Any, tuple[str, ...]]] = [(inputs, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, int):  # only dicts are pushed: this marks leaving one
+            active.discard(value)
+            continue
+        if id(value) in active:
+            return PortValidationError("the value contains itself (a recursive structure)", path)
+        if len(path) > _MAX_INPUT_DEPTH:
+            where = (*path[:6], "...")  # (the port, and enough to recognise the value)
+            return PortValidationError(f"nested more than {_MAX_INPUT_DEPTH} levels deep", where)
+        active.add(id(value))
+        stack.append((id(value), path))
+        for key, item in value.items():
+            if isinstance(item, dict):
+                stack.append((item, (*path, str(key)[:40])))
+    return PortValidationError("the value is nested too deeply")
 
 
 class _ClassOrInstanceProperty:
@@ -175,15 +199,20 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         """
         spec = self.spec()
         given = inputs or {}
-        raw = plain_tree(spec.pre_process_inputs(given))
-        error = spec.validate_inputs(raw)
+        try:
+            raw = plain_tree(spec.pre_process_inputs(given))
+            error = spec.validate_inputs(raw)
+            tree = frozen_tree(raw) if error is None else None
+            defaulted = _defaulted_paths(given, raw) if error is None else None
+        except RecursionError:  # a dict that contains itself, or one nested very deep
+            raise _nesting_error(given) from None
         if error is not None:
             raise error
         self._prunus = ProcessCore(pid=new_pid() if pid is None else str(pid), parent=parent_pid)
-        self._prunus.defaulted = _defaulted_paths(given, raw)
+        self._prunus.defaulted = defaulted
         # The checkpointed inputs (plain data), and the read-only view steps get.
         self._prunus_raw_inputs: dict[str, Any] = raw
-        self._prunus_inputs = frozen_tree(raw)
+        self._prunus_inputs = tree
         self._prunus_listeners: list[ProcessListener] = list(listeners)
         if type(self)._prunus_user_hooks():
             self._prunus_call_hook("init")
