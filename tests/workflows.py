@@ -622,3 +622,22 @@ class Takes(Process):
         self.out(
             "echo", {"x": self.inputs.x, "f": self.inputs.f, "v": dict(self.inputs.get("v", {}))}
         )
+
+
+class LongSteps(WorkChain):
+    """A first step and a later step that each sleep ``seconds``: steps that run long."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("seconds", valid_type=float)
+        spec.outline(cls.prepare, cls.quick, cls.compute)
+
+    def prepare(self):
+        time.sleep(self.inputs.seconds)
+
+    def quick(self):
+        pass
+
+    def compute(self):
+        time.sleep(self.inputs.seconds)

@@ -56,6 +56,7 @@ from prunus.actors._host_messages import (
     ActivationFailed,
     Barrier,
     Deliver,
+    Forward,
     HostConfig,
     HostEvents,
     HostReady,
@@ -67,6 +68,7 @@ from prunus.actors._host_messages import (
     Tick,
 )
 from prunus.actors._persisting import ProcessWriter
+from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor, WakeupMessage
 from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, PrunusError, StoreError
@@ -78,6 +80,7 @@ _LOG = logging.getLogger(__name__)
 _STEP, _TICK = Step(), Tick()
 _EXIT_STORE_FAILED = 70  # os._exit code when a commit fails: the supervisor restarts us
 _RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit this often
+_LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
 
 
 class _Holding(Exception):
@@ -124,6 +127,8 @@ class Echo(Actor):
     def receiveMessage(self, message: Any, sender: Any) -> None:
         if type(message) is Tick:
             self.send(sender, message)
+        elif type(message) is Forward:
+            self.send(message.to, message.message)
 
 
 class HostActor(Actor):
@@ -143,6 +148,7 @@ class HostActor(Actor):
         self._early: list[tuple[Any, Any]] = []
         self._held: list[tuple[Any, Any]] | None = None  # a list while holding (disk full)
         self._blocked: set[str] = set()  # pids shown as blocked while holding
+        self._watch: StepWatch | None = None  # daemon hosts: reports long steps
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
         kind = type(message)
@@ -183,6 +189,7 @@ class HostActor(Actor):
                 return
             # a new echo: a Tick sent to the old one may be lost
             self._config, self._tick_pending = message, False
+            self._open_way_to_echo()
         else:
             return  # ActorExitRequest and other system messages need nothing from us
         self._end_slice()
@@ -212,7 +219,27 @@ class HostActor(Actor):
         store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
         self._writes = _GroupCommit(store, fsync_on_flush=config.store is None)
         self._writer = ProcessWriter(self._writes)
+        if config.home is not None:  # embedded, nobody can ask while a step runs
+            self._watch = StepWatch(self._report_long_step, _LONG_STEP_SECONDS)
+            self._open_way_to_echo()
         self.send(sender, HostEvents((HostReady(config.index, os.getpid()),)))
+
+    def _open_way_to_echo(self) -> None:
+        """Send the echo a Tick now: Thespian connects to a target on its first
+        message, between messages, so a long step's report (sent during the step) can
+        leave at once only on a way already open. The Tick comes back as a slice with
+        nothing to run."""
+        if self._config is not None and self._config.echo is not None and not self._tick_pending:
+            self._tick_pending = True
+            self.send(self._config.echo, _TICK)
+
+    def _report_long_step(self, status: Any) -> None:
+        assert self._config is not None
+        report = HostEvents((StateChanged(status),))
+        if self._config.echo is None:
+            self.send(self._supervisor, report)
+        else:  # the way to the supervisor may be busy: see Forward
+            self.send(self._config.echo, Forward(self._supervisor, report))
 
     def _deliver(self, pid: str, item: Any) -> None:
         if type(item) is Barrier:
@@ -272,7 +299,15 @@ class HostActor(Actor):
             cell = cells.get(pid)
             if cell is None:
                 continue
-            cell.handle(_STEP)  # schedules the cell again if it has another step
+            watch = self._watch
+            if watch is not None:
+                watch.arm(cell.process)
+                try:
+                    cell.handle(_STEP)  # schedules the cell again if it has another step
+                finally:
+                    watch.disarm()
+            else:
+                cell.handle(_STEP)
             stepped.add(pid)
             self._touched.add(pid)
             if time.monotonic() >= deadline:

@@ -30,6 +30,7 @@ from prunus.cli._views import (
     short_class,
     state_label,
     status_data,
+    step_label,
     tree_rows,
     walk,
 )
@@ -94,7 +95,7 @@ def list_command(
             status.pid,
             short_class(status.process_class),
             state_label(status),
-            status.step or "",
+            step_label(status),
             format_age(None if status.created is None else now - status.created),
             status.status or "",
         ]

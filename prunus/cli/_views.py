@@ -39,6 +39,7 @@ __all__ = [
     "short_class",
     "state_label",
     "status_data",
+    "step_label",
     "tree_rows",
     "walk",
 ]
@@ -212,10 +213,18 @@ def format_age(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+def step_label(status: ProcessStatus) -> str:
+    """The step's name, and how long it has run while a step runs long: ``fit (3m 02s)``."""
+    step = status.step or ""
+    if status.step_started is not None and step:
+        return f"{step} ({format_age(time.time() - status.step_started)})"
+    return step
+
+
 def status_data(status: ProcessStatus) -> dict[str, Any]:
     """A status as JSON-safe data (the ``--json`` form of a row or tree node): its
     plain data, with the state by name (``FINISHED``) as everywhere users read it."""
-    return {**status.to_data(), "state": status.state.name}
+    return {**status.to_data(), "state": status.state.name, "step_started": status.step_started}
 
 
 def flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -282,7 +291,7 @@ def tree_rows(tree: Node) -> list[tuple[int, list[str]]]:
     rows = []
     for depth, node in walk(tree):
         status = node.status
-        step = f"step {status.step}" if status.step and not status.state.is_terminal else ""
+        step = f"step {step_label(status)}" if status.step and not status.state.is_terminal else ""
         rows.append(
             (
                 depth,
