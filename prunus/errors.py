@@ -21,6 +21,7 @@ __all__ = [
     "MissingSuperCallError",
     "PortValidationError",
     "ProcessClassError",
+    "ProcessClassImportError",
     "ProcessFailedError",
     "PrunusError",
     "ReadOnlyInputsError",
@@ -135,6 +136,15 @@ class ConditionError(PrunusError, ValueError):
 
 class CheckpointError(PrunusError):
     """A stored checkpoint is corrupt, of an unknown format, or names a missing class."""
+
+
+class ProcessClassImportError(CheckpointError):
+    """A checkpoint names a class that cannot be imported in this OS process.
+
+    Unlike corrupt data this is often transient (the module is not on ``sys.path``
+    here, or a package is missing on this host), so a process hit by it is *blocked*,
+    not failed: it keeps its state and is tried again on the next open or restart.
+    """
 
 
 class ProcessClassError(PrunusError, ImportError):

@@ -71,7 +71,7 @@ from prunus.actors._persisting import ProcessWriter
 from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor, WakeupMessage
 from prunus.engine import Process, ProcessDriver, load_process
-from prunus.errors import CheckpointError, PrunusError, StoreError
+from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
 from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, stage_writes
 
 __all__ = ["Echo", "HostActor"]
@@ -272,6 +272,9 @@ class HostActor(Actor):
                 if data is None:
                     raise CheckpointError(f"process {pid} has no checkpoint")
                 process = load_process(data)
+            except ProcessClassImportError as error:  # may pass: blocked, not failed
+                self._events.append(ActivationFailed(pid, f"blocked: {error}", blocked=True))
+                return None
             except PrunusError as error:
                 self._events.append(ActivationFailed(pid, f"cannot resume process {pid}: {error}"))
                 return None

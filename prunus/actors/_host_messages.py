@@ -159,10 +159,13 @@ class Passivated:
 
 @dataclass(frozen=True, slots=True)
 class ActivationFailed:
-    """The process could not be loaded (corrupt checkpoint, class gone): one line why."""
+    """The process could not be loaded (corrupt checkpoint, class gone): one line why.
+    ``blocked``: its class cannot be imported here, which may pass (it is kept as it
+    is, not failed)."""
 
     pid: str
     reason: str
+    blocked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ that react to it (control: kill cascades and kill records; waits: waiters; pendi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,6 +128,16 @@ class Registry:
         entry = self.entries.get(pid)
         if entry is not None:
             entry.active = False
+
+    def blocked(self, pid: str, reason: str) -> ProcessStatus | None:
+        """``pid`` cannot be loaded for now: shown with ``reason`` as its status, its
+        state as it was; no host holds it. None if it has ended."""
+        entry = self.entries.get(pid)
+        if entry is None or entry.result is not None:
+            return None
+        entry.status = dataclasses.replace(entry.status, status=reason)
+        entry.active = False
+        return entry.status
 
     def restarted(self, pid: str) -> int:
         """``pid``'s host died while holding it: how often that has happened now."""

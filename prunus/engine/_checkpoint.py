@@ -26,7 +26,7 @@ from prunus.engine._core import ProcessCore
 from prunus.engine._process import Process
 from prunus.engine._records import ProcessResult
 from prunus.engine._states import ProcessState
-from prunus.errors import CheckpointError
+from prunus.errors import CheckpointError, ProcessClassImportError
 from prunus.spec import ExitCode
 
 __all__ = ["load_process", "resolve_process_class", "save_process"]
@@ -144,7 +144,9 @@ def resolve_process_class(name: str) -> type[Process]:
             target = getattr(target, part)
     except Exception as error:  # an import can fail in any way
         reason = shorten(str(error), 300)
-        raise CheckpointError(f"cannot import process class {shorten(name)}: {reason}") from None
+        raise ProcessClassImportError(
+            f"cannot import process class {shorten(name)}: {reason}"
+        ) from None
     if not (isinstance(target, type) and issubclass(target, Process)):
         raise CheckpointError(f"{shorten(name)} is not a prunus Process class")
     return target

@@ -137,3 +137,22 @@ def test_a_daemon_started_in_the_working_directory_resumes_the_process(project):
         stopped = prunus(work, "daemon", "stop", "--home", str(home))
     assert stopped.returncode == 0, stopped.stderr
     assert state_of(work, home, pid)["outputs"] == {"y": 9}
+
+
+def test_a_command_run_where_the_class_does_not_import_leaves_the_process_blocked(
+    project, tmp_path
+):
+    work, home, pid = project
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = prunus(elsewhere, "process", "play", pid, "--home", str(home))
+    assert done.returncode == 2
+    assert (
+        f"Error: {pid} not played: blocked: cannot import process class flows:Square: "
+        "No module named 'flows'\n"
+    ) in done.stderr
+    shown = state_of(elsewhere, home, pid)
+    assert (shown["state"], shown["paused"]) == ("RUNNING", True)  # kept, not EXCEPTED
+    played = prunus(work, "process", "play", pid, "--home", str(home))  # where it imports
+    assert played.returncode == 0, played.stderr
+    assert state_of(work, home, pid)["outputs"] == {"y": 9}
