@@ -56,10 +56,11 @@ def _act(
     done: str,
     ended: str,
     timeout: float,
-    status_of: Callable[[str], ProcessStatus],
+    status_of: Callable[[str], ProcessStatus] | None = None,
 ) -> None:
     """Apply ``action`` to each pid; one line each; exit 2 at the end if any was unknown
-    or could not be acted on although it has not ended (a blocked process says why).
+    or (given ``status_of``) could not be acted on although it has not ended: a blocked
+    process says why.
 
     An answer that does not come within ``timeout`` stops the command with exit 4: the
     request reached the daemon and stands, but steps in progress (in the process or its
@@ -82,8 +83,8 @@ def _act(
         if acted:
             click.echo(f"{done} {pid}")
             continue
-        status = status_of(pid)
-        if status.state.is_terminal:
+        status = status_of(pid) if status_of is not None else None
+        if status is None or status.state.is_terminal:
             click.echo(f"{pid} {ended}")
         else:  # not applied although it has not ended: blocked, say
             click.echo(f"Error: {pid} not {done}: {status.status}", err=True)
