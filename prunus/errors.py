@@ -21,6 +21,7 @@ __all__ = [
     "MissingSuperCallError",
     "PortValidationError",
     "ProcessClassError",
+    "ProcessClassImportError",
     "ProcessFailedError",
     "PrunusError",
     "ReadOnlyInputsError",
@@ -137,6 +138,15 @@ class CheckpointError(PrunusError):
     """A stored checkpoint is corrupt, of an unknown format, or names a missing class."""
 
 
+class ProcessClassImportError(CheckpointError):
+    """A checkpoint names a class that cannot be imported in this OS process.
+
+    Unlike corrupt data this is often transient (the module is not on ``sys.path``
+    here, or a package is missing on this host), so a process hit by it is *blocked*,
+    not failed: it keeps its state and is tried again on the next open or restart.
+    """
+
+
 class ProcessClassError(PrunusError, ImportError):
     """A process class named by its path cannot be imported, or is not a Process."""
 
@@ -174,7 +184,18 @@ class StuckError(WaitTimeoutError):
 
 
 class StoreError(PrunusError):
-    """The durable store cannot be opened or written (missing, read-only, full disk)."""
+    """The durable store cannot be opened or written (missing, read-only, full disk).
+
+    Attributes:
+        disk_full: the disk (or quota) has no room: transient, nothing committed was
+            lost, and the same write can succeed once there is space again.
+    """
+
+    disk_full: bool = False
+
+    def __init__(self, message: str, *, disk_full: bool = False) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full
 
 
 def _describe(value: Any, limit: int = 80) -> str:

@@ -555,3 +555,89 @@ class KeepsInputsInCtx(WorkChain):
             self.ctx.sub["one"] = 0
         except TypeError:
             self.out("copy", self.ctx.sub)
+
+
+class Grows(WorkChain):
+    """Keeps ``megabytes`` of fresh data in ctx for ``steps`` steps: fills a disk."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("steps", valid_type=int)
+        spec.input("megabytes", valid_type=int, default=1)
+        spec.output("steps_taken", valid_type=int)
+        spec.outline(cls.start, while_(cls.more)(cls.grow), cls.finish)
+
+    def start(self):
+        self.ctx.i = 0
+
+    def more(self):
+        return self.ctx.i < self.inputs.steps
+
+    def grow(self):
+        self.ctx.i += 1
+        self.ctx.blob = os.urandom(self.inputs.megabytes << 20)
+
+    def finish(self):
+        self.out("steps_taken", self.ctx.i)
+
+
+class Recurse(WorkChain):
+    """Launches itself ``depth`` times, one inside the other; returns the depth reached.
+    With ``hold``, the innermost one waits forever instead (for kills of deep trees)."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("depth", valid_type=int)
+        spec.input("hold", valid_type=bool, default=False)
+        spec.output("reached", valid_type=int)
+        spec.outline(cls.launch, cls.finish)
+
+    def launch(self):
+        if self.inputs.depth > 0:
+            inner = self.submit(Recurse, depth=self.inputs.depth - 1, hold=self.inputs.hold)
+            return ToContext(inner=inner)
+        if self.inputs.hold:
+            return ToContext(inner=self.submit(WaitsForever))
+        return None
+
+    def finish(self):
+        inner = self.ctx.get("inner")
+        self.out("reached", 0 if inner is None else inner["reached"] + 1)
+
+
+class Takes(Process):
+    """An int, a float and a dynamic namespace, echoed back: for bad-input tests."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("x", valid_type=int)
+        spec.input("f", valid_type=float, default=1.0)
+        spec.input_namespace("v", dynamic=True, required=False)
+        spec.output("echo", valid_type=dict)
+
+    def run(self):
+        self.out(
+            "echo", {"x": self.inputs.x, "f": self.inputs.f, "v": dict(self.inputs.get("v", {}))}
+        )
+
+
+class LongSteps(WorkChain):
+    """A first step and a later step that each sleep ``seconds``: steps that run long."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("seconds", valid_type=float)
+        spec.outline(cls.prepare, cls.quick, cls.compute)
+
+    def prepare(self):
+        time.sleep(self.inputs.seconds)
+
+    def quick(self):
+        pass
+
+    def compute(self):
+        time.sleep(self.inputs.seconds)

@@ -155,6 +155,11 @@ class EmbeddedRuntime(RuntimeQueries):
             reply = self._system.listen()
         if isinstance(reply, ErrorReply):
             raise_error_reply(reply)
+        write_error = getattr(self._store, "write_error", None)
+        if reply is None and write_error is not None:
+            # Nothing moves because the host holds on a full disk (see _host.py): say
+            # why rather than report the processes stuck.
+            raise errors.StoreError(str(write_error), disk_full=write_error.disk_full)
         return reply
 
 

@@ -22,6 +22,14 @@ not a power cut); at the end of the slice it:
 3. sends the slice's events to the supervisor as one message, and a Tick to itself if
    steps are still queued, so control messages that arrived meanwhile come first.
 
+A full disk is transient, not a crash: when a commit fails for want of space, the host
+*holds*. It keeps the writes it could not commit and the events that report them (no
+event leaves before its state is on disk), sets the status of its unfinished processes
+to ``blocked: <why>``, keeps the messages that arrive meanwhile, and tries the commit
+again every ``_RETRY_SECONDS`` (daemon) or on the next message (embedded, where the
+caller's call stalls and the embedded runtime raises the store's error). Once the
+commit goes through it carries on where it stopped; nothing is lost or re-run.
+
 In Thespian's TCP base a message an actor sends to itself skips the socket and is
 handled before anything waiting on the socket (measured: a looping actor answered an
 ask only after 40 self-sends, 0.24 s; with ``wakeupAfter`` only after all 200), which
@@ -32,6 +40,8 @@ waiting on the host's socket. The in-process base keeps one FIFO queue; it self-
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
 import os
 import time
@@ -46,19 +56,22 @@ from prunus.actors._host_messages import (
     ActivationFailed,
     Barrier,
     Deliver,
+    Forward,
     HostConfig,
     HostEvents,
     HostReady,
     Passivated,
     Reply,
     Spawned,
+    StateChanged,
     Step,
     Tick,
 )
 from prunus.actors._persisting import ProcessWriter
-from prunus.actors._thespian import Actor
+from prunus.actors._step_watch import StepWatch
+from prunus.actors._thespian import Actor, WakeupMessage
 from prunus.engine import Process, ProcessDriver, load_process
-from prunus.errors import CheckpointError, PrunusError
+from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
 from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, stage_writes
 
 __all__ = ["Echo", "HostActor"]
@@ -66,6 +79,12 @@ __all__ = ["Echo", "HostActor"]
 _LOG = logging.getLogger(__name__)
 _STEP, _TICK = Step(), Tick()
 _EXIT_STORE_FAILED = 70  # os._exit code when a commit fails: the supervisor restarts us
+_RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit this often
+_LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
+
+
+class _Holding(Exception):
+    """Raised by a commit that found the disk full: the host stops where it is."""
 
 
 class _GroupCommit:
@@ -91,10 +110,11 @@ class _GroupCommit:
         return self.store.get_record(pid)
 
     def flush(self, durable: bool) -> None:
-        """Commit what is staged; with ``durable``, also fsync everything committed."""
+        """Commit what is staged; with ``durable``, also fsync everything committed.
+        If the commit fails, everything stays staged for the next attempt."""
         if self._staged:
-            staged, self._staged = self._staged, []
-            self.store.write_staged(staged)
+            self.store.write_staged(self._staged)
+            self._staged = []
             self._unsynced = True
         if durable and self._unsynced and self._fsync_on_flush:
             self.store.flush()
@@ -107,6 +127,8 @@ class Echo(Actor):
     def receiveMessage(self, message: Any, sender: Any) -> None:
         if type(message) is Tick:
             self.send(sender, message)
+        elif type(message) is Forward:
+            self.send(message.to, message.message)
 
 
 class HostActor(Actor):
@@ -124,6 +146,9 @@ class HostActor(Actor):
         self._events: list[Any] = []
         self._tick_pending = False
         self._early: list[tuple[Any, Any]] = []
+        self._held: list[tuple[Any, Any]] | None = None  # a list while holding (disk full)
+        self._blocked: set[str] = set()  # pids shown as blocked while holding
+        self._watch: StepWatch | None = None  # daemon hosts: reports long steps
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
         kind = type(message)
@@ -132,6 +157,14 @@ class HostActor(Actor):
             # one sent (seen: a Deliver before the HostConfig); keep them for later.
             self._early.append((message, sender))
             return
+        if self._held is not None:
+            self._while_holding(message, sender)
+            return
+        with contextlib.suppress(_Holding):  # the disk is full: see _hold
+            self._handle(message, sender)
+
+    def _handle(self, message: Any, sender: Any) -> None:
+        kind = type(message)
         if kind is Deliver:
             for pid, item in message.items:
                 self._deliver(pid, item)
@@ -156,6 +189,7 @@ class HostActor(Actor):
                 return
             # a new echo: a Tick sent to the old one may be lost
             self._config, self._tick_pending = message, False
+            self._open_way_to_echo()
         else:
             return  # ActorExitRequest and other system messages need nothing from us
         self._end_slice()
@@ -185,7 +219,27 @@ class HostActor(Actor):
         store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
         self._writes = _GroupCommit(store, fsync_on_flush=config.store is None)
         self._writer = ProcessWriter(self._writes)
+        if config.home is not None:  # embedded, nobody can ask while a step runs
+            self._watch = StepWatch(self._report_long_step, _LONG_STEP_SECONDS)
+            self._open_way_to_echo()
         self.send(sender, HostEvents((HostReady(config.index, os.getpid()),)))
+
+    def _open_way_to_echo(self) -> None:
+        """Send the echo a Tick now: Thespian connects to a target on its first
+        message, between messages, so a long step's report (sent during the step) can
+        leave at once only on a way already open. The Tick comes back as a slice with
+        nothing to run."""
+        if self._config is not None and self._config.echo is not None and not self._tick_pending:
+            self._tick_pending = True
+            self.send(self._config.echo, _TICK)
+
+    def _report_long_step(self, status: Any) -> None:
+        assert self._config is not None
+        report = HostEvents((StateChanged(status),))
+        if self._config.echo is None:
+            self.send(self._supervisor, report)
+        else:  # the way to the supervisor may be busy: see Forward
+            self.send(self._config.echo, Forward(self._supervisor, report))
 
     def _deliver(self, pid: str, item: Any) -> None:
         if type(item) is Barrier:
@@ -218,6 +272,9 @@ class HostActor(Actor):
                 if data is None:
                     raise CheckpointError(f"process {pid} has no checkpoint")
                 process = load_process(data)
+            except ProcessClassImportError as error:  # may pass: blocked, not failed
+                self._events.append(ActivationFailed(pid, f"blocked: {error}", blocked=True))
+                return None
             except PrunusError as error:
                 self._events.append(ActivationFailed(pid, f"cannot resume process {pid}: {error}"))
                 return None
@@ -245,7 +302,15 @@ class HostActor(Actor):
             cell = cells.get(pid)
             if cell is None:
                 continue
-            cell.handle(_STEP)  # schedules the cell again if it has another step
+            watch = self._watch
+            if watch is not None:
+                watch.arm(cell.process)
+                try:
+                    cell.handle(_STEP)  # schedules the cell again if it has another step
+                finally:
+                    watch.disarm()
+            else:
+                cell.handle(_STEP)
             stepped.add(pid)
             self._touched.add(pid)
             if time.monotonic() >= deadline:
@@ -260,13 +325,72 @@ class HostActor(Actor):
         assert self._config is not None and self._writes is not None
         try:
             self._writes.flush(durable)
-        except Exception:
+        except Exception as error:
+            if isinstance(error, StoreError) and error.disk_full:
+                self._hold(error)  # raises _Holding
             if self._config.home is None:
                 raise
             # The slice's steps are lost with this OS process; the supervisor restarts
             # every process it was running from its last committed checkpoint.
             _LOG.exception("host %d cannot commit; exiting for a restart", self._config.index)
             os._exit(_EXIT_STORE_FAILED)
+
+    # ---- holding on a full disk (see the module docstring) ----------------------------
+
+    def _hold(self, error: StoreError) -> None:
+        """Stop here until a commit succeeds; show why on every unfinished process."""
+        assert self._config is not None
+        if self._held is None:
+            self._held = []
+            index = self._config.index
+            _LOG.error("host %d holds its processes until there is space: %s", index, error)
+            shown = []
+            for pid, cell in self._cells.items():
+                if not cell.process.has_terminated():
+                    self._blocked.add(pid)
+                    status = ProcessDriver(cell.process).status()
+                    shown.append(
+                        StateChanged(dataclasses.replace(status, status=f"blocked: {error}"))
+                    )
+            if shown:  # status only: it commits nobody to anything the store could forget
+                self.send(self._supervisor, HostEvents(tuple(shown)))
+        if self._config.slice_seconds > 0:  # daemon: retry on a timer
+            self.wakeupAfter(_RETRY_SECONDS)
+        raise _Holding
+
+    def _while_holding(self, message: Any, sender: Any) -> None:
+        """Keep what arrives; try the commit again (daemon: on the timer only)."""
+        assert self._held is not None and self._config is not None
+        kind = type(message)
+        if kind is HostConfig:
+            self._config, self._tick_pending = message, False
+        elif kind is Tick:
+            self._tick_pending = False
+        elif kind is not WakeupMessage:
+            self._held.append((message, sender))
+        if kind is not WakeupMessage and self._config.slice_seconds > 0:
+            return
+        try:
+            self._commit(durable=True)
+        except _Holding:
+            return
+        held, self._held = self._held, None
+        for pid in self._blocked:  # the true status again, in order with the held events
+            cell = self._cells.get(pid)
+            if cell is not None and not cell.process.has_terminated():
+                self._events.append(StateChanged(ProcessDriver(cell.process).status()))
+        self._blocked.clear()
+        _LOG.warning("host %d can write again; its processes go on", self._config.index)
+        try:
+            self._end_slice()
+        except _Holding:
+            self._held[:0] = held
+            return
+        for index, (earlier, sent_by) in enumerate(held):
+            self.receiveMessage(earlier, sent_by)
+            if self._held is not None:  # full again: keep the rest, in order
+                self._held.extend(held[index + 1 :])
+                return
 
     def _end_slice(self) -> None:
         """Commit, passivate, then tell: see the module docstring."""

@@ -22,6 +22,7 @@ __all__ = [
     "ChildFinished",
     "Deliver",
     "Finished",
+    "Forward",
     "HostConfig",
     "HostEvents",
     "HostReady",
@@ -78,6 +79,17 @@ class Barrier:
 @dataclass(frozen=True, slots=True)
 class Tick:
     """Host -> itself: run a slice of queued steps, then read the mailbox again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """Host -> its echo actor: send ``message`` on to ``to``. A host sends one message
+    at a time to each target (the next waits for an acknowledgement that the host only
+    reads between messages), so a report sent while a step runs goes by way of the
+    echo when the way to the supervisor may still be busy."""
+
+    to: Any
+    message: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +159,13 @@ class Passivated:
 
 @dataclass(frozen=True, slots=True)
 class ActivationFailed:
-    """The process could not be loaded (corrupt checkpoint, class gone): one line why."""
+    """The process could not be loaded (corrupt checkpoint, class gone): one line why.
+    ``blocked``: its class cannot be imported here, which may pass (it is kept as it
+    is, not failed)."""
 
     pid: str
     reason: str
+    blocked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from prunus._attributes_dict import FrozenAttributesDict
-from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus, save_process
+from prunus.engine import (
+    Process,
+    ProcessDriver,
+    ProcessResult,
+    ProcessState,
+    ProcessStatus,
+    save_process,
+)
 from prunus.errors import CodecError
 from prunus.persistence import StagedWrite, encode, register_type, stage_writes
 from prunus.spec import ExitCode
 
-__all__ = ["ProcessWriter", "record_status", "status_record"]
+__all__ = ["ProcessWriter", "read_registry", "record_status", "status_record"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -52,6 +60,39 @@ def status_record(status: ProcessStatus, result: ProcessResult | None) -> dict[s
 def record_status(record: dict[str, Any]) -> ProcessStatus:
     """The status part of a registry record (:func:`status_record`)."""
     return ProcessStatus.from_data(record)
+
+
+def read_registry(store: Any) -> Iterator[tuple[ProcessStatus, ProcessResult | None]]:
+    """Every process in ``store``'s registry: its status, and its result once ended.
+
+    A record that cannot be read is not skipped (its process would vanish: "unknown
+    process"): it comes back EXCEPTED with the reason ``corrupt record: ...``, so it
+    stays listed and answers status and wait, and it never stops the others. The
+    store is not changed: what is left of the record stays there to be looked at.
+    """
+    broken: list[tuple[str, str]] = []
+    for pid, record in store.records(on_corrupt=lambda pid, why: broken.append((pid, why))):
+        try:
+            status = record_status(record)
+            if status.pid != pid:
+                raise ValueError(f"it names another pid, {status.pid!r}")
+            ended = status.state.is_terminal and "result" in record
+            result = ProcessResult.from_data(record["result"]) if ended else None
+        except Exception as error:  # any shape of damage: a missing key, a wrong type
+            broken.append((pid, f"{type(error).__name__}: {error}"))
+            continue
+        yield status, result
+    for pid, why in broken:
+        reason = " ".join(f"corrupt record: {why}".split())[:300]
+        _LOG.error("process %s: %s", pid, reason)
+        yield corrupt_status(pid, reason)
+
+
+def corrupt_status(pid: str, reason: str) -> tuple[ProcessStatus, ProcessResult]:
+    """What the registry says of a process whose record is unreadable: EXCEPTED."""
+    status = ProcessStatus(pid, "", ProcessState.EXCEPTED, status=reason)
+    result = ProcessResult(pid, ProcessState.EXCEPTED, exception=reason, status=reason)
+    return status, result
 
 
 class ProcessWriter:

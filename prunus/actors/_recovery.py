@@ -33,7 +33,7 @@ from prunus.actors._messages import (
     Reloaded,
 )
 from prunus.actors._outgoing import Outgoing
-from prunus.actors._persisting import record_status
+from prunus.actors._persisting import read_registry
 from prunus.actors._registry import Registry
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 
@@ -73,10 +73,9 @@ class Recovery:
         """Register what ``store`` holds (see the module docstring); yields the kill
         orders to carry out. Answers ``asker`` with Reloaded (after a barrier)."""
         registry, resumed = self._registry, 0
-        for pid, record in store.records():
-            status = record_status(record)
+        for status, result in read_registry(store):
+            pid = status.pid
             if status.state.is_terminal:
-                result = ProcessResult.from_data(record["result"]) if "result" in record else None
                 registry.register_ended(status, result)
             else:
                 registry.register(status)

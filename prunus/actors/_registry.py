@@ -10,6 +10,7 @@ that react to it (control: kill cascades and kill records; waits: waiters; pendi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +129,16 @@ class Registry:
         if entry is not None:
             entry.active = False
 
+    def blocked(self, pid: str, reason: str) -> ProcessStatus | None:
+        """``pid`` cannot be loaded for now: shown with ``reason`` as its status, its
+        state as it was; no host holds it. None if it has ended."""
+        entry = self.entries.get(pid)
+        if entry is None or entry.result is not None:
+            return None
+        entry.status = dataclasses.replace(entry.status, status=reason)
+        entry.active = False
+        return entry.status
+
     def restarted(self, pid: str) -> int:
         """``pid``'s host died while holding it: how often that has happened now."""
         entry = self.entries[pid]
@@ -158,14 +169,21 @@ class Registry:
     # ---- trees --------------------------------------------------------------------------
 
     def live_descendants(self, pid: str) -> list[str]:
-        """Descendants of ``pid`` that have not ended, deepest first."""
+        """Descendants of ``pid`` that have not ended, deepest first (children in
+        launch order). Iterative: a tree may be thousands of levels deep."""
         found: list[str] = []
-        for child in self.entries[pid].children:
-            entry = self.entries.get(child)
-            if entry is not None:
-                found.extend(self.live_descendants(child))
-                if entry.result is None:
-                    found.append(child)
+        stack = [(pid, iter(self.entries[pid].children))]
+        while stack:
+            parent, children = stack[-1]
+            child = next(children, None)
+            if child is not None:
+                entry = self.entries.get(child)
+                if entry is not None:
+                    stack.append((child, iter(entry.children)))
+                continue
+            stack.pop()
+            if stack and self.entries[parent].result is None:
+                found.append(parent)
         return found
 
     def redeliver_child_results(self, pid: str, out: Outgoing) -> None:

@@ -229,6 +229,13 @@ class Supervision:
         self.launches.activated(event.pid, self.out)
 
     def _activation_failed(self, event: ActivationFailed) -> None:
-        _LOG.error("%s", event.reason)
+        _LOG.error("process %s: %s", event.pid, event.reason)
         self.launches.activation_failed(event.pid, event.reason, self.out)
+        if event.blocked:
+            # Its class does not import here: keep it as it is (state and store), show
+            # why, answer what waited on a host; the next open or restart tries again.
+            status = self.registry.blocked(event.pid, event.reason)
+            if status is not None:
+                self.control.abandoned(event.pid, status, self.out)
+            return
         self.fail(event.pid, event.reason)

@@ -11,7 +11,7 @@ import json
 import click
 
 from prunus.cli._errors import fail
-from prunus.cli._options import home_option
+from prunus.cli._options import Seconds, home_option
 from prunus.control import daemon_status, start_daemon, stop_daemon
 from prunus.errors import PrunusError
 
@@ -51,7 +51,9 @@ def start(
 
 @daemon.command()
 @home_option
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait.")
+@click.option(
+    "--timeout", type=Seconds(min=0.1), default=30.0, show_default=True, help="Seconds to wait."
+)
 @click.pass_context
 def stop(ctx: click.Context, home: str | None, timeout: float) -> None:
     """Stop the daemon and wait until none of its processes is left."""
@@ -64,7 +66,9 @@ def stop(ctx: click.Context, home: str | None, timeout: float) -> None:
 
 @daemon.command()
 @home_option
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds to wait.")
+@click.option(
+    "--timeout", type=Seconds(min=0.1), default=5.0, show_default=True, help="Seconds to wait."
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) -> None:

@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 
 import click
 
+from prunus._text import shorten
 from prunus.errors import PrunusError, WaitTimeoutError
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "show_process_traceback",
 ]
 
+_MAX_LINE = 2000
 EXIT_INTERNAL = 1
 EXIT_ERROR = 2
 EXIT_PROCESS_FAILED = 3
@@ -95,8 +97,9 @@ def show_process_traceback(ctx: click.Context, traceback: str | None) -> None:
 
 
 def _one_line(error: BaseException) -> str:
-    lines = [line for line in str(error).splitlines() if line.strip()]
-    return " ".join(line.strip() for line in lines) or type(error).__name__
+    """The error as one line, cut at ``_MAX_LINE`` characters: whatever a message
+    quotes (a name, a value), the line stays readable."""
+    return shorten(str(error), _MAX_LINE) or type(error).__name__
 
 
 class ErrorReportingGroup(click.Group):

@@ -1,10 +1,11 @@
 """``prunus run`` (to the end, with progress) and ``prunus submit`` (the pid, at once).
 
-``run`` is embedded and in memory by default: nothing to set up, nothing left behind.
-``--durable`` checkpoints it in the home (it can be resumed and inspected afterwards)
-and ``--daemon`` hands it to the daemon on the home. ``submit`` always needs a daemon:
-an embedded runtime only runs while its command does, so a pid printed by a command
-that then exits would name a process nothing runs.
+``run`` is embedded and durable by default: checkpointed in the home after every step,
+so it is listed afterwards and an interrupted run resumes the next time the home is
+open. ``--memory`` keeps it in memory only (nothing left behind) and ``--daemon`` hands
+it to the daemon on the home. ``submit`` always needs a daemon: an embedded runtime
+only runs while its command does, so a pid printed by a command that then exits would
+name a process nothing runs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from prunus.cli._connect import connect_client, home_path
 from prunus.cli._errors import (
@@ -30,11 +32,13 @@ from prunus.cli._loading import (
     merge_inputs,
     parse_inputs,
 )
-from prunus.cli._options import home_option, timeout_option
+from prunus.cli._options import Seconds, home_option, timeout_option
 from prunus.cli._render import Output
 from prunus.cli._views import jsonable
 from prunus.control import Client
+from prunus.control._daemon_files import read_daemon_file
 from prunus.engine import ProcessResult
+from prunus.errors import StoreError
 
 __all__ = ["run_command", "submit_command"]
 
@@ -76,7 +80,15 @@ def _inputs(pairs: tuple[str, ...], inputs_file: str | None) -> dict[str, Any]:
 @_inputs_options
 @click.option("--daemon", "on_daemon", is_flag=True, help="Run it on the daemon of the home.")
 @click.option(
-    "--durable", is_flag=True, help="Run it embedded, checkpointed in the home (resumable)."
+    "--memory",
+    is_flag=True,
+    help="Keep it in memory only: not recorded in the home, gone when the command ends.",
+)
+@click.option(
+    "--durable",
+    is_flag=True,
+    hidden=True,  # the default now; still accepted so that older scripts keep working
+    help="Checkpoint it in the home (the default).",
 )
 @click.option(
     "--progress/--no-progress",
@@ -85,14 +97,14 @@ def _inputs(pairs: tuple[str, ...], inputs_file: str | None) -> dict[str, Any]:
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(min=0.05),
+    type=Seconds(min=0.05),
     default=0.25,
     show_default=True,
     help="Seconds between progress updates.",
 )
 @click.option(
     "--max-wait",
-    type=click.FloatRange(min=0.0),
+    type=Seconds(min=0.0),
     default=None,
     metavar="SECONDS",
     help="Give up waiting after this long (exit 4).",
@@ -106,6 +118,7 @@ def run_command(
     home: str | None,
     timeout: float,
     on_daemon: bool,
+    memory: bool,
     durable: bool,
     progress: bool | None,
     interval: float,
@@ -113,12 +126,17 @@ def run_command(
 ) -> None:
     """Run a process to its end and print its outputs as JSON.
 
-    MODULE:CLASS runs embedded in memory, or durably in the home (--durable), or on the
-    daemon (--daemon). Progress goes to stderr, so `prunus run ... | jq` sees only the
-    outputs. Exits 3 if the process ends other than FINISHED with exit status 0.
+    MODULE:CLASS runs embedded and is recorded in the home (--home, else $PRUNUS_HOME,
+    else ./.prunus): checkpointed after every step, listed by `prunus process list`
+    afterwards, resumed the next time the home is open if the run is interrupted.
+    --memory keeps it in memory only; --daemon runs it on the daemon of the home.
+    Progress goes to stderr, so `prunus run ... | jq` sees only the outputs. Exits 3
+    if the process ends other than FINISHED with exit status 0.
     """
-    if on_daemon and durable:
-        raise click.UsageError("--daemon and --durable exclude each other")
+    if sum((on_daemon, memory, durable)) > 1:
+        raise click.UsageError("--daemon, --memory and --durable exclude each other")
+    if memory and ctx.get_parameter_source("home") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--memory records nothing in a home: drop --home or --memory")
     inputs = _inputs(pairs, inputs_file)
     out = Output(err=True)
     show = out.rich if progress is None else progress
@@ -130,19 +148,33 @@ def run_command(
             result = _follow(client, pid, display, interval, max_wait, fate)
     else:
         process_class = load_process_class(process)
-        client = Client(home_path(home)) if durable else Client()
+        client = Client() if memory else _open_home(home)
         with client:
             pid = client.submit(process_class, inputs)
             fate = (
-                f"it is checkpointed in {home_path(home)} and resumes when that home is next open"
-                if durable
-                else "it ran in memory and is gone"
+                "it ran in memory and is gone"
+                if memory
+                else f"it is checkpointed in {home_path(home)} and resumes when that home "
+                "is next open"
             )
             result = _follow(client, pid, display, interval, max_wait, fate)
     click.echo(json.dumps(jsonable(result.outputs), indent=2, sort_keys=True))
     if not result.is_finished_ok:
         show_process_traceback(ctx, result.traceback)
         raise CliError(_ending(result), EXIT_PROCESS_FAILED)
+
+
+def _open_home(home: str | None) -> Client:
+    """The home, embedded; a daemon holding it is named with what to do instead."""
+    path = home_path(home)
+    try:
+        return Client(path)
+    except StoreError as error:
+        if read_daemon_file(path) is None:
+            raise
+        raise CliError(
+            f"{error}: a daemon runs there; run on it with --daemon, or use --memory"
+        ) from None
 
 
 def _follow(

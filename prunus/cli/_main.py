@@ -14,6 +14,7 @@ from prunus.cli._console import console_command
 from prunus.cli._daemon import daemon
 from prunus.cli._errors import ErrorReportingGroup
 from prunus.cli._launch import run_command, submit_command
+from prunus.cli._loading import import_from_working_directory
 from prunus.cli._process_group import process
 from prunus.cli._ui import ui_command
 
@@ -28,6 +29,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     """prunus: durable workflows in which every process is an actor."""
     # ``obj`` may already hold the console's client; keep it.
     ctx.ensure_object(dict)["debug"] = debug
+    import_from_working_directory()  # every command resumes processes whose classes live here
 
 
 for _command in (run_command, submit_command, process, console_command, daemon, ui_command):

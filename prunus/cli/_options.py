@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -10,25 +11,61 @@ import click.shell_completion
 
 from prunus.cli._views import short_class
 from prunus.control import Client
+from prunus.persistence import resolve_home
 
-__all__ = ["DEFAULT_TIMEOUT", "home_option", "json_option", "pid_argument", "timeout_option"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Seconds",
+    "home_option",
+    "json_option",
+    "pid_argument",
+    "timeout_option",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Seconds any one call to a daemon may take before the command gives up (exit 2).
 DEFAULT_TIMEOUT = 5.0
 
+
+class Seconds(click.FloatRange):
+    """A finite number of seconds, at least ``min``. ``nan`` passes every comparison
+    of a plain FloatRange and ``inf`` overflows the timers below, so both are refused
+    as usage errors (exit 2)."""
+
+    name = "seconds"
+
+    def __init__(self, min: float) -> None:
+        super().__init__(min=min)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{seconds} is not a finite number of seconds", param, ctx)
+        return seconds
+
+
+def _checked_home(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse, as a usage error, a home no filesystem can hold (a 300-character name)."""
+    try:
+        resolve_home(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+    return value
+
+
 home_option = click.option(
     "--home",
     envvar="PRUNUS_HOME",
     type=click.Path(file_okay=False),
     default=None,
+    callback=_checked_home,
     help="Runtime home (default: $PRUNUS_HOME, then ./.prunus).",
 )
 
 timeout_option = click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=Seconds(min=0.1),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Seconds any one call to the daemon may take.",

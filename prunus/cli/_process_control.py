@@ -51,15 +51,22 @@ def _is_top(status: ProcessStatus, live_pids: set[str]) -> bool:
 
 
 def _act(
-    pids: list[str], action: Callable[[str], bool], done: str, ended: str, timeout: float
+    pids: list[str],
+    action: Callable[[str], bool],
+    done: str,
+    ended: str,
+    timeout: float,
+    status_of: Callable[[str], ProcessStatus] | None = None,
 ) -> None:
-    """Apply ``action`` to each pid; one line each; exit 2 at the end if any was unknown.
+    """Apply ``action`` to each pid; one line each; exit 2 at the end if any was unknown
+    or (given ``status_of``) could not be acted on although it has not ended: a blocked
+    process says why.
 
     An answer that does not come within ``timeout`` stops the command with exit 4: the
     request reached the daemon and stands, but steps in progress (in the process or its
     descendants) complete before it is answered.
     """
-    unknown = 0
+    unknown = refused = 0
     for pid in pids:
         try:
             acted = action(pid)
@@ -73,11 +80,21 @@ def _act(
                 f"the request stands (see prunus process status {pid}, or give --timeout)",
                 EXIT_TIMEOUT,
             ) from None
-        click.echo(f"{done} {pid}" if acted else f"{pid} {ended}")
+        if acted:
+            click.echo(f"{done} {pid}")
+            continue
+        status = status_of(pid) if status_of is not None else None
+        if status is None or status.state.is_terminal:
+            click.echo(f"{pid} {ended}")
+        else:  # not applied although it has not ended: blocked, say
+            click.echo(f"Error: {pid} not {done}: {status.status}", err=True)
+            refused += 1
     if not pids:
         click.echo("no process has to be acted on: none is running")
     if unknown:
         raise CliError(f"{unknown} of {len(pids)} pids unknown", EXIT_ERROR)
+    if refused:
+        raise CliError(f"{refused} of {len(pids)} pids not {done}", EXIT_ERROR)
 
 
 @click.command("pause")
@@ -102,7 +119,12 @@ def pause_command(
     with connect_client(ctx, home, timeout) as client:
         targets = _targets(client, pids, every, tops_only=cascade)
         _act(
-            targets, lambda pid: client.pause(pid, cascade=cascade), "paused", "had ended", timeout
+            targets,
+            lambda pid: client.pause(pid, cascade=cascade),
+            "paused",
+            "had ended",
+            timeout,
+            client.status,
         )
 
 
@@ -124,7 +146,14 @@ def play_command(
     """Let paused processes take steps again."""
     with connect_client(ctx, home, timeout) as client:
         targets = _targets(client, pids, every, tops_only=cascade)
-        _act(targets, lambda pid: client.play(pid, cascade=cascade), "played", "had ended", timeout)
+        _act(
+            targets,
+            lambda pid: client.play(pid, cascade=cascade),
+            "played",
+            "had ended",
+            timeout,
+            client.status,
+        )
 
 
 @click.command("kill")
@@ -158,6 +187,7 @@ def kill_command(
             "killed",
             "had already ended",
             timeout,
+            client.status,
         )
 
 

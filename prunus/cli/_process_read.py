@@ -30,7 +30,9 @@ from prunus.cli._views import (
     short_class,
     state_label,
     status_data,
+    step_label,
     tree_rows,
+    walk,
 )
 
 __all__ = ["list_command", "outputs_command", "report_command", "status_command", "value_text"]
@@ -93,7 +95,7 @@ def list_command(
             status.pid,
             short_class(status.process_class),
             state_label(status),
-            status.step or "",
+            step_label(status),
             format_age(None if status.created is None else now - status.created),
             status.status or "",
         ]
@@ -124,8 +126,13 @@ def status_command(
         out.tree(tree_rows(tree))
 
 
-def _tree_data(node: Node) -> dict[str, Any]:
-    return {**status_data(node.status), "children": [_tree_data(c) for c in node.children]}
+def _tree_data(tree: Node) -> dict[str, Any]:
+    """The tree as nested JSON-safe data, built bottom-up (trees may be very deep)."""
+    data: dict[int, dict[str, Any]] = {}
+    for _, node in reversed(list(walk(tree))):  # every child before its parent
+        children = [data.pop(id(child)) for child in node.children]
+        data[id(node)] = {**status_data(node.status), "children": children}
+    return data[id(tree)]
 
 
 @click.command("report")

@@ -20,6 +20,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from prunus.cli._views import deep_recursion
+
 __all__ = ["LiveView", "Output", "TreeRow", "state_style"]
 
 #: One line of a tree: how deep, then its cells (pid, class, state, step, status...).
@@ -72,8 +74,13 @@ class Output:
             click.echo(text, err=self.err)
 
     def json(self, data: Any) -> None:
-        """``data`` as indented JSON, never coloured (it is for machines)."""
-        click.echo(json.dumps(data, indent=2, sort_keys=True), err=self.err)
+        """``data`` as indented JSON, never coloured (it is for machines).
+
+        A process tree nests two levels per generation; the encoder recurses once per
+        level, so the limit is raised for as deep as the data is."""
+        with deep_recursion():
+            text = json.dumps(data, indent=2, sort_keys=True)
+        click.echo(text, err=self.err)
 
     def heading(self, text: str) -> None:
         if self.rich:

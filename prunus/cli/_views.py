@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
 import re
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +26,7 @@ from prunus.errors import UnknownProcessError
 __all__ = [
     "Node",
     "ReportLine",
+    "deep_recursion",
     "flatten",
     "format_age",
     "format_time",
@@ -35,6 +39,7 @@ __all__ = [
     "short_class",
     "state_label",
     "status_data",
+    "step_label",
     "tree_rows",
     "walk",
 ]
@@ -124,22 +129,41 @@ def select_statuses(
 
 
 def process_tree(client: Client, pid: str) -> Node:
-    """``pid`` and all its descendants (one status call each)."""
-    status = client.status(pid)
-    children = []
-    for child in status.children:
-        try:
-            children.append(process_tree(client, child))
-        except UnknownProcessError:  # launched in a step whose commit is still coming
+    """``pid`` and all its descendants (one status call each).
+
+    Iterative, not recursive: a tree may be thousands of levels deep.
+    """
+    found: dict[str, ProcessStatus] = {}
+    order: list[str] = []  # parents before children
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        if current in found:
             continue
-    return Node(status, tuple(children))
+        try:
+            status = client.status(current)
+        except UnknownProcessError:  # launched in a step whose commit is still coming
+            if current == pid:
+                raise
+            continue
+        found[current] = status
+        order.append(current)
+        pending.extend(reversed(status.children))
+    nodes: dict[str, Node] = {}
+    for current in reversed(order):  # children are built before their parent
+        status = found[current]
+        kids = tuple(nodes[child] for child in status.children if child in nodes)
+        nodes[current] = Node(status, kids)
+    return nodes[pid]
 
 
 def walk(node: Node, depth: int = 0) -> Iterator[tuple[int, Node]]:
-    """Depth-first, parents before children, in launch order."""
-    yield depth, node
-    for child in node.children:
-        yield from walk(child, depth + 1)
+    """Depth-first, parents before children, in launch order (without recursion)."""
+    stack = [(depth, node)]
+    while stack:
+        at, current = stack.pop()
+        yield at, current
+        stack.extend((at + 1, child) for child in reversed(current.children))
 
 
 def merged_report(client: Client, tree: Node, *, children: bool = True) -> list[ReportLine]:
@@ -189,10 +213,18 @@ def format_age(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+def step_label(status: ProcessStatus) -> str:
+    """The step's name, and how long it has run while a step runs long: ``fit (3m 02s)``."""
+    step = status.step or ""
+    if status.step_started is not None and step:
+        return f"{step} ({format_age(time.time() - status.step_started)})"
+    return step
+
+
 def status_data(status: ProcessStatus) -> dict[str, Any]:
     """A status as JSON-safe data (the ``--json`` form of a row or tree node): its
     plain data, with the state by name (``FINISHED``) as everywhere users read it."""
-    return {**status.to_data(), "state": status.state.name}
+    return {**status.to_data(), "state": status.state.name, "step_started": status.step_started}
 
 
 def flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -207,18 +239,42 @@ def flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]
     return rows
 
 
+@contextmanager
+def deep_recursion(limit: int = 20_000) -> Iterator[None]:
+    """A higher recursion limit for a while: values the store keeps nest up to 500
+    levels and process trees thousands, and walking them (``jsonable``, the JSON
+    encoder) takes a few frames per level."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 def jsonable(value: Any) -> Any:
     """``value`` as JSON-safe data: what the store can hold that JSON cannot (tuples,
     sets, datetimes, bytes, Decimals, numpy arrays...) becomes the nearest JSON value,
-    anything else its ``repr``: ``--json`` output must never fail on a value."""
+    anything else its ``repr``: ``--json`` output must never fail on a value.
+
+    JSON has no NaN or infinities (Python would print ``NaN``, which no JSON parser
+    reads): they become the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``,
+    the spellings ``-i x=NaN`` reads back as the float."""
+    with deep_recursion():
+        return _jsonable(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Mapping):
-        return {str(key): jsonable(item) for key, item in value.items()}
+        return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
+        return [_jsonable(item) for item in value]
     if isinstance(value, (set, frozenset)):
-        return sorted((jsonable(item) for item in value), key=repr)
+        return sorted((_jsonable(item) for item in value), key=repr)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
@@ -226,7 +282,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if hasattr(value, "tolist"):  # numpy arrays and scalars, without importing numpy
-        return jsonable(value.tolist())
+        return _jsonable(value.tolist())
     return repr(value)
 
 
@@ -235,7 +291,7 @@ def tree_rows(tree: Node) -> list[tuple[int, list[str]]]:
     rows = []
     for depth, node in walk(tree):
         status = node.status
-        step = f"step {status.step}" if status.step and not status.state.is_terminal else ""
+        step = f"step {step_label(status)}" if status.step and not status.state.is_terminal else ""
         rows.append(
             (
                 depth,

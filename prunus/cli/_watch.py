@@ -19,7 +19,7 @@ from prunus.cli._errors import (
     show_process_traceback,
 )
 from prunus.cli._follow import Display, follow
-from prunus.cli._options import home_option, json_option, pid_argument, timeout_option
+from prunus.cli._options import Seconds, home_option, json_option, pid_argument, timeout_option
 from prunus.cli._render import Output
 from prunus.cli._views import jsonable
 
@@ -30,14 +30,14 @@ __all__ = ["watch_command"]
 @pid_argument()
 @click.option(
     "--interval",
-    type=click.FloatRange(min=0.05),
+    type=Seconds(min=0.05),
     default=0.5,
     show_default=True,
     help="Seconds between updates.",
 )
 @click.option(
     "--max-wait",
-    type=click.FloatRange(min=0.0),
+    type=Seconds(min=0.0),
     default=None,
     metavar="SECONDS",
     help="Stop watching after this long (exit 4); the process goes on.",

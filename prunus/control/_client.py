@@ -9,6 +9,7 @@ client holds one :class:`~prunus.actors.Runtime` and only prepares what it is gi
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -69,7 +70,9 @@ class Client:
 
         Raises:
             DaemonError: no daemon runs there (one line saying where it looked).
+            ValueError: ``timeout`` is not a finite number of seconds above 0.
         """
+        _check_seconds("timeout", timeout, allow_zero=False)
         port, where = daemon_address(home, address)
         return cls(runtime=open_remote_runtime(port, timeout=timeout, where=where))
 
@@ -136,7 +139,10 @@ class Client:
             StuckError: (embedded) it can never end: it is paused or waits on nothing
                 that will come (a WaitTimeoutError too).
             UnknownProcessError: no such pid.
+            ValueError: ``timeout`` is not None or a finite number of seconds >= 0.
         """
+        if timeout is not None:
+            _check_seconds("timeout", timeout, allow_zero=True)
         return self._runtime.wait(pid, timeout)
 
     def wait_many(
@@ -151,6 +157,8 @@ class Client:
             WaitTimeoutError, UnknownProcessError: as ``wait``.
         """
         pids = list(pids)
+        if timeout is not None:
+            _check_seconds("timeout", timeout, allow_zero=True)
         if progress:
             from prunus.ui._progress import wait_with_progress
 
@@ -246,3 +254,12 @@ def execute(process: Process) -> dict[str, Any]:
     ``prunus.control`` installs it as the engine's executor when it is imported."""
     with Client() as client:
         return client.run(process)
+
+
+def _check_seconds(name: str, value: Any, *, allow_zero: bool) -> None:
+    """Refuse a timeout that no timer can honour: NaN (every comparison with it is
+    false), infinities, negatives, and values that are not numbers."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (number and math.isfinite(value) and (value > 0 or (allow_zero and value == 0))):
+        least = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number of seconds {least}, got {value!r}")

@@ -7,7 +7,14 @@ from prunus.engine._commands import Command, Continue, Kill, Stop, UnsuccessfulR
 from prunus.engine._description import ProcessDescription
 from prunus.engine._driver import ProcessDriver
 from prunus.engine._listener import ProcessListener
-from prunus.engine._process import Executor, Process, install_executor, launch_inputs, new_pid
+from prunus.engine._process import (
+    Executor,
+    Process,
+    child_pid,
+    install_executor,
+    launch_inputs,
+    new_pid,
+)
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import (
     TERMINAL_STATES,
@@ -38,6 +45,7 @@ __all__ = [
     "WorkChain",
     "append_",
     "check_transition",
+    "child_pid",
     "install_executor",
     "launch_inputs",
     "load_process",

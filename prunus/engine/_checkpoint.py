@@ -21,11 +21,12 @@ import logging
 from typing import Any
 
 from prunus._attributes_dict import AttributesDict, frozen_tree
+from prunus._text import shorten
 from prunus.engine._core import ProcessCore
 from prunus.engine._process import Process
 from prunus.engine._records import ProcessResult
 from prunus.engine._states import ProcessState
-from prunus.errors import CheckpointError
+from prunus.errors import CheckpointError, ProcessClassImportError
 from prunus.spec import ExitCode
 
 __all__ = ["load_process", "resolve_process_class", "save_process"]
@@ -142,7 +143,10 @@ def resolve_process_class(name: str) -> type[Process]:
         for part in qualname.split("."):
             target = getattr(target, part)
     except Exception as error:  # an import can fail in any way
-        raise CheckpointError(f"cannot import process class {name}: {error}") from None
+        reason = shorten(str(error), 300)
+        raise ProcessClassImportError(
+            f"cannot import process class {shorten(name)}: {reason}"
+        ) from None
     if not (isinstance(target, type) and issubclass(target, Process)):
-        raise CheckpointError(f"{name} is not a prunus Process class")
+        raise CheckpointError(f"{shorten(name)} is not a prunus Process class")
     return target

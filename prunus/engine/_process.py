@@ -10,6 +10,7 @@ layer installed (:func:`install_executor`): the engine imports nothing above it.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import logging
 import uuid
@@ -23,10 +24,10 @@ from prunus.engine._listener import ProcessListener
 from prunus.engine._machine import ProcessMachine
 from prunus.engine._process_view import ProcessView
 from prunus.engine._states import ProcessState
-from prunus.errors import ClosedError, InvalidStateError
+from prunus.errors import ClosedError, InvalidStateError, PortValidationError
 from prunus.spec import ProcessSpec
 
-__all__ = ["Executor", "Process", "install_executor", "launch_inputs", "new_pid"]
+__all__ = ["Executor", "Process", "child_pid", "install_executor", "launch_inputs", "new_pid"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -65,6 +66,50 @@ def launch_inputs(
 def new_pid() -> str:
     """A fresh top-level pid: short, unique, safe in file names and shell arguments."""
     return uuid.uuid4().hex[:12]
+
+
+_MAX_INPUT_DEPTH = 500  # the store keeps no deeper values (msgpack stops at 511)
+_PLAIN_CHILD_PID_CHARS = 64  # past this, a child pid is a hash (see child_pid)
+_ROOT_PREFIX_CHARS = 24
+
+
+def child_pid(parent: str, index: int) -> str:
+    """The pid of the ``index``-th child that ``parent`` launches.
+
+    Deterministic, so a step re-run after a crash finds the child it launched before.
+    It reads as ``<parent>.<index>`` while that is short; deeper down it is
+    ``<root>.h<hash of that>`` (64 bits of BLAKE2b), so pids stay short at any depth
+    (LMDB keys are at most 511 bytes) and still tell which tree they belong to. The
+    parent link is kept in the process's record, never parsed out of the pid.
+    """
+    plain = f"{parent}.{index}"
+    if len(plain) <= _PLAIN_CHILD_PID_CHARS:
+        return plain
+    root = parent.split(".", 1)[0][:_ROOT_PREFIX_CHARS]
+    return f"{root}.h{hashlib.blake2b(plain.encode(), digest_size=8).hexdigest()}"
+
+
+def _nesting_error(inputs: Mapping[str, Any]) -> PortValidationError:
+    """Why ``inputs`` are too deep to walk: a dict that contains itself, or nesting past
+    what the store keeps. Looked for only after a RecursionError, without recursion."""
+    active: set[int] = set()
+    stack: list[tuple[Any, tuple[str, ...]]] = [(inputs, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, int):  # only dicts are pushed: this marks leaving one
+            active.discard(value)
+            continue
+        if id(value) in active:
+            return PortValidationError("the value contains itself (a recursive structure)", path)
+        if len(path) > _MAX_INPUT_DEPTH:
+            where = (*path[:6], "...")  # (the port, and enough to recognise the value)
+            return PortValidationError(f"nested more than {_MAX_INPUT_DEPTH} levels deep", where)
+        active.add(id(value))
+        stack.append((id(value), path))
+        for key, item in value.items():
+            if isinstance(item, dict):
+                stack.append((item, (*path, str(key)[:40])))
+    return PortValidationError("the value is nested too deeply")
 
 
 class _ClassOrInstanceProperty:
@@ -154,15 +199,20 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         """
         spec = self.spec()
         given = inputs or {}
-        raw = plain_tree(spec.pre_process_inputs(given))
-        error = spec.validate_inputs(raw)
+        try:
+            raw = plain_tree(spec.pre_process_inputs(given))
+            error = spec.validate_inputs(raw)
+            tree = frozen_tree(raw) if error is None else None
+            defaulted = _defaulted_paths(given, raw) if error is None else None
+        except RecursionError:  # a dict that contains itself, or one nested very deep
+            raise _nesting_error(given) from None
         if error is not None:
             raise error
         self._prunus = ProcessCore(pid=new_pid() if pid is None else str(pid), parent=parent_pid)
-        self._prunus.defaulted = _defaulted_paths(given, raw)
+        self._prunus.defaulted = defaulted
         # The checkpointed inputs (plain data), and the read-only view steps get.
         self._prunus_raw_inputs: dict[str, Any] = raw
-        self._prunus_inputs = frozen_tree(raw)
+        self._prunus_inputs = tree
         self._prunus_listeners: list[ProcessListener] = list(listeners)
         if type(self)._prunus_user_hooks():
             self._prunus_call_hook("init")
@@ -209,19 +259,20 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         """Launch a child process after this step; returns its pid at once.
 
         The child's pid is derived from this process's pid and the launch's position in
-        its history, so a step re-run after a crash finds the child it launched before.
+        its history (:func:`child_pid`), so a step re-run after a crash finds the child
+        it launched before.
 
         Raises:
             PortValidationError: the child's inputs do not fit its spec.
         """
         core = self._prunus
         merged = launch_inputs(process_class, inputs, kwargs)
-        child_pid = f"{core.pid}.{core.launch_count}"
-        child = process_class(inputs=merged, pid=child_pid, parent_pid=core.pid)
+        pid = child_pid(core.pid, core.launch_count)
+        child = process_class(inputs=merged, pid=pid, parent_pid=core.pid)
         core.launch_count += 1
-        core.children.append(child_pid)
+        core.children.append(pid)
         core.launches.append(child)
-        return child_pid
+        return pid
 
     launch = submit
 

@@ -192,6 +192,8 @@ class ProcessStatus:
         children: pids of the children this process launched, in launch order.
         parent: the parent's pid, or None for a top-level process.
         created: when the process was created (unix time).
+        step_started: while a step runs long (a daemon reports it after a fraction of
+            a second), when that step started (unix time); None otherwise.
     """
 
     pid: str
@@ -203,6 +205,7 @@ class ProcessStatus:
     children: tuple[str, ...] = field(default_factory=tuple)
     parent: str | None = None
     created: float | None = None
+    step_started: float | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -211,7 +214,7 @@ class ProcessStatus:
     def to_data(self) -> dict[str, Any]:
         """Plain data: the status part of a registry record, and (with the state's
         name instead of its value) what ``--json`` prints; :meth:`from_data` inverts it."""
-        return {
+        data = {
             "pid": self.pid,
             "process_class": self.process_class,
             "state": self.state.value,
@@ -222,6 +225,9 @@ class ProcessStatus:
             "children": list(self.children),
             "created": self.created,
         }
+        if self.step_started is not None:  # (never stored: only reported while running)
+            data["step_started"] = self.step_started
+        return data
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> ProcessStatus:
@@ -237,6 +243,7 @@ class ProcessStatus:
             children=tuple(data["children"]),
             parent=data["parent"],
             created=data.get("created"),
+            step_started=data.get("step_started"),
         )
 
 

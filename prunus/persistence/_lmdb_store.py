@@ -13,6 +13,7 @@ path and refcounted; and an environment must not be used across fork.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import struct
@@ -45,6 +46,10 @@ _DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "me
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
 _SEQ = struct.Struct(">Q")
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_NEARLY_FULL = 1 << 20  # an EIO with less free space than this is a full disk
+# LMDB asks for 64 bytes per reader slot plus a header (65,664 bytes for 1,024 readers).
+_LOCK_FILE_BYTES = 128 * 1024
 T = TypeVar("T")
 
 
@@ -59,6 +64,9 @@ class _Environment:
     def __init__(self, path: Path, map_size: int, sync: bool, readonly: bool) -> None:
         self.path, self.sync, self.readonly = path, sync, readonly
         self.owner_pid, self.users, self.lock = os.getpid(), 0, threading.Lock()
+        self.tried_map_size = map_size
+        if not readonly:
+            _allocate_lock_file(path / "lock.mdb")
         self.env = lmdb.open(
             str(path),
             map_size=map_size,
@@ -82,10 +90,39 @@ class _Environment:
             return None
 
     def grow(self) -> None:
+        """Double the map after a ``MapFullError`` (the transaction was rolled back).
+
+        Doubles the larger of the size another process may have committed and the size
+        this process tried last: ``set_mapsize(0)`` snaps back to the last *committed*
+        size, so one write larger than the map would otherwise try the same size
+        forever. Without ``writemap`` the map costs address space, not disk: a write
+        that does not fit on the disk fails with ENOSPC instead.
+        """
         self.env.set_mapsize(0)  # adopt a size another process may have set
-        size = self.env.info()["map_size"] * 2
+        size = max(self.env.info()["map_size"], self.tried_map_size) * 2
         self.env.set_mapsize(size)
+        self.tried_map_size = size
         _LOG.info("grew the LMDB map of %s to %d MiB", self.path, size >> 20)
+
+
+def _allocate_lock_file(lock_file: Path) -> None:
+    """Give LMDB's lock file real disk blocks before LMDB maps it.
+
+    LMDB sizes a new lock file with ``ftruncate`` (a sparse file) and maps it; on a
+    full disk the first write into the mapping is a SIGBUS that kills the process with
+    no message. Allocated blocks turn that into an ``OSError`` (ENOSPC) here. LMDB
+    adopts a lock file that is already large enough (its reader table then holds more
+    slots than ``max_readers``), so a new one is made a little larger than it asks for.
+
+    Raises:
+        OSError: the file cannot be created or its blocks allocated.
+    """
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        size = max(os.fstat(fd).st_size, _LOCK_FILE_BYTES)
+        os.posix_fallocate(fd, 0, size)
+    finally:
+        os.close(fd)
 
 
 _OPEN: dict[str, _Environment] = {}  # realpath of the home -> its environment
@@ -184,6 +221,9 @@ class LmdbStore(StoreBase):
         self._closed = True
         self._shared = self._open()
         self._closed = False
+        # The last write's failure, until a write succeeds (an embedded runtime that
+        # stalls asks its store why).
+        self.write_error: StoreError | None = None
 
     def __repr__(self) -> str:
         mode = "readonly" if self._readonly else "sync" if self._sync else "no sync"
@@ -250,8 +290,11 @@ class LmdbStore(StoreBase):
     def get_record(self, pid: str) -> dict[str, Any] | None:
         return decode_entry(self._get("processes", check_key(pid, "pid")), f"process {pid}: record")
 
-    def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        return decode_entries(self._read(lambda txn, dbs: _rows(txn, dbs["processes"])))
+    def records(
+        self, on_corrupt: Callable[[str, str], None] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        rows = self._read(lambda txn, dbs: _rows(txn, dbs["processes"]))
+        return decode_entries(rows, on_corrupt)
 
     def record_blobs(self) -> list[tuple[str, bytes]]:
         """Every registry record as stored (encoded), by pid: for a reader that re-reads
@@ -288,7 +331,10 @@ class LmdbStore(StoreBase):
         if not self._readonly:
             shared = self._environment()
             with shared.lock:
-                shared.env.sync(True)
+                try:
+                    shared.env.sync(True)
+                except lmdb.Error as error:
+                    raise self._write_failed(error) from None
 
     # ---- lifetime ----------------------------------------------------------------------
 
@@ -361,13 +407,34 @@ class LmdbStore(StoreBase):
                 except lmdb.MapResizedError:
                     shared.env.set_mapsize(0)
                 except lmdb.Error as error:
-                    raise StoreError(f"cannot write to {self._path}: {_one_line(error)}") from None
+                    raise self._write_failed(error) from None
             if self._sync and not shared.sync:
-                shared.env.sync(True)
+                try:
+                    shared.env.sync(True)
+                except lmdb.Error as error:
+                    raise self._write_failed(error) from None
+        self.write_error = None
+
+    def _write_failed(self, error: lmdb.Error) -> StoreError:
+        """The one-line error for a failed commit; remembered in ``write_error``."""
+        reason = _one_line(error).removeprefix("mdb_txn_commit: ")
+        disk_full = any(os.strerror(code) in reason for code in _DISK_FULL)
+        if not disk_full and os.strerror(errno.EIO) in reason:
+            # LMDB reports a short write (the disk filled up during it) as EIO.
+            disk_full = _free_bytes(self._path) < _NEARLY_FULL
+        if disk_full:
+            reason = f"the disk is full ({reason}); nothing committed was lost"
+        failure = StoreError(f"cannot write to {self._path}: {reason}", disk_full=disk_full)
+        self.write_error = failure
+        return failure
 
 
 def _rows(txn: Any, handle: Any) -> list[tuple[str, bytes]]:
-    return [] if handle is None else [(k.decode(), v) for k, v in txn.cursor(db=handle)]
+    return (
+        []
+        if handle is None
+        else [(k.decode(errors="backslashreplace"), v) for k, v in txn.cursor(db=handle)]
+    )
 
 
 def _log_keys(txn: Any, handle: Any, key: bytes) -> list[bytes]:
@@ -391,6 +458,14 @@ def _next_log_seq(txn: Any, handle: Any, key: bytes) -> int:
     if found and cursor.key().startswith(prefix):
         return int(_SEQ.unpack(cursor.key()[len(prefix) :])[0]) + 1
     return 0
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        stats = os.statvfs(path)
+    except OSError:
+        return _NEARLY_FULL
+    return stats.f_bavail * stats.f_frsize
 
 
 def _one_line(error: BaseException) -> str:

@@ -8,7 +8,7 @@ here just as it would with a home directory, and pids and keys are validated ali
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +87,12 @@ class MemoryStore(StoreBase):
         check_key(pid, "pid")
         return decode_entry(self._records.get(pid), f"process {pid}: record")
 
-    def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+    def records(
+        self, on_corrupt: Callable[[str, str], None] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         with self._lock:
             rows = sorted(self._records.items())
-        return decode_entries(rows)
+        return decode_entries(rows, on_corrupt)
 
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
         check_key(pid, "pid")

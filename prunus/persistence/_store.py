@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -81,9 +81,12 @@ class Store(Protocol):
     def get_record(self, pid: str) -> dict[str, Any] | None:
         """The registry record; CodecError (naming the pid) if it cannot be decoded."""
 
-    def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every registry record, by pid; undecodable ones are logged and skipped, so
-        one bad record never hides the others."""
+    def records(
+        self, on_corrupt: Callable[[str, str], None] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every registry record, by pid; undecodable ones are skipped, so one bad
+        record never hides the others, and given to ``on_corrupt(pid, reason)``
+        (default: logged)."""
 
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
         """The checkpoint body; CheckpointError naming the pid if it is unreadable."""
@@ -221,13 +224,19 @@ def decode_entry(blob: bytes | None, what: str) -> Any:
         raise CodecError(f"{what}: {error}") from None
 
 
-def decode_entries(rows: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Any]]:
-    """Decoded rows; an undecodable one is logged and skipped, never hiding the rest."""
+def decode_entries(
+    rows: Iterable[tuple[str, bytes]], on_corrupt: Callable[[str, str], None] | None = None
+) -> Iterator[tuple[str, Any]]:
+    """Decoded rows; an undecodable one is skipped, never hiding the rest, and given to
+    ``on_corrupt(key, reason)`` (default: logged)."""
     for key, blob in rows:
         try:
             value = decode(blob)
         except CodecError as error:
-            _LOG.error("skipping undecodable entry %r: %s", key, error)
+            if on_corrupt is None:
+                _LOG.error("skipping undecodable entry %r: %s", key, error)
+            else:
+                on_corrupt(key, str(error))
             continue
         yield key, value
 

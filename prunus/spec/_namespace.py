@@ -22,6 +22,7 @@ from prunus.spec._ports import (
     Port,
     Validator,
     ValidType,
+    is_instance,
     port_path,
     render,
     type_names,
@@ -379,7 +380,7 @@ class PortNamespace(MutableMapping[str, Port], Port):
         A mapping that is not itself of ``valid_type`` is read as an implicit nested
         namespace, and each of its values is checked in turn.
         """
-        if isinstance(value, self._valid_type):
+        if is_instance(value, self._valid_type):
             return None
         if isinstance(value, Mapping):
             for key, item in value.items():

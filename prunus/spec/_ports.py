@@ -14,7 +14,7 @@ from typing import Any
 
 from prunus.errors import PortValidationError, _describe
 
-__all__ = ["UNSPECIFIED", "InputPort", "OutputPort", "Port", "Validator"]
+__all__ = ["UNSPECIFIED", "InputPort", "OutputPort", "Port", "Validator", "is_instance"]
 
 #: ``validator(value, port) -> reason or None``; the returned string says what is wrong.
 Validator = Callable[[Any, "Port"], "str | None"]
@@ -59,6 +59,21 @@ def _check_valid_type(valid_type: Any, port_name: str) -> None:
                 f"port '{port_name}': valid_type must be a type or a tuple of types, "
                 f"got {_describe(valid_type)}"
             ) from None
+
+
+def is_instance(value: Any, valid_type: type | tuple[type, ...]) -> bool:
+    """``isinstance``, except that a bool is not a number.
+
+    ``bool`` is a subclass of ``int``, so ``isinstance(True, int)`` holds and ``-i
+    x=true`` (JSON ``true``) would pass for an int port. A bool passes only where some
+    type other than ``int`` accepts it (``bool`` itself, ``object``, ``numbers.Number``).
+    """
+    if not isinstance(value, valid_type):
+        return False
+    if type(value) is not bool:
+        return True
+    types = valid_type if isinstance(valid_type, tuple) else (valid_type,)
+    return any(kind is not int and isinstance(value, kind) for kind in types)
 
 
 def type_names(valid_type: ValidType) -> str:
@@ -180,7 +195,7 @@ class Port:
             if self.required:
                 return PortValidationError("required value was not provided", path)
             return None
-        if self._valid_type is not None and not isinstance(value, self._valid_type):
+        if self._valid_type is not None and not is_instance(value, self._valid_type):
             return PortValidationError(
                 f"expected {type_names(self._valid_type)}, got {_describe(value)}", path
             )

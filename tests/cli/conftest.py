@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import ROOT
 from tests.conftest import running_daemon
 
 
@@ -19,6 +21,11 @@ def daemon_home(tmp_path_factory) -> Iterator[Path]:
 
 
 @pytest.fixture(autouse=True)
-def _no_ambient_home(monkeypatch) -> None:
-    """A PRUNUS_HOME of the developer's must not leak into what a test opens."""
+def _no_ambient_home(monkeypatch, tmp_path) -> None:
+    """A PRUNUS_HOME of the developer's must not leak into what a test opens, and the
+    default home (./.prunus, where `prunus run` records) is the test's own."""
     monkeypatch.delenv("PRUNUS_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    # Daemons started here import test workflows through PYTHONPATH, not the cwd.
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))

@@ -6,6 +6,7 @@ import json
 import os
 
 import pexpect
+import pytest
 
 from prunus import Client, __version__
 from prunus.cli._errors import EXIT_ERROR, EXIT_PROCESS_FAILED, EXIT_TIMEOUT
@@ -127,12 +128,48 @@ def test_a_run_that_can_never_end_or_takes_too_long_exits_4():
     assert slow.stderr.endswith("did not end within 0.3 s\n")
 
 
-def test_a_durable_run_leaves_the_process_in_the_home(tmp_path):
-    result = invoke("run", "tests.workflows:Add", "-i", "a=1", "--durable", "--home", str(tmp_path))
+def test_a_run_is_recorded_in_the_default_home_and_listed_afterwards(tmp_path):
+    result = invoke("run", "tests.workflows:Add", "-i", "a=1")
     assert result.exit_code == 0, result.output
-    with Client(tmp_path) as client:
+    listed = invoke("process", "list", "--all", "--json")  # ./.prunus: the cwd is tmp_path
+    [row] = json.loads(listed.stdout)
+    assert row["state"] == "FINISHED" and row["process_class"].endswith(":Add")
+    with Client(tmp_path / ".prunus") as client:
+        assert client.outputs(row["pid"]) == {"sum": 2}
+
+
+@pytest.mark.parametrize("flags", [[], ["--durable"]], ids=["default", "--durable"])
+def test_a_run_with_home_is_recorded_in_that_home(tmp_path, flags):
+    home = tmp_path / "elsewhere"
+    result = invoke("run", "tests.workflows:Add", "-i", "a=1", "--home", str(home), *flags)
+    assert result.exit_code == 0, result.output
+    with Client(home) as client:
         [status] = client.list()
         assert client.outputs(status.pid) == {"sum": 2}
+    assert not (tmp_path / ".prunus").exists()
+
+
+def test_a_run_with_memory_leaves_nothing_behind(tmp_path):
+    result = invoke("run", "tests.workflows:Add", "-i", "a=1", "--memory")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"sum": 2}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_memory_with_a_home_or_another_runtime_is_a_usage_error(tmp_path):
+    add = ("run", "tests.workflows:Add", "-i", "a=1")
+    for extra in (["--memory", "--home", str(tmp_path)], ["--memory", "--daemon"]):
+        result = invoke(*add, *extra)
+        assert result.exit_code == EXIT_ERROR
+        assert "exclude each other" in result.stderr or "--memory records nothing" in (
+            result.stderr
+        )
+
+
+def test_a_run_on_a_home_a_daemon_holds_says_to_use_the_daemon(daemon_home):
+    result = invoke("run", "tests.workflows:Add", "-i", "a=1", "--home", str(daemon_home))
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.strip().endswith("run on it with --daemon, or use --memory")
 
 
 def test_run_on_the_daemon_and_submit_return_what_the_daemon_ran(daemon_home):
@@ -174,14 +211,14 @@ def test_prunus_home_names_the_home_when_home_is_not_given(tmp_path):
     assert f"no prunus daemon is running on {tmp_path}" in result.stderr
 
 
-def test_the_installed_entry_point_runs_a_process():
-    done = run_prunus("run", "tests.workflows:Add", "-i", "a=1")
+def test_the_installed_entry_point_runs_a_process(tmp_path):
+    done = run_prunus("run", "tests.workflows:Add", "-i", "a=1", home=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"sum": 2}
 
 
-def test_on_a_terminal_run_draws_the_tree_in_colour_then_the_outputs():
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"}
+def test_on_a_terminal_run_draws_the_tree_in_colour_then_the_outputs(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "PRUNUS_HOME": str(tmp_path)}
     child = pexpect.spawn(
         str(PRUNUS),
         ["run", "tests.workflows:WithChildren", "-i", "items=[1, 2]"],

@@ -113,19 +113,33 @@ def test_a_truncated_checkpoint_fails_that_process_only_in_both_modes(tmp_path, 
     check_one_bad_checkpoint(tmp_path, open_runtime, None)
 
 
-def test_a_checkpoint_whose_class_no_longer_imports_fails_that_process_only(tmp_path, open_runtime):
+def test_a_process_whose_class_does_not_import_is_blocked_not_failed_and_resumes_later(
+    tmp_path, open_runtime
+):
     good, bad = make_two_paused(tmp_path, open_runtime)
     with LmdbStore(tmp_path) as store:
         data = store.load_checkpoint(bad)
-        data["class"] = "no_such_module_anywhere:Gone"
+        real_class, data["class"] = data["class"], "no_such_module_anywhere:Gone"
         store.write(bad, checkpoint=data)
     with open_runtime(tmp_path) as client:
-        assert client.status(bad).state is ProcessState.EXCEPTED
-        assert "cannot import process class no_such_module_anywhere:Gone" in (
-            client.status(bad).status
+        status = client.status(bad)
+        assert (status.state, status.paused) == (ProcessState.RUNNING, True)  # as it was
+        assert status.status == (
+            "blocked: cannot import process class no_such_module_anywhere:Gone: "
+            "No module named 'no_such_module_anywhere'"
         )
+        assert not client.play(bad)  # nothing can run it here: not applied, still blocked
+        assert client.status(bad).status.startswith("blocked: ")
         client.play(good)
         assert client.wait(good).is_finished_ok
+    with LmdbStore(tmp_path) as store:  # the class imports again (a module put back)
+        assert store.get_record(bad)["state"] == ProcessState.RUNNING.value
+        data["class"] = real_class
+        store.write(bad, checkpoint=data)
+    with open_runtime(tmp_path) as client:  # tried again on the next open
+        assert client.status(bad).paused
+        client.play(bad)
+        assert client.wait(bad)["done"] is True
 
 
 def test_a_value_in_ctx_that_cannot_be_stored_fails_the_process_naming_the_path(client):
