@@ -110,6 +110,7 @@ class Submit:
 
     process_class: str
     inputs: bytes
+    when: Any = None  # a when= condition as plain data (Condition.to_data), or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from prunus.actors._control import Control, Order
+from prunus.actors._dependencies import Dependencies, cancelled_ending
 from prunus.actors._host_messages import (
     Activate,
     Activated,
@@ -38,7 +39,7 @@ from prunus.actors._host_messages import (
 )
 from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
-from prunus.actors._launches import Launches
+from prunus.actors._launches import BatchLaunch, Launches, error_reply
 from prunus.actors._messages import (
     CancelWait,
     DaemonInfo,
@@ -64,7 +65,9 @@ from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
-from prunus.engine import ProcessResult, ProcessStatus
+from prunus.conditions import Condition, Decision
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus
+from prunus.errors import PrunusError
 
 __all__ = ["REQUESTS", "Supervision"]
 
@@ -120,6 +123,7 @@ class Supervision:
         self.waits = waits = Waits(registry)
         self.launches = launches = Launches(registry, writer)
         self.recovery = recovery = Recovery(registry, control, launches)
+        self.dependencies = Dependencies(registry, store)
         inspection = Inspection(registry, hosts, store)
         self._passivated = PassivatedControl(store, writer) if passivate else None
         self._store = store
@@ -131,9 +135,9 @@ class Supervision:
             PlayRequest: self._control,
             KillRequest: self._control,
             ResumeRequest: self._control,
-            Launch: lambda m, s: launches.start(m.process, m.process, s, out),
-            Submit: lambda m, s: launches.submit(m, s, out),
-            SubmitMany: lambda m, s: launches.submit_many(m, s, out),
+            Launch: lambda m, s: self.launch([m.process], s, instances=True),
+            Submit: self._submit,
+            SubmitMany: self._submit,
             WaitFor: lambda m, s: waits.wait_for(m, s, out),
             WaitForMany: lambda m, s: waits.wait_for_many(m, s, out),
             CancelWait: lambda m, s: waits.cancel(m.pid, m.request_id),
@@ -143,7 +147,7 @@ class Supervision:
             Describe: lambda m, s: inspection.describe(m.pid, s, out),
             DaemonInfo: lambda m, s: inspection.daemon_status(s, out),
             Reload: lambda m, s: self.carry_out(
-                recovery.reload(store, m.resume, len(hosts), s, out)
+                recovery.reload(store, m.resume, len(hosts), s, out, self._reload_held)
             ),
         }
         assert set(self._handlers) == REQUESTS
@@ -189,7 +193,7 @@ class Supervision:
         if ending is not None:
             self.carry_out(self.control.ended(ending))
             self.waits.ended(ending, self.out)
-            # (pending when= conditions naming this pid will be re-evaluated here)
+            self.decided(self.dependencies.ended(ending.pid))
 
     def fail(self, pid: str, reason: str) -> None:
         """End ``pid`` EXCEPTED on the runtime's own authority (its actor cannot)."""
@@ -204,6 +208,9 @@ class Supervision:
         here (no activation), any other goes to its host (a kill recorded first)."""
         registry, out = self.registry, self.out
         for pid, message, durable in orders:
+            if pid in self.dependencies:  # held by its condition: no host has it
+                self._control_held(pid, message)
+                continue
             if self._passivated is not None and not registry[pid].active:
                 applied = self._passivated.apply(pid, message)
                 if applied is not None:
@@ -221,8 +228,99 @@ class Supervision:
         self.carry_out(self.control.request(message, asker, self.out))
 
     def _spawned(self, event: Spawned) -> None:
+        if event.when is not None and event.status.pid not in self.registry:
+            # Launched with when=: held; its record (with the condition) is stored.
+            status = event.status
+            try:
+                condition = self.dependencies.condition(event.when)
+            except PrunusError as error:
+                self.registry.register_held(status)
+                self._adopt(status)
+                self._cancel(status.pid, f"cancelled: {error}")
+                return
+            self._adopt(status)
+            self.decided(self.dependencies.hold(status, condition))
+            return
         if self.registry.spawned(event.status):
             self.registry.deliver(event.status.pid, Activate(event.process), self.out)
+
+    def _adopt(self, status: ProcessStatus) -> None:
+        parent = self.registry.get(status.parent) if status.parent else None
+        if parent is not None and status.pid not in parent.children:
+            parent.children.append(status.pid)
+
+    # ---- when= conditions -----------------------------------------------------------------
+
+    def _submit(self, message: Submit | SubmitMany, asker: Any) -> None:
+        processes = self.launches.build(message, asker, self.out)
+        if processes is not None:
+            self.launch(processes, asker, batch=isinstance(message, SubmitMany))
+
+    def launch(
+        self, processes: list[Process], asker: Any, *, batch: bool = False, instances: bool = False
+    ) -> None:
+        """Start ``processes`` (``instances``: embedded, host these very objects); one
+        launched ``when=`` a condition is stored and held instead. A condition naming
+        an unknown process refuses the whole launch: nothing is stored."""
+        out, registry = self.out, self.registry
+        conditions: dict[str, Condition] = {}
+        try:
+            for process in processes:
+                when = ProcessDriver(process).launch_condition
+                if when is not None and process.pid not in registry:
+                    conditions[process.pid] = self.dependencies.condition(when)
+        except PrunusError as error:
+            out.send(asker, error_reply(error))
+            return
+        held = [p for p in processes if p.pid in conditions]
+        if held and not self.launches.write_held(held, asker, out):
+            return
+        target = BatchLaunch(asker, tuple(p.pid for p in processes)) if batch else asker
+        for process in processes:
+            pid = process.pid
+            condition = conditions.get(pid)
+            if condition is None:
+                self.launches.start(process, process if instances else None, target, out)
+                continue
+            decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
+            self.launches.held(pid, target, out)
+            self.decided(decisions)
+
+    def decided(self, decisions: list[Decision]) -> None:
+        """Act on what the book decided, causes first: start, or end KILLED."""
+        for decision in decisions:
+            entry = self.registry.get(decision.pid)
+            if entry is None or entry.result is not None:
+                continue
+            if decision.start:
+                self.registry.place(decision.pid)
+                self.registry.deliver(decision.pid, Activate(), self.out)
+            else:
+                self._cancel(decision.pid, decision.status or "cancelled")
+
+    def _cancel(self, pid: str, reason: str) -> None:
+        """End held ``pid`` KILLED on its record alone: it never ran a step."""
+        status, result = cancelled_ending(self.registry[pid].status, reason)
+        self._store.write(pid, record=status_record(status, result))
+        self.finished(status, result)
+
+    def _control_held(self, pid: str, message: Any) -> None:
+        """Pause, play or kill of a held process, from its checkpoint: a play never
+        starts it before its condition holds."""
+        events = self.dependencies.control(pid, message)
+        if events is None:  # no loadable checkpoint: a kill ends it on its record
+            if isinstance(message, KillRequest):
+                self._cancel(pid, message.message or "killed")
+            return
+        self.handle_events(events)
+        self.dependencies.keep_waiting_text(pid)
+
+    def _reload_held(self, held: list[tuple[ProcessStatus, Any]]) -> None:
+        """After a restart: held processes back in the book, then each decided
+        against the stored states (a dependency may have ended while we were down)."""
+        for pid, reason in self.dependencies.load(held):
+            self.fail(pid, reason)
+        self.decided(self.dependencies.decide_all())
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)
