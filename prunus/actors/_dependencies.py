@@ -93,9 +93,7 @@ class Dependencies:
     def hold(self, status: ProcessStatus, condition: Condition) -> list[Decision]:
         """Register ``status.pid`` as held (its record is stored already); decide it
         at once if the processes it names have ended already."""
-        self._registry.register_held(
-            dataclasses.replace(status, status=waiting_text(condition))
-        )
+        self._registry.register_held(dataclasses.replace(status, status=waiting_text(condition)))
         return self.book.add(status.pid, condition, self.state_of)
 
     def ended(self, pid: str) -> list[Decision]:

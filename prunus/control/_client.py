@@ -17,8 +17,8 @@ from typing import Any
 
 from prunus.actors import Runtime, open_embedded_runtime, open_remote_runtime
 from prunus.conditions import Condition, Pid
-from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
 from prunus.control._daemon_files import daemon_address
+from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
 from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
 from prunus.ui._notebook import ProcessList, ProcessTree
 

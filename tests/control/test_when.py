@@ -102,11 +102,13 @@ def test_a_paused_pending_process_stays_paused_when_its_condition_holds(client, 
 
 def test_a_condition_naming_an_unknown_pid_is_refused_and_nothing_is_stored(client, tmp_path):
     before = len(client.list())
-    with pytest.raises(ConditionError, match=r"^unknown process 'nosuch' in when=nosuch\.completed$"):
+    refused = r"^unknown process 'nosuch' in when=nosuch\.completed$"
+    with pytest.raises(ConditionError, match=refused):
         job(client, tmp_path, "x", when=Pid("nosuch").completed)
     a = job(client, tmp_path, "a")
     with pytest.raises(ConditionError, match="unknown process 'ghost'"):
-        client.submit_many([(Job, {"witness": "/dev/null"})], when=a.completed & Pid("ghost").failed)
+        ghostly = a.completed | Pid("ghost").failed
+        client.submit_many([(Job, {"witness": "/dev/null"})], when=ghostly)
     assert len(client.list()) == before + 1
 
 
@@ -130,9 +132,7 @@ def test_a_failed_sibling_cancels_its_dependent_and_the_cleanup_runs(client, tmp
     assert stamps(tmp_path / "second") == {}
 
 
-def test_defaults_apply_to_every_submit_in_the_block_and_an_explicit_option_wins(
-    client, tmp_path
-):
+def test_defaults_apply_to_every_submit_in_the_block_and_an_explicit_option_wins(client, tmp_path):
     gate = client.submit(PausesItself)
     settle(client, gate)
     with client.defaults(when=gate.finished_ok):
@@ -162,6 +162,6 @@ def test_defaults_of_a_block_do_not_reach_other_threads(tmp_path):
         other.join()
         assert defaults.resolve("when", UNSET) == condition
     assert seen == [None]
-    with pytest.raises(TypeError, match="unknown launch option 'colour'"):
-        with defaults.block(colour="red"):
-            pass
+    unknown = pytest.raises(TypeError, match="unknown launch option 'colour'")
+    with unknown, defaults.block(colour="red"):
+        pass
