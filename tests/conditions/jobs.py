@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from prunus import Process, ToContext, WorkChain
+from prunus import Continue, Process, ToContext, WorkChain
 
 
 def stamps(path: str | Path) -> dict[str, float]:
@@ -26,7 +26,8 @@ def stamps(path: str | Path) -> dict[str, float]:
 
 
 class Job(Process):
-    """Sleeps ``seconds`` in its one step, stamping ``witness``; fails if ``fail``."""
+    """Sleeps ``seconds`` in its one step, stamping ``witness``; fails if ``fail``.
+    With ``paused``, it pauses itself first and does its work once played."""
 
     @classmethod
     def define(cls, spec):
@@ -34,9 +35,16 @@ class Job(Process):
         spec.input("witness", valid_type=str)
         spec.input("seconds", valid_type=float, default=0.0)
         spec.input("fail", valid_type=bool, default=False)
+        spec.input("paused", valid_type=bool, default=False)
         spec.output("done", valid_type=str)
 
     def run(self):
+        if self.inputs.paused:
+            self.pause()
+            return Continue(self.work)
+        return self.work()
+
+    def work(self):
         with open(self.inputs.witness, "a") as out:
             out.write(f"start {time.time()!r}\n")
         time.sleep(self.inputs.seconds)
