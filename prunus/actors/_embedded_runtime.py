@@ -104,10 +104,11 @@ class EmbeddedRuntime(RuntimeQueries):
         process: Process | str,
         inputs: Mapping[str, Any] | None = None,
         when: list[Any] | None = None,
+        cache: Any = True,
     ) -> str:
         instance = _instance(process, inputs)
-        if when is not None:
-            ProcessDriver(instance).launch_condition = when
+        driver = ProcessDriver(instance)
+        driver.launch_condition, driver.cache_mode = when, cache
         reply = self._ask(Launch(instance))
         assert isinstance(reply, Launched)
         return reply.pid

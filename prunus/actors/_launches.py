@@ -60,7 +60,7 @@ class Launches:
         every one before any starts; None after answering ``asker`` why one cannot."""
         items = message.items if isinstance(message, SubmitMany) else (message,)
         try:
-            return [build_process(i.process_class, i.inputs, i.when) for i in items]
+            return [build_process(i.process_class, i.inputs, i.when, i.cache) for i in items]
         except PrunusError as error:
             out.send(asker, error_reply(error))
             return None
@@ -88,6 +88,10 @@ class Launches:
             out.send(asker, error_reply(error))
             return False
         return True
+
+    def checkpoint(self, process: Process) -> Any:
+        """``process``'s checkpoint data (a memo hit stores it with its record)."""
+        return self._writer.checkpoint(process)
 
     def held(self, pid: str, asker: Any, out: Outgoing) -> None:
         """A held process is stored: its launch is answered now."""

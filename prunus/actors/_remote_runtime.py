@@ -86,9 +86,10 @@ class RemoteRuntime(RuntimeQueries):
         process: Process | str,
         inputs: Mapping[str, Any] | None = None,
         when: list[Any] | None = None,
+        cache: Any = True,
     ) -> str:
         """Submit a process: an instance (validated here already) or ``module:Class``."""
-        reply = self._ask(self._submission(process, inputs, when))
+        reply = self._ask(self._submission(process, inputs, when, cache))
         assert isinstance(reply, Launched), reply
         return reply.pid
 
@@ -101,7 +102,10 @@ class RemoteRuntime(RuntimeQueries):
 
     @staticmethod
     def _submission(
-        process: Process | str, inputs: Mapping[str, Any] | None, when: list[Any] | None = None
+        process: Process | str,
+        inputs: Mapping[str, Any] | None,
+        when: list[Any] | None = None,
+        cache: Any = True,
     ) -> Submit:
         if isinstance(process, Process):
             driver = ProcessDriver(process)
@@ -113,7 +117,7 @@ class RemoteRuntime(RuntimeQueries):
             reference, inputs = process.qualified_name(), driver.raw_inputs
         else:
             reference = process
-        return Submit(reference, encode(inputs or {}, path_prefix="inputs"), when)
+        return Submit(reference, encode(inputs or {}, path_prefix="inputs"), when, cache)
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None

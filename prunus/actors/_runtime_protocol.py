@@ -26,6 +26,7 @@ __all__ = ["LaunchItem", "Runtime"]
 LaunchItem = (
     tuple["Process | str", "Mapping[str, Any] | None"]
     | tuple["Process | str", "Mapping[str, Any] | None", "list[Any] | None"]
+    | tuple["Process | str", "Mapping[str, Any] | None", "list[Any] | None", Any]
 )
 
 
@@ -51,10 +52,13 @@ class Runtime(Protocol):
         process: Process | str,
         inputs: Mapping[str, Any] | None = None,
         when: list[Any] | None = None,
+        cache: Any = True,
     ) -> str:
         """Start a process and return its pid once its first checkpoint is stored.
         With ``when`` (a condition's plain data) it is stored at once and held until
         the condition holds (ended KILLED, ``cancelled: ...``, if it never can).
+        ``cache`` (a cacheable class): True reuses a finished run with the same key,
+        False neither uses nor fills the cache, "refresh" runs and replaces it.
 
         Raises:
             ConditionError: ``when`` names a process this runtime does not know.

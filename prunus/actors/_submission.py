@@ -14,7 +14,9 @@ from prunus.persistence import decode
 __all__ = ["build_process"]
 
 
-def build_process(process_class: str, inputs: bytes, when: Any = None) -> Process:
+def build_process(
+    process_class: str, inputs: bytes, when: Any = None, cache: Any = True
+) -> Process:
     """A new process of ``process_class`` (``module:Qual.Name``) with ``inputs`` (and
     its ``when=`` condition as plain data, checked by the supervisor).
 
@@ -38,5 +40,6 @@ def build_process(process_class: str, inputs: bytes, when: Any = None) -> Proces
     except CodecError as error:
         raise CodecError(f"cannot decode the inputs of {process_class}: {error}") from None
     process = cls(inputs=data)
-    ProcessDriver(process).launch_condition = when
+    driver = ProcessDriver(process)
+    driver.launch_condition, driver.cache_mode = when, cache
     return process

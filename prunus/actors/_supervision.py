@@ -18,6 +18,7 @@ actors (hosts, the echo) this object cannot.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -40,6 +41,7 @@ from prunus.actors._host_messages import (
 from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
 from prunus.actors._launches import BatchLaunch, Launches, error_reply
+from prunus.actors._memo_cache import MemoCache, Plan
 from prunus.actors._messages import (
     CancelWait,
     DaemonInfo,
@@ -65,8 +67,8 @@ from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
-from prunus.conditions import Condition, Decision
-from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus
+from prunus.conditions import Condition, Decision, Pid
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState, ProcessStatus
 from prunus.errors import PrunusError
 
 __all__ = ["REQUESTS", "Supervision"]
@@ -124,6 +126,7 @@ class Supervision:
         self.launches = launches = Launches(registry, writer)
         self.recovery = recovery = Recovery(registry, control, launches)
         self.dependencies = Dependencies(registry, store)
+        self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
         self._passivated = PassivatedControl(store, writer) if passivate else None
         self._store = store
@@ -193,6 +196,7 @@ class Supervision:
         if ending is not None:
             self.carry_out(self.control.ended(ending))
             self.waits.ended(ending, self.out)
+            self.memo.ended(ending.pid, ending.result)
             self.decided(self.dependencies.ended(ending.pid))
 
     def fail(self, pid: str, reason: str) -> None:
@@ -272,19 +276,67 @@ class Supervision:
         except PrunusError as error:
             out.send(asker, error_reply(error))
             return
+        plans = {p.pid: self._memo_plan(p, conditions) for p in processes if p.pid not in registry}
         held = [p for p in processes if p.pid in conditions]
+        hits = [p for p in processes if isinstance(plans.get(p.pid), Plan)]
         if held and not self.launches.write_held(held, asker, out):
             return
         target = BatchLaunch(asker, tuple(p.pid for p in processes)) if batch else asker
         for process in processes:
             pid = process.pid
             condition = conditions.get(pid)
-            if condition is None:
+            if process in hits:
+                self._finish_hit(process, plans[pid], target)  # type: ignore[arg-type]
+            elif condition is None:
                 self.launches.start(process, process if instances else None, target, out)
-                continue
-            decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
-            self.launches.held(pid, target, out)
-            self.decided(decisions)
+            else:
+                decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
+                self.launches.held(pid, target, out)
+                self.decided(decisions)
+
+    def _memo_plan(self, process: Process, conditions: dict[str, Condition]) -> Any:
+        """Ask the cache about a launch: a hit (its Plan), or "" after noting what it
+        runs for; a live run of the same key holds it on that run's end."""
+        driver = ProcessDriver(process)
+        plan = self.memo.plan(process, driver.cache_mode)
+        if plan.key is None:
+            return ""
+        pid = process.pid
+        if plan.action == "hit" and pid not in conditions:
+            return plan
+        if plan.action == "wait" or pid in conditions:
+            self.memo.held(pid, plan.key, driver.cache_mode)  # asks again when released
+            if plan.action == "wait":
+                first = Pid(plan.source).completed  # type: ignore[arg-type]
+                both = first if pid not in conditions else conditions[pid] & first
+                conditions[pid] = both
+                driver.launch_condition = both.to_data()
+            return ""
+        self.memo.running(pid, plan.key, driver.cache_mode)
+        return ""
+
+    def _finish_hit(self, process: Process | str, plan: Plan, asker: Any = None) -> None:
+        """A launch whose key has a finished run: FINISHED at once with a copy of the
+        outputs and ``cached_from``, in one transaction; no step runs."""
+        registry = self.registry
+        if isinstance(process, str):  # held until now: its record is stored
+            status = registry[process].status
+            parts: dict[str, Any] = {}
+        else:
+            status = ProcessDriver(process).status()
+            parts = {"checkpoint": self.launches.checkpoint(process)}
+        source = plan.source
+        assert source is not None
+        result = self.memo.hit_result(status.pid, source, status.process_class)
+        status = dataclasses.replace(status, state=ProcessState.FINISHED, status=None, paused=False)
+        record = status_record(status, result)
+        record["cached_from"] = source
+        self._store.write(status.pid, record=record, outputs=dict(result), **parts)
+        if isinstance(process, str):
+            self.finished(status, result)
+        else:
+            registry.register_ended(status, result)
+            self.launches.held(status.pid, asker, self.out)
 
     def decided(self, decisions: list[Decision]) -> None:
         """Act on what the book decided, causes first: start, or end KILLED."""
@@ -293,6 +345,10 @@ class Supervision:
             if entry is None or entry.result is not None:
                 continue
             if decision.start:
+                plan = self.memo.released(decision.pid)
+                if plan.action == "hit":
+                    self._finish_hit(decision.pid, plan)
+                    continue
                 self.registry.place(decision.pid)
                 self.registry.deliver(decision.pid, Activate(), self.out)
             else:

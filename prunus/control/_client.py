@@ -95,6 +95,7 @@ class Client:
         /,
         *,
         when: Condition | None = UNSET,
+        cache: bool | str = UNSET,
         **kwargs: Any,
     ) -> Pid:
         """Start a process and return its pid; its inputs are validated here.
@@ -108,37 +109,45 @@ class Client:
         when it holds; if it can never hold, it ends KILLED with a ``cancelled:``
         status, without running a step. Default: the enclosing :meth:`defaults`.
 
+        ``cache`` (for a class with ``spec.cacheable``): True (default) reuses the
+        outputs of a run that FINISHED ok with the same key (the new pid ends at once;
+        ``describe(pid)["cached_from"]`` names the source) and waits for a live one;
+        False neither uses nor fills the cache; "refresh" runs and replaces the entry.
+
         Raises:
             PortValidationError: an input does not fit the spec; nothing is started.
             ProcessClassError: the class cannot be imported (by the daemon, if remote).
             ConditionError: ``when`` names a process this runtime does not know.
         """
         when = self._defaults.resolve("when", when)
+        cache = self._defaults.resolve("cache", cache, True)
         item = _launch_item(process, inputs, kwargs)
-        return Pid(self._runtime.launch(*item, when_data(when)))
+        return Pid(self._runtime.launch(*item, when_data(when), cache))
 
     def submit_many(
         self,
         launches: Iterable[tuple[type[Process] | str, Mapping[str, Any] | None]],
         *,
         when: Condition | None = UNSET,
+        cache: bool | str = UNSET,
     ) -> list[Pid]:
         """Start many processes, ``(class or "module:Class", inputs)`` each, and return
         their pids in order. Every one is validated before any starts; with a daemon
         they travel in one message and share commits, which is much faster than a
-        ``submit`` each. ``when`` applies to every one (as ``submit``'s).
+        ``submit`` each. ``when`` and ``cache`` apply to every one (as ``submit``'s).
 
         Raises:
             PortValidationError, ProcessClassError, ConditionError: as ``submit``;
                 nothing is started.
         """
         data = when_data(self._defaults.resolve("when", when))
-        items = [(*_launch_item(process, inputs, {}), data) for process, inputs in launches]
+        cache = self._defaults.resolve("cache", cache, True)
+        items = [(*_launch_item(process, inputs, {}), data, cache) for process, inputs in launches]
         return [Pid(pid) for pid in self._runtime.launch_many(items)]
 
     @contextmanager
     def defaults(self, **options: Any) -> Iterator[None]:
-        """Launch options (``when=``) for every submit inside the block, made in this
+        """Launch options (``when=``, ``cache=``) for every submit inside the block, made in this
         thread through this client; an option given to ``submit`` wins. Blocks nest.
 
         Raises:

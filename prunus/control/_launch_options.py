@@ -1,4 +1,4 @@
-"""Launch options (``when=``) and the defaults a ``with client.defaults(...)`` block sets.
+"""Launch options (``when=``, ``cache=``) and the defaults of ``client.defaults(...)``.
 
 A launch option is about *how* a process is launched, not about its inputs, so it is a
 keyword of ``submit`` beside the class (a process with a port named ``when`` passes
@@ -29,7 +29,10 @@ from prunus.errors import ConditionError
 __all__ = ["LAUNCH_OPTIONS", "UNSET", "LaunchDefaults"]
 
 #: Every launch option ``submit`` and ``defaults`` take.
-LAUNCH_OPTIONS = ("when",)
+LAUNCH_OPTIONS = ("when", "cache")
+
+#: The values of ``cache=``: use and fill the cache, neither, or run and replace.
+CACHE_MODES = (True, False, "refresh")
 
 
 class _Unset:
@@ -76,20 +79,23 @@ class LaunchDefaults:
         finally:
             stack.pop()
 
-    def resolve(self, name: str, given: Any) -> Any:
+    def resolve(self, name: str, given: Any, default: Any = None) -> Any:
         """The value of option ``name`` for one submit: ``given`` unless UNSET, else
-        the innermost block's, else None."""
+        the innermost block's, else ``default``."""
         if given is not UNSET:
             check_option(name, given)
             return given
         for options in reversed(self._stack()):
             if name in options:
                 return options[name]
-        return None
+        return default
 
 
 def check_option(name: str, value: Any) -> None:
-    """Raises ConditionError for a ``when`` that is not a Condition (or None)."""
+    """Raises ConditionError for a ``when`` that is not a Condition (or None), and
+    ValueError for a ``cache`` that is not one of :data:`CACHE_MODES`."""
+    if name == "cache" and not any(value is mode or value == mode for mode in CACHE_MODES):
+        raise ValueError(f"cache= takes True, False or 'refresh', got {value!r:.60}")
     if name == "when" and value is not None and not isinstance(value, Condition):
         raise ConditionError(
             f"when= takes a condition such as pid.finished_ok, got {type(value).__name__} "

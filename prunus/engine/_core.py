@@ -60,3 +60,4 @@ class ProcessCore:
     error: BaseException | None = None
     logger: Any = None  # the per-process logger, made on first use
     hooks_ran: set[str] = field(default_factory=set)  # base hooks reached (super() check)
+    cache: Any = True  # the cache= launch option (True, False or "refresh")

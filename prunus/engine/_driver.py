@@ -80,6 +80,15 @@ class ProcessDriver:
         self.process._prunus.when = when
 
     @property
+    def cache_mode(self) -> Any:
+        """The ``cache=`` launch option: True (use and fill), False, or "refresh"."""
+        return self.process._prunus.cache
+
+    @cache_mode.setter
+    def cache_mode(self, mode: Any) -> None:
+        self.process._prunus.cache = mode
+
+    @property
     def raw_inputs(self) -> dict[str, Any]:
         """The validated inputs as plain data, defaults filled in: what rebuilds the
         process elsewhere (a daemon builds it from its class and these)."""

@@ -81,3 +81,59 @@ class Siblings(WorkChain):
             "states",
             {name: self.ctx[name].state.name for name in ("first", "second", "cleanup")},
         )
+
+
+def runs(witness: str | Path) -> int:
+    """How many times a cacheable job ran a step with this witness file."""
+    path = Path(witness)
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+class Square(Process):
+    """Cacheable: y = x * x; appends a line to ``witness`` each time its step runs
+    (``witness`` is not part of the key)."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.cacheable(version="1", ignore=("witness", "seconds"))
+        spec.input("x", valid_type=int)
+        spec.input("witness", valid_type=str)
+        spec.input("seconds", valid_type=float, default=0.0)
+        spec.input("fail", valid_type=bool, default=False)
+        spec.output("y", valid_type=int)
+
+    def run(self):
+        with open(self.inputs.witness, "a") as out:
+            out.write(f"{self.pid}\n")
+        time.sleep(self.inputs.seconds)
+        if self.inputs.fail:
+            raise RuntimeError("failed on purpose")
+        self.out("y", self.inputs.x * self.inputs.x)
+
+
+class SquareV2(Square):
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.cacheable(version="2", ignore=("witness", "seconds"))
+
+
+class SquareTree(WorkChain):
+    """A cacheable WorkChain: squares ``x`` in a child (a hit skips the child)."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.cacheable(version="1", ignore=("witness",))
+        spec.input("x", valid_type=int)
+        spec.input("witness", valid_type=str)
+        spec.outline(cls.launch, cls.collect)
+        spec.output("y", valid_type=int)
+
+    def launch(self):
+        child = self.submit(Square, x=self.inputs.x, witness=self.inputs.witness, fail=False)
+        return ToContext(child=child)
+
+    def collect(self):
+        self.out("y", self.ctx.child["y"])
