@@ -101,6 +101,7 @@ class Square(Process):
         spec.input("witness", valid_type=str)
         spec.input("seconds", valid_type=float, default=0.0)
         spec.input("fail", valid_type=bool, default=False)
+        spec.input("data", required=False)
         spec.output("y", valid_type=int)
 
     def run(self):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from prunus import ProcessState
+from prunus import CodecError, ProcessState
 from tests.conditions.jobs import Square, SquareTree, SquareV2, runs
 
 
@@ -98,3 +98,21 @@ def test_entries_survive_a_restart_of_the_runtime(open_runtime, tmp_path):
         assert client.wait(again, timeout=30)["y"] == 144
         assert client.describe(again)["cached_from"] == first
     assert runs(witness) == 1
+
+
+def test_an_input_with_no_canonical_form_runs_uncached_every_time(client, tmp_path):
+    data = {float("nan"): 1, float("nan"): 2}  # storable, but no canonical order
+    first = square(client, tmp_path, x=13, data=data)
+    second = square(client, tmp_path, x=13, data=data)
+    for pid in (first, second):
+        assert client.wait(pid, timeout=30)["y"] == 169
+        assert client.describe(pid)["cached_from"] is None
+    assert runs(tmp_path / "w") == 2
+
+
+def test_an_input_that_cannot_be_stored_is_one_line_and_nothing_is_stored(client, tmp_path):
+    before = len(client.list())
+    with pytest.raises(CodecError) as refused:
+        square(client, tmp_path, x=14, data=object())
+    assert "\n" not in str(refused.value) and "data" in str(refused.value)
+    assert len(client.list()) == before and runs(tmp_path / "w") == 0
