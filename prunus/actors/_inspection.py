@@ -67,7 +67,7 @@ class Inspection:
             modified=record.get("modified"),
             inputs=checkpoint.get("inputs"),
             restarts=entry.restarts,
-            when=record.get("when") if entry.result is None else None,
+            when=record.get("when"),
             cached_from=record.get("cached_from"),
         )
         out.send(asker, Description(pid, description.to_data()))

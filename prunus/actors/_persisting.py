@@ -20,14 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from prunus._attributes_dict import FrozenAttributesDict
-from prunus.engine import (
-    Process,
-    ProcessDriver,
-    ProcessResult,
-    ProcessState,
-    ProcessStatus,
-    save_process,
-)
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus, save_process
 from prunus.errors import CodecError
 from prunus.persistence import StagedWrite, encode, register_type, stage_writes
 from prunus.spec import ExitCode
@@ -51,14 +44,15 @@ def status_record(
     status: ProcessStatus, result: ProcessResult | None, when: list[Any] | None = None
 ) -> dict[str, Any]:
     """The registry record of a process: its status, when it was written, (once it
-    has ended) its result, and (while it is CREATED) the ``when=`` condition it waits
-    for: "pending" is exactly "CREATED with ``when`` in its record", so the condition
-    is written in the same transaction as the record and never kept in step apart."""
+    has ended) its result, and the ``when=`` condition it was launched with: "held" is
+    exactly "CREATED with ``when`` in its record", so the condition is written in the
+    same transaction as the record and never kept in step apart (it stays afterwards,
+    for pictures and ``process show``)."""
     record = status.to_data()
     record["modified"] = time.time()
     if result is not None:
         record["result"] = result.to_data()
-    if when is not None and status.state is ProcessState.CREATED:
+    if when is not None:
         record["when"] = when
     return record
 

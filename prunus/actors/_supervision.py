@@ -319,8 +319,10 @@ class Supervision:
         """A launch whose key has a finished run: FINISHED at once with a copy of the
         outputs and ``cached_from``, in one transaction; no step runs."""
         registry = self.registry
+        when = None
         if isinstance(process, str):  # held until now: its record is stored
             status = registry[process].status
+            when = (self._store.get_record(process) or {}).get("when")
             parts: dict[str, Any] = {}
         else:
             status = ProcessDriver(process).status()
@@ -329,7 +331,7 @@ class Supervision:
         assert source is not None
         result = self.memo.hit_result(status.pid, source, status.process_class)
         status = dataclasses.replace(status, state=ProcessState.FINISHED, status=None, paused=False)
-        record = status_record(status, result)
+        record = status_record(status, result, when)
         record["cached_from"] = source
         self._store.write(status.pid, record=record, outputs=dict(result), **parts)
         if isinstance(process, str):
@@ -357,7 +359,8 @@ class Supervision:
     def _cancel(self, pid: str, reason: str) -> None:
         """End held ``pid`` KILLED on its record alone: it never ran a step."""
         status, result = cancelled_ending(self.registry[pid].status, reason)
-        self._store.write(pid, record=status_record(status, result))
+        stored = self._store.get_record(pid) or {}
+        self._store.write(pid, record=status_record(status, result, stored.get("when")))
         self.finished(status, result)
 
     def _control_held(self, pid: str, message: Any) -> None:

@@ -56,7 +56,9 @@ def show_command(
         return
     out.fields(_summary(details))
     if atoms:
-        out.heading(f"Waiting for: {condition_from_data(details.when)}")
+        held = details.state.name == "CREATED"
+        title = "Waiting for" if held else "Launched when"
+        out.heading(f"{title}: {condition_from_data(details.when)}")
         out.table(["ATOM", "NOW"], atoms)
     for title, values in (("Inputs", details.inputs), ("Outputs", details.outputs)):
         out.heading(title)
@@ -85,8 +87,8 @@ def show_command(
 
 
 def _condition_atoms(client: Any, when: list[Any] | None) -> list[list[str]]:
-    """Each atom of a held process's condition and its value now (holds, never, not
-    yet), from the named processes' stored states."""
+    """Each atom of a process's ``when=`` condition and its value now (holds, never,
+    not yet), from the named processes' stored states."""
     if when is None:
         return []
     outcomes: dict[str, Outcome | None] = {}

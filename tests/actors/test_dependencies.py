@@ -46,7 +46,7 @@ def test_a_condition_that_can_never_hold_ends_the_process_killed_on_its_record()
     runtime.sv.handle(HostEvents((Finished(*ended(first, ProcessState.FINISHED)),)), "host-0")
     assert runtime.take().delivered == []
     record = runtime.store.get_record(process.pid)
-    assert record["state"] == "killed" and "when" not in record
+    assert record["state"] == "killed" and record["when"] == ["failed", first]
     assert record["status"].startswith(f"cancelled: {first} FINISHED")
 
 

@@ -64,3 +64,19 @@ def test_a_malformed_when_or_an_unknown_pid_is_one_line_and_exit_2(daemon_home):
     assert unknown.stderr == "Error: unknown process 'abc' in when=abc.completed\n"
     with Client.connect(daemon_home) as client:
         assert not any(s.state is ProcessState.CREATED for s in client.list())
+
+
+def test_process_graph_draws_the_when_edges_of_siblings_after_they_ran(tmp_path):
+    from tests.conditions.jobs import Siblings
+    from tests.ui.test_graph import parse_dot
+
+    home = tmp_path / "home"
+    with Client(home) as client:
+        pid = client.submit(Siblings, folder=str(tmp_path))
+        client.wait(pid, timeout=30)
+    drawn = invoke("process", "graph", pid, "--home", str(home))
+    assert drawn.exit_code == 0, drawn.output
+    _, edges = parse_dot(drawn.stdout)
+    labelled = [(a, b, attrs["label"]) for a, b, attrs in edges if "label" in attrs]
+    first, second, cleanup = (f"{pid}.{i}" for i in range(3))
+    assert labelled == [(first, second, "finished_ok"), (second, cleanup, "completed")]
