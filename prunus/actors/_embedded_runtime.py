@@ -121,7 +121,15 @@ class EmbeddedRuntime(RuntimeQueries):
         self, process: Process | str, inputs: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         instance = _instance(process, inputs)
-        self.wait(self.launch(instance))
+        result = self.wait(self.launch(instance))
+        if instance.state is ProcessState.CREATED:
+            # A memo hit (or a duplicate that waited for one): this instance never ran;
+            # the runtime's result is the answer.
+            if result.state is ProcessState.FINISHED:
+                return dict(result)
+            if result.state is ProcessState.KILLED:
+                raise errors.KilledError(result.status or f"process {result.pid} was killed")
+            raise errors.ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
         return _outputs_or_raise(instance)
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:

@@ -5,7 +5,9 @@ result, whether a host holds it now, how often it was restarted) and the only co
 that changes it. Other parts read it; what happens when a process ends is decided in
 one place, :meth:`Registry.finished`, which returns an :class:`Ending` for the parts
 that react to it (control: kill cascades and kill records; waits: waiters; pending
-``when=`` conditions, indexed by the pids they name, will hook in there too).
+``when=`` conditions, indexed by the pids they name; the memo cache). A process held
+by its ``when=`` condition has no host until it starts (:meth:`Registry.register_held`,
+:meth:`Registry.place`).
 """
 
 from __future__ import annotations

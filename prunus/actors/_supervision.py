@@ -5,11 +5,16 @@ the part whose concept it is; the few flows that cross parts are written here, o
 
 - a process ending (:meth:`Supervision.finished`): the registry decides what it
   means and returns an Ending; control carries a kill on to children launched while
-  it was in flight, and forgets the kill record; waiters are answered (pending
-  ``when=`` conditions that name the pid will be re-evaluated here too);
+  it was in flight, and forgets the kill record; waiters are answered; the memo part
+  fills an entry for a successful run; the held processes whose ``when=`` condition
+  names the pid are decided (started or cancelled, causes first);
 - a process failed by the runtime itself (cannot be loaded, restarted too often);
-- control orders carried out in order: a passivated process takes a control right
-  here, from its checkpoint (:class:`PassivatedControl`), others go to their host.
+- control orders carried out in order: a held process (``when=``) and a passivated
+  one take a control right here, from the checkpoint (:class:`PassivatedControl`),
+  others go to their host.
+
+Launches, held processes, memo hits and cacheable children are flows of their own,
+in :mod:`prunus.actors._launch_flows` (a mixin of :class:`Supervision`).
 
 Everything to send is left in :attr:`Supervision.out`; the Thespian shell
 (:mod:`prunus.actors._supervisor`) sends it after each message, and creates the
@@ -18,13 +23,12 @@ actors (hosts, the echo) this object cannot.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from prunus.actors._control import Control, Order
-from prunus.actors._dependencies import Dependencies, cancelled_ending
+from prunus.actors._dependencies import Dependencies
 from prunus.actors._host_messages import (
     Activate,
     Activated,
@@ -40,8 +44,9 @@ from prunus.actors._host_messages import (
 )
 from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
-from prunus.actors._launches import BatchLaunch, Launches, error_reply
-from prunus.actors._memo_cache import MemoCache, Plan
+from prunus.actors._launch_flows import LaunchFlows
+from prunus.actors._launches import Launches
+from prunus.actors._memo_cache import MemoCache
 from prunus.actors._messages import (
     CancelWait,
     DaemonInfo,
@@ -67,9 +72,10 @@ from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
-from prunus.conditions import Condition, Decision, Pid
-from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState, ProcessStatus
-from prunus.errors import PrunusError
+from prunus.engine import (
+    ProcessResult,
+    ProcessStatus,
+)
 
 __all__ = ["REQUESTS", "Supervision"]
 
@@ -100,7 +106,7 @@ REQUESTS = frozenset(
 )
 
 
-class Supervision:
+class Supervision(LaunchFlows):
     """The parts of one supervisor, wired; see the module docstring.
 
     Args:
@@ -230,156 +236,6 @@ class Supervision:
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
     ) -> None:
         self.carry_out(self.control.request(message, asker, self.out))
-
-    def _spawned(self, event: Spawned) -> None:
-        if event.when is not None and event.status.pid not in self.registry:
-            # Launched with when=: held; its record (with the condition) is stored.
-            status = event.status
-            try:
-                condition = self.dependencies.condition(event.when)
-            except PrunusError as error:
-                self.registry.register_held(status)
-                self._adopt(status)
-                self._cancel(status.pid, f"cancelled: {error}")
-                return
-            self._adopt(status)
-            self.decided(self.dependencies.hold(status, condition))
-            return
-        if self.registry.spawned(event.status):
-            self.registry.deliver(event.status.pid, Activate(event.process), self.out)
-
-    def _adopt(self, status: ProcessStatus) -> None:
-        parent = self.registry.get(status.parent) if status.parent else None
-        if parent is not None and status.pid not in parent.children:
-            parent.children.append(status.pid)
-
-    # ---- when= conditions -----------------------------------------------------------------
-
-    def _submit(self, message: Submit | SubmitMany, asker: Any) -> None:
-        processes = self.launches.build(message, asker, self.out)
-        if processes is not None:
-            self.launch(processes, asker, batch=isinstance(message, SubmitMany))
-
-    def launch(
-        self, processes: list[Process], asker: Any, *, batch: bool = False, instances: bool = False
-    ) -> None:
-        """Start ``processes`` (``instances``: embedded, host these very objects); one
-        launched ``when=`` a condition is stored and held instead. A condition naming
-        an unknown process refuses the whole launch: nothing is stored."""
-        out, registry = self.out, self.registry
-        conditions: dict[str, Condition] = {}
-        try:
-            for process in processes:
-                when = ProcessDriver(process).launch_condition
-                if when is not None and process.pid not in registry:
-                    conditions[process.pid] = self.dependencies.condition(when)
-        except PrunusError as error:
-            out.send(asker, error_reply(error))
-            return
-        plans = {p.pid: self._memo_plan(p, conditions) for p in processes if p.pid not in registry}
-        held = [p for p in processes if p.pid in conditions]
-        hits = [p for p in processes if isinstance(plans.get(p.pid), Plan)]
-        if held and not self.launches.write_held(held, asker, out):
-            return
-        target = BatchLaunch(asker, tuple(p.pid for p in processes)) if batch else asker
-        for process in processes:
-            pid = process.pid
-            condition = conditions.get(pid)
-            if process in hits:
-                self._finish_hit(process, plans[pid], target)  # type: ignore[arg-type]
-            elif condition is None:
-                self.launches.start(process, process if instances else None, target, out)
-            else:
-                decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
-                self.launches.held(pid, target, out)
-                self.decided(decisions)
-
-    def _memo_plan(self, process: Process, conditions: dict[str, Condition]) -> Any:
-        """Ask the cache about a launch: a hit (its Plan), or "" after noting what it
-        runs for; a live run of the same key holds it on that run's end."""
-        driver = ProcessDriver(process)
-        plan = self.memo.plan(process, driver.cache_mode)
-        if plan.key is None:
-            return ""
-        pid = process.pid
-        if plan.action == "hit" and pid not in conditions:
-            return plan
-        if plan.action == "wait" or pid in conditions:
-            self.memo.held(pid, plan.key, driver.cache_mode)  # asks again when released
-            if plan.action == "wait":
-                first = Pid(plan.source).completed  # type: ignore[arg-type]
-                both = first if pid not in conditions else conditions[pid] & first
-                conditions[pid] = both
-                driver.launch_condition = both.to_data()
-            return ""
-        self.memo.running(pid, plan.key, driver.cache_mode)
-        return ""
-
-    def _finish_hit(self, process: Process | str, plan: Plan, asker: Any = None) -> None:
-        """A launch whose key has a finished run: FINISHED at once with a copy of the
-        outputs and ``cached_from``, in one transaction; no step runs."""
-        registry = self.registry
-        when = None
-        if isinstance(process, str):  # held until now: its record is stored
-            status = registry[process].status
-            when = (self._store.get_record(process) or {}).get("when")
-            parts: dict[str, Any] = {}
-        else:
-            status = ProcessDriver(process).status()
-            parts = {"checkpoint": self.launches.checkpoint(process)}
-        source = plan.source
-        assert source is not None
-        result = self.memo.hit_result(status.pid, source, status.process_class)
-        status = dataclasses.replace(status, state=ProcessState.FINISHED, status=None, paused=False)
-        record = status_record(status, result, when)
-        record["cached_from"] = source
-        self._store.write(status.pid, record=record, outputs=dict(result), **parts)
-        if isinstance(process, str):
-            self.finished(status, result)
-        else:
-            registry.register_ended(status, result)
-            self.launches.held(status.pid, asker, self.out)
-
-    def decided(self, decisions: list[Decision]) -> None:
-        """Act on what the book decided, causes first: start, or end KILLED."""
-        for decision in decisions:
-            entry = self.registry.get(decision.pid)
-            if entry is None or entry.result is not None:
-                continue
-            if decision.start:
-                plan = self.memo.released(decision.pid)
-                if plan.action == "hit":
-                    self._finish_hit(decision.pid, plan)
-                    continue
-                self.registry.place(decision.pid)
-                self.registry.deliver(decision.pid, Activate(), self.out)
-            else:
-                self._cancel(decision.pid, decision.status or "cancelled")
-
-    def _cancel(self, pid: str, reason: str) -> None:
-        """End held ``pid`` KILLED on its record alone: it never ran a step."""
-        status, result = cancelled_ending(self.registry[pid].status, reason)
-        stored = self._store.get_record(pid) or {}
-        self._store.write(pid, record=status_record(status, result, stored.get("when")))
-        self.finished(status, result)
-
-    def _control_held(self, pid: str, message: Any) -> None:
-        """Pause, play or kill of a held process, from its checkpoint: a play never
-        starts it before its condition holds."""
-        events = self.dependencies.control(pid, message)
-        if events is None:  # no loadable checkpoint: a kill ends it on its record
-            if isinstance(message, KillRequest):
-                self._cancel(pid, message.message or "killed")
-            return
-        self.handle_events(events)
-        self.dependencies.keep_waiting_text(pid)
-
-    def _reload_held(self, held: list[tuple[ProcessStatus, Any]]) -> None:
-        """After a restart: held processes back in the book, then each decided
-        against the stored states (a dependency may have ended while we were down)."""
-        for pid, reason in self.dependencies.load(held):
-            self.fail(pid, reason)
-        self.decided(self.dependencies.decide_all())
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)

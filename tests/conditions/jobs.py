@@ -138,3 +138,24 @@ class SquareTree(WorkChain):
 
     def collect(self):
         self.out("y", self.ctx.child["y"])
+
+
+class TwoSquares(WorkChain):
+    """Not cacheable itself: launches two identical cacheable Square children in one
+    step (one runs, the other waits for it and reuses its outputs)."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("x", valid_type=int)
+        spec.input("witness", valid_type=str)
+        spec.outline(cls.launch, cls.collect)
+        spec.output("ys", valid_type=list)
+
+    def launch(self):
+        a = self.submit(Square, x=self.inputs.x, witness=self.inputs.witness)
+        b = self.submit(Square, x=self.inputs.x, witness=self.inputs.witness)
+        return ToContext(a=a, b=b)
+
+    def collect(self):
+        self.out("ys", [self.ctx.a["y"], self.ctx.b["y"]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from prunus import CodecError, ProcessState
-from tests.conditions.jobs import Square, SquareTree, SquareV2, runs
+from tests.conditions.jobs import Square, SquareTree, SquareV2, TwoSquares, runs
 
 
 def square(client, tmp_path, x=3, name="w", **options):
@@ -116,3 +116,21 @@ def test_an_input_that_cannot_be_stored_is_one_line_and_nothing_is_stored(client
         square(client, tmp_path, x=14, data=object())
     assert "\n" not in str(refused.value) and "data" in str(refused.value)
     assert len(client.list()) == before and runs(tmp_path / "w") == 0
+
+
+def test_cacheable_children_of_a_workchain_run_once_per_key(client, tmp_path):
+    first = client.submit(TwoSquares, x=15, witness=str(tmp_path / "w"))
+    assert client.wait(first, timeout=30)["ys"] == [225, 225]
+    assert runs(tmp_path / "w") == 1
+    a, b = client.status(first).children
+    assert client.describe(b)["cached_from"] == a
+    again = client.submit(TwoSquares, x=15, witness=str(tmp_path / "w"))
+    assert client.wait(again, timeout=30)["ys"] == [225, 225]
+    assert runs(tmp_path / "w") == 1
+    assert all(client.describe(c)["cached_from"] == a for c in client.status(again).children)
+
+
+def test_run_of_a_cached_class_returns_the_reused_outputs(client, tmp_path):
+    assert client.run(Square, x=16, witness=str(tmp_path / "w")) == {"y": 256}
+    assert client.run(Square, x=16, witness=str(tmp_path / "w")) == {"y": 256}
+    assert runs(tmp_path / "w") == 1
