@@ -20,7 +20,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from prunus._attributes_dict import FrozenAttributesDict
-from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessStatus, save_process
+from prunus.engine import (
+    Process,
+    ProcessDriver,
+    ProcessResult,
+    ProcessState,
+    ProcessStatus,
+    save_process,
+)
 from prunus.errors import CodecError
 from prunus.persistence import StagedWrite, encode, register_type, stage_writes
 from prunus.spec import ExitCode
