@@ -199,3 +199,36 @@ def test_the_client_runs_and_controls_a_workchain(tutorial):
         "list: ControlledWorkChain FINISHED",
         "list: ControlledWorkChain FINISHED",
     ]
+
+
+NEVER = "can never hold"
+
+
+def test_park_fit_reuses_every_job_on_a_rerun_and_cancels_the_chain_of_a_failed_reduction():
+    completed = run_example(ROOT / "examples" / "park_fit.py")
+    assert completed.returncode == 0, completed.stderr
+    sections: dict[str, list[list[str]]] = {}
+    for line in completed.stdout.splitlines():
+        if line.startswith("== "):
+            current = sections.setdefault(line.strip("= "), [])
+        else:
+            current.append(line.split(None, 2))
+    assert [row[2] for row in sections["first campaign"]] == ["ran"] * 5
+    again = sections["same campaign again"]
+    assert all(state == "FINISHED" and how.startswith("reused from ") for _, state, how in again)
+    assert sections["a campaign whose reduction fails"] == [
+        ["reduction", "EXCEPTED", "RuntimeError: cannot reduce badfile.nxs: corrupt run file"],
+        [
+            "fetch",
+            "KILLED",
+            "cancelled: reduction EXCEPTED, so reduction.finished_ok can never hold",
+        ],
+        ["upload", "FINISHED", again[2][2]],
+        ["model", "FINISHED", again[3][2]],
+        ["fit", "KILLED", "cancelled: fetch KILLED, so fetch.finished_ok " + NEVER],
+    ]
+    # every job's step ran exactly once over the three campaigns
+    assert sections["files written"] == [
+        [name, "1"]
+        for name in ("fetched.refl", "fit.out", "model.egg", "model.sim", "reduced.refl")
+    ]

@@ -37,7 +37,13 @@ from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import open_embedded_system
-from prunus.engine import Process, ProcessResult, ProcessState, resolve_process_class
+from prunus.engine import (
+    Process,
+    ProcessDriver,
+    ProcessResult,
+    ProcessState,
+    resolve_process_class,
+)
 from prunus.persistence import HomeLock, LmdbStore, MemoryStore
 
 __all__ = ["EmbeddedRuntime", "open_embedded_runtime", "raise_error_reply"]
@@ -93,20 +99,37 @@ class EmbeddedRuntime(RuntimeQueries):
         assert isinstance(reply, Reloaded)
         return reply
 
-    def launch(self, process: Process | str, inputs: Mapping[str, Any] | None = None) -> str:
-        reply = self._ask(Launch(_instance(process, inputs)))
+    def launch(
+        self,
+        process: Process | str,
+        inputs: Mapping[str, Any] | None = None,
+        when: list[Any] | None = None,
+        cache: Any = True,
+    ) -> str:
+        instance = _instance(process, inputs)
+        driver = ProcessDriver(instance)
+        driver.launch_condition, driver.cache_mode = when, cache
+        reply = self._ask(Launch(instance))
         assert isinstance(reply, Launched)
         return reply.pid
 
     def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
-        instances = [_instance(process, inputs) for process, inputs in launches]
-        return [self.launch(instance) for instance in instances]
+        instances = [(_instance(item[0], item[1]), *item[2:]) for item in launches]
+        return [self.launch(instance, None, *rest) for instance, *rest in instances]
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         instance = _instance(process, inputs)
-        self.wait(self.launch(instance))
+        result = self.wait(self.launch(instance))
+        if instance.state is ProcessState.CREATED:
+            # A memo hit (or a duplicate that waited for one): this instance never ran;
+            # the runtime's result is the answer.
+            if result.state is ProcessState.FINISHED:
+                return dict(result)
+            if result.state is ProcessState.KILLED:
+                raise errors.KilledError(result.status or f"process {result.pid} was killed")
+            raise errors.ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
         return _outputs_or_raise(instance)
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:

@@ -201,8 +201,9 @@ class HostActor(Actor):
 
     def launched(self, child: Process) -> None:
         embedded = self._config is not None and self._config.home is None
-        status = ProcessDriver(child).status()
-        self._events.append(Spawned(status, child if embedded else None))
+        driver = ProcessDriver(child)
+        status = driver.status()
+        self._events.append(Spawned(status, child if embedded else None, driver.launch_condition))
 
     def schedule_step(self, pid: str) -> None:
         self._run_queue.append(pid)

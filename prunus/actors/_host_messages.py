@@ -134,6 +134,7 @@ class Spawned:
 
     status: ProcessStatus
     process: Any = None
+    when: Any = None  # its when= condition (plain data): the supervisor holds it back
 
 
 @dataclass(frozen=True, slots=True)

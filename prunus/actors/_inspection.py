@@ -67,6 +67,8 @@ class Inspection:
             modified=record.get("modified"),
             inputs=checkpoint.get("inputs"),
             restarts=entry.restarts,
+            when=record.get("when"),
+            cached_from=record.get("cached_from"),
         )
         out.send(asker, Description(pid, description.to_data()))
 

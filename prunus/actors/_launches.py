@@ -54,25 +54,48 @@ class Launches:
         self._waiters: dict[str, list[Any]] = {}  # pid -> askers (or BatchLaunch)
         self.activation_failures = 0
 
-    def submit(self, message: Submit, asker: Any, out: Outgoing) -> None:
-        """Daemon: build the process here from its class path and encoded inputs."""
+    @staticmethod
+    def build(message: Submit | SubmitMany, asker: Any, out: Outgoing) -> list[Process] | None:
+        """Daemon: build the processes here from their class paths and encoded inputs,
+        every one before any starts; None after answering ``asker`` why one cannot."""
+        items = message.items if isinstance(message, SubmitMany) else (message,)
         try:
-            process = build_process(message.process_class, message.inputs)
+            return [build_process(i.process_class, i.inputs, i.when, i.cache) for i in items]
         except PrunusError as error:
             out.send(asker, error_reply(error))
-            return
-        self.start(process, None, asker, out)
+            return None
 
-    def submit_many(self, message: SubmitMany, asker: Any, out: Outgoing) -> None:
-        """Validate every item first: one bad item starts none of them."""
+    def submit(self, message: Submit | SubmitMany, asker: Any, out: Outgoing) -> None:
+        """Build and start (no ``when=``: the supervisor holds those, see
+        :meth:`Supervision.launch`); one bad item of a batch starts none of them."""
+        processes = self.build(message, asker, out)
+        if processes is None:
+            return
+        target: Any = asker
+        if isinstance(message, SubmitMany):
+            target = BatchLaunch(asker, tuple(p.pid for p in processes))
+        for process in processes:
+            self.start(process, None, target, out)
+
+    submit_many = submit
+
+    def write_held(self, processes: list[Process], asker: Any, out: Outgoing) -> bool:
+        """Store the first writes of processes held by a condition (no host takes
+        them yet), all in one transaction; False after answering ``asker`` why not."""
         try:
-            processes = [build_process(i.process_class, i.inputs) for i in message.items]
+            self._writer.write_new(processes)
         except PrunusError as error:
             out.send(asker, error_reply(error))
-            return
-        batch = BatchLaunch(asker, tuple(p.pid for p in processes))
-        for process in processes:
-            self.start(process, None, batch, out)
+            return False
+        return True
+
+    def checkpoint(self, process: Process) -> Any:
+        """``process``'s checkpoint data (a memo hit stores it with its record)."""
+        return self._writer.checkpoint(process)
+
+    def held(self, pid: str, asker: Any, out: Outgoing) -> None:
+        """A held process is stored: its launch is answered now."""
+        self._launched(asker, pid, out)
 
     def start(self, process: Process, instance: Process | None, asker: Any, out: Outgoing) -> None:
         """Register ``process`` and hand it to its host (``instance``: embedded, the

@@ -110,6 +110,8 @@ class Submit:
 
     process_class: str
     inputs: bytes
+    when: Any = None  # a when= condition as plain data (Condition.to_data), or None
+    cache: Any = True  # the cache= launch option: True, False or "refresh"
 
 
 @dataclass(frozen=True, slots=True)

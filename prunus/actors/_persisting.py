@@ -47,13 +47,20 @@ register_type(
 register_type(ExitCode, ExitCode.to_data, ExitCode.from_data, "prunus.ExitCode")
 
 
-def status_record(status: ProcessStatus, result: ProcessResult | None) -> dict[str, Any]:
-    """The registry record of a process: its status, when it was written, and (once it
-    has ended) its result."""
+def status_record(
+    status: ProcessStatus, result: ProcessResult | None, when: list[Any] | None = None
+) -> dict[str, Any]:
+    """The registry record of a process: its status, when it was written, (once it
+    has ended) its result, and the ``when=`` condition it was launched with: "held" is
+    exactly "CREATED with ``when`` in its record", so the condition is written in the
+    same transaction as the record and never kept in step apart (it stays afterwards,
+    for pictures and ``process show``)."""
     record = status.to_data()
     record["modified"] = time.time()
     if result is not None:
         record["result"] = result.to_data()
+    if when is not None:
+        record["when"] = when
     return record
 
 
@@ -62,8 +69,13 @@ def record_status(record: dict[str, Any]) -> ProcessStatus:
     return ProcessStatus.from_data(record)
 
 
-def read_registry(store: Any) -> Iterator[tuple[ProcessStatus, ProcessResult | None]]:
+def read_registry(
+    store: Any, held: list[tuple[ProcessStatus, Any]] | None = None
+) -> Iterator[tuple[ProcessStatus, ProcessResult | None]]:
     """Every process in ``store``'s registry: its status, and its result once ended.
+
+    With ``held``, a process held by its ``when=`` condition (CREATED with ``when`` in
+    its record) is appended there as ``(status, when)`` instead of being yielded.
 
     A record that cannot be read is not skipped (its process would vanish: "unknown
     process"): it comes back EXCEPTED with the reason ``corrupt record: ...``, so it
@@ -80,6 +92,9 @@ def read_registry(store: Any) -> Iterator[tuple[ProcessStatus, ProcessResult | N
             result = ProcessResult.from_data(record["result"]) if ended else None
         except Exception as error:  # any shape of damage: a missing key, a wrong type
             broken.append((pid, f"{type(error).__name__}: {error}"))
+            continue
+        if held is not None and status.state is ProcessState.CREATED and record.get("when"):
+            held.append((status, record["when"]))
             continue
         yield status, result
     for pid, why in broken:
@@ -120,7 +135,9 @@ class ProcessWriter:
             (
                 process.pid,
                 {
-                    "record": status_record(status, result),
+                    "record": status_record(
+                        status, result, ProcessDriver(process).launch_condition
+                    ),
                     "checkpoint": self.checkpoint(process),
                     "outputs": process.outputs if result is not None else None,
                     "log_lines": reports,
@@ -129,6 +146,14 @@ class ProcessWriter:
         ]
         items += [self._first_write(c) for c in launches if self._store.get_record(c.pid) is None]
         self._store.write_many(items)
+
+    def write_new(self, processes: list[Process]) -> None:
+        """The records and first checkpoints of new processes, in one transaction.
+
+        Raises:
+            CodecError: the inputs of one cannot be stored; nothing was written.
+        """
+        self._store.write_many([self._first_write(p) for p in processes])
 
     def stage_new(self, process: Process) -> StagedWrite:
         """The record and first checkpoint of a new process, encoded, not yet stored.
@@ -140,7 +165,8 @@ class ProcessWriter:
 
     def _first_write(self, process: Process) -> tuple[str, dict[str, Any]]:
         """What a process that has not run yet is stored as: its record and checkpoint."""
-        record = status_record(ProcessDriver(process).status(), None)
+        driver = ProcessDriver(process)
+        record = status_record(driver.status(), None, driver.launch_condition)
         return process.pid, {"record": record, "checkpoint": self.checkpoint(process)}
 
     def write_failure(

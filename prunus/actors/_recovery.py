@@ -18,7 +18,7 @@ carry out, a Failure to record), so everything happens in the same order as the 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -68,12 +68,23 @@ class Recovery:
         self._tokens = 0
 
     def reload(
-        self, store: Any, resume: bool, hosts: int, asker: Any, out: Outgoing
+        self,
+        store: Any,
+        resume: bool,
+        hosts: int,
+        asker: Any,
+        out: Outgoing,
+        load_held: Callable[[list[tuple[ProcessStatus, Any]]], None] | None = None,
     ) -> Iterator[Order]:
         """Register what ``store`` holds (see the module docstring); yields the kill
-        orders to carry out. Answers ``asker`` with Reloaded (after a barrier)."""
+        orders to carry out. Answers ``asker`` with Reloaded (after a barrier).
+
+        A process held by its ``when=`` condition (CREATED, ``when`` in its record) is
+        not activated: ``load_held`` gets them all once every record is registered
+        (it registers and decides them), before the barrier."""
         registry, resumed = self._registry, 0
-        for status, result in read_registry(store):
+        held: list[tuple[ProcessStatus, Any]] = []
+        for status, result in read_registry(store, held):
             pid = status.pid
             if status.state.is_terminal:
                 registry.register_ended(status, result)
@@ -83,9 +94,14 @@ class Recovery:
                     registry.deliver(pid, Activate(), out)
                     resumed += 1
         self._control.load_kill_records()
+        if not resume or load_held is None:
+            for status, _ in held:
+                registry.register_held(status)
         if not resume:
             out.send(asker, Reloaded(0, 0))
             return
+        if load_held is not None:
+            load_held(held)
         for pid, entry in registry.entries.items():
             if entry.result is None:
                 registry.redeliver_child_results(pid, out)

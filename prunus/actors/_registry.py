@@ -5,7 +5,9 @@ result, whether a host holds it now, how often it was restarted) and the only co
 that changes it. Other parts read it; what happens when a process ends is decided in
 one place, :meth:`Registry.finished`, which returns an :class:`Ending` for the parts
 that react to it (control: kill cascades and kill records; waits: waiters; pending
-``when=`` conditions, indexed by the pids they name, will hook in there too).
+``when=`` conditions, indexed by the pids they name; the memo cache). A process held
+by its ``when=`` condition has no host until it starts (:meth:`Registry.register_held`,
+:meth:`Registry.place`).
 """
 
 from __future__ import annotations
@@ -88,6 +90,18 @@ class Registry:
         self.entries[status.pid] = entry
         return entry
 
+    def register_held(self, status: ProcessStatus) -> Entry:
+        """A process held back by its ``when=`` condition: no host until it starts."""
+        entry = Entry(status, -1, list(status.children))
+        self.entries[status.pid] = entry
+        return entry
+
+    def place(self, pid: str) -> None:
+        """A held process starts: give it a host for the rest of its life."""
+        entry = self.entries[pid]
+        if entry.host < 0:
+            entry.host = self._hosts.place()
+
     def register_ended(self, status: ProcessStatus, result: ProcessResult | None) -> None:
         """A process the store holds as ended: known for reads and waits, never run."""
         self.entries[status.pid] = Entry(status, -1, list(status.children), result)
@@ -160,7 +174,8 @@ class Registry:
         if entry.result is not None:
             return None
         entry.status, entry.result, entry.active = status, result, False
-        self._hosts.release(entry.host)
+        if entry.host >= 0:  # (a held process that never started has no host)
+            self._hosts.release(entry.host)
         parent = self.entries.get(status.parent) if status.parent else None
         if parent is not None and parent.result is None:
             self.deliver(status.parent, ChildFinished(pid, result), out)  # type: ignore[arg-type]

@@ -81,21 +81,32 @@ class RemoteRuntime(RuntimeQueries):
 
     # ---- the runtime interface (prunus.actors.Runtime) ---------------------------------
 
-    def launch(self, process: Process | str, inputs: Mapping[str, Any] | None = None) -> str:
+    def launch(
+        self,
+        process: Process | str,
+        inputs: Mapping[str, Any] | None = None,
+        when: list[Any] | None = None,
+        cache: Any = True,
+    ) -> str:
         """Submit a process: an instance (validated here already) or ``module:Class``."""
-        reply = self._ask(self._submission(process, inputs))
+        reply = self._ask(self._submission(process, inputs, when, cache))
         assert isinstance(reply, Launched), reply
         return reply.pid
 
     def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
         """Submit many processes in one message (all validated before any starts)."""
-        items = tuple(self._submission(process, inputs) for process, inputs in launches)
+        items = tuple(self._submission(*item) for item in launches)
         reply = self._ask(SubmitMany(items))
         assert isinstance(reply, LaunchedMany), reply
         return list(reply.pids)
 
     @staticmethod
-    def _submission(process: Process | str, inputs: Mapping[str, Any] | None) -> Submit:
+    def _submission(
+        process: Process | str,
+        inputs: Mapping[str, Any] | None,
+        when: list[Any] | None = None,
+        cache: Any = True,
+    ) -> Submit:
         if isinstance(process, Process):
             driver = ProcessDriver(process)
             if driver.listeners:
@@ -106,7 +117,7 @@ class RemoteRuntime(RuntimeQueries):
             reference, inputs = process.qualified_name(), driver.raw_inputs
         else:
             reference = process
-        return Submit(reference, encode(inputs or {}, path_prefix="inputs"))
+        return Submit(reference, encode(inputs or {}, path_prefix="inputs"), when, cache)
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None

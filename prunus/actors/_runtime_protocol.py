@@ -21,8 +21,13 @@ from prunus.engine import Process, ProcessResult, ProcessStatus
 __all__ = ["LaunchItem", "Runtime"]
 
 #: What ``launch`` takes: a constructed (validated) Process with no inputs beside it,
-#: or a ``"module:Class"`` path with its inputs (imported where the process runs).
-LaunchItem = tuple["Process | str", "Mapping[str, Any] | None"]
+#: or a ``"module:Class"`` path with its inputs (imported where the process runs), and
+#: optionally its ``when=`` condition as plain data (``Condition.to_data()``).
+LaunchItem = (
+    tuple["Process | str", "Mapping[str, Any] | None"]
+    | tuple["Process | str", "Mapping[str, Any] | None", "list[Any] | None"]
+    | tuple["Process | str", "Mapping[str, Any] | None", "list[Any] | None", Any]
+)
 
 
 @runtime_checkable
@@ -42,10 +47,21 @@ class Runtime(Protocol):
 
     # ---- launching and waiting ------------------------------------------------------
 
-    def launch(self, process: Process | str, inputs: Mapping[str, Any] | None = None) -> str:
+    def launch(
+        self,
+        process: Process | str,
+        inputs: Mapping[str, Any] | None = None,
+        when: list[Any] | None = None,
+        cache: Any = True,
+    ) -> str:
         """Start a process and return its pid once its first checkpoint is stored.
+        With ``when`` (a condition's plain data) it is stored at once and held until
+        the condition holds (ended KILLED, ``cancelled: ...``, if it never can).
+        ``cache`` (a cacheable class): True reuses a finished run with the same key,
+        False neither uses nor fills the cache, "refresh" runs and replaces it.
 
         Raises:
+            ConditionError: ``when`` names a process this runtime does not know.
             PortValidationError: ``inputs`` do not fit the class's spec.
             ProcessClassError: a class path cannot be imported where processes run.
         """

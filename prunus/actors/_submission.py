@@ -5,15 +5,20 @@ and codec-encoded inputs. The class is imported by its module path (the daemon's
 
 from __future__ import annotations
 
-from prunus.engine import Process, resolve_process_class
+from typing import Any
+
+from prunus.engine import Process, ProcessDriver, resolve_process_class
 from prunus.errors import CheckpointError, CodecError, ProcessClassError
 from prunus.persistence import decode
 
 __all__ = ["build_process"]
 
 
-def build_process(process_class: str, inputs: bytes) -> Process:
-    """A new process of ``process_class`` (``module:Qual.Name``) with ``inputs``.
+def build_process(
+    process_class: str, inputs: bytes, when: Any = None, cache: Any = True
+) -> Process:
+    """A new process of ``process_class`` (``module:Qual.Name``) with ``inputs`` (and
+    its ``when=`` condition as plain data, checked by the supervisor).
 
     Raises:
         ProcessClassError: the class cannot be imported or is not a Process.
@@ -34,4 +39,7 @@ def build_process(process_class: str, inputs: bytes) -> Process:
         data = decode(inputs)
     except CodecError as error:
         raise CodecError(f"cannot decode the inputs of {process_class}: {error}") from None
-    return cls(inputs=data)
+    process = cls(inputs=data)
+    driver = ProcessDriver(process)
+    driver.launch_condition, driver.cache_mode = when, cache
+    return process

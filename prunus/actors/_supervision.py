@@ -5,11 +5,16 @@ the part whose concept it is; the few flows that cross parts are written here, o
 
 - a process ending (:meth:`Supervision.finished`): the registry decides what it
   means and returns an Ending; control carries a kill on to children launched while
-  it was in flight, and forgets the kill record; waiters are answered (pending
-  ``when=`` conditions that name the pid will be re-evaluated here too);
+  it was in flight, and forgets the kill record; waiters are answered; the memo part
+  fills an entry for a successful run; the held processes whose ``when=`` condition
+  names the pid are decided (started or cancelled, causes first);
 - a process failed by the runtime itself (cannot be loaded, restarted too often);
-- control orders carried out in order: a passivated process takes a control right
-  here, from its checkpoint (:class:`PassivatedControl`), others go to their host.
+- control orders carried out in order: a held process (``when=``) and a passivated
+  one take a control right here, from the checkpoint (:class:`PassivatedControl`),
+  others go to their host.
+
+Launches, held processes, memo hits and cacheable children are flows of their own,
+in :mod:`prunus.actors._launch_flows` (a mixin of :class:`Supervision`).
 
 Everything to send is left in :attr:`Supervision.out`; the Thespian shell
 (:mod:`prunus.actors._supervisor`) sends it after each message, and creates the
@@ -23,6 +28,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from prunus.actors._control import Control, Order
+from prunus.actors._dependencies import Dependencies
 from prunus.actors._host_messages import (
     Activate,
     Activated,
@@ -38,7 +44,9 @@ from prunus.actors._host_messages import (
 )
 from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
+from prunus.actors._launch_flows import LaunchFlows
 from prunus.actors._launches import Launches
+from prunus.actors._memo_cache import MemoCache
 from prunus.actors._messages import (
     CancelWait,
     DaemonInfo,
@@ -64,7 +72,10 @@ from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
-from prunus.engine import ProcessResult, ProcessStatus
+from prunus.engine import (
+    ProcessResult,
+    ProcessStatus,
+)
 
 __all__ = ["REQUESTS", "Supervision"]
 
@@ -95,7 +106,7 @@ REQUESTS = frozenset(
 )
 
 
-class Supervision:
+class Supervision(LaunchFlows):
     """The parts of one supervisor, wired; see the module docstring.
 
     Args:
@@ -120,6 +131,8 @@ class Supervision:
         self.waits = waits = Waits(registry)
         self.launches = launches = Launches(registry, writer)
         self.recovery = recovery = Recovery(registry, control, launches)
+        self.dependencies = Dependencies(registry, store)
+        self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
         self._passivated = PassivatedControl(store, writer) if passivate else None
         self._store = store
@@ -131,9 +144,9 @@ class Supervision:
             PlayRequest: self._control,
             KillRequest: self._control,
             ResumeRequest: self._control,
-            Launch: lambda m, s: launches.start(m.process, m.process, s, out),
-            Submit: lambda m, s: launches.submit(m, s, out),
-            SubmitMany: lambda m, s: launches.submit_many(m, s, out),
+            Launch: lambda m, s: self.launch([m.process], s, instances=True),
+            Submit: self._submit,
+            SubmitMany: self._submit,
             WaitFor: lambda m, s: waits.wait_for(m, s, out),
             WaitForMany: lambda m, s: waits.wait_for_many(m, s, out),
             CancelWait: lambda m, s: waits.cancel(m.pid, m.request_id),
@@ -143,7 +156,7 @@ class Supervision:
             Describe: lambda m, s: inspection.describe(m.pid, s, out),
             DaemonInfo: lambda m, s: inspection.daemon_status(s, out),
             Reload: lambda m, s: self.carry_out(
-                recovery.reload(store, m.resume, len(hosts), s, out)
+                recovery.reload(store, m.resume, len(hosts), s, out, self._reload_held)
             ),
         }
         assert set(self._handlers) == REQUESTS
@@ -189,7 +202,8 @@ class Supervision:
         if ending is not None:
             self.carry_out(self.control.ended(ending))
             self.waits.ended(ending, self.out)
-            # (pending when= conditions naming this pid will be re-evaluated here)
+            self.memo.ended(ending.pid, ending.result)
+            self.decided(self.dependencies.ended(ending.pid))
 
     def fail(self, pid: str, reason: str) -> None:
         """End ``pid`` EXCEPTED on the runtime's own authority (its actor cannot)."""
@@ -204,6 +218,9 @@ class Supervision:
         here (no activation), any other goes to its host (a kill recorded first)."""
         registry, out = self.registry, self.out
         for pid, message, durable in orders:
+            if pid in self.dependencies:  # held by its condition: no host has it
+                self._control_held(pid, message)
+                continue
             if self._passivated is not None and not registry[pid].active:
                 applied = self._passivated.apply(pid, message)
                 if applied is not None:
@@ -219,10 +236,6 @@ class Supervision:
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
     ) -> None:
         self.carry_out(self.control.request(message, asker, self.out))
-
-    def _spawned(self, event: Spawned) -> None:
-        if self.registry.spawned(event.status):
-            self.registry.deliver(event.status.pid, Activate(event.process), self.out)
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)

@@ -35,6 +35,8 @@ from prunus.cli._loading import (
 from prunus.cli._options import Seconds, home_option, timeout_option
 from prunus.cli._render import Output
 from prunus.cli._views import jsonable
+from prunus.cli._when import when_option
+from prunus.conditions import Condition
 from prunus.control import Client
 from prunus.control._daemon_files import read_daemon_file
 from prunus.engine import ProcessResult
@@ -205,6 +207,7 @@ def _ending(result: ProcessResult) -> str:
 
 @click.command("submit")
 @_inputs_options
+@when_option
 @click.option("--json", "as_json", is_flag=True, help='Print {"pid": ...} instead of the pid.')
 @click.pass_context
 def submit_command(
@@ -214,14 +217,16 @@ def submit_command(
     inputs_file: str | None,
     home: str | None,
     timeout: float,
+    when: Condition | None,
     as_json: bool,
 ) -> None:
     """Submit a process to the daemon and print its pid at once.
 
     The daemon imports the class (from its own working directory and PYTHONPATH) and
     checks the inputs; a bad one is refused with the port's name and nothing starts.
+    With --when, the process is recorded at once and starts once EXPR holds.
     """
     inputs = _inputs(pairs, inputs_file)
     with connect_client(ctx, home, timeout, daemon_only=True) as client:
-        pid = client.submit(check_reference(process), inputs)
+        pid = client.submit(check_reference(process), inputs, when=when)
     click.echo(json.dumps({"pid": pid}) if as_json else pid)

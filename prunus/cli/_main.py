@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from prunus import __version__
+from prunus.cli._cache import cache
 from prunus.cli._console import console_command
 from prunus.cli._daemon import daemon
 from prunus.cli._errors import ErrorReportingGroup
@@ -32,5 +33,13 @@ def main(ctx: click.Context, debug: bool) -> None:
     import_from_working_directory()  # every command resumes processes whose classes live here
 
 
-for _command in (run_command, submit_command, process, console_command, daemon, ui_command):
+for _command in (
+    run_command,
+    submit_command,
+    process,
+    cache,
+    console_command,
+    daemon,
+    ui_command,
+):
     main.add_command(_command)

@@ -17,6 +17,7 @@ from prunus.cli._options import home_option, json_option, pid_argument, timeout_
 from prunus.cli._process_read import value_text
 from prunus.cli._render import Output
 from prunus.cli._views import flatten, format_age, format_time, jsonable, short_class, state_label
+from prunus.conditions import Outcome, condition_from_data
 from prunus.engine import ProcessDescription
 from prunus.errors import PrunusError, UnknownProcessError
 
@@ -39,6 +40,7 @@ def show_command(
     """
     with connect_client(ctx, home, timeout, resume=False) as client:
         details = ProcessDescription.from_data(client.describe(pid))
+        atoms = _condition_atoms(client, details.when)
         children = []
         for child in details.children:
             try:
@@ -48,9 +50,16 @@ def show_command(
     spec, spec_problem = _spec_description(details.process_class)
     out = Output()
     if as_json:
-        out.json(jsonable({**details.to_data(), "spec": spec, "spec_error": spec_problem}))
+        data = {**details.to_data(), "spec": spec, "spec_error": spec_problem}
+        data["atoms"] = {atom: now for atom, now in atoms}
+        out.json(jsonable(data))
         return
     out.fields(_summary(details))
+    if atoms:
+        held = details.state.name == "CREATED"
+        title = "Waiting for" if held else "Launched when"
+        out.heading(f"{title}: {condition_from_data(details.when)}")
+        out.table(["ATOM", "NOW"], atoms)
     for title, values in (("Inputs", details.inputs), ("Outputs", details.outputs)):
         out.heading(title)
         rows = [(name, value_text(value)) for name, value in flatten(values or {})]
@@ -77,6 +86,25 @@ def show_command(
     out.table(["PORT", "TYPE", "REQUIRED", "DEFAULT", "HELP"], spec_rows(spec))
 
 
+def _condition_atoms(client: Any, when: list[Any] | None) -> list[list[str]]:
+    """Each atom of a process's ``when=`` condition and its value now (holds, never,
+    not yet), from the named processes' stored states."""
+    if when is None:
+        return []
+    outcomes: dict[str, Outcome | None] = {}
+    condition = condition_from_data(when)
+    for named in sorted(condition.pids):
+        try:
+            found = ProcessDescription.from_data(client.describe(named))
+        except UnknownProcessError:
+            outcomes[named] = None
+            continue
+        code = found.exit_code
+        ended = found.is_terminal
+        outcomes[named] = Outcome(found.state, code[0] if code else 0) if ended else None
+    return [[str(atom), atom.evaluate(outcomes).value] for atom in condition.atoms()]
+
+
 def _summary(details: ProcessDescription) -> list[tuple[str, str]]:
     state, ended = details.state.name, details.is_terminal
     code = details.exit_code
@@ -101,6 +129,8 @@ def _summary(details: ProcessDescription) -> list[tuple[str, str]]:
         ("ended" if ended else "modified", format_time(modified)),
         ("duration", took),
     ]
+    if details.cached_from:  # a memo hit: it ran nothing, its outputs are a copy
+        rows.insert(3, ("cached", f"outputs copied from {details.cached_from} (no step ran)"))
     return rows
 
 

@@ -13,8 +13,12 @@ keeps the pending conditions and the cache entries itself. What is here:
   the pids their conditions name; it answers :class:`Decision` lists.
 - :func:`memo_key`: a :class:`MemoKey` (digest and parts) or :class:`Uncacheable`.
 
-Integration notes (for wiring into the supervisor; not built yet)
-=================================================================
+Integration notes (how the supervisor uses this; built as described below, in
+``prunus.actors._dependencies``, ``_memo_cache`` and ``_launch_flows``, except where a
+note says otherwise: the ``when`` field stays in the record for the process's whole
+life, for pictures; the memo entry is put in its own transaction right after the
+terminal record, so a crash between the two loses the entry, never the reverse)
+===============================================================================
 
 Where a pending condition is stored. In the waiting process's own registry record,
 ``record["when"] = condition.to_data()``, written by the launch's first write (record

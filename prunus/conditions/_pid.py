@@ -9,6 +9,7 @@ text, JSON, a CLI argument) keeps working, and the codec stores it as its text.
 from __future__ import annotations
 
 from prunus.conditions._expr import Atom, AtomKind, check_pid
+from prunus.engine import install_pid_type
 from prunus.persistence._codec import store_as_str
 
 __all__ = ["Pid"]
@@ -55,3 +56,4 @@ class Pid(str):
 
 
 store_as_str(Pid)
+install_pid_type(Pid)  # Process.submit returns a Pid

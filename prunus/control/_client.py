@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from prunus.actors import Runtime, open_embedded_runtime, open_remote_runtime
+from prunus.conditions import Condition, Pid
 from prunus.control._daemon_files import daemon_address
+from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
 from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
 from prunus.ui._notebook import ProcessList, ProcessTree
 
@@ -53,6 +56,7 @@ class Client:
         elif home is not None or store is not None:
             raise TypeError("give a client a home (or a store) or a runtime, not both")
         self._runtime = runtime
+        self._defaults = LaunchDefaults()
 
     @classmethod
     def connect(
@@ -89,34 +93,69 @@ class Client:
         process: type[Process] | Process | str,
         inputs: Mapping[str, Any] | None = None,
         /,
+        *,
+        when: Condition | None = UNSET,
+        cache: bool | str = UNSET,
         **kwargs: Any,
-    ) -> str:
+    ) -> Pid:
         """Start a process and return its pid; its inputs are validated here.
 
         ``process`` is a Process class (``inputs`` and keyword arguments are its
         inputs), an already constructed instance, or ``"module:Class"`` (imported
         where the processes run: by the daemon, for a client of one).
 
+        ``when``: a condition on other processes (``a.finished_ok & b.completed``):
+        the process is recorded at once (pid, ``list``, pause, kill) and starts only
+        when it holds; if it can never hold, it ends KILLED with a ``cancelled:``
+        status, without running a step. Default: the enclosing :meth:`defaults`.
+
+        ``cache`` (for a class with ``spec.cacheable``): True (default) reuses the
+        outputs of a run that FINISHED ok with the same key (the new pid ends at once;
+        ``describe(pid)["cached_from"]`` names the source) and waits for a live one;
+        False neither uses nor fills the cache; "refresh" runs and replaces the entry.
+
         Raises:
             PortValidationError: an input does not fit the spec; nothing is started.
             ProcessClassError: the class cannot be imported (by the daemon, if remote).
+            ConditionError: ``when`` names a process this runtime does not know.
         """
-        return self._runtime.launch(*_launch_item(process, inputs, kwargs))
+        when = self._defaults.resolve("when", when)
+        cache = self._defaults.resolve("cache", cache, True)
+        item = _launch_item(process, inputs, kwargs)
+        return Pid(self._runtime.launch(*item, when_data(when), cache))
 
     def submit_many(
         self,
         launches: Iterable[tuple[type[Process] | str, Mapping[str, Any] | None]],
-    ) -> list[str]:
+        *,
+        when: Condition | None = UNSET,
+        cache: bool | str = UNSET,
+    ) -> list[Pid]:
         """Start many processes, ``(class or "module:Class", inputs)`` each, and return
         their pids in order. Every one is validated before any starts; with a daemon
         they travel in one message and share commits, which is much faster than a
-        ``submit`` each.
+        ``submit`` each. ``when`` and ``cache`` apply to every one (as ``submit``'s).
 
         Raises:
-            PortValidationError, ProcessClassError: as ``submit``; nothing is started.
+            PortValidationError, ProcessClassError, ConditionError: as ``submit``;
+                nothing is started.
         """
-        items = [_launch_item(process, inputs, {}) for process, inputs in launches]
-        return self._runtime.launch_many(items)
+        data = when_data(self._defaults.resolve("when", when))
+        cache = self._defaults.resolve("cache", cache, True)
+        items = [(*_launch_item(process, inputs, {}), data, cache) for process, inputs in launches]
+        return [Pid(pid) for pid in self._runtime.launch_many(items)]
+
+    @contextmanager
+    def defaults(self, **options: Any) -> Iterator[None]:
+        """Launch options (``when=``, ``cache=``) for every submit inside the block, made in this
+        thread through this client; an option given to ``submit`` wins. Blocks nest.
+
+        Raises:
+            TypeError: not a launch option.
+            ConditionError: ``when`` is not a condition.
+        """
+        with self._defaults.block(**options):
+            yield
 
     def run(
         self,

@@ -12,6 +12,7 @@ from prunus.engine._process import (
     Process,
     child_pid,
     install_executor,
+    install_pid_type,
     launch_inputs,
     new_pid,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "check_transition",
     "child_pid",
     "install_executor",
+    "install_pid_type",
     "launch_inputs",
     "load_process",
     "new_pid",

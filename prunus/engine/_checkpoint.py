@@ -75,6 +75,8 @@ def save_process(process: Process, *, listeners: list[Any] | None = None) -> dic
     data["ctx"] = core.ctx
     data["listeners"] = list(listeners or [])
     data["created"] = core.created
+    if core.when is not None:
+        data["when"] = core.when
     return data
 
 
@@ -109,6 +111,7 @@ def load_process(data: dict[str, Any], process_class: type[Process] | None = Non
         raw_inputs = data["inputs"]
         if data.get("created") is not None:
             core.created = float(data["created"])
+        core.when = data.get("when")
     except CheckpointError:
         raise
     except (KeyError, TypeError, ValueError) as error:

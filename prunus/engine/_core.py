@@ -49,6 +49,9 @@ class ProcessCore:
     ctx: AttributesDict = field(default_factory=AttributesDict)
     outline_cursor: Any = None
     created: float = field(default_factory=time.time)  # unix time the process was made
+    # The launch condition (``when=``) as plain data: while the process is CREATED its
+    # registry record carries it, so the supervisor holds it back until it holds.
+    when: list[Any] | None = None
     # ---- transient: never checkpointed ----
     in_step: bool = False
     kill_request: tuple[str | None] | None = None
@@ -57,3 +60,4 @@ class ProcessCore:
     error: BaseException | None = None
     logger: Any = None  # the per-process logger, made on first use
     hooks_ran: set[str] = field(default_factory=set)  # base hooks reached (super() check)
+    cache: Any = True  # the cache= launch option (True, False or "refresh")

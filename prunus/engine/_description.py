@@ -30,6 +30,8 @@ class ProcessDescription:
         exception: the error text of an EXCEPTED process.
         traceback: the traceback text of that error, where it was raised.
         restarts: how often it was restarted because its host died while running it.
+        when: the ``when=`` condition it is held by (plain data), while it waits.
+        cached_from: the pid whose outputs it copied (a memo hit), or None.
     """
 
     pid: str
@@ -48,6 +50,8 @@ class ProcessDescription:
     exception: str | None
     restarts: int
     traceback: str | None = None
+    when: list[Any] | None = None
+    cached_from: str | None = None
 
     @classmethod
     def of(
@@ -59,6 +63,8 @@ class ProcessDescription:
         modified: float | None,
         inputs: Mapping[str, Any] | None,
         restarts: int,
+        when: list[Any] | None = None,
+        cached_from: str | None = None,
     ) -> ProcessDescription:
         """The description of a process from its last status and (if ended) result."""
         code = result.exit_code if result is not None else None
@@ -79,6 +85,8 @@ class ProcessDescription:
             exception=result.exception if result is not None else None,
             restarts=restarts,
             traceback=result.traceback if result is not None else None,
+            when=when,
+            cached_from=cached_from,
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -100,6 +108,8 @@ class ProcessDescription:
             "exception": self.exception,
             "traceback": self.traceback,
             "restarts": self.restarts,
+            "when": self.when,
+            "cached_from": self.cached_from,
         }
 
     @classmethod
@@ -123,6 +133,8 @@ class ProcessDescription:
             exception=data["exception"],
             restarts=data["restarts"],
             traceback=data.get("traceback"),
+            when=data.get("when"),
+            cached_from=data.get("cached_from"),
         )
 
     @property

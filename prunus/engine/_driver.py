@@ -71,6 +71,24 @@ class ProcessDriver:
         return self.process._prunus_listeners
 
     @property
+    def launch_condition(self) -> list[Any] | None:
+        """The ``when=`` condition it was launched with (plain data), or None."""
+        return self.process._prunus.when
+
+    @launch_condition.setter
+    def launch_condition(self, when: list[Any] | None) -> None:
+        self.process._prunus.when = when
+
+    @property
+    def cache_mode(self) -> Any:
+        """The ``cache=`` launch option: True (use and fill), False, or "refresh"."""
+        return self.process._prunus.cache
+
+    @cache_mode.setter
+    def cache_mode(self, mode: Any) -> None:
+        self.process._prunus.cache = mode
+
+    @property
     def raw_inputs(self) -> dict[str, Any]:
         """The validated inputs as plain data, defaults filled in: what rebuilds the
         process elsewhere (a daemon builds it from its class and these)."""

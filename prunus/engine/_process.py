@@ -27,7 +27,15 @@ from prunus.engine._states import ProcessState
 from prunus.errors import ClosedError, InvalidStateError, PortValidationError
 from prunus.spec import ProcessSpec
 
-__all__ = ["Executor", "Process", "child_pid", "install_executor", "launch_inputs", "new_pid"]
+__all__ = [
+    "Executor",
+    "Process",
+    "child_pid",
+    "install_executor",
+    "install_pid_type",
+    "launch_inputs",
+    "new_pid",
+]
 
 _LOG = logging.getLogger(__name__)
 
@@ -45,6 +53,18 @@ def install_executor(executor: Executor) -> None:
     """
     global _executor
     _executor = executor
+
+
+#: What ``Process.submit`` wraps a child's pid in (``prunus.Pid`` once
+#: ``prunus.conditions`` is imported; it installs itself, as control installs the
+#: executor: the engine imports nothing above it).
+_pid_type: Callable[[str], str] = str
+
+
+def install_pid_type(pid_type: Callable[[str], str]) -> None:
+    """Set what :meth:`Process.submit` returns a child's pid as (``prunus.Pid``)."""
+    global _pid_type
+    _pid_type = pid_type
 
 
 def launch_inputs(
@@ -254,6 +274,8 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         process_class: type[Process],
         inputs: Mapping[str, Any] | None = None,
         /,
+        *,
+        when: Any = None,
         **kwargs: Any,
     ) -> str:
         """Launch a child process after this step; returns its pid at once.
@@ -261,6 +283,9 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         The child's pid is derived from this process's pid and the launch's position in
         its history (:func:`child_pid`), so a step re-run after a crash finds the child
         it launched before.
+        ``when``: a ``prunus.conditions`` Condition (typically on siblings' pids, as
+        returned by earlier ``submit`` calls): the child is recorded now and starts
+        only once it holds (a child with a port named ``when`` takes ``inputs={...}``).
 
         Raises:
             PortValidationError: the child's inputs do not fit its spec.
@@ -269,10 +294,12 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         merged = launch_inputs(process_class, inputs, kwargs)
         pid = child_pid(core.pid, core.launch_count)
         child = process_class(inputs=merged, pid=pid, parent_pid=core.pid)
+        if when is not None:
+            child._prunus.when = when.to_data()
         core.launch_count += 1
         core.children.append(pid)
         core.launches.append(child)
-        return pid
+        return _pid_type(pid)
 
     launch = submit
 

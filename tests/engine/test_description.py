@@ -27,6 +27,8 @@ descriptions = st.builds(
     exception=texts,
     restarts=st.integers(0, 10),
     traceback=texts,
+    when=st.none() | st.just(["completed", "p"]),
+    cached_from=st.none() | st.just("p0"),
 )
 
 
@@ -60,4 +62,6 @@ def test_the_data_form_names_the_state_and_lists_the_exit_code_as_clients_read_i
         "exception": None,
         "traceback": None,
         "restarts": 1,
+        "when": None,
+        "cached_from": None,
     }
