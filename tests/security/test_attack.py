@@ -31,7 +31,7 @@ from tests.security.attack import (
     send_as_attacker,
 )
 
-LEAF = "tests.daemon.workflows:Leaf"
+LEAF = "tests.workflows:Leaf"
 DATA_ERROR_ACK = b"ACK+DATAERR"
 OVER_THE_CAP = b"999999999>" + b"x" * 100
 

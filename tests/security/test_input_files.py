@@ -9,7 +9,7 @@ import pytest
 from prunus.cli._data_files import MAX_DEPTH, MAX_FILE_BYTES, read_data_file
 from tests.cli.helpers import invoke
 
-LEAF = "tests.daemon.workflows:Leaf"
+LEAF = "tests.workflows:Leaf"
 
 #: "billion laughs" in 600 bytes: 9**9 strings once its aliases are expanded.
 ALIAS_BOMB = "\n".join(

@@ -16,7 +16,7 @@ from tests.cli.helpers import invoke, run_prunus
 from tests.conftest import running_daemon
 from tests.security.attack import NOBODY
 
-LEAF = "tests.daemon.workflows:Leaf"
+LEAF = "tests.workflows:Leaf"
 
 
 def modes(home: Path) -> dict[str, int]:
