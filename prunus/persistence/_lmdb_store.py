@@ -119,7 +119,7 @@ def _allocate_lock_file(lock_file: Path) -> None:
     Raises:
         OSError: the file cannot be created or its blocks allocated.
     """
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)  # private: see _private_home
     try:
         size = max(os.fstat(fd).st_size, _LOCK_FILE_BYTES)
         os.posix_fallocate(fd, 0, size)

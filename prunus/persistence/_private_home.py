@@ -30,7 +30,8 @@ _LOG = logging.getLogger("prunus.persistence")
 KEY_FILE = "secret.key"
 KEY_BYTES = 32
 _DIR_MODE, _FILE_MODE = 0o700, 0o600
-#: Every file prunus keeps in a home (LMDB's two, the daemon's, the console's, the key).
+#: Every file prunus keeps in a home (LMDB's two, the daemon's, the console's and the
+#: dashboard's, the key).
 HOME_FILES = (
     "data.mdb",
     "lock.mdb",
@@ -41,6 +42,7 @@ HOME_FILES = (
     "thespian.log",
     "thespian.log.old",
     "console_history",
+    "ui.json",
     KEY_FILE,
 )
 
