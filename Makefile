@@ -39,6 +39,7 @@ ui-shots: $(STAMP) system-deps
 bench: $(STAMP)
 	$(BIN)/python benchmarks/checkpoint.py
 	$(BIN)/python benchmarks/run_throughput.py
+	$(BIN)/python benchmarks/frames.py
 	$(BIN)/python benchmarks/daemon.py
 	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/ui.py

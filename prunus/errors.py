@@ -19,6 +19,7 @@ __all__ = [
     "InvalidStateError",
     "KilledError",
     "MissingSuperCallError",
+    "NotAuthorisedError",
     "PortValidationError",
     "ProcessClassError",
     "ProcessClassImportError",
@@ -175,6 +176,11 @@ class DaemonError(PrunusError):
 
 class DaemonTimeoutError(DaemonError):
     """The daemon runs but did not answer within the call's timeout."""
+
+
+class NotAuthorisedError(DaemonError):
+    """This client does not hold the daemon's key (``<home>/secret.key``): the daemon
+    drops every message it sends unread."""
 
 
 class StuckError(WaitTimeoutError):

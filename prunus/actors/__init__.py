@@ -11,7 +11,7 @@ from __future__ import annotations
 from prunus.actors._daemon_actors import DaemonActors, start_daemon_actors
 from prunus.actors._embedded_runtime import EmbeddedRuntime, open_embedded_runtime
 from prunus.actors._messages import DaemonStatus
-from prunus.actors._remote_runtime import RemoteRuntime, open_remote_runtime
+from prunus.actors._remote_runtime import RemoteRuntime, ensure_listening, open_remote_runtime
 from prunus.actors._runtime_protocol import LaunchItem, Runtime
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "LaunchItem",
     "RemoteRuntime",
     "Runtime",
+    "ensure_listening",
     "open_embedded_runtime",
     "open_remote_runtime",
     "start_daemon_actors",

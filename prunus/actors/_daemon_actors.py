@@ -29,10 +29,11 @@ __all__ = ["DaemonActors", "start_daemon_actors"]
 _SLICE_SECONDS = 0.01  # a host's slice of steps between two looks at its mailbox
 
 
-def start_daemon_actors(port: int, log_file: str) -> DaemonActors:
+def start_daemon_actors(port: int, log_file: str, key: bytes) -> DaemonActors:
     """Start the daemon's actor system on 127.0.0.1:``port``; actors log to
-    ``log_file``. Nothing is served until :meth:`DaemonActors.serve`."""
-    return DaemonActors(open_daemon_system(port, log_file))
+    ``log_file``; every message is signed with ``key`` and checked against it (the
+    home's secret key). Nothing is served until :meth:`DaemonActors.serve`."""
+    return DaemonActors(open_daemon_system(port, log_file, key))
 
 
 class DaemonActors:

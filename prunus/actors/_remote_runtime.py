@@ -33,31 +33,42 @@ from prunus.actors._messages import (
 from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor import Supervisor
-from prunus.actors._thespian import SUPERVISOR_NAME, PoisonMessage, connect_to_daemon, disconnect
+from prunus.actors._thespian import (
+    SUPERVISOR_NAME,
+    FramesRefused,
+    PoisonMessage,
+    connect_to_daemon,
+    disconnect,
+)
 from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState
 from prunus.errors import (
     ClosedError,
     DaemonError,
     DaemonTimeoutError,
     KilledError,
+    NotAuthorisedError,
     PrunusError,
     WaitTimeoutError,
 )
 from prunus.persistence import encode
 
-__all__ = ["RemoteRuntime", "open_remote_runtime"]
+__all__ = ["RemoteRuntime", "ensure_listening", "open_remote_runtime"]
 
 _LIVENESS_SECONDS = 2.0  # how often a long wait checks that the daemon is still there
 
 
-def open_remote_runtime(port: int, *, timeout: float = 10.0, where: str = "") -> RemoteRuntime:
+def open_remote_runtime(
+    port: int, *, key: bytes, timeout: float = 10.0, where: str = ""
+) -> RemoteRuntime:
     """A runtime talking to the daemon on 127.0.0.1:``port``; every call but a wait
-    gives up after ``timeout`` seconds. ``where`` names the daemon in errors.
+    gives up after ``timeout`` seconds. ``where`` names the daemon in errors. Every
+    message is signed with ``key``, the daemon's (see ``_frames``).
 
     Raises:
         DaemonError: nothing listens there.
+        NotAuthorisedError: the daemon there does not accept ``key``.
     """
-    return RemoteRuntime(port, timeout=timeout, where=where)
+    return RemoteRuntime(port, key=key, timeout=timeout, where=where)
 
 
 class RemoteRuntime(RuntimeQueries):
@@ -70,8 +81,8 @@ class RemoteRuntime(RuntimeQueries):
 
     is_remote = True
 
-    def __init__(self, port: int, *, timeout: float = 10.0, where: str = "") -> None:
-        self._port = port
+    def __init__(self, port: int, *, key: bytes, timeout: float = 10.0, where: str = "") -> None:
+        self._port, self._key = port, key
         self._timeout = timeout
         self._where = where or f"127.0.0.1:{port}"
         self._request_ids = itertools.count(1)
@@ -199,8 +210,10 @@ class RemoteRuntime(RuntimeQueries):
 
     def _connect(self) -> None:
         try:
-            self._system = connect_to_daemon(self._port)
+            self._system = connect_to_daemon(self._port, self._key)
             self._supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
+        except FramesRefused:
+            raise NotAuthorisedError(f"not authorised for the daemon on {self._where}") from None
         except Exception as error:  # Thespian raises its own kinds (InvalidActorAddress...)
             raise DaemonError(
                 f"cannot reach the prunus daemon at {self._where}: {type(error).__name__}"
@@ -238,7 +251,12 @@ class RemoteRuntime(RuntimeQueries):
         return reply
 
     def _check_alive(self) -> None:
-        try:
-            socket.create_connection(("127.0.0.1", self._port), timeout=2.0).close()
-        except OSError:
-            raise DaemonError(f"no prunus daemon is running at {self._where}") from None
+        ensure_listening(self._port, self._where)
+
+
+def ensure_listening(port: int, where: str) -> None:
+    """Raises DaemonError if nothing listens on 127.0.0.1:``port``."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2.0).close()
+    except OSError:
+        raise DaemonError(f"no prunus daemon is running at {where}") from None

@@ -14,11 +14,27 @@ Pitfalls measured here (thespian 4.0.1), for the daemon's TCP base:
   host lets anyone who reaches it run code. :func:`_bind_to_loopback` makes sockets
   whose advertised address is a loopback address bind to it alone (checked with
   ``ss -ltn``: every listener of a daemon on 127.0.0.1).
+- Loopback does not stop other users of the host, so every frame is authenticated
+  too (:func:`_install_frame_auth`, pieces in ``_frames``). Thespian has no hook for
+  it; these are the places it is fitted in, all in ``thespian.system.transport.
+  TCPTransport``: the module's ``ReceiveBuffer`` (every buffer it makes: incoming
+  frames and the acks to our own sends), ``TCPIncoming_Common.__init__`` (to give
+  the buffer its socket, for the peer's address in a log line), and on the
+  ``TCPTransport`` class ``__init__`` (each transport takes its signing key when it
+  is made), ``serializer`` (the one place a frame is built),
+  ``external_transport_clone`` (a clone signs like its original) and
+  ``_finishIntent`` (a client whose first frame is refused says so at once, instead
+  of Thespian retrying for 11 s and then calling the admin unusable). Thespian forks
+  every actor process (admin, logger, actors) from the process that starts the
+  system, so what is installed there, and the key, are in force in all of them; the
+  start method is pinned to ``fork`` below so that stays true.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from typing import Any
 
 from thespian.actors import (
@@ -31,6 +47,10 @@ from thespian.actors import (
     WakeupMessage,
 )
 from thespian.system.transport import IPBase
+from thespian.system.transport import TCPTransport as _tcp
+from thespian.system.transport import streamBuffer as _stream
+
+from prunus.actors._frames import KEYS, AuthenticatedReceiveBuffer, sign_frame
 
 __all__ = [
     "SUPERVISOR_NAME",
@@ -39,6 +59,7 @@ __all__ = [
     "ActorExitRequest",
     "ActorSystem",
     "ChildActorExited",
+    "FramesRefused",
     "PoisonMessage",
     "WakeupMessage",
     "connect_to_daemon",
@@ -62,10 +83,16 @@ def open_embedded_system() -> Any:
     return ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
 
 
-def open_daemon_system(port: int, log_file: str) -> Any:
+def open_daemon_system(port: int, log_file: str, key: bytes) -> Any:
     """Start a multiprocess TCP actor system on 127.0.0.1:``port``; actors log to
-    ``log_file``. Call it before this process starts any thread (actors are forked)."""
+    ``log_file``; every frame is signed with and checked against ``key``. Call it
+    before this process starts any thread (actors are forked)."""
     _bind_to_loopback()
+    _install_frame_auth()
+    KEYS.use_everywhere(key)  # forked actor processes inherit it: never on a command line
+    _log_drops_to(log_file)
+    # Thespian's own log goes to /tmp/thespian.log unless told: keep it in the home.
+    os.environ["THESPLOG_FILE"] = os.path.join(os.path.dirname(log_file), "thespian.log")
     log_defs = {
         "version": 1,
         "formatters": {"line": {"format": "%(asctime)s %(process)d %(levelname)s %(message)s"}},
@@ -74,18 +101,52 @@ def open_daemon_system(port: int, log_file: str) -> Any:
         },
         "root": {"level": "WARNING", "handlers": ["file"]},
     }
-    return ActorSystem(_TCP_BASE, {"Admin Port": port}, logDefs=log_defs)
+    capabilities = {"Admin Port": port, "Process Startup Method": "fork"}
+    return ActorSystem(_TCP_BASE, capabilities, logDefs=log_defs)
 
 
-def connect_to_daemon(port: int) -> Any:
+def connect_to_daemon(port: int, key: bytes) -> Any:
     """A client-side connection to the daemon's admin on 127.0.0.1:``port``.
 
     ``transientUnique``: each connection has its own reply address, so one that gave
     up on an answer can be dropped along with any late reply to it. Never call
-    ``shutdown()`` on it: that would stop the daemon's whole actor system.
+    ``shutdown()`` on it: that would stop the daemon's whole actor system. Frames are
+    signed with ``key``; ones signed with it are accepted on this process's sockets.
+
+    Raises:
+        FramesRefused: the admin answered our first frame with a data error: with prunus
+            on both ends, it did not accept the key. Said at once, where Thespian would
+            retry for 11 s and then call the admin "not a valid or useable" one.
     """
     _bind_to_loopback()
-    return ActorSystem(_TCP_BASE, {"Admin Port": port}, logDefs=_QUIET_LOGS, transientUnique=True)
+    _install_frame_auth()
+    previous = KEYS.set_pending(key)
+    _CONNECTING.active = True
+    try:
+        return ActorSystem(
+            _TCP_BASE, {"Admin Port": port}, logDefs=_QUIET_LOGS, transientUnique=True
+        )
+    except _Refused as refused:
+        refused.transport.close()
+        raise FramesRefused(f"127.0.0.1:{port} refused this key") from None
+    finally:
+        _CONNECTING.active = False
+        KEYS.set_pending(previous)
+
+
+class FramesRefused(Exception):
+    """The daemon dropped our frames unread: we do not hold its key."""
+
+
+class _Refused(BaseException):
+    """Unwinds a connection attempt out of Thespian's retry loop. A BaseException,
+    because Thespian's transmit machinery catches and logs every Exception."""
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+
+
+_CONNECTING = threading.local()  # True while this thread is in connect_to_daemon
 
 
 def disconnect(system: Any) -> None:
@@ -112,3 +173,63 @@ def _bind_to_loopback() -> None:
 
     address_class.__init__ = init
     address_class._prunus_loopback = True
+
+
+def _install_frame_auth() -> None:
+    """Fit ``_frames`` into Thespian's TCP transport, once per process (see above)."""
+    if getattr(_tcp, "_prunus_frames", False):
+        return
+    dumps, loads = _tcp.serializer.dumps, _tcp.serializer.loads
+    ack_payloads = {_stream.ackPacket, _stream.ackDataErrPacket}
+    for protocol in range(2, 6):  # a peer on another Python may pickle them otherwise
+        for ack in ack_payloads:
+            AuthenticatedReceiveBuffer.UNSIGNED[dumps(ack, protocol=protocol)] = ack
+    _tcp.ReceiveBuffer = AuthenticatedReceiveBuffer
+    transport_class, incoming_class = _tcp.TCPTransport, _tcp.TCPIncoming_Common
+    original_init = transport_class.__init__
+    original_clone = transport_class.external_transport_clone
+    original_incoming = incoming_class.__init__
+    original_finish = transport_class._finishIntent
+
+    def init(self: Any, *args: Any) -> None:
+        self._prunus_mac = KEYS.for_new_transport()
+        original_init(self, *args)
+
+    def serializer(self: Any, intent: Any) -> bytes:
+        return sign_frame(self._prunus_mac, dumps((self.myAddress, intent.message)))
+
+    def clone(self: Any) -> Any:
+        previous = KEYS.set_pending(self._prunus_mac.key)
+        try:
+            return original_clone(self)
+        finally:
+            KEYS.set_pending(previous)
+
+    def incoming(self: Any, remote: Any, sock: Any, buffer: Any = None) -> None:
+        original_incoming(self, remote, sock, buffer or AuthenticatedReceiveBuffer(loads, sock))
+
+    def finish(self: Any, intent: Any, status: Any = _tcp.SendStatus.Sent) -> Any:
+        if status == _tcp.SendStatus.BadPacket and getattr(_CONNECTING, "active", False):
+            raise _Refused(self)
+        return original_finish(self, intent, status)
+
+    transport_class.__init__ = init
+    transport_class.serializer = serializer
+    transport_class.external_transport_clone = clone
+    transport_class._finishIntent = finish
+    incoming_class.__init__ = incoming
+    _tcp._prunus_frames = True
+
+
+def _log_drops_to(log_file: str) -> None:
+    """Write dropped-frame lines of this process, and of the actor processes it forks,
+    straight to ``log_file``: Thespian re-roots logging in each actor process, but this
+    logger object and its handler are inherited as they are."""
+    logger = logging.getLogger("prunus.frames")
+    if not logger.handlers:
+        handler = logging.FileHandler(log_file)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+        )
+        logger.addHandler(handler)
+        logger.propagate = False

@@ -23,7 +23,7 @@ import click
 
 from prunus.cli._errors import CliError
 from prunus.control import Client
-from prunus.errors import DaemonError
+from prunus.errors import DaemonError, NotAuthorisedError
 from prunus.persistence import resolve_home
 
 __all__ = ["connect_client", "describe_connection", "home_path", "open_client"]
@@ -48,10 +48,15 @@ def open_client(
         StoreError: the home is held by another runtime, or cannot be opened.
     """
     path = home_path(home)
+    root = click.get_current_context(silent=True)
+    chosen = (root.find_root().obj or {}) if root is not None else {}
+    address, key_file = chosen.get("address"), chosen.get("key_file")
     try:
-        return Client.connect(path, timeout=timeout)
+        return Client.connect(path, address=address, key=key_file, timeout=timeout)
+    except NotAuthorisedError:
+        raise
     except DaemonError:
-        if daemon_only:
+        if daemon_only or address is not None:
             raise
     if not (path / "data.mdb").is_file():
         raise CliError(

@@ -90,10 +90,20 @@ def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) 
         ("hosts", f"{info['hosts']} host actors, {info['active']} processes active in them"),
         ("host pids", " ".join(str(pid) for pid in info["host_pids"])),
         ("processes", f"{states or 'none'}; {info['paused']} paused"),
+        ("listening", _listeners(info["listening"])),
+        ("key", f"{info['key_file']} (every message to or from the daemon is signed with it)"),
         ("log", info["log"]),
     ]
     for name, value in lines:
         click.echo(f"{name:<10} {value}")
+
+
+def _listeners(sockets: list[dict]) -> str:
+    """``127.0.0.1: admin 41493, supervisor 40111, ...``, one group per address."""
+    by_address: dict[str, list[str]] = {}
+    for entry in sockets:
+        by_address.setdefault(entry["address"], []).append(f"{entry['role']} {entry['port']}")
+    return "; ".join(f"{address}: {', '.join(ports)}" for address, ports in by_address.items())
 
 
 def _duration(seconds: float) -> str:

@@ -1,7 +1,8 @@
 """Turning command-line text into process classes and input values.
 
-This module is the CLI's only YAML import (``--inputs FILE.yaml``). Every problem here
-is a :class:`ProcessClassError` or a :class:`CliError`: one line naming what to fix.
+Input files are read within limits by ``_data_files`` (the CLI's only YAML import).
+Every problem here is a :class:`ProcessClassError` or a :class:`CliError`: one line
+naming what to fix.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from prunus._text import shorten
+from prunus.cli._data_files import read_data_file
 from prunus.cli._errors import CliError
 from prunus.engine import Process
 from prunus.errors import ProcessClassError
@@ -130,14 +130,11 @@ def load_inputs_file(path: str) -> dict[str, Any]:
     if suffix not in (".json", ".yaml", ".yml"):
         raise CliError(f"--inputs {path}: expected a .json, .yaml or .yml file")
     try:
-        text = Path(path).read_text()
+        data = read_data_file(Path(path), "json" if suffix == ".json" else "yaml")
     except OSError as error:
         raise CliError(f"--inputs {path}: {error.strerror or error}") from None
-    try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as error:
-        reason = " ".join(str(error).split())
-        raise CliError(f"--inputs {path}: not valid {suffix[1:].upper()}: {reason}") from None
+    except ValueError as error:
+        raise CliError(f"--inputs {path}: {error}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

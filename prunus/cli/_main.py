@@ -25,11 +25,23 @@ __all__ = ["main"]
 @click.group(cls=ErrorReportingGroup)
 @click.version_option(__version__, prog_name="prunus")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "--address",
+    envvar="PRUNUS_ADDRESS",
+    metavar="127.0.0.1:PORT",
+    help="Talk to the daemon listening here instead of the one the home names.",
+)
+@click.option(
+    "--key-file",
+    envvar="PRUNUS_KEY_FILE",
+    type=click.Path(dir_okay=False),
+    help="A copy of the daemon's secret.key, for a client that cannot read its home.",
+)
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, address: str | None, key_file: str | None) -> None:
     """prunus: durable workflows in which every process is an actor."""
     # ``obj`` may already hold the console's client; keep it.
-    ctx.ensure_object(dict)["debug"] = debug
+    ctx.ensure_object(dict).update(debug=debug, address=address, key_file=key_file)
     import_from_working_directory()  # every command resumes processes whose classes live here
 
 

@@ -7,6 +7,7 @@ import, which every other command would pay.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -88,6 +89,8 @@ class Prompt:
     def __init__(self, completer: ConsoleCompleter, history: Path) -> None:
         self.completer = completer
         self.completer.refresh()
+        # What was typed may name secrets: the file is the owner's alone, like the home.
+        os.close(os.open(history, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
         # Readline-like: Tab inserts a single match, or what all matches share and lists
         # them below, as a shell does; nothing pops up while typing.
         self._session: PromptSession[str] = PromptSession(

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from prunus.actors import Runtime, open_embedded_runtime, open_remote_runtime
+from prunus.actors import Runtime, ensure_listening, open_embedded_runtime, open_remote_runtime
 from prunus.conditions import Condition, Pid
-from prunus.control._daemon_files import daemon_address
+from prunus.control._daemon_files import daemon_address, daemon_key
 from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
 from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
+from prunus.errors import NotAuthorisedError
 from prunus.ui._notebook import ProcessList, ProcessTree
 
 __all__ = ["Client", "execute"]
@@ -64,21 +65,31 @@ class Client:
         home: str | os.PathLike[str] | None = None,
         *,
         address: str | int | None = None,
+        key: bytes | str | os.PathLike[str] | None = None,
         timeout: float = 10.0,
     ) -> Client:
         """A client of the daemon running on ``home`` (default: $PRUNUS_HOME, then
         ./.prunus) or listening at ``address`` (``"127.0.0.1:PORT"`` or a port).
 
+        Every message is signed with the daemon's key: ``key`` (the 32 bytes, or the
+        path of a copy of its key file), by default the home's ``secret.key``.
         Process classes are imported by the daemon from their module path. Every call
         but ``wait`` gives up after ``timeout`` seconds.
 
         Raises:
             DaemonError: no daemon runs there (one line saying where it looked).
             ValueError: ``timeout`` is not a finite number of seconds above 0.
+            NotAuthorisedError: no key, or not the daemon's
+                (``not authorised for the daemon on HOME``).
         """
         _check_seconds("timeout", timeout, allow_zero=False)
         port, where = daemon_address(home, address)
-        return cls(runtime=open_remote_runtime(port, timeout=timeout, where=where))
+        try:
+            secret = daemon_key(home, key, where)
+        except NotAuthorisedError:  # no daemon there is the better answer, if true
+            ensure_listening(port, where)
+            raise
+        return cls(runtime=open_remote_runtime(port, key=secret, timeout=timeout, where=where))
 
     @property
     def is_remote(self) -> bool:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from prunus.actors import open_remote_runtime
-from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file
-from prunus.control._proc_table import pid_alive, session_pids
+from prunus.control._daemon_files import DAEMON_FILE, daemon_key, read_daemon_file
+from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
 from prunus.errors import DaemonError
-from prunus.persistence import resolve_home
+from prunus.persistence import KEY_FILE, make_home_private, resolve_home
 
 __all__ = ["daemon_pids", "daemon_status", "start_daemon", "stop_daemon"]
 
@@ -49,6 +49,10 @@ def start_daemon(
             f"(pids {' '.join(map(str, daemon_pids(info)))}); "
             f"stop them with: prunus daemon stop --home {path}"
         )
+    try:
+        make_home_private(path)  # here, so that a tightened home is said where it is seen
+    except OSError as error:
+        raise DaemonError(f"cannot create the home {path}: {error.strerror or error}") from None
     command = [sys.executable, "-m", "prunus.control._daemon_process", "--home", str(path)]
     command += ["--restart-limit", str(restart_limit)]
     if port:
@@ -109,9 +113,9 @@ def daemon_status(
     """
     path = resolve_home(home)
     info = dict(_running(path))
-    runtime = open_remote_runtime(
-        int(info["port"]), timeout=timeout, where=f"{path} (port {info['port']})"
-    )
+    where = f"{path} (port {info['port']})"
+    key = daemon_key(path, None, where)
+    runtime = open_remote_runtime(int(info["port"]), key=key, timeout=timeout, where=where)
     try:
         status = runtime.info()
     finally:
@@ -124,7 +128,16 @@ def daemon_status(
         active=status.active,
         paused=status.paused,
         processes=dict(sorted(status.by_state.items())),
+        key_file=str(path / KEY_FILE),
     )
+    sockets = listening_sockets(daemon_pids(info))
+    roles = {pid: "admin" for _, port, pid in sockets if port == int(info["port"])}
+    roles.update({int(info["pid"]): "main", status.supervisor_pid: "supervisor"})
+    roles.update({pid: "host" for pid in status.host_pids})
+    info["listening"] = [
+        {"address": address, "port": port, "pid": pid, "role": roles.get(pid, "logger/echo")}
+        for address, port, pid in sockets
+    ]
     return info
 
 

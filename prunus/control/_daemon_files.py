@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from prunus.control._proc_table import pid_alive
-from prunus.errors import DaemonError
-from prunus.persistence import resolve_home
+from prunus.errors import DaemonError, NotAuthorisedError
+from prunus.persistence import KEY_FILE, read_key, resolve_home
 
-__all__ = ["DAEMON_FILE", "daemon_address", "read_daemon_file", "write_daemon_file"]
+__all__ = ["DAEMON_FILE", "daemon_address", "daemon_key", "read_daemon_file", "write_daemon_file"]
 
 DAEMON_FILE = "daemon.json"
 
 
 def write_daemon_file(home: Path, info: dict[str, Any]) -> None:
     temporary = home / (DAEMON_FILE + ".tmp")
-    temporary.write_text(json.dumps(info, indent=2))
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w") as file:
+        file.write(json.dumps(info, indent=2))
     os.replace(temporary, home / DAEMON_FILE)
 
 
@@ -44,6 +46,7 @@ def daemon_address(
     Raises:
         DaemonError: no daemon is recorded for ``home``, or ``address`` is malformed or
             not on loopback.
+        NotAuthorisedError: the home is another user's (private to its owner).
     """
     if address is not None:
         text = str(address)
@@ -55,9 +58,50 @@ def daemon_address(
             )
         return int(port_text), f"127.0.0.1:{port_text}"
     path = resolve_home(home)
+    if not _may_enter(path):
+        raise NotAuthorisedError(
+            f"not authorised for the daemon on {path}: the home is private to its owner "
+            "(with a copy of its key: --address 127.0.0.1:PORT --key-file FILE)"
+        )
     info = read_daemon_file(path)
     if info is None or not pid_alive(int(info["pid"])):
         raise DaemonError(
             f"no prunus daemon is running on {path} (start one: prunus daemon start --home {path})"
         )
     return int(info["port"]), f"{path} (port {info['port']})"
+
+
+def daemon_key(
+    home: str | os.PathLike[str] | None, key: bytes | str | os.PathLike[str] | None, where: str
+) -> bytes:
+    """The key to sign messages to the daemon with: ``key`` itself (32 bytes), the key
+    file it names, or else the home's ``secret.key``.
+
+    Raises:
+        NotAuthorisedError: there is no usable key (one line: which file, and why).
+    """
+    if isinstance(key, bytes):
+        if len(key) != 32:
+            raise NotAuthorisedError(
+                f"not authorised for the daemon on {where}: a key is 32 bytes, got {len(key)}"
+            )
+        return key
+    path = Path(key) if key is not None else resolve_home(home) / KEY_FILE
+    try:
+        return read_key(path)
+    except OSError as error:
+        reason = f"cannot read {path} ({error.strerror or error})"
+    except ValueError as error:
+        reason = str(error)
+    raise NotAuthorisedError(f"not authorised for the daemon on {where}: {reason}")
+
+
+def _may_enter(path: Path) -> bool:
+    """False for a home that exists but is not ours to read (or is behind one)."""
+    try:
+        path.stat()
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # missing: "no daemon is running there" says it better
+    return os.access(path, os.R_OK | os.X_OK)

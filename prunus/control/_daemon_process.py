@@ -7,9 +7,11 @@ runs it. The daemon then:
 
 1. holds ``<home>/runtime.lock`` (one runtime per home; the lock is inherited by every
    actor process, so it stays held until the last of them is gone);
-2. starts the daemon's actors (``prunus.actors.start_daemon_actors``: Thespian's TCP
-   base on 127.0.0.1, the supervisor and its hosts) and has them resume every
-   unfinished process; writes ``daemon.json``;
+2. makes the home private (0700, files 0600, umask 077) and its key (``secret.key``)
+   if it has none; starts the daemon's actors (``prunus.actors.start_daemon_actors``:
+   Thespian's TCP base on 127.0.0.1 with every frame authenticated by that key, the
+   supervisor and its hosts) and has them resume every unfinished process; writes
+   ``daemon.json``;
 3. on SIGTERM or SIGINT shuts the actor system down, SIGKILLs (by pid) any of its
    processes still there after a grace period, removes ``daemon.json``, and exits. If
    the actor system dies under it, it cleans up the same way and exits non-zero.
@@ -34,7 +36,7 @@ from prunus.actors import start_daemon_actors
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
 from prunus.control._proc_table import children_of, session_of, session_pids
 from prunus.errors import DaemonError, StoreError
-from prunus.persistence import HomeLock, resolve_home
+from prunus.persistence import KEY_FILE, HomeLock, create_key, make_home_private, resolve_home
 
 __all__ = ["free_port", "main", "run_daemon"]
 
@@ -69,7 +71,12 @@ def run_daemon(
         lock = HomeLock(home)
     except StoreError as error:
         return _not_ready(ready_fd, str(error))
-    actors = start_daemon_actors(port, log_file)
+    try:
+        key = create_key(home)
+    except (OSError, ValueError) as error:
+        lock.release()
+        return _not_ready(ready_fd, f"cannot make the key {home / KEY_FILE}: {error}")
+    actors = start_daemon_actors(port, log_file, key)
     # Thespian double-forks its admin (which calls setsid): our child is the
     # intermediate, and its session is the admin's and every actor's.
     forked = children_of(os.getpid())
@@ -166,14 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-limit", type=int, default=3)
     args = parser.parse_args(argv)
     home = resolve_home(args.home)
-    home.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)  # everything the daemon and its actors create is the owner's alone
+    make_home_private(home)
     port = args.port or free_port()
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # the daemon
         os.close(read_end)
         os.setsid()
-        log = os.open(home / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        log = os.open(home / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(log, 1)

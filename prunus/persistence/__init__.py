@@ -18,20 +18,25 @@ from prunus.persistence._home import resolve_home
 from prunus.persistence._home_lock import HomeLock
 from prunus.persistence._lmdb_store import LmdbStore
 from prunus.persistence._memory_store import MemoryStore
+from prunus.persistence._private_home import KEY_FILE, create_key, make_home_private, read_key
 from prunus.persistence._store import StagedWrite, Store, stage_writes
 
 __all__ = [
     "CHECKPOINT_FORMAT",
+    "KEY_FILE",
     "HomeLock",
     "LmdbStore",
     "MemoryStore",
     "StagedWrite",
     "Store",
+    "create_key",
     "decode",
     "decode_checkpoint",
     "encode",
     "encode_canonical",
     "encode_checkpoint",
+    "make_home_private",
+    "read_key",
     "register_type",
     "resolve_home",
     "stage_writes",

@@ -26,8 +26,9 @@ class HomeLock:
 
     def __init__(self, home: Path) -> None:
         self.path = home / "runtime.lock"
-        home.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "a+")  # noqa: SIM115 (held for the lock's lifetime)
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        self._file = open(descriptor, "a+")  # noqa: SIM115 (held for the lock's lifetime)
         try:
             fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -27,6 +27,7 @@ import lmdb
 from prunus.errors import StoreError
 from prunus.persistence._codec import decode, encode
 from prunus.persistence._home import resolve_home
+from prunus.persistence._private_home import make_home_private
 from prunus.persistence._store import (
     StagedWrite,
     StoreBase,
@@ -75,6 +76,7 @@ class _Environment:
             sync=sync,
             readonly=readonly,
             create=not readonly,
+            mode=0o600,  # data.mdb and lock.mdb: the owner's alone (see _private_home)
         )
         try:
             self.env.reader_check()  # free the slots of readers that were SIGKILLed
@@ -117,7 +119,7 @@ def _allocate_lock_file(lock_file: Path) -> None:
     Raises:
         OSError: the file cannot be created or its blocks allocated.
     """
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)  # private: see _private_home
     try:
         size = max(os.fstat(fd).st_size, _LOCK_FILE_BYTES)
         os.posix_fallocate(fd, 0, size)
@@ -362,8 +364,8 @@ class LmdbStore(StoreBase):
         elif path.exists() and not path.is_dir():
             raise StoreError(f"cannot open prunus store at {path}: it is not a directory")
         try:
-            if not self._readonly:
-                path.mkdir(parents=True, exist_ok=True)
+            if not self._readonly or path.is_dir():
+                make_home_private(path)
             return _acquire(path, self._map_size, self._sync, self._readonly)
         except (OSError, lmdb.Error) as error:
             reason = getattr(error, "strerror", None) or _one_line(error)

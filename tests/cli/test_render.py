@@ -70,7 +70,7 @@ def importers(library: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("library", "seam"),
-    [("rich", "_render.py"), ("prompt_toolkit", "_prompt.py"), ("yaml", "_loading.py")],
+    [("rich", "_render.py"), ("prompt_toolkit", "_prompt.py"), ("yaml", "_data_files.py")],
 )
 def test_each_library_of_the_cli_is_imported_by_one_module(library, seam):
     assert importers(library) == {seam}

@@ -17,6 +17,7 @@ from prunus.actors import (
 )
 from prunus.control._daemon_files import read_daemon_file
 from prunus.errors import ClosedError
+from prunus.persistence import read_key
 from tests.workflows import Add, WaitsForever
 
 MEMBERS = sorted(name for name, _ in inspect.getmembers(Runtime) if not name.startswith("_"))
@@ -65,7 +66,8 @@ def runtime(mode, request):
         opened = open_embedded_runtime()
     else:
         home = request.getfixturevalue("shared_daemon")
-        opened = open_remote_runtime(int(read_daemon_file(home)["port"]))
+        key = read_key(home / "secret.key")
+        opened = open_remote_runtime(int(read_daemon_file(home)["port"]), key=key)
     try:
         yield opened
     finally:
