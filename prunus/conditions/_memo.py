@@ -20,7 +20,7 @@ from typing import Any
 
 from prunus._attributes_dict import AttributesDict, FrozenAttributesDict
 from prunus.errors import CodecError
-from prunus.persistence._codec import encode_canonical
+from prunus.persistence._codec_canonical import encode_canonical
 from prunus.spec import PortNamespace
 
 __all__ = [

@@ -5,14 +5,12 @@
 
 from __future__ import annotations
 
-from prunus.persistence._codec import (
+from prunus.persistence._codec import decode, encode, register_type
+from prunus.persistence._codec_canonical import encode_canonical
+from prunus.persistence._codec_checkpoint import (
     CHECKPOINT_FORMAT,
-    decode,
     decode_checkpoint,
-    encode,
-    encode_canonical,
     encode_checkpoint,
-    register_type,
 )
 from prunus.persistence._home import resolve_home
 from prunus.persistence._home_lock import HomeLock

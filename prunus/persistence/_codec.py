@@ -40,17 +40,13 @@ list, dict with keys of any storable hashable type). Values are packed with
 rather than silently stored as their base type; the exception is a ``str`` subclass
 declared with :func:`store_as_str` (``prunus.Pid``), stored as the plain text it is.
 
-:func:`encode_canonical` is a second, deterministic encoding of the same values for
-hashing (memo keys): equal values give equal bytes whatever the insertion order of a
-dict or the iteration order of a set. Its bytes decode with :func:`decode` like any.
+The canonical encoding for hashing (memo keys) is in :mod:`._codec_canonical`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import itertools
-import math
 import sys
 import threading
 import uuid
@@ -61,20 +57,21 @@ from typing import Any, NamedTuple, NoReturn
 import msgpack
 
 from prunus._attributes_dict import AttributesDict
-from prunus.errors import CheckpointError, CodecError
+from prunus.errors import CodecError
+from prunus.persistence._codec_problems import (
+    Unstorable,
+    describe_error,
+    find_problem,
+    type_name,
+    unstorable_reason,
+)
 
 __all__ = [
-    "CHECKPOINT_FORMAT",
     "decode",
-    "decode_checkpoint",
     "encode",
-    "encode_canonical",
-    "encode_checkpoint",
     "register_type",
     "store_as_str",
 ]
-
-CHECKPOINT_FORMAT = 1
 
 _TUPLE, _SET, _FROZENSET, _DATETIME, _DATE, _TIMEDELTA = 1, 2, 3, 4, 5, 6
 _DECIMAL, _UUID, _COMPLEX, _BIGINT, _BYTEARRAY, _ATTRDICT, _NDARRAY, _USER = range(7, 15)
@@ -122,7 +119,7 @@ def register_type(
         raise ValueError(f"a registered type needs a non-empty str name, got {key!r}")
     existing = _REGISTRY.get(key)
     if existing is not None and existing.cls is not cls:
-        if _type_name(existing.cls) != _type_name(cls):  # a redefined class replaces
+        if type_name(existing.cls) != type_name(cls):  # a redefined class replaces
             raise ValueError(f"the name {key!r} is already registered for {existing.cls!r}")
         _NAMES.pop(existing.cls, None)
     _REGISTRY[key] = _Registered(cls, to_data, from_data)
@@ -197,8 +194,8 @@ def _encode_datetime(value: _dt.datetime) -> msgpack.ExtType:
     elif isinstance(tz, zoneinfo.ZoneInfo) and tz.key is not None:
         zone = tz.key
     else:
-        raise _Unstorable(
-            f"cannot encode a datetime with tzinfo of type {_type_name(type(tz))}; "
+        raise Unstorable(
+            f"cannot encode a datetime with tzinfo of type {type_name(type(tz))}; "
             "use zoneinfo.ZoneInfo or datetime.timezone"
         )
     parts = [value.year, value.month, value.day, value.hour, value.minute, value.second]
@@ -219,68 +216,6 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     complex: lambda v: _ext(_COMPLEX, [v.real, v.imag]),
 }
 
-# ---- canonical form (for hashing) ---------------------------------------------------
-
-
-class _Sorted:
-    """An extension value whose items :func:`_canonical` already put in byte order."""
-
-    __slots__ = ("code", "data")
-
-    def __init__(self, code: int, data: Any) -> None:
-        self.code, self.data = code, data
-
-
-_ENCODERS[_Sorted] = lambda v: _ext(v.code, v.data)
-_NAN = float("nan")  # one bit pattern for every NaN, so all NaNs hash alike
-
-
-def _in_byte_order(pairs: Any, depth: int) -> list[tuple[bytes, Any, Any]]:
-    """``(item, payload)`` pairs as ``(bytes, canonical item, payload)``, sorted by the
-    canonical encoding of the item: an order defined for any mix of key types (1, "a",
-    (2,)), unlike ``<``."""
-    entries = []
-    for item, payload in pairs:
-        canon = _canonical(item, depth)
-        entries.append((_pack(canon), canon, payload))
-    entries.sort(key=lambda entry: entry[0])
-    for first, second in itertools.pairwise(entries):
-        if first[0] == second[0]:  # two NaN keys, a set of two NaNs: no canonical order
-            raise _Unstorable("two distinct keys or set items encode alike (NaN?)")
-    return entries
-
-
-def _sorted_map(value: dict[Any, Any], depth: int) -> dict[Any, Any]:
-    entries = _in_byte_order(value.items(), depth)
-    return {canon: _canonical(item, depth) for _, canon, item in entries}
-
-
-def _canonical(value: Any, depth: int = 0) -> Any:
-    """``value`` rebuilt so that packing it is deterministic (maps and sets sorted)."""
-    if depth > _MAX_DEPTH:
-        raise _Unstorable(f"the value is nested more than {_MAX_DEPTH} levels deep")
-    depth += 1
-    kind = type(value)
-    if kind is dict:
-        return _sorted_map(value, depth)
-    if kind is list or kind is tuple:
-        return kind(_canonical(item, depth) for item in value)
-    if kind is set or kind is frozenset:
-        code = _SET if kind is set else _FROZENSET
-        return _Sorted(
-            code, [canon for _, canon, _ in _in_byte_order(((item, None) for item in value), depth)]
-        )
-    if kind is AttributesDict:
-        return _Sorted(_ATTRDICT, _sorted_map(value, depth))
-    if kind is float:
-        return _NAN if math.isnan(value) else value
-    if kind is complex:
-        return _Sorted(_COMPLEX, [_canonical(value.real), _canonical(value.imag)])
-    name = _NAMES.get(kind)
-    if name is not None:
-        return _Sorted(_USER, [name, _canonical(_REGISTRY[name].to_data(value), depth)])
-    return value
-
 
 def _default(value: Any) -> Any:
     """msgpack's hook for everything it does not pack natively (fast path: one lookup)."""
@@ -293,7 +228,7 @@ def _default(value: Any) -> Any:
         return _ext(_USER, [name, _REGISTRY[name].to_data(value)])
     if kind.__module__ == "numpy":
         return _encode_numpy(value)
-    raise _Unstorable(_unstorable_reason(kind))
+    raise Unstorable(unstorable_reason(kind))
 
 
 def _encode_numpy(value: Any) -> msgpack.ExtType:
@@ -304,8 +239,8 @@ def _encode_numpy(value: Any) -> msgpack.ExtType:
         return _ext(_NDARRAY, [value.dtype.str, list(value.shape), value.tobytes()])
     if isinstance(value, numpy.generic) and value.dtype.kind in _NUMERIC_KINDS:
         return _ext(_NPSCALAR, [value.dtype.str, value.tobytes()])
-    raise _Unstorable(
-        f"cannot encode {_type_name(type(value))} of dtype {value.dtype}; "
+    raise Unstorable(
+        f"cannot encode {type_name(type(value))} of dtype {value.dtype}; "
         "only numeric and bool numpy dtypes are stored"
     )
 
@@ -347,7 +282,7 @@ def _decode_user(payload: bytes) -> Any:
     try:
         return entry.from_data(data)
     except Exception as error:
-        raise CodecError(f"from_data for {name!r} failed: {_describe_error(error)}") from None
+        raise CodecError(f"from_data for {name!r} failed: {describe_error(error)}") from None
 
 
 def _numpy_dtype(text: Any) -> Any:
@@ -395,85 +330,6 @@ _DECODERS: dict[int, Callable[[bytes], Any]] = {
 }
 
 
-# ---- errors: where in a value the problem is (slow path, runs only on failure) ------
-
-_MAX_DEPTH = 500  # msgpack refuses nesting deeper than 511 levels
-_CONTAINERS = (dict, AttributesDict, list, tuple, set, frozenset)
-
-
-class _Unstorable(TypeError):
-    """Raised by the packing hook; its message is the reason a user reads."""
-
-
-def _type_name(kind: type) -> str:
-    if kind.__module__ == "builtins":
-        return kind.__qualname__
-    return f"{kind.__module__}.{kind.__qualname__}"
-
-
-def _unstorable_reason(kind: type) -> str:
-    base = " (a dict subclass)" if issubclass(kind, dict) else ""
-    return (
-        f"cannot encode value of type {_type_name(kind)}{base}; "
-        "register it with prunus.register_type"
-    )
-
-
-def _child_path(path: str, key: Any) -> str:
-    if isinstance(key, str) and key.isidentifier():
-        return f"{path}.{key}" if path else key
-    return f"{path}[{key!r}]"
-
-
-def _find_problem(value: Any, path: str, active: set[int], depth: int) -> tuple[str, str] | None:
-    """The path of the first part of ``value`` that does not encode, and why."""
-    if depth > _MAX_DEPTH:
-        return path, f"the value is nested more than {_MAX_DEPTH} levels deep"
-    kind = type(value)
-    if kind in _CONTAINERS:
-        if id(value) in active:
-            return path, "the value contains itself (a reference cycle)"
-        active.add(id(value))
-        try:
-            if kind is dict or kind is AttributesDict:
-                for key, item in value.items():
-                    child = _child_path(path, key)
-                    bad_key = _find_problem(key, child, active, depth + 1)
-                    if bad_key is not None:
-                        return child, f"dict key: {bad_key[1]}"
-                    problem = _find_problem(item, child, active, depth + 1)
-                    if problem is not None:
-                        return problem
-            else:
-                for index, item in enumerate(value):
-                    problem = _find_problem(item, f"{path}[{index}]", active, depth + 1)
-                    if problem is not None:
-                        return problem
-        finally:
-            active.discard(id(value))
-        return None
-    name = _NAMES.get(kind)
-    if name is not None:
-        try:
-            data = _REGISTRY[name].to_data(value)
-        except Exception as error:
-            return path, f"to_data for {name!r} raised {_describe_error(error)}"
-        inner = _find_problem(data, "", active, depth + 1)
-        if inner is None or inner[1].startswith("to_data for"):
-            return None if inner is None else (path, inner[1])
-        where = f" at {inner[0]}" if inner[0] else ""
-        return path, f"to_data for {name!r} returned data that cannot be encoded{where}: {inner[1]}"
-    try:
-        _pack(value)  # a leaf: it encodes on its own or not
-    except _Unstorable as error:
-        return path, str(error)
-    except UnicodeEncodeError:
-        return path, "cannot encode text that is not valid Unicode (a lone surrogate)"
-    except Exception as error:
-        return path, f"cannot encode value of type {_type_name(kind)} ({_describe_error(error)})"
-    return None
-
-
 # ---- public API ---------------------------------------------------------------------
 
 
@@ -493,31 +349,18 @@ def encode(value: Any, *, path_prefix: str = "") -> bytes:
         _raise_codec_error(value, path_prefix, error)
 
 
-def encode_canonical(value: Any, *, path_prefix: str = "") -> bytes:
-    """``value`` as deterministic bytes: equal values (as the codec stores them) give
-    equal bytes in any process, so a hash of them can name the value (a memo key).
-
-    Dict keys and set items are sorted by their own canonical bytes, every NaN is one
-    NaN, and a registered type is canonical through its ``to_data``. Slower than
-    :func:`encode` (everything is rebuilt once); meant for keys, not checkpoints.
-
-    Raises:
-        CodecError: as :func:`encode`, and also for a value with no canonical order
-            (two NaN keys in one dict).
-    """
-    try:
-        return _pack(_canonical(value))
-    except Exception as error:
-        _raise_codec_error(value, path_prefix, error)
+def _registered(kind: type) -> tuple[str, Callable[[Any], Any]] | None:
+    name = _NAMES.get(kind)
+    return None if name is None else (name, _REGISTRY[name].to_data)
 
 
 def _raise_codec_error(value: Any, path_prefix: str, error: Exception) -> NoReturn:
     """Walk ``value`` again, slowly, to say where it fails: runs only on failure."""
-    path, reason = _find_problem(value, path_prefix, set(), 0) or (
+    path, reason = find_problem(value, path_prefix, _pack, _registered) or (
         path_prefix,
         str(error)
-        if isinstance(error, _Unstorable)
-        else f"cannot encode value ({_describe_error(error)})",
+        if isinstance(error, Unstorable)
+        else f"cannot encode value ({describe_error(error)})",
     )
     raise CodecError(reason, path or "<root>") from None
 
@@ -533,55 +376,4 @@ def decode(data: bytes) -> Any:
     except CodecError:
         raise
     except Exception as error:  # msgpack and the ext decoders raise many kinds
-        raise CodecError(f"undecodable data ({_describe_error(error)})") from None
-
-
-def encode_checkpoint(data: dict[str, Any], *, path_prefix: str = "") -> bytes:
-    """A checkpoint: ``data`` in an envelope that carries :data:`CHECKPOINT_FORMAT`.
-
-    Raises:
-        CodecError: as :func:`encode`; the path is relative to ``data``.
-    """
-    if not isinstance(data, dict):
-        raise TypeError(f"a checkpoint is a dict, got {type(data).__qualname__}")
-    try:
-        return _pack({"format": CHECKPOINT_FORMAT, "body": data})
-    except Exception as error:  # paths name the body's keys (ctx.results[3])
-        _raise_codec_error(data, path_prefix, error)
-
-
-def decode_checkpoint(blob: bytes) -> dict[str, Any]:
-    """The body of a checkpoint written by :func:`encode_checkpoint`.
-
-    Raises:
-        CheckpointError: corrupt, not a checkpoint, or of an unknown format version
-            (a one-line reason).
-    """
-    try:
-        envelope = decode(blob)
-    except CodecError as error:
-        raise CheckpointError(f"corrupt checkpoint: {_one_line(str(error))}") from None
-    if type(envelope) is not dict or envelope.keys() != {"format", "body"}:
-        raise CheckpointError("corrupt checkpoint: not a checkpoint envelope")
-    version = envelope["format"]
-    if type(version) is not int:
-        raise CheckpointError(f"corrupt checkpoint: format {_one_line(repr(version))}")
-    if version != CHECKPOINT_FORMAT:
-        hint = "; upgrade prunus" if version > CHECKPOINT_FORMAT else ""
-        raise CheckpointError(
-            f"checkpoint format {version} is not supported "
-            f"(this prunus reads format {CHECKPOINT_FORMAT}){hint}"
-        )
-    body = envelope["body"]
-    if not isinstance(body, dict):
-        raise CheckpointError("corrupt checkpoint: its body is not a mapping")
-    return body
-
-
-def _describe_error(error: BaseException) -> str:
-    return _one_line(f"{type(error).__name__}: {error}")
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        raise CodecError(f"undecodable data ({describe_error(error)})") from None

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from prunus.errors import CheckpointError, CodecError
-from prunus.persistence._codec import decode, decode_checkpoint, encode, encode_checkpoint
+from prunus.persistence._codec import decode, encode
+from prunus.persistence._codec_checkpoint import decode_checkpoint, encode_checkpoint
 
 __all__ = [
     "GENERIC_DBS",

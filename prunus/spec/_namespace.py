@@ -8,7 +8,6 @@ live here and recurse.
 
 from __future__ import annotations
 
-import copy
 import difflib
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from types import MappingProxyType
@@ -16,6 +15,7 @@ from typing import Any
 
 from prunus._attributes_dict import AttributesDict
 from prunus.errors import PortValidationError, _describe
+from prunus.spec._absorb import absorb_ports
 from prunus.spec._ports import (
     UNSPECIFIED,
     InputPort,
@@ -29,19 +29,6 @@ from prunus.spec._ports import (
 )
 
 __all__ = ["PortNamespace"]
-
-# The properties ``absorb`` copies from the absorbed namespace and ``namespace_options``
-# may override. ``dynamic`` comes before ``valid_type`` so that a valid_type, which
-# implies dynamic, wins over an explicit ``dynamic=False`` as it does in the constructor.
-_NAMESPACE_PROPERTIES = (
-    "help",
-    "required",
-    "validator",
-    "default",
-    "populate_defaults",
-    "dynamic",
-    "valid_type",
-)
 
 
 class PortNamespace(MutableMapping[str, Port], Port):
@@ -240,46 +227,9 @@ class PortNamespace(MutableMapping[str, Port], Port):
         Raises:
             ValueError: both ``exclude`` and ``include``, or an unknown option.
         """
-        if not isinstance(port_namespace, PortNamespace):
-            raise TypeError(f"can only absorb a PortNamespace, got {_describe(port_namespace)}")
-        if exclude is not None and include is not None:
-            raise ValueError("exclude and include are mutually exclusive; give one of them")
-        for rules in (exclude, include):
-            if isinstance(rules, str):
-                raise TypeError(f"exclude and include take a list of names, got {rules!r}")
-        options = dict(namespace_options or {})
-        unknown = sorted(set(options) - set(_NAMESPACE_PROPERTIES))
-        if unknown:
-            raise ValueError(
-                f"unknown namespace_options {unknown}; "
-                f"supported: {', '.join(_NAMESPACE_PROPERTIES)}"
-            )
-        for prop in _NAMESPACE_PROPERTIES:
-            if prop in options:
-                setattr(self, prop, options[prop])
-            elif copy_properties:
-                setattr(self, prop, getattr(port_namespace, prop))
-
-        absorbed: list[str] = []
-        for name, port in port_namespace.items():
-            if exclude is not None and name in exclude:
-                continue
-            if include is not None and not _is_selected(name, include):
-                continue
-            if isinstance(port, PortNamespace):
-                whole = include is None or name in include
-                clone = copy.copy(port)
-                clone._ports = {}
-                clone.absorb(
-                    port,
-                    exclude=_strip_prefix(name, exclude),
-                    include=None if whole else _strip_prefix(name, include),
-                )
-                self[name] = clone
-            else:
-                self[name] = copy.deepcopy(port)
-            absorbed.append(name)
-        return absorbed
+        return absorb_ports(
+            self, port_namespace, exclude, include, namespace_options, copy_properties
+        )
 
     # -- launching --------------------------------------------------------------------
 
@@ -405,17 +355,3 @@ class PortNamespace(MutableMapping[str, Port], Port):
             description["default"] = render(self.default)
         description["ports"] = {name: port.get_description() for name, port in self.items()}
         return description
-
-
-def _is_selected(name: str, include: Sequence[str]) -> bool:
-    """Whether ``include`` names ``name`` itself or something inside it."""
-    prefix = name + PortNamespace.NAMESPACE_SEPARATOR
-    return name in include or any(rule.startswith(prefix) for rule in include)
-
-
-def _strip_prefix(namespace: str, rules: Sequence[str] | None) -> list[str] | None:
-    """The rules below ``namespace``, relative to it: ``base.sub.a`` -> ``sub.a``."""
-    if rules is None:
-        return None
-    prefix = namespace + PortNamespace.NAMESPACE_SEPARATOR
-    return [rule[len(prefix) :] for rule in rules if rule.startswith(prefix)]

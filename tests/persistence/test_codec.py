@@ -26,7 +26,8 @@ from prunus.persistence import (
     encode_checkpoint,
     register_type,
 )
-from prunus.persistence._codec import encode_canonical, store_as_str
+from prunus.persistence._codec import store_as_str
+from prunus.persistence._codec_canonical import encode_canonical
 
 
 class Point:
