@@ -6,9 +6,10 @@ actor at that index takes over a dead one's processes), places new processes on 
 least loaded host, and decides how soon a host that died is started again.
 
 It creates no actors itself (the Thespian shell does): it only keeps the books, so it
-runs in unit tests. Members on other machines (placement by capability) will be hosts
-of this pool with capabilities of their own; :meth:`HostPool.place` is where a
-process's requirements will be matched.
+runs in unit tests. Hosts may live on members (other daemons in the leader's
+convention, see :mod:`prunus.actors._members`): each index records which member it is
+on (None: the leader itself), so a lost member's slots are started again on the
+leader and its processes restart from their checkpoints there.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from prunus.actors._host_messages import (
     HostConfig,
 )
+from prunus.actors._members import Members
 from prunus.actors._messages import (
     Configure,
 )
@@ -46,15 +48,31 @@ class HostPool:
         self._os_pids: dict[int, int] = {}
         self._deaths: dict[int, list[float]] = {}
         self._next = 0  # where ties in load start (rotates)
+        self.member_of: list[str | None] = []  # the member each host is on (None: here)
+        self.members = Members()
 
     def __len__(self) -> int:
         return len(self.addresses)
 
-    def add(self) -> int:
-        """A new host slot (its actor is started by the shell): its index."""
+    def add(self, member: str | None = None) -> int:
+        """A new host slot (its actor is started by the shell, on ``member`` or on the
+        leader): its index."""
         self.addresses.append(None)
         self.loads.append(0)
+        self.member_of.append(member)
         return len(self.addresses) - 1
+
+    def on_member(self, member: str) -> list[int]:
+        """The indices of the hosts on ``member``."""
+        return [index for index, name in enumerate(self.member_of) if name == member]
+
+    def where_to_start(self, index: int) -> str | None:
+        """The member on which to start host ``index`` (again): its own, while that
+        member is in the convention; otherwise the leader (None), for good."""
+        member = self.member_of[index]
+        if member is not None and member not in self.members:
+            self.member_of[index] = member = None
+        return member
 
     def started(self, index: int, address: Any) -> None:
         self.addresses[index] = address
@@ -62,8 +80,22 @@ class HostPool:
     def ready(self, index: int, os_pid: int) -> None:
         self._os_pids[index] = os_pid
 
-    def os_pids(self) -> tuple[int, ...]:
-        return tuple(self._os_pids.get(index, 0) for index in range(len(self.addresses)))
+    def os_pids(self, member: str | None = None) -> tuple[int, ...]:
+        """The OS pids of the hosts on ``member`` (None: on the leader)."""
+        return tuple(self._os_pids.get(index, 0) for index in self._on(member))
+
+    def _on(self, member: str | None) -> list[int]:
+        return [index for index, name in enumerate(self.member_of) if name == member]
+
+    def members_status(self) -> tuple[dict[str, Any], ...]:
+        """Each member with its hosts' OS pids and the processes placed on them."""
+        rows = []
+        for row in self.members.status():
+            indices = self._on(row["address"])
+            row["host_pids"] = [self._os_pids.get(index, 0) for index in indices]
+            row["processes"] = sum(self.loads[index] for index in indices)
+            rows.append(row)
+        return tuple(rows)
 
     def index_of(self, address: Any) -> int | None:
         """Which host ``address`` is. Compared with ``==``: the address createActor

@@ -317,6 +317,7 @@ class DaemonStatus:
     paused: int
     host_pids: tuple[int, ...] = ()
     supervisor_pid: int = 0
+    members: tuple[dict[str, Any], ...] = ()  # see HostPool.members_status
 
 
 @dataclass(frozen=True, slots=True)

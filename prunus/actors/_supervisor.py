@@ -34,6 +34,7 @@ from prunus.actors._host_messages import (
     Deliver,
 )
 from prunus.actors._host_pool import HostPool, RestartHost
+from prunus.actors._member_host import MemberHost, on_member
 from prunus.actors._messages import (
     Configure,
     ErrorReply,
@@ -42,6 +43,7 @@ from prunus.actors._supervision import REQUESTS, Supervision
 from prunus.actors._thespian import (
     Actor,
     ActorExitRequest,
+    ActorSystemConventionUpdate,
     ChildActorExited,
     PoisonMessage,
     WakeupMessage,
@@ -88,6 +90,10 @@ class Supervisor(Actor):
         elif isinstance(message, ActorExitRequest):
             self._closing = True
             return
+        elif isinstance(message, ActorSystemConventionUpdate):
+            if supervision is None or self._closing:
+                return
+            self._convention_update(message)
         elif isinstance(message, PoisonMessage) and self._hosts.index_of(sender) is not None:
             # A host failed twice on one message: what it was asked is lost. End it;
             # its processes restart from their checkpoints on a new host.
@@ -128,6 +134,8 @@ class Supervisor(Actor):
         # not hold an open LMDB environment across fork.
         if config.home is not None:
             self._echo = self.createActor(Echo)
+            # Members joining or lost (a daemon is the leader of its own convention)
+            self.notifyOnSystemRegistrationChanges(True)
         for _ in range(config.workers):
             self._start_host(self._hosts.add())
         store = config.store if config.store is not None else LmdbStore(config.home)
@@ -141,7 +149,11 @@ class Supervisor(Actor):
         self.send(sender, True)
 
     def _start_host(self, index: int) -> None:
-        address = self.createActor(HostActor)
+        member = self._hosts.where_to_start(index)
+        if member is None:
+            address = self.createActor(HostActor)
+        else:  # on that member exactly: never on whichever system is first willing
+            address = self.createActor(MemberHost, targetActorRequirements=on_member(member))
         self._hosts.started(index, address)
         self.send(address, HostPool.config(index, self._config, self._echo))
 
@@ -165,6 +177,31 @@ class Supervisor(Actor):
             self.wakeupAfter(delay, payload=RestartHost(index))
             return
         self._restart_host(index)
+
+    def _convention_update(self, update: Any) -> None:
+        """A member joined: start its hosts there. A member was lost: its hosts are
+        dead; they start again on the leader, and their processes from checkpoints."""
+        members = self._hosts.members
+        capabilities = update.remoteCapabilities or {}
+        member = members.update(
+            update.remoteAdminAddress, capabilities, update.remoteAdded, time.time()
+        )
+        if member is None:
+            return
+        if update.remoteAdded:
+            _LOG.warning("member %s joined with %s", member.name, member.capabilities)
+            workers = int(capabilities.get("prunus.workers") or 1)
+            stale = self._hosts.on_member(member.name)  # it rejoined: hosts from before
+            for index in stale:
+                if self._hosts.addresses[index] is not None:
+                    self._child_exited(self._hosts.addresses[index])
+            for _ in range(workers - len(stale)):
+                self._start_host(self._hosts.add(member.name))
+            return
+        _LOG.error("member %s lost; restarting its processes elsewhere", member.name)
+        for index in self._hosts.on_member(member.name):
+            if self._hosts.addresses[index] is not None:
+                self._child_exited(self._hosts.addresses[index])
 
     def _restart_host(self, index: int) -> None:
         _LOG.error("host %d exited; restarting its processes from their checkpoints", index)

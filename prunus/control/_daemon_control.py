@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from prunus.actors import open_remote_runtime
 from prunus.control._daemon_files import DAEMON_FILE, daemon_key, read_daemon_file
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
 from prunus.errors import DaemonError
-from prunus.persistence import KEY_FILE, make_home_private, resolve_home
+from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_home
 
 __all__ = ["daemon_pids", "daemon_status", "start_daemon", "stop_daemon"]
 
@@ -30,8 +31,14 @@ def start_daemon(
     workers: int | None = None,
     restart_limit: int = 3,
     timeout: float = 180.0,
+    join: str | None = None,
+    capabilities: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
+
+    With ``join`` (``HOST:PORT`` of a leader daemon) it is a member of that leader,
+    offering ``capabilities`` (``"gpu=1"``, ``"site=sns"``); its home holds only its
+    log, lock and ``daemon.json``.
 
     Raises:
         DaemonError: one is already running there, or it did not come up (the reason,
@@ -59,6 +66,10 @@ def start_daemon(
         command += ["--port", str(port)]
     if workers:
         command += ["--workers", str(workers)]
+    if join:
+        command += ["--join", join]
+    for capability in capabilities:
+        command += ["--capability", capability]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -113,6 +124,9 @@ def daemon_status(
     """
     path = resolve_home(home)
     info = dict(_running(path))
+    info["uptime"] = time.time() - float(info["started"])
+    if info.get("role") == "member":
+        return _member_status(info, timeout)
     where = f"{path} (port {info['port']})"
     key = daemon_key(path, None, where)
     runtime = open_remote_runtime(int(info["port"]), key=key, timeout=timeout, where=where)
@@ -129,6 +143,7 @@ def daemon_status(
         paused=status.paused,
         processes=dict(sorted(status.by_state.items())),
         key_file=str(path / KEY_FILE),
+        members=[dict(member) for member in status.members],
     )
     sockets = listening_sockets(daemon_pids(info))
     roles = {pid: "admin" for _, port, pid in sockets if port == int(info["port"])}
@@ -138,6 +153,35 @@ def daemon_status(
         {"address": address, "port": port, "pid": pid, "role": roles.get(pid, "logger/echo")}
         for address, port, pid in sockets
     ]
+    return info
+
+
+def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """A member's own record, with its host pids and load as its leader knows them
+    (the member holds no registry); ``joined`` False while the leader does not list it."""
+    info.update(host_pids=[], processes=0, joined=False)
+    leader_port = int(str(info["leader"]).rpartition(":")[2])
+    try:
+        key = read_key(Path(info["home"]) / KEY_FILE)
+        runtime = open_remote_runtime(
+            leader_port, key=key, timeout=timeout, where=str(info["leader"])
+        )
+    except (DaemonError, OSError, ValueError):  # (a refused key is a DaemonError too)
+        return info
+    try:
+        members = runtime.info().members
+    except DaemonError:
+        return info
+    finally:
+        runtime.close()
+    for member in members:
+        if member["address"] == info["address"]:
+            info.update(
+                host_pids=list(member["host_pids"]),
+                processes=member["processes"],
+                in_use=member["in_use"],
+                joined=True,
+            )
     return info
 
 
