@@ -47,6 +47,7 @@ from prunus.actors._thespian import (
     ChildActorExited,
     PoisonMessage,
     WakeupMessage,
+    heartbeat_timing,
 )
 from prunus.persistence import LmdbStore
 
@@ -80,7 +81,8 @@ class Supervisor(Actor):
             if supervision is None:
                 return
             if type(message.payload) is RestartHost:
-                self._restart_host(message.payload.index)
+                if self._hosts.addresses[message.payload.index] is None:  # not restarted yet
+                    self._restart_host(message.payload.index)
             else:
                 supervision.timer(message.payload)
         elif isinstance(message, ChildActorExited):
@@ -171,9 +173,15 @@ class Supervisor(Actor):
         assert self._supervision is not None
         self._supervision.out.drop_host(index)  # re-derived when it is restarted
         delay = self._hosts.died(index, time.monotonic())
+        member = self._hosts.member_of[index]
+        if member is not None and member in self._hosts.members:
+            # Its member may be gone too, unnoticed yet: wait until the convention
+            # would have said so, then start it there again or, if lost, here.
+            seconds, misses = heartbeat_timing()
+            delay = max(delay, seconds * (misses + 1))
         if delay:
             # Dying at once, again and again: do not spin; try again a little later.
-            _LOG.error("host %d keeps dying; restarting it in %g s", index, delay)
+            _LOG.error("host %d died (on %s); restarting it in %g s", index, member, delay)
             self.wakeupAfter(delay, payload=RestartHost(index))
             return
         self._restart_host(index)
@@ -202,6 +210,8 @@ class Supervisor(Actor):
         for index in self._hosts.on_member(member.name):
             if self._hosts.addresses[index] is not None:
                 self._child_exited(self._hosts.addresses[index])
+            else:  # already dead, waiting for this verdict: start it here now
+                self._restart_host(index)
 
     def _restart_host(self, index: int) -> None:
         _LOG.error("host %d exited; restarting its processes from their checkpoints", index)

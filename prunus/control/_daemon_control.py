@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prunus.actors import open_remote_runtime
+from prunus.actors import open_remote_runtime, parse_capabilities
 from prunus.control._daemon_files import DAEMON_FILE, daemon_key, read_daemon_file
+from prunus.control._daemon_process import parse_leader
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
 from prunus.errors import DaemonError
 from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_home
@@ -67,9 +68,16 @@ def start_daemon(
     if workers:
         command += ["--workers", str(workers)]
     if join:
+        try:
+            parse_leader(join)
+            parse_capabilities(list(capabilities))
+        except ValueError as error:
+            raise DaemonError(str(error)) from None
         command += ["--join", join]
-    for capability in capabilities:
-        command += ["--capability", capability]
+        for capability in capabilities:
+            command += ["--capability", capability]
+    elif capabilities:
+        raise DaemonError("--capability is for a member: give --join HOST:PORT of the leader")
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
