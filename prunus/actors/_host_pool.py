@@ -14,6 +14,7 @@ leader and its processes restart from their checkpoints there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,7 @@ class HostPool:
         self._next = 0  # where ties in load start (rotates)
         self.member_of: list[str | None] = []  # the member each host is on (None: here)
         self.members = Members()
+        self.distributed = False  # a daemon: members may join (requirements matter)
 
     def __len__(self) -> int:
         return len(self.addresses)
@@ -105,19 +107,39 @@ class HostPool:
                 return index
         return None
 
-    def place(self) -> int:
+    def place(self, requirements: Mapping[str, int | str] | None = None) -> int | None:
         """The host for a new process: least loaded first. Ties rotate, or
-        short-lived processes (load near zero) would all land on the first host."""
+        short-lived processes (load near zero) would all land on the first host.
+
+        With ``requirements`` (a daemon with members only): a host on a member that
+        matches them and has the resources free, which it then holds; None if no
+        member can take it now.
+        """
         count = len(self.loads)
         self._next = (self._next + 1) % count
         loads, start = self.loads, self._next
-        host = min(range(count), key=lambda i: (loads[i], (i - start) % count))
+        candidates: range | list[int] = range(count)
+        if requirements and self.distributed:
+            able = set(self.members.candidates(requirements))
+            candidates = [
+                i
+                for i, name in enumerate(self.member_of)
+                if name in able and self.addresses[i] is not None
+            ]
+            if not candidates:
+                return None
+        host = min(candidates, key=lambda i: (loads[i], (i - start) % count))
         loads[host] += 1
+        if requirements and self.distributed:
+            self.members.take(self.member_of[host], requirements)  # type: ignore[arg-type]
         return host
 
-    def release(self, index: int) -> None:
-        """A process placed on ``index`` ended."""
+    def release(self, index: int, requirements: Mapping[str, int | str] | None = None) -> None:
+        """A process placed on ``index`` ended (or left it): its load, and what it held."""
         self.loads[index] -= 1
+        member = self.member_of[index]
+        if requirements and self.distributed and member is not None:
+            self.members.give_back(member, requirements)
 
     def died(self, index: int, now: float) -> float:
         """Host ``index`` died at ``now`` (monotonic seconds): in how many seconds to

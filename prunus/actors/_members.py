@@ -18,19 +18,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from prunus.engine import resolve_process_class
+
 __all__ = [
     "MEMBER_CAPABILITY",
     "PRUNUS_CAPABILITIES",
+    "UNPLACED",
     "Member",
     "Members",
+    "describe_requirements",
     "fits",
     "parse_capabilities",
+    "requirements_for",
 ]
 
 # The Thespian system capabilities a member publishes: its name (host:port) and its
 # prunus capabilities (a plain dict, pickled by Thespian along with the rest).
 MEMBER_CAPABILITY = "prunus.member"
 PRUNUS_CAPABILITIES = "prunus.capabilities"
+
+UNPLACED = -2  # a registry entry's host while no member can take the process
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 
@@ -69,6 +76,26 @@ def fits(capabilities: Capabilities, in_use: Mapping[str, int], requirements: Ca
         elif have != wanted:
             return False
     return True
+
+
+def requirements_for(
+    process_class: str, placement: Mapping[str, int | str] | None
+) -> dict[str, int | str]:
+    """What a process asks of its host: the launch's ``placement`` if it gave one, else
+    its class's ``spec.requires(...)`` ({} if the class cannot be imported here)."""
+    if placement is not None:
+        return dict(placement)
+    cached = _CLASS_REQUIREMENTS.get(process_class)
+    if cached is None:
+        try:
+            cached = resolve_process_class(process_class).spec().requirements
+        except Exception:
+            cached = {}
+        _CLASS_REQUIREMENTS[process_class] = cached
+    return dict(cached)
+
+
+_CLASS_REQUIREMENTS: dict[str, dict[str, int | str]] = {}
 
 
 def describe_requirements(requirements: Capabilities) -> str:

@@ -135,6 +135,7 @@ class Supervisor(Actor):
         # Hosts first: in daemon mode they are forked from this OS process, which must
         # not hold an open LMDB environment across fork.
         if config.home is not None:
+            self._hosts.distributed = True
             self._echo = self.createActor(Echo)
             # Members joining or lost (a daemon is the leader of its own convention)
             self.notifyOnSystemRegistrationChanges(True)
@@ -205,8 +206,12 @@ class Supervisor(Actor):
                     self._child_exited(self._hosts.addresses[index])
             for _ in range(workers - len(stale)):
                 self._start_host(self._hosts.add(member.name))
+            assert self._supervision is not None
+            self._supervision.members_changed()
             return
         _LOG.error("member %s lost; restarting its processes elsewhere", member.name)
+        assert self._supervision is not None
+        self._supervision.members_changed(lost=self._hosts.on_member(member.name))
         for index in self._hosts.on_member(member.name):
             if self._hosts.addresses[index] is not None:
                 self._child_exited(self._hosts.addresses[index])

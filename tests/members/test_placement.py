@@ -1,0 +1,81 @@
+"""Placement decided by prunus: requirements matched against members' capabilities.
+
+A leader (doing work itself) and members with different capabilities, all real
+daemons on loopback. Each step outputs the OS pid that ran it, which is checked
+against the host pids of the member it must have run on.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from prunus import Client
+from prunus.control import daemon_status
+from tests.conftest import running_daemon
+from tests.members.conftest import joined, running_member
+from tests.members.workflows import NeedsGpu, WhereAmI
+from tests.modes import eventually
+
+pytestmark = pytest.mark.slow
+
+
+def test_processes_needing_a_gpu_run_only_on_the_gpu_member_and_never_two_at_once(tmp_path):
+    with (
+        running_daemon(tmp_path / "leader", workers=2) as leader,
+        running_member(tmp_path / "gpu", leader, "gpu=1", workers=2) as gpu,
+        running_member(tmp_path / "cpu", leader, "cores=8", workers=2) as cpu,
+    ):
+        eventually(lambda: joined(tmp_path / "leader", gpu) and joined(tmp_path / "leader", cpu))
+        gpu_hosts = set(joined(tmp_path / "leader", gpu)["host_pids"])
+        with Client.connect(tmp_path / "leader") as client:
+            pids = [client.submit(NeedsGpu, delay=0.3) for _ in range(4)]
+            results = [client.wait(pid, timeout=60) for pid in pids]
+        assert all(r.is_finished_ok for r in results)
+        assert {r["os_pid"] for r in results} <= gpu_hosts
+        spans = sorted((r["began"], r["ended"]) for r in results)
+        # gpu=1: the member has two hosts, yet one such step at a time
+        assert all(a_end <= b_began for (_, a_end), (b_began, _) in itertools.pairwise(spans))
+        row = joined(tmp_path / "leader", gpu)
+        assert row["in_use"].get("gpu", 0) == 0  # all given back
+
+
+def test_a_label_is_matched_exactly_and_a_launch_placement_wins_over_the_class(tmp_path):
+    with (
+        running_daemon(tmp_path / "leader", workers=1) as leader,
+        running_member(tmp_path / "sns", leader, "site=sns", "gpu=1") as sns,
+        running_member(tmp_path / "ornl", leader, "site=ornl") as ornl,
+    ):
+        eventually(lambda: joined(tmp_path / "leader", sns) and joined(tmp_path / "leader", ornl))
+        hosts = {
+            name: set(joined(tmp_path / "leader", info)["host_pids"])
+            for name, info in (("sns", sns), ("ornl", ornl))
+        }
+        with Client.connect(tmp_path / "leader") as client:
+            at_ornl = [client.submit(WhereAmI, placement={"site": "ornl"}) for _ in range(3)]
+            # the class needs a gpu (only sns has one); the launch says ornl: ornl it is
+            overridden = client.submit(NeedsGpu, placement={"site": "ornl"})
+            nowhere = client.submit(WhereAmI, placement={"site": "sn"})  # no such label
+            ran = {client.wait(pid, timeout=60)["os_pid"] for pid in at_ornl}
+            assert ran <= hosts["ornl"]
+            assert client.wait(overridden, timeout=60)["os_pid"] in hosts["ornl"]
+            assert client.status(nowhere).status == "waiting for a host with site=sn"
+            client.kill(nowhere, "no such site")
+            assert client.wait(nowhere, timeout=30).is_killed
+
+
+def test_a_process_no_member_can_take_waits_and_runs_when_a_capable_member_joins(tmp_path):
+    with (
+        running_daemon(tmp_path / "leader", workers=1) as leader,
+        Client.connect(tmp_path / "leader") as client,
+    ):
+        pid = client.submit(NeedsGpu)
+        status = client.status(pid)
+        assert status.status == "waiting for a host with gpu>=1"
+        assert not status.state.is_terminal
+        with running_member(tmp_path / "gpu", leader, "gpu=2") as gpu:
+            result = client.wait(pid, timeout=60)
+            assert result.is_finished_ok
+            assert result["os_pid"] in joined(tmp_path / "leader", gpu)["host_pids"]
+        eventually(lambda: daemon_status(tmp_path / "leader")["members"] == [])
