@@ -8,14 +8,16 @@ against the host pids of the member it must have run on.
 from __future__ import annotations
 
 import itertools
+import os
+import signal
 
 import pytest
 
 from prunus import Client
-from prunus.control import daemon_status
+from prunus.control import daemon_pids, daemon_status
 from tests.conftest import running_daemon
 from tests.members.conftest import joined, running_member
-from tests.members.workflows import NeedsGpu, WhereAmI
+from tests.members.workflows import GpuSteps, NeedsGpu, WhereAmI
 from tests.modes import eventually
 
 pytestmark = pytest.mark.slow
@@ -79,3 +81,36 @@ def test_a_process_no_member_can_take_waits_and_runs_when_a_capable_member_joins
             assert result.is_finished_ok
             assert result["os_pid"] in joined(tmp_path / "leader", gpu)["host_pids"]
         eventually(lambda: daemon_status(tmp_path / "leader")["members"] == [])
+
+
+def test_a_lost_gpu_members_process_finishes_on_the_other_gpu_member_never_on_the_leader(
+    tmp_path, monkeypatch
+):
+    witness = tmp_path / "witness.log"
+    monkeypatch.setenv("PRUNUS_WITNESS", str(witness))  # inherited by the daemons
+    with (
+        running_daemon(tmp_path / "leader", workers=1) as leader,
+        running_member(tmp_path / "a", leader, "gpu=1") as a,
+        running_member(tmp_path / "b", leader, "gpu=1") as b,
+    ):
+        eventually(lambda: joined(tmp_path / "leader", a) and joined(tmp_path / "leader", b))
+        hosts = {
+            name: set(joined(tmp_path / "leader", info)["host_pids"])
+            for name, info in (("a", a), ("b", b))
+        }
+        with Client.connect(tmp_path / "leader") as client:
+            pid = client.submit(GpuSteps, n=30)
+            eventually(lambda: witness.exists() and len(witness.read_text().splitlines()) >= 5)
+            first = int(witness.read_text().split()[2])
+            doomed, other = ("a", "b") if first in hosts["a"] else ("b", "a")
+            for os_pid in daemon_pids(a if doomed == "a" else b):
+                os.kill(os_pid, signal.SIGKILL)
+            result = client.wait(pid, timeout=60)
+        assert result.is_finished_ok and result["count"] == 30
+    runs = [line.split() for line in witness.read_text().splitlines()]
+    ran_on = {int(os_pid) for _, _, os_pid in runs}
+    assert ran_on <= hosts[doomed] | hosts[other]  # never on the leader
+    assert ran_on & hosts[other]
+    steps = [int(step) for _, step, _ in runs]
+    assert sorted(set(steps)) == list(range(1, 31))
+    assert len(steps) - 30 in (0, 1)  # only the interrupted step ran again

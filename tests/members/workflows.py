@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from prunus import Process
+from prunus import Process, WorkChain, while_
 
 
 class WhereAmI(Process):
@@ -40,3 +40,31 @@ class NeedsGpu(Process):
         self.out("os_pid", os.getpid())
         self.out("began", began)
         self.out("ended", time.time())
+
+
+class GpuSteps(WorkChain):
+    """``n`` steps on a GPU; each appends ``pid step os_pid`` to $PRUNUS_WITNESS."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.requires(gpu=1)
+        spec.input("n", valid_type=int)
+        spec.input("delay", valid_type=float, default=0.05)
+        spec.output("count", valid_type=int)
+        spec.outline(cls.start, while_(cls.more)(cls.step), cls.finish)
+
+    def start(self):
+        self.ctx.i = 0
+
+    def more(self):
+        return self.ctx.i < self.inputs.n
+
+    def step(self):
+        time.sleep(self.inputs.delay)
+        self.ctx.i += 1
+        with open(os.environ["PRUNUS_WITNESS"], "a") as log:
+            log.write(f"{self.pid} {self.ctx.i} {os.getpid()}\n")
+
+    def finish(self):
+        self.out("count", self.ctx.i)
