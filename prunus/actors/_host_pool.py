@@ -14,6 +14,7 @@ leader and its processes restart from their checkpoints there.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,8 @@ class HostPool:
         self.member_of: list[str | None] = []  # the member each host is on (None: here)
         self.members = Members()
         self.distributed = False  # a daemon: members may join (requirements matter)
+        self.had_members = False  # a host was ever started on a member
+        self.fences: dict[int, str] = {}  # a member's host index -> its fence token
 
     def __len__(self) -> int:
         return len(self.addresses)
@@ -62,6 +65,7 @@ class HostPool:
         self.addresses.append(None)
         self.loads.append(0)
         self.member_of.append(member)
+        self.had_members = self.had_members or member is not None
         return len(self.addresses) - 1
 
     def on_member(self, member: str) -> list[int]:
@@ -149,10 +153,23 @@ class HostPool:
         self._deaths[index] = [*recent, now]
         return BACKOFF_SECONDS if len(recent) >= CRASHES_BEFORE_BACKOFF else 0.0
 
-    @staticmethod
-    def config(index: int, runtime: Configure, echo: Any) -> HostConfig:
+    def config(self, index: int, runtime: Configure, echo: Any) -> HostConfig:
         """What host ``index`` is told when it starts (and when the echo changes)."""
         # embedded: the shared store object; daemon: None (each host opens the home)
         return HostConfig(
-            index, runtime.store, runtime.home, runtime.passivate, runtime.slice_seconds, echo
+            index,
+            runtime.store,
+            runtime.home,
+            runtime.passivate,
+            runtime.slice_seconds,
+            echo,
+            self.fences.get(index),
         )
+
+    def new_fence(self, index: int) -> None:
+        """Host ``index`` starts on a member: a token of its own, to fence it by."""
+        self.fences[index] = uuid.uuid4().hex
+
+    def fence_member(self, member: str) -> list[str]:
+        """The tokens of ``member``'s hosts, to be fenced now that it is lost."""
+        return [self.fences.pop(i) for i in self.on_member(member) if i in self.fences]

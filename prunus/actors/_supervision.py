@@ -195,6 +195,11 @@ class Supervision(LaunchFlows):
         for pid, reason in self.recovery.host_restarted(index, self._restart_limit, self.out):
             self.fail(pid, reason)
 
+    def fence(self, tokens: list[str]) -> None:
+        """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
+        if tokens:
+            self._store.fence(tokens)
+
     def members_changed(self, lost: Iterable[int] = ()) -> None:
         """A member joined or was lost (``lost``: the indices of its hosts, started
         again on the leader). Its processes that need a member wait to be placed again

@@ -32,6 +32,7 @@ from typing import Any
 from prunus.actors._host import Echo, HostActor
 from prunus.actors._host_messages import (
     Deliver,
+    HostEvents,
 )
 from prunus.actors._host_pool import HostPool, RestartHost
 from prunus.actors._member_host import MemberHost, on_member
@@ -73,6 +74,8 @@ class Supervisor(Actor):
         if kind in REQUESTS:
             if supervision is None:
                 self.send(sender, ErrorReply("PrunusError", "", "runtime is not ready"))
+                return
+            if kind is HostEvents and self._hosts.had_members and self._stale(sender):
                 return
             supervision.handle(message, sender)
         elif kind is Configure:
@@ -154,11 +157,13 @@ class Supervisor(Actor):
     def _start_host(self, index: int) -> None:
         member = self._hosts.where_to_start(index)
         if member is None:
+            self._hosts.fences.pop(index, None)
             address = self.createActor(HostActor)
         else:  # on that member exactly: never on whichever system is first willing
+            self._hosts.new_fence(index)
             address = self.createActor(MemberHost, targetActorRequirements=on_member(member))
         self._hosts.started(index, address)
-        self.send(address, HostPool.config(index, self._config, self._echo))
+        self.send(address, self._hosts.config(index, self._config, self._echo))
 
     def _child_exited(self, address: Any) -> None:
         if self._echo is not None and self._echo == address:
@@ -166,7 +171,7 @@ class Supervisor(Actor):
             self._echo = self.createActor(Echo)
             for index, host in enumerate(self._hosts.addresses):
                 if host is not None:
-                    self.send(host, HostPool.config(index, self._config, self._echo))
+                    self.send(host, self._hosts.config(index, self._config, self._echo))
             return
         index = self._hosts.index_of(address)
         if index is None:
@@ -186,6 +191,16 @@ class Supervisor(Actor):
             self.wakeupAfter(delay, payload=RestartHost(index))
             return
         self._restart_host(index)
+
+    def _stale(self, sender: Any) -> bool:
+        """Events from a host that is no longer one of ours (its member was declared
+        lost, and its processes were assigned again elsewhere): dropped, and the host
+        told to exit, so nothing it did after the loss is applied twice."""
+        if self._hosts.index_of(sender) is not None or sender == self._echo:
+            return False  # (the echo forwards a host's report on a long step)
+        _LOG.error("dropped events from %s: a host of a lost member; telling it to exit", sender)
+        self.send(sender, ActorExitRequest())
+        return True
 
     def _convention_update(self, update: Any) -> None:
         """A member joined: start its hosts there. A member was lost: its hosts are
@@ -211,6 +226,9 @@ class Supervisor(Actor):
             return
         _LOG.error("member %s lost; restarting its processes elsewhere", member.name)
         assert self._supervision is not None
+        # First: nothing its hosts commit from now on is stored (if it was only cut off
+        # and comes back), and only then its processes start again elsewhere.
+        self._supervision.fence(self._hosts.fence_member(member.name))
         self._supervision.members_changed(lost=self._hosts.on_member(member.name))
         for index in self._hosts.on_member(member.name):
             if self._hosts.addresses[index] is not None:

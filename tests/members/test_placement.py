@@ -10,11 +10,13 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import time
 
 import pytest
 
 from prunus import Client
 from prunus.control import daemon_pids, daemon_status
+from prunus.persistence import LmdbStore
 from tests.conftest import running_daemon
 from tests.members.conftest import joined, running_member
 from tests.members.workflows import GpuSteps, NeedsGpu, WhereAmI
@@ -114,3 +116,46 @@ def test_a_lost_gpu_members_process_finishes_on_the_other_gpu_member_never_on_th
     steps = [int(step) for _, step, _ in runs]
     assert sorted(set(steps)) == list(range(1, 31))
     assert len(steps) - 30 in (0, 1)  # only the interrupted step ran again
+
+
+def test_a_partitioned_member_that_comes_back_changes_nothing(tmp_path, monkeypatch):
+    witness = tmp_path / "witness.log"
+    monkeypatch.setenv("PRUNUS_WITNESS", str(witness))
+    with (
+        running_daemon(tmp_path / "leader", workers=1) as leader,
+        running_member(tmp_path / "a", leader, "gpu=1") as a,
+        running_member(tmp_path / "b", leader, "gpu=1") as b,
+    ):
+        eventually(lambda: joined(tmp_path / "leader", a) and joined(tmp_path / "leader", b))
+        on_a = set(joined(tmp_path / "leader", a)["host_pids"])
+        with Client.connect(tmp_path / "leader") as client:
+            pid = client.submit(GpuSteps, n=40)
+            eventually(lambda: witness.exists() and len(witness.read_text().splitlines()) >= 3)
+            stopped = a if int(witness.read_text().split()[2]) in on_a else b
+            frozen = daemon_pids(stopped)
+            for os_pid in frozen:
+                os.kill(os_pid, signal.SIGSTOP)
+            try:
+                eventually(
+                    lambda: (
+                        stopped["address"]
+                        not in [m["address"] for m in daemon_status(tmp_path / "leader")["members"]]
+                    )
+                )
+                result = client.wait(pid, timeout=60)
+            finally:
+                for os_pid in frozen:
+                    os.kill(os_pid, signal.SIGCONT)
+            time.sleep(3.0)  # the member wakes up, rejoins, and may try to go on
+            assert result.is_finished_ok and result["count"] == 40
+            again = client.wait(pid, timeout=10)
+            assert again.is_finished_ok and again["count"] == 40
+            assert client.status(pid).state.name == "FINISHED"
+    # what the store holds (read after every daemon stopped): the finished run, not
+    # anything the woken member's host may have tried after it was declared lost
+    store = LmdbStore(tmp_path / "leader")
+    try:
+        record = store.get_record(pid)
+    finally:
+        store.close()
+    assert record["state"] == "finished" and record["result"]["outputs"]["count"] == 40
