@@ -55,6 +55,7 @@ class HostPool:
         self.distributed = False  # a daemon: members may join (requirements matter)
         self.had_members = False  # a host was ever started on a member
         self.fences: dict[int, str] = {}  # a member's host index -> its fence token
+        self.generation = ""  # this leader's (LmdbStore.new_generation), in every token
 
     def __len__(self) -> int:
         return len(self.addresses)
@@ -168,7 +169,7 @@ class HostPool:
 
     def new_fence(self, index: int) -> None:
         """Host ``index`` starts on a member: a token of its own, to fence it by."""
-        self.fences[index] = uuid.uuid4().hex
+        self.fences[index] = f"{self.generation}.{uuid.uuid4().hex}"
 
     def fence_member(self, member: str) -> list[str]:
         """The tokens of ``member``'s hosts, to be fenced now that it is lost."""

@@ -145,6 +145,8 @@ class Supervisor(Actor):
         for _ in range(config.workers):
             self._start_host(self._hosts.add())
         store = config.store if config.store is not None else LmdbStore(config.home)
+        if self._hosts.distributed:  # hosts of an earlier leader on members: fenced
+            self._hosts.generation = store.new_generation()
         self._supervision = Supervision(
             store,
             self.myAddress,

@@ -18,6 +18,7 @@ import logging
 import os
 import struct
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -257,7 +258,7 @@ class LmdbStore(StoreBase):
             return
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
-            if fence is not None and txn.get(_fence_key(fence), db=dbs["meta"]) is not None:
+            if fence is not None and _fenced(txn, dbs["meta"], fence):
                 raise StoreError(f"host {fence} was fenced: its processes moved elsewhere")
             for item in staged:
                 key = item.key
@@ -273,6 +274,18 @@ class LmdbStore(StoreBase):
                         txn.put(key + b"\0" + _SEQ.pack(seq + offset), blob, db=dbs["logs"])
 
         self._write(transaction)
+
+    def new_generation(self) -> str:
+        """A leader starts: fence the hosts every earlier leader started on members (a
+        fence token is ``GENERATION.ID``); returns this leader's generation."""
+        generation = uuid.uuid4().hex
+
+        def transaction(txn: Any, dbs: dict[str, Any]) -> None:
+            txn.put(_GENERATION, generation.encode(), db=dbs["meta"])
+
+        self._write(transaction)
+        self.flush()
+        return generation
 
     def fence(self, tokens: Sequence[str]) -> None:
         """From now on, refuse every commit made with one of ``tokens`` (the hosts of
@@ -451,8 +464,19 @@ class LmdbStore(StoreBase):
         return failure
 
 
+_GENERATION = b"leader-generation"
+
+
 def _fence_key(token: str) -> bytes:
     return b"fence:" + token.encode()
+
+
+def _fenced(txn: Any, meta: Any, token: str) -> bool:
+    """A token fenced one by one, or one of an earlier leader's generation."""
+    if txn.get(_fence_key(token), db=meta) is not None:
+        return True
+    current = txn.get(_GENERATION, db=meta)
+    return current is not None and current.decode() != token.partition(".")[0]
 
 
 def _rows(txn: Any, handle: Any) -> list[tuple[str, bytes]]:

@@ -24,3 +24,17 @@ def test_a_fenced_hosts_commit_is_refused_whole_and_others_still_commit(tmp_path
         assert store.get_record("q") == {"state": "new"}
     finally:
         store.close()
+
+
+def test_a_new_leader_generation_fences_every_host_of_the_earlier_ones(tmp_path):
+    store = LmdbStore(tmp_path)
+    try:
+        first = store.new_generation()
+        staged = stage_writes([("p", {"record": {"state": "running"}})])
+        store.write_staged(staged, fence=f"{first}.host")
+        second = store.new_generation()  # the leader restarted
+        with pytest.raises(StoreError, match="was fenced"):
+            store.write_staged(staged, fence=f"{first}.host")
+        store.write_staged(staged, fence=f"{second}.host")
+    finally:
+        store.close()
