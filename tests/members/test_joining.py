@@ -88,8 +88,8 @@ def test_a_member_sigkilled_is_noticed_in_seconds_and_its_processes_finish_on_th
                 noticed = time.monotonic() - killed
                 results = [client.wait(pid, timeout=60) for pid in pids]
         assert all(r.is_finished_ok and r["count"] == 40 for r in results)
-        # 1 s heartbeat, 3 misses: lost within about 3 s (4 s allowed for a busy machine)
-        assert noticed < 5.0, noticed
+        # 1 s heartbeat, 3 misses: lost within about 3 to 4 s (6 s allowed: a busy machine)
+        assert noticed < 6.0, noticed
         assert not set(daemon_status(tmp_path / "leader")["host_pids"]) & on_member
     runs = [tuple(line.split()) for line in witness.read_text().splitlines()]
     for pid in pids:
