@@ -124,6 +124,7 @@ class Supervision(LaunchFlows):
         # Invariant: ``out`` is this one object for the supervisor's life (the handlers
         # below hold it); the shell empties it after each message, never replaces it.
         self.out = out = Outgoing()
+        self.placements = {}
         self.hosts = hosts
         self.registry = registry = Registry(hosts)
         self._writer = writer = ProcessWriter(store)

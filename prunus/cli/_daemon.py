@@ -42,6 +42,11 @@ def daemon() -> None:
     metavar="KEY=VALUE",
     help="A member's resource (gpu=2) or label (site=sns); repeat for more.",
 )
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    help="A member's copy of the leader's secret.key.",
+)
 @click.pass_context
 def start(
     ctx: click.Context,
@@ -51,6 +56,7 @@ def start(
     restart_limit: int,
     join: str | None,
     capabilities: tuple[str, ...],
+    key_file: str | None,
 ) -> None:
     """Start the daemon, detached; its log is <home>/daemon.log.
 
@@ -64,6 +70,7 @@ def start(
             restart_limit=restart_limit,
             join=join,
             capabilities=capabilities,
+            key_file=key_file,
         )
     except PrunusError as error:
         fail(ctx, error)

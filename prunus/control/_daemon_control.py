@@ -19,7 +19,7 @@ from prunus.actors import open_remote_runtime, parse_capabilities
 from prunus.control._daemon_files import DAEMON_FILE, daemon_key, read_daemon_file
 from prunus.control._daemon_process import parse_leader
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
-from prunus.errors import DaemonError
+from prunus.errors import DaemonError, NotAuthorisedError
 from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_home
 
 __all__ = ["daemon_pids", "daemon_status", "start_daemon", "stop_daemon"]
@@ -34,12 +34,14 @@ def start_daemon(
     timeout: float = 180.0,
     join: str | None = None,
     capabilities: Sequence[str] = (),
+    key_file: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
 
     With ``join`` (``HOST:PORT`` of a leader daemon) it is a member of that leader,
-    offering ``capabilities`` (``"gpu=1"``, ``"site=sns"``); its home holds only its
-    log, lock and ``daemon.json``.
+    offering ``capabilities`` (``"gpu=1"``, ``"site=sns"``), with ``key_file`` (a copy
+    of the leader's ``secret.key``; copied into its home, which holds only its log,
+    lock, key and ``daemon.json``).
 
     Raises:
         DaemonError: one is already running there, or it did not come up (the reason,
@@ -69,10 +71,11 @@ def start_daemon(
         command += ["--workers", str(workers)]
     if join:
         try:
-            parse_leader(join)
+            leader = parse_leader(join)
             parse_capabilities(list(capabilities))
         except ValueError as error:
             raise DaemonError(str(error)) from None
+        _member_key(path, key_file, leader)
         command += ["--join", join]
         for capability in capabilities:
             command += ["--capability", capability]
@@ -162,6 +165,38 @@ def daemon_status(
         for address, port, pid in sockets
     ]
     return info
+
+
+def _member_key(home: Path, key_file: Any, leader: tuple[str, int]) -> None:
+    """Put the leader's key in the member's home, after checking the leader takes it.
+
+    Raises:
+        DaemonError: no key file, one that holds no key, or a leader that refuses it
+            (said in the member's log too; the leader logs the frames it dropped).
+    """
+    if key_file is None:
+        raise DaemonError("a member needs --key-file: a copy of the leader's secret.key")
+    try:
+        key = read_key(key_file)
+    except (OSError, ValueError) as error:
+        raise DaemonError(f"cannot read the key {key_file}: {error}") from None
+    temporary = home / f".{KEY_FILE}.{os.getpid()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, key.hex().encode() + b"\n")
+    finally:
+        os.close(fd)
+    os.replace(temporary, home / KEY_FILE)
+    where = f"{leader[0]}:{leader[1]}"
+    try:
+        open_remote_runtime(leader[1], key=key, timeout=5.0, where=where).close()
+    except NotAuthorisedError:
+        reason = f"the leader at {where} refused this member's key ({key_file})"
+        with open(home / "daemon.log", "a") as log:
+            log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} ERROR prunus.daemon: {reason}\n")
+        raise DaemonError(reason) from None
+    except DaemonError:
+        pass  # no leader yet: the member joins when it comes up
 
 
 def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:

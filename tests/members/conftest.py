@@ -17,6 +17,7 @@ from tests.modes import eventually
 def running_member(home: Path, leader: dict, *capabilities: str, **options) -> Iterator[dict]:
     """A member of ``leader`` (its daemon.json record) on ``home``; afterwards none of
     its processes is left (a test may have SIGKILLed them all)."""
+    options.setdefault("key_file", Path(leader.get("home", home)) / "secret.key")
     info = start_daemon(
         home,
         join=leader["address"],

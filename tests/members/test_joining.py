@@ -15,8 +15,11 @@ from click.testing import CliRunner
 
 from prunus import Client
 from prunus.cli import main
-from prunus.control import daemon_pids, daemon_status
+from prunus.control import daemon_pids, daemon_status, start_daemon
+from prunus.control._daemon_files import read_daemon_file
 from prunus.control._daemon_process import free_port
+from prunus.errors import DaemonError
+from prunus.persistence import create_key
 from tests.conftest import running_daemon
 from tests.members.conftest import joined, running_member
 from tests.members.workflows import WhereAmI
@@ -46,7 +49,11 @@ def test_a_member_joins_and_the_leader_and_the_member_both_report_it(tmp_path):
             "daemon.json",
             "daemon.log",
             "runtime.lock",
+            "secret.key",  # a copy of the leader's
         ]
+        assert (tmp_path / "gpu" / "secret.key").read_bytes() == (
+            tmp_path / "leader" / "secret.key"
+        ).read_bytes()
 
 
 def test_work_without_requirements_spreads_over_the_leader_and_its_members(tmp_path):
@@ -100,11 +107,36 @@ def test_a_member_sigkilled_is_noticed_in_seconds_and_its_processes_finish_on_th
 
 def test_a_member_started_before_its_leader_joins_when_the_leader_comes_up(tmp_path):
     port = free_port()
+    (tmp_path / "leader").mkdir(mode=0o700)
+    create_key(tmp_path / "leader")  # (the leader's key, copied to the member first)
+    future = {"address": f"127.0.0.1:{port}", "home": str(tmp_path / "leader")}
     with (
-        running_member(tmp_path / "m", {"address": f"127.0.0.1:{port}"}) as early,
+        running_member(tmp_path / "m", future) as early,
         running_daemon(tmp_path / "leader", workers=1, port=port),
     ):
         eventually(lambda: joined(tmp_path / "leader", early) is not None, timeout=20)
+
+
+def test_a_member_without_the_leaders_key_is_refused_and_both_logs_say_so(tmp_path):
+    (tmp_path / "other").mkdir(mode=0o700)
+    create_key(tmp_path / "other")
+    with running_daemon(tmp_path / "leader", workers=1) as leader:
+        with pytest.raises(DaemonError, match="refused this member's key"):
+            start_daemon(
+                tmp_path / "m",
+                join=leader["address"],
+                key_file=tmp_path / "other" / "secret.key",
+                workers=1,
+            )
+        eventually(lambda: "dropped a frame" in (tmp_path / "leader" / "daemon.log").read_text())
+        assert daemon_status(tmp_path / "leader")["members"] == []
+    assert "refused this member's key" in (tmp_path / "m" / "daemon.log").read_text()
+    assert read_daemon_file(tmp_path / "m") is None  # nothing started
+
+
+def test_a_member_needs_a_key_file(tmp_path):
+    with pytest.raises(DaemonError, match="a member needs --key-file"):
+        start_daemon(tmp_path / "m", join="127.0.0.1:9")
 
 
 @pytest.mark.parametrize(
