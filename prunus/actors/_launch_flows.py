@@ -150,9 +150,7 @@ class LaunchFlows:
                 self._finish_hit(process, plans[pid], target)  # type: ignore[arg-type]
             elif condition is None:
                 placement = self.placements.pop(pid, None)
-                self.launches.start(
-                    process, process if instances else None, target, out, placement
-                )
+                self.launches.start(process, process if instances else None, target, out, placement)
             else:
                 decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
                 self.launches.held(pid, target, out)
