@@ -7,9 +7,11 @@ holds the same classes written for plumpy, step for step.
 
 from __future__ import annotations
 
+import time
+
 from prunus import Process, ToContext, Wait, WorkChain, while_
 
-__all__ = ["Child", "Gate", "Loop3", "Parent", "Trivial", "Waiter"]
+__all__ = ["Child", "Gate", "Loop3", "Parent", "SlowSteps", "Trivial", "Waiter"]
 
 
 class Trivial(Process):
@@ -116,3 +118,29 @@ class Waiter(WorkChain):
 
     def done(self):
         return None
+
+
+class SlowSteps(WorkChain):
+    """``members.py``: ``n`` steps of ``delay`` seconds (work in flight when a member
+    is lost)."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("n", valid_type=int, default=20)
+        spec.input("delay", valid_type=float, default=0.05)
+        spec.output("count", valid_type=int)
+        spec.outline(cls.start, while_(cls.more)(cls.step), cls.finish)
+
+    def start(self):
+        self.ctx.i = 0
+
+    def more(self):
+        return self.ctx.i < self.inputs.n
+
+    def step(self):
+        time.sleep(self.inputs.delay)
+        self.ctx.i += 1
+
+    def finish(self):
+        self.out("count", self.ctx.i)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from prunus.actors._members import MEMBER_CAPABILITY, PRUNUS_CAPABILITIES
 from prunus.actors._messages import Configure, Reload, Reloaded
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import SUPERVISOR_NAME, open_daemon_system
@@ -29,11 +30,34 @@ __all__ = ["DaemonActors", "start_daemon_actors"]
 _SLICE_SECONDS = 0.01  # a host's slice of steps between two looks at its mailbox
 
 
-def start_daemon_actors(port: int, log_file: str, key: bytes) -> DaemonActors:
+def start_daemon_actors(
+    port: int,
+    log_file: str,
+    key: bytes,
+    *,
+    join: tuple[str, int] | None = None,
+    capabilities: dict[str, int | str] | None = None,
+    workers: int = 1,
+) -> DaemonActors:
     """Start the daemon's actor system on 127.0.0.1:``port``; actors log to
     ``log_file``; every message is signed with ``key`` and checked against it (the
-    home's secret key). Nothing is served until :meth:`DaemonActors.serve`."""
-    return DaemonActors(open_daemon_system(port, log_file, key))
+    home's secret key). Nothing is served until :meth:`DaemonActors.serve`.
+
+    With ``join`` (the leader's host and port) it is a member instead: it joins the
+    leader's convention publishing ``capabilities`` (``key`` must be the leader's),
+    and the leader's supervisor starts ``workers`` hosts on it. A member serves
+    nothing itself.
+    """
+    if join is None:
+        return DaemonActors(open_daemon_system(port, log_file, key))
+    published = {
+        MEMBER_CAPABILITY: f"127.0.0.1:{port}",
+        PRUNUS_CAPABILITIES: dict(capabilities or {}),
+        "prunus.workers": workers,
+    }
+    return DaemonActors(
+        open_daemon_system(port, log_file, key, leader=join, capabilities=published)
+    )
 
 
 class DaemonActors:

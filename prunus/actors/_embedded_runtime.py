@@ -105,7 +105,10 @@ class EmbeddedRuntime(RuntimeQueries):
         inputs: Mapping[str, Any] | None = None,
         when: list[Any] | None = None,
         cache: Any = True,
+        *,
+        placement: dict[str, int | str] | None = None,
     ) -> str:
+        # (no members here: a placement, like a class's requirements, does not apply)
         instance = _instance(process, inputs)
         driver = ProcessDriver(instance)
         driver.launch_condition, driver.cache_mode = when, cache

@@ -96,6 +96,7 @@ class _GroupCommit:
         self._staged: list[StagedWrite] = []
         self._fsync_on_flush = fsync_on_flush  # the store does not fsync its commits
         self._unsynced = False
+        self.fence: str | None = None  # see HostConfig.fence
 
     def write_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
         self._staged.extend(stage_writes(items))
@@ -113,7 +114,10 @@ class _GroupCommit:
         """Commit what is staged; with ``durable``, also fsync everything committed.
         If the commit fails, everything stays staged for the next attempt."""
         if self._staged:
-            self.store.write_staged(self._staged)
+            if self.fence is None:
+                self.store.write_staged(self._staged)
+            else:
+                self.store.write_staged(self._staged, fence=self.fence)
             self._staged = []
             self._unsynced = True
         if durable and self._unsynced and self._fsync_on_flush:
@@ -219,6 +223,7 @@ class HostActor(Actor):
         # Its commits are not fsynced one by one: _end_slice fsyncs once per slice.
         store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
         self._writes = _GroupCommit(store, fsync_on_flush=config.store is None)
+        self._writes.fence = config.fence
         self._writer = ProcessWriter(self._writes)
         if config.home is not None:  # embedded, nobody can ask while a step runs
             self._watch = StepWatch(self._report_long_step, _LONG_STEP_SECONDS)

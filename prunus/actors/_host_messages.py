@@ -45,6 +45,7 @@ class HostConfig:
     passivate: bool
     slice_seconds: float
     echo: Any = None  # daemon: the actor that bounces a host's Ticks back (see _host)
+    fence: str | None = None  # a member's host: its commits are refused once fenced
 
 
 @dataclass(frozen=True, slots=True)

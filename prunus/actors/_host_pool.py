@@ -6,19 +6,23 @@ actor at that index takes over a dead one's processes), places new processes on 
 least loaded host, and decides how soon a host that died is started again.
 
 It creates no actors itself (the Thespian shell does): it only keeps the books, so it
-runs in unit tests. Members on other machines (placement by capability) will be hosts
-of this pool with capabilities of their own; :meth:`HostPool.place` is where a
-process's requirements will be matched.
+runs in unit tests. Hosts may live on members (other daemons in the leader's
+convention, see :mod:`prunus.actors._members`): each index records which member it is
+on (None: the leader itself), so a lost member's slots are started again on the
+leader and its processes restart from their checkpoints there.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from prunus.actors._host_messages import (
     HostConfig,
 )
+from prunus.actors._members import Members
 from prunus.actors._messages import (
     Configure,
 )
@@ -46,15 +50,36 @@ class HostPool:
         self._os_pids: dict[int, int] = {}
         self._deaths: dict[int, list[float]] = {}
         self._next = 0  # where ties in load start (rotates)
+        self.member_of: list[str | None] = []  # the member each host is on (None: here)
+        self.members = Members()
+        self.distributed = False  # a daemon: members may join (requirements matter)
+        self.had_members = False  # a host was ever started on a member
+        self.fences: dict[int, str] = {}  # a member's host index -> its fence token
+        self.generation = ""  # this leader's (LmdbStore.new_generation), in every token
 
     def __len__(self) -> int:
         return len(self.addresses)
 
-    def add(self) -> int:
-        """A new host slot (its actor is started by the shell): its index."""
+    def add(self, member: str | None = None) -> int:
+        """A new host slot (its actor is started by the shell, on ``member`` or on the
+        leader): its index."""
         self.addresses.append(None)
         self.loads.append(0)
+        self.member_of.append(member)
+        self.had_members = self.had_members or member is not None
         return len(self.addresses) - 1
+
+    def on_member(self, member: str) -> list[int]:
+        """The indices of the hosts on ``member``."""
+        return [index for index, name in enumerate(self.member_of) if name == member]
+
+    def where_to_start(self, index: int) -> str | None:
+        """The member on which to start host ``index`` (again): its own, while that
+        member is in the convention; otherwise the leader (None), for good."""
+        member = self.member_of[index]
+        if member is not None and member not in self.members:
+            self.member_of[index] = member = None
+        return member
 
     def started(self, index: int, address: Any) -> None:
         self.addresses[index] = address
@@ -62,8 +87,22 @@ class HostPool:
     def ready(self, index: int, os_pid: int) -> None:
         self._os_pids[index] = os_pid
 
-    def os_pids(self) -> tuple[int, ...]:
-        return tuple(self._os_pids.get(index, 0) for index in range(len(self.addresses)))
+    def os_pids(self, member: str | None = None) -> tuple[int, ...]:
+        """The OS pids of the hosts on ``member`` (None: on the leader)."""
+        return tuple(self._os_pids.get(index, 0) for index in self._on(member))
+
+    def _on(self, member: str | None) -> list[int]:
+        return [index for index, name in enumerate(self.member_of) if name == member]
+
+    def members_status(self) -> tuple[dict[str, Any], ...]:
+        """Each member with its hosts' OS pids and the processes placed on them."""
+        rows = []
+        for row in self.members.status():
+            indices = self._on(row["address"])
+            row["host_pids"] = [self._os_pids.get(index, 0) for index in indices]
+            row["processes"] = sum(self.loads[index] for index in indices)
+            rows.append(row)
+        return tuple(rows)
 
     def index_of(self, address: Any) -> int | None:
         """Which host ``address`` is. Compared with ``==``: the address createActor
@@ -73,19 +112,39 @@ class HostPool:
                 return index
         return None
 
-    def place(self) -> int:
+    def place(self, requirements: Mapping[str, int | str] | None = None) -> int | None:
         """The host for a new process: least loaded first. Ties rotate, or
-        short-lived processes (load near zero) would all land on the first host."""
+        short-lived processes (load near zero) would all land on the first host.
+
+        With ``requirements`` (a daemon with members only): a host on a member that
+        matches them and has the resources free, which it then holds; None if no
+        member can take it now.
+        """
         count = len(self.loads)
         self._next = (self._next + 1) % count
         loads, start = self.loads, self._next
-        host = min(range(count), key=lambda i: (loads[i], (i - start) % count))
+        candidates: range | list[int] = range(count)
+        if requirements and self.distributed:
+            able = set(self.members.candidates(requirements))
+            candidates = [
+                i
+                for i, name in enumerate(self.member_of)
+                if name in able and self.addresses[i] is not None
+            ]
+            if not candidates:
+                return None
+        host = min(candidates, key=lambda i: (loads[i], (i - start) % count))
         loads[host] += 1
+        if requirements and self.distributed:
+            self.members.take(self.member_of[host], requirements)  # type: ignore[arg-type]
         return host
 
-    def release(self, index: int) -> None:
-        """A process placed on ``index`` ended."""
+    def release(self, index: int, requirements: Mapping[str, int | str] | None = None) -> None:
+        """A process placed on ``index`` ended (or left it): its load, and what it held."""
         self.loads[index] -= 1
+        member = self.member_of[index]
+        if requirements and self.distributed and member is not None:
+            self.members.give_back(member, requirements)
 
     def died(self, index: int, now: float) -> float:
         """Host ``index`` died at ``now`` (monotonic seconds): in how many seconds to
@@ -95,10 +154,23 @@ class HostPool:
         self._deaths[index] = [*recent, now]
         return BACKOFF_SECONDS if len(recent) >= CRASHES_BEFORE_BACKOFF else 0.0
 
-    @staticmethod
-    def config(index: int, runtime: Configure, echo: Any) -> HostConfig:
+    def config(self, index: int, runtime: Configure, echo: Any) -> HostConfig:
         """What host ``index`` is told when it starts (and when the echo changes)."""
         # embedded: the shared store object; daemon: None (each host opens the home)
         return HostConfig(
-            index, runtime.store, runtime.home, runtime.passivate, runtime.slice_seconds, echo
+            index,
+            runtime.store,
+            runtime.home,
+            runtime.passivate,
+            runtime.slice_seconds,
+            echo,
+            self.fences.get(index),
         )
+
+    def new_fence(self, index: int) -> None:
+        """Host ``index`` starts on a member: a token of its own, to fence it by."""
+        self.fences[index] = f"{self.generation}.{uuid.uuid4().hex}"
+
+    def fence_member(self, member: str) -> list[str]:
+        """The tokens of ``member``'s hosts, to be fenced now that it is lost."""
+        return [self.fences.pop(i) for i in self.on_member(member) if i in self.fences]

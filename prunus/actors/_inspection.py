@@ -80,6 +80,8 @@ class Inspection:
     def daemon_status(self, asker: Any, out: Outgoing) -> None:
         by_state, active, paused = self._registry.counts()
         hosts = self._hosts
-        out.send(
-            asker, DaemonStatus(len(hosts), active, by_state, paused, hosts.os_pids(), os.getpid())
+        own = hosts.os_pids()
+        status = DaemonStatus(
+            len(own), active, by_state, paused, own, os.getpid(), hosts.members_status()
         )
+        out.send(asker, status)

@@ -44,6 +44,7 @@ class LaunchFlows:
     dependencies: Dependencies
     memo: MemoCache
     _store: Any
+    placements: dict[str, dict[str, int | str]]  # a launch's placement, until started
 
     if TYPE_CHECKING:
 
@@ -114,6 +115,10 @@ class LaunchFlows:
     def _submit(self, message: Submit | SubmitMany, asker: Any) -> None:
         processes = self.launches.build(message, asker, self.out)
         if processes is not None:
+            items = message.items if isinstance(message, SubmitMany) else (message,)
+            for process, item in zip(processes, items, strict=True):
+                if item.placement is not None:  # taken by launches.start below
+                    self.placements[process.pid] = item.placement
             self.launch(processes, asker, batch=isinstance(message, SubmitMany))
 
     def launch(
@@ -144,7 +149,8 @@ class LaunchFlows:
             if process in hits:
                 self._finish_hit(process, plans[pid], target)  # type: ignore[arg-type]
             elif condition is None:
-                self.launches.start(process, process if instances else None, target, out)
+                placement = self.placements.pop(pid, None)
+                self.launches.start(process, process if instances else None, target, out, placement)
             else:
                 decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
                 self.launches.held(pid, target, out)

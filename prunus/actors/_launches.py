@@ -15,6 +15,7 @@ from typing import Any
 from prunus.actors._host_messages import (
     Activate,
 )
+from prunus.actors._members import UNPLACED
 from prunus.actors._messages import (
     ErrorReply,
     Launched,
@@ -74,8 +75,9 @@ class Launches:
         target: Any = asker
         if isinstance(message, SubmitMany):
             target = BatchLaunch(asker, tuple(p.pid for p in processes))
-        for process in processes:
-            self.start(process, None, target, out)
+        items = message.items if isinstance(message, SubmitMany) else (message,)
+        for process, item in zip(processes, items, strict=True):
+            self.start(process, None, target, out, item.placement)
 
     submit_many = submit
 
@@ -97,9 +99,17 @@ class Launches:
         """A held process is stored: its launch is answered now."""
         self._launched(asker, pid, out)
 
-    def start(self, process: Process, instance: Process | None, asker: Any, out: Outgoing) -> None:
+    def start(
+        self,
+        process: Process,
+        instance: Process | None,
+        asker: Any,
+        out: Outgoing,
+        placement: dict[str, int | str] | None = None,
+    ) -> None:
         """Register ``process`` and hand it to its host (``instance``: embedded, the
-        caller's own object, so ``execute()`` finishes that very instance)."""
+        caller's own object, so ``execute()`` finishes that very instance). One that no
+        member can take yet is stored here, and answered at once: it waits, durable."""
         pid = process.pid
         if pid not in self._registry:
             try:
@@ -107,7 +117,11 @@ class Launches:
             except PrunusError as error:
                 out.send(asker, error_reply(error, pid))
                 return
-            self._registry.register(ProcessDriver(process).status())
+            entry = self._registry.register(ProcessDriver(process).status(), placement)
+            if entry.host == UNPLACED:
+                self._writer.commit_now(first_write)
+                self._launched(asker, pid, out)
+                return
             self._first_writes[pid] = first_write
             self._registry.deliver(pid, Activate(instance, first_write), out)
         if pid in self._first_writes:

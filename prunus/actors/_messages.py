@@ -112,6 +112,7 @@ class Submit:
     inputs: bytes
     when: Any = None  # a when= condition as plain data (Condition.to_data), or None
     cache: Any = True  # the cache= launch option: True, False or "refresh"
+    placement: dict[str, int | str] | None = None  # replaces the class's requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +318,7 @@ class DaemonStatus:
     paused: int
     host_pids: tuple[int, ...] = ()
     supervisor_pid: int = 0
+    members: tuple[dict[str, Any], ...] = ()  # see HostPool.members_status
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,12 @@ class ProcessWriter:
         """
         return stage_writes([self._first_write(process)])[0]
 
+    def commit_now(self, staged: StagedWrite) -> None:
+        """Store a staged first write here and now, durably (a process that waits for
+        a host: no host will commit it)."""
+        self._store.write_staged([staged])
+        self._store.flush()
+
     def _first_write(self, process: Process) -> tuple[str, dict[str, Any]]:
         """What a process that has not run yet is stored as: its record and checkpoint."""
         driver = ProcessDriver(process)

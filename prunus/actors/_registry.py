@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prunus.actors._host_messages import (
+    Activate,
     ChildFinished,
 )
 from prunus.actors._host_pool import HostPool
+from prunus.actors._members import UNPLACED, describe_requirements, requirements_for
 from prunus.actors._messages import (
     ErrorReply,
 )
@@ -39,11 +41,12 @@ class Entry:
     """
 
     status: ProcessStatus
-    host: int  # -1: ended before this supervisor started (never delivered to)
+    host: int  # -1: ended before this supervisor started; UNPLACED: waits for a member
     children: list[str] = field(default_factory=list)
     result: ProcessResult | None = None
     active: bool = False
     restarts: int = 0
+    requirements: dict[str, int | str] | None = None  # what its host must offer
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ class Registry:
     def __init__(self, hosts: HostPool) -> None:
         self.entries: dict[str, Entry] = {}
         self._hosts = hosts
+        self._unplaced: dict[str, None] = {}  # pids waiting for a member, in order
 
     def get(self, pid: str) -> Entry | None:
         return self.entries.get(pid)
@@ -84,11 +88,30 @@ class Registry:
 
     # ---- registering ------------------------------------------------------------------
 
-    def register(self, status: ProcessStatus) -> Entry:
-        """A process that has not ended: placed on a host for its whole life."""
-        entry = Entry(status, self._hosts.place(), list(status.children))
+    def register(
+        self, status: ProcessStatus, placement: dict[str, int | str] | None = None
+    ) -> Entry:
+        """A process that has not ended: placed on a host for its whole life; or, if
+        it has requirements no member meets now, UNPLACED until one does (it is then
+        not active: nothing is delivered to it, see :meth:`place_waiting`)."""
+        requirements = None
+        if self._hosts.distributed:
+            requirements = requirements_for(status.process_class, placement) or None
+        host = self._hosts.place(requirements)
+        entry = Entry(status, UNPLACED, list(status.children), requirements=requirements)
+        if host is None:
+            self._wait_for_member(entry)
+        else:
+            entry.host = host
         self.entries[status.pid] = entry
         return entry
+
+    def _wait_for_member(self, entry: Entry) -> None:
+        """No member can take ``entry``'s process now: it waits, and says so."""
+        text = f"waiting for a host with {describe_requirements(entry.requirements or {})}"
+        entry.status = dataclasses.replace(entry.status, status=text)
+        entry.host, entry.active = UNPLACED, False
+        self._unplaced[entry.status.pid] = None
 
     def register_held(self, status: ProcessStatus) -> Entry:
         """A process held back by its ``when=`` condition: no host until it starts."""
@@ -99,8 +122,43 @@ class Registry:
     def place(self, pid: str) -> None:
         """A held process starts: give it a host for the rest of its life."""
         entry = self.entries[pid]
-        if entry.host < 0:
-            entry.host = self._hosts.place()
+        if entry.host == -1:
+            if self._hosts.distributed:
+                entry.requirements = requirements_for(entry.status.process_class, None) or None
+            host = self._hosts.place(entry.requirements)
+            if host is None:  # it waits for a member (deliveries wait too)
+                self._wait_for_member(entry)
+            else:
+                entry.host = host
+
+    def place_waiting(self, out: Outgoing) -> list[str]:
+        """Place every UNPLACED process a member can take now (in launch order) and
+        activate it from its checkpoint; their pids."""
+        placed = []
+        for pid in list(self._unplaced):
+            entry = self.entries[pid]
+            if entry.host != UNPLACED or entry.result is not None:
+                del self._unplaced[pid]
+                continue
+            host = self._hosts.place(entry.requirements)
+            if host is None:
+                continue
+            del self._unplaced[pid]
+            entry.host = host
+            entry.status = dataclasses.replace(entry.status, status=None)
+            self.deliver(pid, Activate(), out)
+            placed.append(pid)
+        return placed
+
+    def waiting(self) -> bool:
+        """Whether any process waits for a member that can take it."""
+        return bool(self._unplaced)
+
+    def unplace(self, pid: str) -> None:
+        """``pid``'s host is gone with its member: it waits to be placed again."""
+        entry = self.entries[pid]
+        self._hosts.release(entry.host, entry.requirements)
+        self._wait_for_member(entry)
 
     def register_ended(self, status: ProcessStatus, result: ProcessResult | None) -> None:
         """A process the store holds as ended: known for reads and waits, never run."""
@@ -124,6 +182,8 @@ class Registry:
         until its host says it released it: if the host dies before it reports
         anything, this process counts as restarted."""
         entry = self.entries[pid]
+        if entry.host == UNPLACED:
+            return  # activated from its checkpoint once placed (place_waiting)
         assert entry.host >= 0, f"process {pid} ended; nothing is delivered to it"
         entry.active = True
         out.deliver(entry.host, pid, message)
@@ -174,8 +234,8 @@ class Registry:
         if entry.result is not None:
             return None
         entry.status, entry.result, entry.active = status, result, False
-        if entry.host >= 0:  # (a held process that never started has no host)
-            self._hosts.release(entry.host)
+        if entry.host >= 0:  # (held or waiting for a member: no host)
+            self._hosts.release(entry.host, entry.requirements)
         parent = self.entries.get(status.parent) if status.parent else None
         if parent is not None and parent.result is None:
             self.deliver(status.parent, ChildFinished(pid, result), out)  # type: ignore[arg-type]

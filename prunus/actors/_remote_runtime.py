@@ -12,6 +12,7 @@ so a late answer can never be taken for the answer to a later call.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import socket
 import time
@@ -98,9 +99,15 @@ class RemoteRuntime(RuntimeQueries):
         inputs: Mapping[str, Any] | None = None,
         when: list[Any] | None = None,
         cache: Any = True,
+        *,
+        placement: dict[str, int | str] | None = None,
     ) -> str:
-        """Submit a process: an instance (validated here already) or ``module:Class``."""
-        reply = self._ask(self._submission(process, inputs, when, cache))
+        """Submit a process: an instance (validated here already) or ``module:Class``;
+        ``placement`` replaces its class's requirements."""
+        submission = self._submission(process, inputs, when, cache)
+        if placement is not None:
+            submission = dataclasses.replace(submission, placement=placement)
+        reply = self._ask(submission)
         assert isinstance(reply, Launched), reply
         return reply.pid
 

@@ -53,12 +53,16 @@ class Runtime(Protocol):
         inputs: Mapping[str, Any] | None = None,
         when: list[Any] | None = None,
         cache: Any = True,
+        *,
+        placement: dict[str, int | str] | None = None,
     ) -> str:
         """Start a process and return its pid once its first checkpoint is stored.
         With ``when`` (a condition's plain data) it is stored at once and held until
         the condition holds (ended KILLED, ``cancelled: ...``, if it never can).
         ``cache`` (a cacheable class): True reuses a finished run with the same key,
         False neither uses nor fills the cache, "refresh" runs and replaces it.
+        ``placement``: where among a daemon's members it may run (replaces the class's
+        ``spec.requires``).
 
         Raises:
             ConditionError: ``when`` names a process this runtime does not know.

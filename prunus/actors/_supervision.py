@@ -124,9 +124,10 @@ class Supervision(LaunchFlows):
         # Invariant: ``out`` is this one object for the supervisor's life (the handlers
         # below hold it); the shell empties it after each message, never replaces it.
         self.out = out = Outgoing()
+        self.placements = {}
         self.hosts = hosts
         self.registry = registry = Registry(hosts)
-        writer = ProcessWriter(store)
+        self._writer = writer = ProcessWriter(store)
         self.control = control = Control(registry, store, me)
         self.waits = waits = Waits(registry)
         self.launches = launches = Launches(registry, writer)
@@ -195,6 +196,26 @@ class Supervision(LaunchFlows):
         for pid, reason in self.recovery.host_restarted(index, self._restart_limit, self.out):
             self.fail(pid, reason)
 
+    def fence(self, tokens: list[str]) -> None:
+        """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
+        if tokens:
+            self._store.fence(tokens)
+
+    def members_changed(self, lost: Iterable[int] = ()) -> None:
+        """A member joined or was lost (``lost``: the indices of its hosts, started
+        again on the leader). Its processes that need a member wait to be placed again
+        (from their checkpoints); then whatever waits and now fits is placed."""
+        registry = self.registry
+        for index in lost:
+            for pid, entry in registry.unfinished_on(index):
+                if entry.requirements:
+                    registry.unplace(pid)
+                    first_write = self.launches.first_write(pid)
+                    if first_write is not None:  # its launch was not committed there
+                        self._writer.commit_now(first_write)
+                        self.launches.ended(pid, self.out)
+        registry.place_waiting(self.out)
+
     # ---- flows across parts ---------------------------------------------------------------
 
     def finished(self, status: ProcessStatus, result: ProcessResult) -> None:
@@ -204,6 +225,8 @@ class Supervision(LaunchFlows):
             self.waits.ended(ending, self.out)
             self.memo.ended(ending.pid, ending.result)
             self.decided(self.dependencies.ended(ending.pid))
+            if self.registry.waiting():  # what it held may let a waiting one run
+                self.registry.place_waiting(self.out)
 
     def fail(self, pid: str, reason: str) -> None:
         """End ``pid`` EXCEPTED on the runtime's own authority (its actor cannot)."""

@@ -32,8 +32,10 @@ from typing import Any
 from prunus.actors._host import Echo, HostActor
 from prunus.actors._host_messages import (
     Deliver,
+    HostEvents,
 )
 from prunus.actors._host_pool import HostPool, RestartHost
+from prunus.actors._member_host import MemberHost, on_member
 from prunus.actors._messages import (
     Configure,
     ErrorReply,
@@ -42,9 +44,11 @@ from prunus.actors._supervision import REQUESTS, Supervision
 from prunus.actors._thespian import (
     Actor,
     ActorExitRequest,
+    ActorSystemConventionUpdate,
     ChildActorExited,
     PoisonMessage,
     WakeupMessage,
+    heartbeat_timing,
 )
 from prunus.persistence import LmdbStore
 
@@ -71,6 +75,8 @@ class Supervisor(Actor):
             if supervision is None:
                 self.send(sender, ErrorReply("PrunusError", "", "runtime is not ready"))
                 return
+            if kind is HostEvents and self._hosts.had_members and self._stale(sender):
+                return
             supervision.handle(message, sender)
         elif kind is Configure:
             self._configure(message, sender)
@@ -78,7 +84,8 @@ class Supervisor(Actor):
             if supervision is None:
                 return
             if type(message.payload) is RestartHost:
-                self._restart_host(message.payload.index)
+                if self._hosts.addresses[message.payload.index] is None:  # not restarted yet
+                    self._restart_host(message.payload.index)
             else:
                 supervision.timer(message.payload)
         elif isinstance(message, ChildActorExited):
@@ -88,6 +95,10 @@ class Supervisor(Actor):
         elif isinstance(message, ActorExitRequest):
             self._closing = True
             return
+        elif isinstance(message, ActorSystemConventionUpdate):
+            if supervision is None or self._closing:
+                return
+            self._convention_update(message)
         elif isinstance(message, PoisonMessage) and self._hosts.index_of(sender) is not None:
             # A host failed twice on one message: what it was asked is lost. End it;
             # its processes restart from their checkpoints on a new host.
@@ -127,10 +138,15 @@ class Supervisor(Actor):
         # Hosts first: in daemon mode they are forked from this OS process, which must
         # not hold an open LMDB environment across fork.
         if config.home is not None:
+            self._hosts.distributed = True
             self._echo = self.createActor(Echo)
+            # Members joining or lost (a daemon is the leader of its own convention)
+            self.notifyOnSystemRegistrationChanges(True)
         for _ in range(config.workers):
             self._start_host(self._hosts.add())
         store = config.store if config.store is not None else LmdbStore(config.home)
+        if self._hosts.distributed:  # hosts of an earlier leader on members: fenced
+            self._hosts.generation = store.new_generation()
         self._supervision = Supervision(
             store,
             self.myAddress,
@@ -141,9 +157,15 @@ class Supervisor(Actor):
         self.send(sender, True)
 
     def _start_host(self, index: int) -> None:
-        address = self.createActor(HostActor)
+        member = self._hosts.where_to_start(index)
+        if member is None:
+            self._hosts.fences.pop(index, None)
+            address = self.createActor(HostActor)
+        else:  # on that member exactly: never on whichever system is first willing
+            self._hosts.new_fence(index)
+            address = self.createActor(MemberHost, targetActorRequirements=on_member(member))
         self._hosts.started(index, address)
-        self.send(address, HostPool.config(index, self._config, self._echo))
+        self.send(address, self._hosts.config(index, self._config, self._echo))
 
     def _child_exited(self, address: Any) -> None:
         if self._echo is not None and self._echo == address:
@@ -151,7 +173,7 @@ class Supervisor(Actor):
             self._echo = self.createActor(Echo)
             for index, host in enumerate(self._hosts.addresses):
                 if host is not None:
-                    self.send(host, HostPool.config(index, self._config, self._echo))
+                    self.send(host, self._hosts.config(index, self._config, self._echo))
             return
         index = self._hosts.index_of(address)
         if index is None:
@@ -159,12 +181,62 @@ class Supervisor(Actor):
         assert self._supervision is not None
         self._supervision.out.drop_host(index)  # re-derived when it is restarted
         delay = self._hosts.died(index, time.monotonic())
+        member = self._hosts.member_of[index]
+        if member is not None and member in self._hosts.members:
+            # Its member may be gone too, unnoticed yet: wait until the convention
+            # would have said so, then start it there again or, if lost, here.
+            seconds, misses = heartbeat_timing()
+            delay = max(delay, seconds * (misses + 1))
         if delay:
             # Dying at once, again and again: do not spin; try again a little later.
-            _LOG.error("host %d keeps dying; restarting it in %g s", index, delay)
+            _LOG.error("host %d died (on %s); restarting it in %g s", index, member, delay)
             self.wakeupAfter(delay, payload=RestartHost(index))
             return
         self._restart_host(index)
+
+    def _stale(self, sender: Any) -> bool:
+        """Events from a host that is no longer one of ours (its member was declared
+        lost, and its processes were assigned again elsewhere): dropped, and the host
+        told to exit, so nothing it did after the loss is applied twice."""
+        if self._hosts.index_of(sender) is not None or sender == self._echo:
+            return False  # (the echo forwards a host's report on a long step)
+        _LOG.error("dropped events from %s: a host of a lost member; telling it to exit", sender)
+        self.send(sender, ActorExitRequest())
+        return True
+
+    def _convention_update(self, update: Any) -> None:
+        """A member joined: start its hosts there. A member was lost: its hosts are
+        dead; they start again on the leader, and their processes from checkpoints."""
+        members = self._hosts.members
+        capabilities = update.remoteCapabilities or {}
+        member = members.update(
+            update.remoteAdminAddress, capabilities, update.remoteAdded, time.time()
+        )
+        if member is None:
+            return
+        if update.remoteAdded:
+            _LOG.warning("member %s joined with %s", member.name, member.capabilities)
+            workers = int(capabilities.get("prunus.workers") or 1)
+            stale = self._hosts.on_member(member.name)  # it rejoined: hosts from before
+            for index in stale:
+                if self._hosts.addresses[index] is not None:
+                    self._child_exited(self._hosts.addresses[index])
+            for _ in range(workers - len(stale)):
+                self._start_host(self._hosts.add(member.name))
+            assert self._supervision is not None
+            self._supervision.members_changed()
+            return
+        _LOG.error("member %s lost; restarting its processes elsewhere", member.name)
+        assert self._supervision is not None
+        # First: nothing its hosts commit from now on is stored (if it was only cut off
+        # and comes back), and only then its processes start again elsewhere.
+        self._supervision.fence(self._hosts.fence_member(member.name))
+        self._supervision.members_changed(lost=self._hosts.on_member(member.name))
+        for index in self._hosts.on_member(member.name):
+            if self._hosts.addresses[index] is not None:
+                self._child_exited(self._hosts.addresses[index])
+            else:  # already dead, waiting for this verdict: start it here now
+                self._restart_host(index)
 
     def _restart_host(self, index: int) -> None:
         _LOG.error("host %d exited; restarting its processes from their checkpoints", index)

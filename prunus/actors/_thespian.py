@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import timedelta
 from typing import Any
 
 from thespian.actors import (
@@ -42,10 +43,12 @@ from thespian.actors import (
     ActorAddress,
     ActorExitRequest,
     ActorSystem,
+    ActorSystemConventionUpdate,
     ChildActorExited,
     PoisonMessage,
     WakeupMessage,
 )
+from thespian.system.admin import convention as _convention
 from thespian.system.transport import IPBase
 from thespian.system.transport import TCPTransport as _tcp
 from thespian.system.transport import streamBuffer as _stream
@@ -58,12 +61,14 @@ __all__ = [
     "ActorAddress",
     "ActorExitRequest",
     "ActorSystem",
+    "ActorSystemConventionUpdate",
     "ChildActorExited",
     "FramesRefused",
     "PoisonMessage",
     "WakeupMessage",
     "connect_to_daemon",
     "disconnect",
+    "heartbeat_timing",
     "open_daemon_system",
     "open_embedded_system",
 ]
@@ -83,12 +88,25 @@ def open_embedded_system() -> Any:
     return ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
 
 
-def open_daemon_system(port: int, log_file: str, key: bytes) -> Any:
+def open_daemon_system(
+    port: int,
+    log_file: str,
+    key: bytes,
+    *,
+    leader: tuple[str, int] | None = None,
+    capabilities: dict[str, Any] | None = None,
+) -> Any:
     """Start a multiprocess TCP actor system on 127.0.0.1:``port``; actors log to
     ``log_file``; every frame is signed with and checked against ``key``. Call it
-    before this process starts any thread (actors are forked)."""
+    before this process starts any thread (actors are forked).
+
+    With ``leader`` (host, port) the system is a member of that daemon's convention,
+    publishing ``capabilities``; it keeps registering again every heartbeat, so one
+    started before its leader, or that lost it, joins when the leader answers.
+    """
     _bind_to_loopback()
     _install_frame_auth()
+    _short_convention_timing()
     KEYS.use_everywhere(key)  # forked actor processes inherit it: never on a command line
     _log_drops_to(log_file)
     # Thespian's own log goes to /tmp/thespian.log unless told: keep it in the home.
@@ -101,8 +119,37 @@ def open_daemon_system(port: int, log_file: str, key: bytes) -> Any:
         },
         "root": {"level": "WARNING", "handlers": ["file"]},
     }
-    capabilities = {"Admin Port": port, "Process Startup Method": "fork"}
-    return ActorSystem(_TCP_BASE, capabilities, logDefs=log_defs)
+    system_capabilities: dict[str, Any] = {
+        **(capabilities or {}),
+        "Admin Port": port,
+        "Process Startup Method": "fork",
+    }
+    if leader is not None:
+        system_capabilities["Convention Address.IPv4"] = leader
+    return ActorSystem(_TCP_BASE, system_capabilities, logDefs=log_defs)
+
+
+def heartbeat_timing() -> tuple[float, int]:
+    """(seconds between a member's registrations, registrations missed before the
+    leader declares it lost): ``PRUNUS_HEARTBEAT_SECONDS`` (default 1) and
+    ``PRUNUS_HEARTBEAT_MISSES`` (default 3)."""
+    try:
+        seconds = float(os.environ.get("PRUNUS_HEARTBEAT_SECONDS", "") or 1.0)
+        misses = int(os.environ.get("PRUNUS_HEARTBEAT_MISSES", "") or 3)
+    except ValueError:
+        return 1.0, 3
+    return max(seconds, 0.1), max(misses, 1)
+
+
+def _short_convention_timing() -> None:
+    """Thespian's convention re-registers every 7 min 22 s and declares a member lost
+    after 3 misses (~22 min). It reads those from the environment only in whole
+    seconds, at import; setting its module's values here, before the admin is forked,
+    makes them apply in every process of this system, to sub-second precision."""
+    seconds, misses = heartbeat_timing()
+    _convention.CONVENTION_REREGISTRATION_PERIOD = timedelta(seconds=seconds)
+    _convention.CONVENTION_RESTART_PERIOD = timedelta(seconds=seconds)
+    _convention.CONVENTION_REGISTRATION_MISS_MAX = misses
 
 
 def connect_to_daemon(port: int, key: bytes) -> Any:

@@ -34,15 +34,52 @@ def daemon() -> None:
     show_default=True,
     help="Restarts of a process whose host died, before it is EXCEPTED.",
 )
+@click.option("--join", metavar="HOST:PORT", help="Be a member of the leader daemon there.")
+@click.option(
+    "--capability",
+    "capabilities",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A member's resource (gpu=2) or label (site=sns); repeat for more.",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    help="A member's copy of the leader's secret.key.",
+)
 @click.pass_context
 def start(
-    ctx: click.Context, home: str | None, port: int | None, workers: int | None, restart_limit: int
+    ctx: click.Context,
+    home: str | None,
+    port: int | None,
+    workers: int | None,
+    restart_limit: int,
+    join: str | None,
+    capabilities: tuple[str, ...],
+    key_file: str | None,
 ) -> None:
-    """Start the daemon, detached; its log is <home>/daemon.log."""
+    """Start the daemon, detached; its log is <home>/daemon.log.
+
+    With --join it is a member: the leader runs work on it; it keeps nothing durable.
+    """
     try:
-        info = start_daemon(home, port=port, workers=workers, restart_limit=restart_limit)
+        info = start_daemon(
+            home,
+            port=port,
+            workers=workers,
+            restart_limit=restart_limit,
+            join=join,
+            capabilities=capabilities,
+            key_file=key_file,
+        )
     except PrunusError as error:
         fail(ctx, error)
+    if join:
+        click.echo(
+            f"prunus member started: pid {info['pid']}, {info['address']}, "
+            f"{info['workers']} hosts, leader {info['leader']}, home {info['home']}"
+        )
+        return
     click.echo(
         f"prunus daemon started: pid {info['pid']}, {info['address']}, "
         f"{info['workers']} hosts, home {info['home']}"
@@ -80,6 +117,9 @@ def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) 
     if as_json:
         click.echo(json.dumps(info, indent=2, sort_keys=True))
         return
+    if info.get("role") == "member":
+        _show_member(info)
+        return
     states = ", ".join(f"{count} {state}" for state, count in info["processes"].items())
     lines = [
         ("status", "running"),
@@ -92,6 +132,36 @@ def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) 
         ("processes", f"{states or 'none'}; {info['paused']} paused"),
         ("listening", _listeners(info["listening"])),
         ("key", f"{info['key_file']} (every message to or from the daemon is signed with it)"),
+        ("log", info["log"]),
+    ]
+    for name, value in lines:
+        click.echo(f"{name:<10} {value}")
+    for member in info.get("members", ()):
+        click.echo(f"{'member':<10} {_member_line(member)}")
+
+
+def _member_line(member: dict) -> str:
+    capabilities = " ".join(f"{k}={v}" for k, v in sorted(member["capabilities"].items()))
+    in_use = " ".join(f"{k}={v}" for k, v in sorted(member["in_use"].items()) if v)
+    pids = " ".join(str(pid) for pid in member["host_pids"])
+    return (
+        f"{member['address']} [{capabilities or 'no capabilities'}] "
+        f"in use: {in_use or 'nothing'}; {member['processes']} processes; host pids {pids}"
+    )
+
+
+def _show_member(info: dict) -> None:
+    capabilities = " ".join(f"{k}={v}" for k, v in sorted((info["capabilities"] or {}).items()))
+    joined = "joined" if info["joined"] else "not joined (yet): the leader does not list it"
+    lines = [
+        ("status", f"running, member of {info['leader']}, {joined}"),
+        ("pid", info["pid"]),
+        ("address", info["address"]),
+        ("home", info["home"]),
+        ("uptime", _duration(info["uptime"])),
+        ("offers", capabilities or "no capabilities"),
+        ("host pids", " ".join(str(pid) for pid in info["host_pids"])),
+        ("processes", info["processes"]),
         ("log", info["log"]),
     ]
     for name, value in lines:

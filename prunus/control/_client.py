@@ -114,6 +114,8 @@ class Client:
         ``process`` is a Process class (``inputs`` and keyword arguments are its
         inputs), an already constructed instance, or ``"module:Class"`` (imported
         where the processes run: by the daemon, for a client of one).
+        ``placement={"gpu": 1}`` (a keyword of its own, never an input) replaces the
+        class's ``spec.requires(...)``: where, among a daemon's members, it may run.
 
         ``when``: a condition on other processes (``a.finished_ok & b.completed``):
         the process is recorded at once (pid, ``list``, pause, kill) and starts only
@@ -132,8 +134,13 @@ class Client:
         """
         when = self._defaults.resolve("when", when)
         cache = self._defaults.resolve("cache", cache, True)
+        placement = kwargs.pop("placement", None)
         item = _launch_item(process, inputs, kwargs)
-        return Pid(self._runtime.launch(*item, when_data(when), cache))
+        if placement is None:
+            return Pid(self._runtime.launch(*item, when_data(when), cache))
+        return Pid(
+            self._runtime.launch(*item, when_data(when), cache, placement=_placement(placement))
+        )
 
     def submit_many(
         self,
@@ -281,6 +288,17 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _placement(placement: Any) -> dict[str, int | str]:
+    """A launch's ``placement``, checked here so a bad one fails in the caller."""
+    if not isinstance(placement, Mapping):
+        raise TypeError(f"placement must be a mapping like {{'gpu': 1}}, not {placement!r}")
+    for key, value in placement.items():
+        countable = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if not isinstance(key, str) or not (countable or (isinstance(value, str) and value)):
+            raise ValueError(f"placement {key!r}: {value!r}: give a count (int >= 0) or a label")
+    return dict(placement)
 
 
 def _launch_item(

@@ -11,14 +11,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prunus.actors import open_remote_runtime
+from prunus.actors import open_remote_runtime, parse_capabilities
 from prunus.control._daemon_files import DAEMON_FILE, daemon_key, read_daemon_file
+from prunus.control._daemon_process import parse_leader
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
-from prunus.errors import DaemonError
-from prunus.persistence import KEY_FILE, make_home_private, resolve_home
+from prunus.errors import DaemonError, NotAuthorisedError
+from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_home
 
 __all__ = ["daemon_pids", "daemon_status", "start_daemon", "stop_daemon"]
 
@@ -30,8 +32,16 @@ def start_daemon(
     workers: int | None = None,
     restart_limit: int = 3,
     timeout: float = 180.0,
+    join: str | None = None,
+    capabilities: Sequence[str] = (),
+    key_file: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
+
+    With ``join`` (``HOST:PORT`` of a leader daemon) it is a member of that leader,
+    offering ``capabilities`` (``"gpu=1"``, ``"site=sns"``), with ``key_file`` (a copy
+    of the leader's ``secret.key``; copied into its home, which holds only its log,
+    lock, key and ``daemon.json``).
 
     Raises:
         DaemonError: one is already running there, or it did not come up (the reason,
@@ -59,6 +69,18 @@ def start_daemon(
         command += ["--port", str(port)]
     if workers:
         command += ["--workers", str(workers)]
+    if join:
+        try:
+            leader = parse_leader(join)
+            parse_capabilities(list(capabilities))
+        except ValueError as error:
+            raise DaemonError(str(error)) from None
+        _member_key(path, key_file, leader)
+        command += ["--join", join]
+        for capability in capabilities:
+            command += ["--capability", capability]
+    elif capabilities:
+        raise DaemonError("--capability is for a member: give --join HOST:PORT of the leader")
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -113,6 +135,9 @@ def daemon_status(
     """
     path = resolve_home(home)
     info = dict(_running(path))
+    info["uptime"] = time.time() - float(info["started"])
+    if info.get("role") == "member":
+        return _member_status(info, timeout)
     where = f"{path} (port {info['port']})"
     key = daemon_key(path, None, where)
     runtime = open_remote_runtime(int(info["port"]), key=key, timeout=timeout, where=where)
@@ -129,6 +154,7 @@ def daemon_status(
         paused=status.paused,
         processes=dict(sorted(status.by_state.items())),
         key_file=str(path / KEY_FILE),
+        members=[dict(member) for member in status.members],
     )
     sockets = listening_sockets(daemon_pids(info))
     roles = {pid: "admin" for _, port, pid in sockets if port == int(info["port"])}
@@ -138,6 +164,67 @@ def daemon_status(
         {"address": address, "port": port, "pid": pid, "role": roles.get(pid, "logger/echo")}
         for address, port, pid in sockets
     ]
+    return info
+
+
+def _member_key(home: Path, key_file: Any, leader: tuple[str, int]) -> None:
+    """Put the leader's key in the member's home, after checking the leader takes it.
+
+    Raises:
+        DaemonError: no key file, one that holds no key, or a leader that refuses it
+            (said in the member's log too; the leader logs the frames it dropped).
+    """
+    if key_file is None:
+        raise DaemonError("a member needs --key-file: a copy of the leader's secret.key")
+    try:
+        key = read_key(key_file)
+    except (OSError, ValueError) as error:
+        raise DaemonError(f"cannot read the key {key_file}: {error}") from None
+    temporary = home / f".{KEY_FILE}.{os.getpid()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, key.hex().encode() + b"\n")
+    finally:
+        os.close(fd)
+    os.replace(temporary, home / KEY_FILE)
+    where = f"{leader[0]}:{leader[1]}"
+    try:
+        open_remote_runtime(leader[1], key=key, timeout=5.0, where=where).close()
+    except NotAuthorisedError:
+        reason = f"the leader at {where} refused this member's key ({key_file})"
+        with open(home / "daemon.log", "a") as log:
+            log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} ERROR prunus.daemon: {reason}\n")
+        raise DaemonError(reason) from None
+    except DaemonError:
+        pass  # no leader yet: the member joins when it comes up
+
+
+def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """A member's own record, with its host pids and load as its leader knows them
+    (the member holds no registry); ``joined`` False while the leader does not list it."""
+    info.update(host_pids=[], processes=0, joined=False)
+    leader_port = int(str(info["leader"]).rpartition(":")[2])
+    try:
+        key = read_key(Path(info["home"]) / KEY_FILE)
+        runtime = open_remote_runtime(
+            leader_port, key=key, timeout=timeout, where=str(info["leader"])
+        )
+    except (DaemonError, OSError, ValueError):  # (a refused key is a DaemonError too)
+        return info
+    try:
+        members = runtime.info().members
+    except DaemonError:
+        return info
+    finally:
+        runtime.close()
+    for member in members:
+        if member["address"] == info["address"]:
+            info.update(
+                host_pids=list(member["host_pids"]),
+                processes=member["processes"],
+                in_use=member["in_use"],
+                joined=True,
+            )
     return info
 
 

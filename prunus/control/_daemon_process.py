@@ -32,13 +32,20 @@ import sys
 import time
 from pathlib import Path
 
-from prunus.actors import start_daemon_actors
+from prunus.actors import parse_capabilities, start_daemon_actors
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
 from prunus.control._proc_table import children_of, session_of, session_pids
 from prunus.errors import DaemonError, StoreError
-from prunus.persistence import KEY_FILE, HomeLock, create_key, make_home_private, resolve_home
+from prunus.persistence import (
+    KEY_FILE,
+    HomeLock,
+    create_key,
+    make_home_private,
+    read_key,
+    resolve_home,
+)
 
-__all__ = ["free_port", "main", "run_daemon"]
+__all__ = ["free_port", "main", "parse_leader", "run_daemon"]
 
 _LOG = logging.getLogger("prunus.daemon")
 LOG_FILE = "daemon.log"
@@ -55,9 +62,19 @@ def free_port() -> int:
 
 
 def run_daemon(
-    home: Path, port: int, workers: int, restart_limit: int, ready_fd: int | None = None
+    home: Path,
+    port: int,
+    workers: int,
+    restart_limit: int,
+    ready_fd: int | None = None,
+    *,
+    join: tuple[str, int] | None = None,
+    capabilities: dict[str, int | str] | None = None,
 ) -> int:
-    """Run the daemon in this process until it is told to stop; returns an exit status."""
+    """Run the daemon in this process until it is told to stop; returns an exit status.
+
+    With ``join`` it is a member of that leader: no store, no supervisor; the leader
+    starts hosts on it."""
     log_file = str(home / LOG_FILE)
     # Warnings and errors from everything (actors inherit this when forked); the
     # daemon's own lifecycle at INFO. Process reports live in the store, not here.
@@ -72,11 +89,13 @@ def run_daemon(
     except StoreError as error:
         return _not_ready(ready_fd, str(error))
     try:
-        key = create_key(home)
+        key = create_key(home) if join is None else read_key(home / KEY_FILE)
     except (OSError, ValueError) as error:
         lock.release()
-        return _not_ready(ready_fd, f"cannot make the key {home / KEY_FILE}: {error}")
-    actors = start_daemon_actors(port, log_file, key)
+        return _not_ready(ready_fd, f"cannot read the key: {error}")
+    actors = start_daemon_actors(
+        port, log_file, key, join=join, capabilities=capabilities, workers=workers
+    )
     # Thespian double-forks its admin (which calls setsid): our child is the
     # intermediate, and its session is the admin's and every actor's.
     forked = children_of(os.getpid())
@@ -89,33 +108,34 @@ def run_daemon(
 
     signal.signal(signal.SIGTERM, abandon)
     try:
-        try:
-            resumed = actors.serve(
-                home, workers=workers, restart_limit=restart_limit, timeout=_STARTUP_SECONDS
+        record: dict[str, object] = {
+            "pid": os.getpid(),
+            "port": port,
+            "address": f"127.0.0.1:{port}",
+            "home": str(home),
+            "workers": workers,
+            "started": time.time(),
+            "sessions": [os.getsid(0), admin_session],
+            "log": log_file,
+        }
+        if join is None:
+            try:
+                resumed = actors.serve(
+                    home, workers=workers, restart_limit=restart_limit, timeout=_STARTUP_SECONDS
+                )
+            except DaemonError as error:
+                return _not_ready(ready_fd, str(error))
+            _LOG.info(
+                "daemon %d serving %s on 127.0.0.1:%d with %d hosts; resumed %d processes",
+                *(os.getpid(), home, port, workers, resumed),
             )
-        except DaemonError as error:
-            return _not_ready(ready_fd, str(error))
-        write_daemon_file(
-            home,
-            {
-                "pid": os.getpid(),
-                "port": port,
-                "address": f"127.0.0.1:{port}",
-                "home": str(home),
-                "workers": workers,
-                "started": time.time(),
-                "sessions": [os.getsid(0), admin_session],
-                "log": log_file,
-            },
-        )
-        _LOG.info(
-            "daemon %d serving %s on 127.0.0.1:%d with %d hosts; resumed %d processes",
-            os.getpid(),
-            home,
-            port,
-            workers,
-            resumed,
-        )
+        else:
+            record.update(role="member", leader=f"{join[0]}:{join[1]}", capabilities=capabilities)
+            _LOG.info(
+                "member %d on 127.0.0.1:%d joining %s:%d with %s; %d hosts",
+                *(os.getpid(), port, *join, capabilities, workers),
+            )
+        write_daemon_file(home, record)
         # From now on a stop signal is waited for, not handled (sigtimedwait below).
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         if ready_fd is not None:
@@ -137,6 +157,18 @@ def run_daemon(
             (home / DAEMON_FILE).unlink(missing_ok=True)
         lock.release()
         _LOG.info("stopped")
+
+
+def parse_leader(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` -> (host, port).
+
+    Raises:
+        ValueError: one line saying what is wrong with ``text``.
+    """
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"bad leader address {text!r}: expected HOST:PORT")
+    return host, int(port)
 
 
 def _reap(pid: int) -> None:
@@ -171,7 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--restart-limit", type=int, default=3)
+    parser.add_argument("--join", default=None, help="HOST:PORT of the leader")
+    parser.add_argument("--capability", action="append", default=[])
     args = parser.parse_args(argv)
+    try:
+        join = parse_leader(args.join) if args.join else None
+        capabilities = parse_capabilities(args.capability)
+    except ValueError as error:
+        print(error)
+        return 1
     home = resolve_home(args.home)
     os.umask(0o077)  # everything the daemon and its actors create is the owner's alone
     make_home_private(home)
@@ -188,7 +228,15 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(log, 2)
         code = 1
         try:
-            code = run_daemon(home, port, args.workers, args.restart_limit, write_end)
+            code = run_daemon(
+                home,
+                port,
+                args.workers,
+                args.restart_limit,
+                write_end,
+                join=join,
+                capabilities=capabilities,
+            )
         except BaseException:
             _LOG.exception("the daemon failed")
         finally:

@@ -18,6 +18,7 @@ import logging
 import os
 import struct
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -241,17 +242,24 @@ class LmdbStore(StoreBase):
         """Everything in ``items`` in one transaction (one fsync with ``sync=True``)."""
         self.write_staged(stage_writes(items))  # validated and encoded before the lock
 
-    def write_staged(self, staged: Sequence[StagedWrite]) -> None:
+    def write_staged(self, staged: Sequence[StagedWrite], fence: str | None = None) -> None:
         """Commit writes already encoded by :func:`stage_writes`, in one transaction.
 
         This is the group commit: a host stages every write of a slice of steps as it
         happens (so an encoding error is raised at the step that caused it) and
-        commits them all with one fsync.
+        commits them all with one fsync. With ``fence`` (a host on a daemon member),
+        nothing is written if that token was fenced (:meth:`fence`).
+
+        Raises:
+            StoreError: ``fence`` was fenced: the writer's processes belong to another
+                host now.
         """
         if not staged:
             return
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
+            if fence is not None and _fenced(txn, dbs["meta"], fence):
+                raise StoreError(f"host {fence} was fenced: its processes moved elsewhere")
             for item in staged:
                 key = item.key
                 if item.record is not None:
@@ -266,6 +274,31 @@ class LmdbStore(StoreBase):
                         txn.put(key + b"\0" + _SEQ.pack(seq + offset), blob, db=dbs["logs"])
 
         self._write(transaction)
+
+    def new_generation(self) -> str:
+        """A leader starts: fence the hosts every earlier leader started on members (a
+        fence token is ``GENERATION.ID``); returns this leader's generation."""
+        generation = uuid.uuid4().hex
+
+        def transaction(txn: Any, dbs: dict[str, Any]) -> None:
+            txn.put(_GENERATION, generation.encode(), db=dbs["meta"])
+
+        self._write(transaction)
+        self.flush()
+        return generation
+
+    def fence(self, tokens: Sequence[str]) -> None:
+        """From now on, refuse every commit made with one of ``tokens`` (the hosts of
+        a member declared lost: whatever they do if they come back is not stored)."""
+        if not tokens:
+            return
+
+        def transaction(txn: Any, dbs: dict[str, Any]) -> None:
+            for token in tokens:
+                txn.put(_fence_key(token), b"1", db=dbs["meta"])
+
+        self._write(transaction)
+        self.flush()
 
     def delete(self, pid: str) -> None:
         key = check_key(pid, "pid")
@@ -429,6 +462,21 @@ class LmdbStore(StoreBase):
         failure = StoreError(f"cannot write to {self._path}: {reason}", disk_full=disk_full)
         self.write_error = failure
         return failure
+
+
+_GENERATION = b"leader-generation"
+
+
+def _fence_key(token: str) -> bytes:
+    return b"fence:" + token.encode()
+
+
+def _fenced(txn: Any, meta: Any, token: str) -> bool:
+    """A token fenced one by one, or one of an earlier leader's generation."""
+    if txn.get(_fence_key(token), db=meta) is not None:
+        return True
+    current = txn.get(_GENERATION, db=meta)
+    return current is not None and current.decode() != token.partition(".")[0]
 
 
 def _rows(txn: Any, handle: Any) -> list[tuple[str, bytes]]:

@@ -48,6 +48,7 @@ class ProcessSpec:
         self._exposed_inputs: dict[tuple[str, str | None], list[str]] = {}
         self._exposed_outputs: dict[tuple[str, str | None], list[str]] = {}
         self._cache_settings: CacheSettings | None = None
+        self._requirements: dict[str, int | str] = {}
 
     def __repr__(self) -> str:
         return (
@@ -183,6 +184,27 @@ class ProcessSpec:
         """
         self._check_open()
         self._cache_settings = CacheSettings.build(version, ignore)
+
+    def requires(self, **requirements: int | str) -> None:
+        """Run this process only on a daemon member that offers ``requirements``:
+        ``gpu=1`` (at least one unit of a countable resource still free there),
+        ``site="sns"`` (that label, exactly). A launch's own ``placement`` replaces
+        them. The embedded runtime has no members and ignores them.
+
+        Raises:
+            ValueError: a value that is neither a non-negative int nor a text.
+        """
+        self._check_open()
+        for key, value in requirements.items():
+            countable = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            if not countable and not (isinstance(value, str) and value):
+                raise ValueError(f"requires({key}={value!r}): give a count (int >= 0) or a label")
+        self._requirements.update(requirements)
+
+    @property
+    def requirements(self) -> dict[str, int | str]:
+        """What :meth:`requires` asked for (a copy)."""
+        return dict(self._requirements)
 
     # -- exposing ---------------------------------------------------------------------
 
