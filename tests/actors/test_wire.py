@@ -24,7 +24,7 @@ from prunus.actors._host_messages import (
     Spawned,
     StateChanged,
 )
-from prunus.actors._messages import KillRequest, PauseRequest
+from prunus.actors._messages import KillRequest, PauseRequest, ProcessList
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 from prunus.persistence import StagedWrite
 from prunus.spec import ExitCode
@@ -133,5 +133,10 @@ def test_thespian_builds_no_message_text_for_a_debug_line_it_discards():
     thesplog("actualTransmit of %s", intent.identify(), level=logging.DEBUG)
     assert message.calls == 0
     assert "msg: counted" in str(envelope)
-    assert "counted" in "%s" % intent.identify()
+    assert "counted" in str(intent.identify())
     assert "counted" in str(intent)
+
+
+@given(st.lists(statuses, max_size=12).map(tuple))
+def test_a_process_list_comes_back_equal_after_a_pickle_round_trip(listed):
+    assert crossed(ProcessList(listed)) == ProcessList(listed)
