@@ -19,6 +19,7 @@ from prunus.actors import Runtime, ensure_listening, open_embedded_runtime, open
 from prunus.conditions import Condition, Pid
 from prunus.control._daemon_files import daemon_address, daemon_key
 from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
+from prunus.control._warm import execute_warm
 from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
 from prunus.errors import NotAuthorisedError
 from prunus.ui._notebook import ProcessList, ProcessTree
@@ -300,8 +301,14 @@ def _launch_item(
 
 
 def execute(process: Process) -> dict[str, Any]:
-    """Run ``process`` to its end on a private embedded runtime; see ``Process.execute``.
-    ``prunus.control`` installs it as the engine's executor when it is imported."""
+    """Run ``process`` to its end on this thread's warm embedded runtime (a private one
+    when called from inside a step of a process that runtime runs); see
+    ``Process.execute`` and ``_warm``. ``prunus.control`` installs it as the engine's
+    executor when it is imported."""
+    return execute_warm(process, _execute_private)
+
+
+def _execute_private(process: Process) -> dict[str, Any]:
     with Client() as client:
         return client.run(process)
 
