@@ -15,7 +15,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from prunus.actors import Runtime, ensure_listening, open_embedded_runtime, open_remote_runtime
+from prunus.actors import (
+    ListQuery,
+    ProcessPage,
+    Runtime,
+    ensure_listening,
+    open_embedded_runtime,
+    open_remote_runtime,
+)
 from prunus.conditions import Condition, Pid
 from prunus.control._daemon_files import daemon_address, daemon_key
 from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
@@ -251,6 +258,19 @@ class Client:
         """``pid`` and its descendants as they are now (a nested list in a notebook;
         ``.to_dot()``, ``.to_svg()``, ``.to_mermaid()`` draw it)."""
         return ProcessTree.read(self, pid)
+
+    def list_page(
+        self,
+        query: ListQuery | None = None,
+        *,
+        after: tuple[float, str] | None = None,
+        limit: int = 1000,
+    ) -> ProcessPage:
+        """Up to ``limit`` processes passing ``query`` (default: those that have not
+        ended), oldest first; pass ``page.next`` as ``after`` for the next page (None:
+        that was the last). The runtime filters, so only the page travels: use this
+        rather than :meth:`list` when there are many processes."""
+        return self._runtime.list_page(query or ListQuery(), after, limit)
 
     def outputs(self, pid: str) -> dict[str, Any]:
         """The outputs ``pid`` has emitted so far (all of them once it has ended)."""
