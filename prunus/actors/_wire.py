@@ -11,12 +11,14 @@ per item, and are rebuilt by :func:`unpack_events` / :func:`unpack_deliveries` o
 other side. Nothing changes in process (the embedded runtime never pickles), and an
 item of a kind not listed here still travels, as itself (tag ``_AS_IS``).
 
-Invariant: every tag below is packed and unpacked by the same pair of functions; the
+Invariant: every tag below is packed and unpacked by the same pair of functions, and
+a status packs every field of :class:`ProcessStatus` (a test checks the count); the
 tags are local to one daemon (both sides run the same code), so they may change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,7 +40,6 @@ from prunus.actors._host_messages import (
 from prunus.actors._messages import ProcessList
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 from prunus.persistence import StagedWrite
-from prunus.spec import ExitCode
 
 __all__ = [
     "pack_deliveries",
@@ -51,19 +52,13 @@ __all__ = [
 
 _STATES = {state.value: state for state in ProcessState}  # a dict hit: faster than ProcessState(v)
 _AS_IS = 0
-(
-    _STATE_CHANGED,
-    _FINISHED,
-    _SPAWNED,
-    _ACTIVATED,
-    _PASSIVATED,
-    _ACTIVATION_FAILED,
-    _BARRIER,
-    _REPLY,
-    _HOST_READY,
-    _ACTIVATE,
-    _CHILD_FINISHED,
-) = range(1, 12)
+_STATE_CHANGED, _FINISHED, _SPAWNED, _ACTIVATE, _CHILD_FINISHED, _BARRIER = range(1, 7)
+# Events whose fields are plain already: packed field by field, in declaration order,
+# so a field added to one of them travels without a change here.
+_FLAT = (Activated, Passivated, ActivationFailed, Barrier, Reply, HostReady)
+_FIRST_FLAT = 16
+_FLAT_TAGS = {kind: _FIRST_FLAT + index for index, kind in enumerate(_FLAT)}
+_FIELDS = {kind: tuple(field.name for field in dataclasses.fields(kind)) for kind in _FLAT}
 
 
 def _status(status: ProcessStatus) -> tuple[Any, ...]:
@@ -87,30 +82,14 @@ def _status_of(packed: Sequence[Any]) -> ProcessStatus:
     )
 
 
-def _result(result: ProcessResult) -> tuple[Any, ...]:
-    code = result.exit_code
-    return (
-        result.pid,
-        result.state.value,
-        result.outputs,
-        None if code is None else (code.status, code.message, code.invalidates_cache, code.label),
-        result.exception,
-        result.status,
-        result.process_class,
-    )
+def _result(result: ProcessResult) -> dict[str, Any]:
+    # Its one plain-data form (a dict): results are one per ended process, and new
+    # fields (a traceback, a failure) then travel without a change here.
+    return result.to_data()
 
 
-def _result_of(packed: Sequence[Any]) -> ProcessResult:
-    pid, state, outputs, code, exception, status, process_class = packed
-    return ProcessResult(
-        pid,
-        _STATES[state],
-        outputs,
-        None if code is None else ExitCode(*code),
-        exception,
-        status,
-        process_class,
-    )
+def _result_of(packed: dict[str, Any]) -> ProcessResult:
+    return ProcessResult.from_data(packed)
 
 
 def _staged(write: StagedWrite | None) -> tuple[Any, ...] | None:
@@ -130,18 +109,8 @@ def pack_events(events: Sequence[Any]) -> tuple[tuple[Any, ...], ...]:
             packed.append((_FINISHED, _status(event.status), _result(event.result)))
         elif kind is Spawned and event.process is None:
             packed.append((_SPAWNED, _status(event.status)))
-        elif kind is Activated:
-            packed.append((_ACTIVATED, event.pid))
-        elif kind is Passivated:
-            packed.append((_PASSIVATED, event.pid))
-        elif kind is ActivationFailed:
-            packed.append((_ACTIVATION_FAILED, event.pid, event.reason))
-        elif kind is Barrier:
-            packed.append((_BARRIER, event.token))
-        elif kind is Reply:
-            packed.append((_REPLY, event.to, event.message))
-        elif kind is HostReady:
-            packed.append((_HOST_READY, event.index, event.os_pid))
+        elif kind in _FLAT_TAGS:
+            packed.append((_FLAT_TAGS[kind], *[getattr(event, name) for name in _FIELDS[kind]]))
         else:
             packed.append((_AS_IS, event))
     return tuple(packed)
@@ -158,20 +127,10 @@ def unpack_events(packed: Sequence[Sequence[Any]]) -> HostEvents:
             events.append(Finished(_status_of(item[1]), _result_of(item[2])))
         elif tag == _SPAWNED:
             events.append(Spawned(_status_of(item[1])))
-        elif tag == _ACTIVATED:
-            events.append(Activated(item[1]))
-        elif tag == _PASSIVATED:
-            events.append(Passivated(item[1]))
-        elif tag == _ACTIVATION_FAILED:
-            events.append(ActivationFailed(item[1], item[2]))
-        elif tag == _BARRIER:
-            events.append(Barrier(item[1]))
-        elif tag == _REPLY:
-            events.append(Reply(item[1], item[2]))
-        elif tag == _HOST_READY:
-            events.append(HostReady(item[1], item[2]))
-        else:
+        elif tag == _AS_IS:
             events.append(item[1])
+        else:
+            events.append(_FLAT[tag - _FIRST_FLAT](*item[1:]))
     return HostEvents(tuple(events))
 
 

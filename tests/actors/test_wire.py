@@ -140,3 +140,22 @@ def test_thespian_builds_no_message_text_for_a_debug_line_it_discards():
 @given(st.lists(statuses, max_size=12).map(tuple))
 def test_a_process_list_comes_back_equal_after_a_pickle_round_trip(listed):
     assert crossed(ProcessList(listed)) == ProcessList(listed)
+
+
+def test_a_packed_status_holds_every_field_of_a_status():
+    import dataclasses
+
+    from prunus.actors._wire import _status
+
+    one = ProcessStatus("p", "m:C", ProcessState.RUNNING)
+    assert len(_status(one)) == len(dataclasses.fields(ProcessStatus))
+
+
+def test_a_result_with_a_traceback_and_a_failure_comes_back_whole():
+    result = ProcessResult(
+        "p1", ProcessState.EXCEPTED, {}, None, "RuntimeError: boom", None, "m:C", "Traceback…"
+    )
+    batch = HostEvents((Finished(ProcessStatus("p1", "m:C", ProcessState.EXCEPTED), result),))
+    again = crossed(batch).events[0].result
+    assert again.to_data() == result.to_data()
+    assert again.traceback == "Traceback…"
