@@ -12,13 +12,14 @@ other side. Nothing changes in process (the embedded runtime never pickles), and
 item of a kind not listed here still travels, as itself (tag ``_AS_IS``).
 
 Invariant: every tag below is packed and unpacked by the same pair of functions, and
-a status packs every field of :class:`ProcessStatus` (a test checks the count); the
+a status packs every field of :class:`ProcessStatus` (a test checks it); the
 tags are local to one daemon (both sides run the same code), so they may change.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,25 +62,22 @@ _FLAT_TAGS = {kind: _FIRST_FLAT + index for index, kind in enumerate(_FLAT)}
 _FIELDS = {kind: tuple(field.name for field in dataclasses.fields(kind)) for kind in _FLAT}
 
 
+# A status packs every field, in declaration order (a field added later travels too),
+# with the state as its value.
+_STATUS_FIELDS = tuple(field.name for field in dataclasses.fields(ProcessStatus))
+_STATE_AT = _STATUS_FIELDS.index("state")
+_status_fields = operator.attrgetter(*_STATUS_FIELDS)
+
+
 def _status(status: ProcessStatus) -> tuple[Any, ...]:
-    return (
-        status.pid,
-        status.process_class,
-        status.state.value,
-        status.paused,
-        status.status,
-        status.step,
-        status.children,
-        status.parent,
-        status.created,
-    )
+    values = _status_fields(status)
+    return (*values[:_STATE_AT], status.state.value, *values[_STATE_AT + 1 :])
 
 
 def _status_of(packed: Sequence[Any]) -> ProcessStatus:
-    pid, process_class, state, paused, status, step, children, parent, created = packed
-    return ProcessStatus(
-        pid, process_class, _STATES[state], paused, status, step, children, parent, created
-    )
+    values = list(packed)
+    values[_STATE_AT] = _STATES[values[_STATE_AT]]
+    return ProcessStatus(*values)
 
 
 def _result(result: ProcessResult) -> dict[str, Any]:

@@ -206,7 +206,7 @@ class Client:
     def wait_many(
         self, pids: Iterable[str], timeout: float | None = None, *, progress: bool = False
     ) -> list[ProcessResult]:
-        """``wait`` for every pid (with a daemon: all asked at once), results in order.
+        """``wait`` for every pid, all asked at once (one answer, one fsync), results in order.
 
         ``progress=True`` shows how many are done, failed and running, and how fast they
         end: a bar redrawn on a terminal, an updating output in a notebook.

@@ -149,6 +149,10 @@ def test_a_packed_status_holds_every_field_of_a_status():
 
     one = ProcessStatus("p", "m:C", ProcessState.RUNNING)
     assert len(_status(one)) == len(dataclasses.fields(ProcessStatus))
+    values = {field.name: f"value of {field.name}" for field in dataclasses.fields(ProcessStatus)}
+    values["state"] = ProcessState.WAITING
+    every = ProcessStatus(**values)
+    assert crossed(HostEvents((StateChanged(every),))).events[0].status == every
 
 
 def test_a_result_with_a_traceback_and_a_failure_comes_back_whole():
