@@ -11,8 +11,9 @@ per item, and are rebuilt by :func:`unpack_events` / :func:`unpack_deliveries` o
 other side. Nothing changes in process (the embedded runtime never pickles), and an
 item of a kind not listed here still travels, as itself (tag ``_AS_IS``).
 
-Invariant: every tag below is packed and unpacked by the same pair of functions, and
-a status packs every field of :class:`ProcessStatus` (a test checks it); the
+Invariant: every kind is packed and unpacked field by field from its dataclass
+fields, and a status packs every field of :class:`ProcessStatus`, so a field added
+to either travels without a change here (tests check both); the
 tags are local to one daemon (both sides run the same code), so they may change.
 """
 
@@ -53,13 +54,25 @@ __all__ = [
 
 _STATES = {state.value: state for state in ProcessState}  # a dict hit: faster than ProcessState(v)
 _AS_IS = 0
-_STATE_CHANGED, _FINISHED, _SPAWNED, _ACTIVATE, _CHILD_FINISHED, _BARRIER = range(1, 7)
-# Events whose fields are plain already: packed field by field, in declaration order,
-# so a field added to one of them travels without a change here.
-_FLAT = (Activated, Passivated, ActivationFailed, Barrier, Reply, HostReady)
-_FIRST_FLAT = 16
-_FLAT_TAGS = {kind: _FIRST_FLAT + index for index, kind in enumerate(_FLAT)}
-_FIELDS = {kind: tuple(field.name for field in dataclasses.fields(kind)) for kind in _FLAT}
+# Every kind below is packed field by field, in declaration order, so a field added to
+# one of them travels without a change here; a field holding a status, a result or a
+# staged write (by its name) is packed as plain data too. Spawned and Activate go as
+# they are when they hold a process instance (embedded only: never pickled).
+_KINDS = (
+    StateChanged,
+    Finished,
+    Spawned,
+    Activated,
+    Passivated,
+    ActivationFailed,
+    Barrier,
+    Reply,
+    HostReady,
+    Activate,
+    ChildFinished,
+)
+_TAGS = {kind: index + 1 for index, kind in enumerate(_KINDS)}
+_FIELDS = {kind: tuple(field.name for field in dataclasses.fields(kind)) for kind in _KINDS}
 
 
 # A status packs every field, in declaration order (a field added later travels too),
@@ -91,78 +104,77 @@ def _result_of(packed: dict[str, Any]) -> ProcessResult:
 
 
 def _staged(write: StagedWrite | None) -> tuple[Any, ...] | None:
-    if write is None:
-        return None
-    return (write.pid, write.key, write.record, write.checkpoint, write.outputs, write.logs)
+    return None if write is None else _staged_fields(write)
+
+
+def _staged_of(packed: Sequence[Any] | None) -> StagedWrite | None:
+    return None if packed is None else StagedWrite(*packed)
+
+
+_staged_fields = operator.attrgetter(*(field.name for field in dataclasses.fields(StagedWrite)))
+_PACK_FIELD = {"status": _status, "result": _result, "first_write": _staged}
+_UNPACK_FIELD = {"status": _status_of, "result": _result_of, "first_write": _staged_of}
+# Per kind: its tag, then (field name, how to pack it or None) in order.
+_PACKERS = {
+    kind: (_TAGS[kind], tuple((name, _PACK_FIELD.get(name)) for name in _FIELDS[kind]))
+    for kind in _KINDS
+}
+_UNPACKERS = {
+    _TAGS[kind]: (kind, tuple(_UNPACK_FIELD.get(name) for name in _FIELDS[kind])) for kind in _KINDS
+}
+
+
+_STATE_CHANGED = _TAGS[StateChanged]  # the commonest event: a shortcut (tests cover it)
+
+
+def _pack(message: Any) -> tuple[Any, ...]:
+    if type(message) is StateChanged and len(_FIELDS[StateChanged]) == 1:
+        return (_STATE_CHANGED, _status(message.status))
+    packer = _PACKERS.get(type(message))
+    if packer is None or getattr(message, "process", None) is not None:
+        return (_AS_IS, message)
+    tag, fields = packer
+    return (
+        tag,
+        *[
+            getattr(message, name) if pack is None else pack(getattr(message, name))
+            for name, pack in fields
+        ],
+    )
+
+
+def _unpack(packed: Sequence[Any]) -> Any:
+    if packed[0] == _STATE_CHANGED and len(packed) == 2:
+        return StateChanged(_status_of(packed[1]))
+    if packed[0] == _AS_IS:
+        return packed[1]
+    kind, unpackers = _UNPACKERS[packed[0]]
+    return kind(
+        *[
+            value if unpack is None else unpack(value)
+            for value, unpack in zip(packed[1:], unpackers, strict=True)
+        ]
+    )
 
 
 def pack_events(events: Sequence[Any]) -> tuple[tuple[Any, ...], ...]:
     """A host's events as tuples of plain values; :func:`unpack_events` inverts it."""
-    packed: list[tuple[Any, ...]] = []
-    for event in events:
-        kind = type(event)
-        if kind is StateChanged:
-            packed.append((_STATE_CHANGED, _status(event.status)))
-        elif kind is Finished:
-            packed.append((_FINISHED, _status(event.status), _result(event.result)))
-        elif kind is Spawned and event.process is None:
-            packed.append((_SPAWNED, _status(event.status)))
-        elif kind in _FLAT_TAGS:
-            packed.append((_FLAT_TAGS[kind], *[getattr(event, name) for name in _FIELDS[kind]]))
-        else:
-            packed.append((_AS_IS, event))
-    return tuple(packed)
+    return tuple(map(_pack, events))
 
 
 def unpack_events(packed: Sequence[Sequence[Any]]) -> HostEvents:
     """The :class:`HostEvents` that :func:`pack_events` packed."""
-    events: list[Any] = []
-    for item in packed:
-        tag = item[0]
-        if tag == _STATE_CHANGED:
-            events.append(StateChanged(_status_of(item[1])))
-        elif tag == _FINISHED:
-            events.append(Finished(_status_of(item[1]), _result_of(item[2])))
-        elif tag == _SPAWNED:
-            events.append(Spawned(_status_of(item[1])))
-        elif tag == _AS_IS:
-            events.append(item[1])
-        else:
-            events.append(_FLAT[tag - _FIRST_FLAT](*item[1:]))
-    return HostEvents(tuple(events))
+    return HostEvents(tuple(map(_unpack, packed)))
 
 
 def pack_deliveries(items: Sequence[tuple[str, Any]]) -> tuple[tuple[Any, ...], ...]:
     """A Deliver's ``(pid, message)`` pairs as tuples of plain values."""
-    packed: list[tuple[Any, ...]] = []
-    for pid, message in items:
-        kind = type(message)
-        if kind is Activate and message.process is None:
-            packed.append((_ACTIVATE, pid, _staged(message.first_write)))
-        elif kind is ChildFinished:
-            packed.append((_CHILD_FINISHED, pid, message.pid, _result(message.result)))
-        elif kind is Barrier:
-            packed.append((_BARRIER, pid, message.token))
-        else:
-            packed.append((_AS_IS, pid, message))
-    return tuple(packed)
+    return tuple((pid, _pack(message)) for pid, message in items)
 
 
 def unpack_deliveries(packed: Sequence[Sequence[Any]]) -> Deliver:
     """The :class:`Deliver` that :func:`pack_deliveries` packed."""
-    items: list[tuple[str, Any]] = []
-    for item in packed:
-        tag, pid = item[0], item[1]
-        if tag == _ACTIVATE:
-            staged = item[2]
-            items.append((pid, Activate(None, None if staged is None else StagedWrite(*staged))))
-        elif tag == _CHILD_FINISHED:
-            items.append((pid, ChildFinished(item[2], _result_of(item[3]))))
-        elif tag == _BARRIER:
-            items.append((pid, Barrier(item[2])))
-        else:
-            items.append((pid, item[2]))
-    return Deliver(tuple(items))
+    return Deliver(tuple((pid, _unpack(message)) for pid, message in packed))
 
 
 def pack_statuses(statuses: Sequence[ProcessStatus]) -> tuple[tuple[Any, ...], ...]:

@@ -61,10 +61,10 @@ results = st.builds(
 events = st.one_of(
     st.builds(StateChanged, statuses),
     st.builds(Finished, statuses, results),
-    st.builds(Spawned, statuses),
+    st.builds(Spawned, statuses, st.none(), st.none() | st.lists(st.text(max_size=4))),
     st.builds(Activated, pids),
     st.builds(Passivated, pids),
-    st.builds(ActivationFailed, pids, st.text(max_size=20)),
+    st.builds(ActivationFailed, pids, st.text(max_size=20), st.booleans()),
     st.builds(Barrier, st.integers(0, 10**6)),
     st.builds(Reply, pids, st.integers() | statuses),
     st.builds(HostReady, st.integers(0, 64), st.integers(1, 2**22)),
@@ -163,3 +163,23 @@ def test_a_result_with_a_traceback_and_a_failure_comes_back_whole():
     again = crossed(batch).events[0].result
     assert again.to_data() == result.to_data()
     assert again.traceback == "Traceback…"
+
+
+def test_every_kind_comes_back_with_every_field_it_has():
+    import dataclasses
+
+    from prunus.actors import _wire
+
+    status = ProcessStatus("p1", "m:C", ProcessState.WAITING, created=1.0)
+    result = ProcessResult("p1", ProcessState.FINISHED, {"x": 1})
+    special = {"status": status, "result": result, "process": None}
+    for kind in _wire._KINDS:
+        values = {
+            field.name: special.get(field.name, f"value of {field.name}")
+            for field in dataclasses.fields(kind)
+        }
+        if kind is Activate:
+            values["first_write"] = StagedWrite("p1", b"k", b"r", None, None, [])
+        message = kind(**values)
+        assert crossed(HostEvents((message,))) == HostEvents((message,)), kind
+        assert crossed(Deliver((("p1", message),))) == Deliver((("p1", message),)), kind
