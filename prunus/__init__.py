@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from prunus._attributes_dict import AttributesDict
 from prunus.conditions import Pid
-from prunus.control import Client, daemon_status, run, start_daemon, stop_daemon
+from prunus.control import (
+    Client,
+    ListQuery,
+    ProcessPage,
+    daemon_status,
+    run,
+    start_daemon,
+    stop_daemon,
+)
 from prunus.engine import (
     Continue,
     Kill,
@@ -79,6 +87,7 @@ __all__ = [
     "InvalidStateError",
     "Kill",
     "KilledError",
+    "ListQuery",
     "MissingSuperCallError",
     "NotAuthorisedError",
     "OutputPort",
@@ -92,6 +101,7 @@ __all__ = [
     "ProcessFailedError",
     "ProcessList",
     "ProcessListener",
+    "ProcessPage",
     "ProcessResult",
     "ProcessSpec",
     "ProcessState",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from prunus.actors._daemon_actors import DaemonActors, start_daemon_actors
 from prunus.actors._embedded_runtime import EmbeddedRuntime, open_embedded_runtime
+from prunus.actors._listing import ListQuery, ProcessPage
 from prunus.actors._members import parse_capabilities
 from prunus.actors._messages import DaemonStatus
 from prunus.actors._remote_runtime import RemoteRuntime, ensure_listening, open_remote_runtime
@@ -20,6 +21,8 @@ __all__ = [
     "DaemonStatus",
     "EmbeddedRuntime",
     "LaunchItem",
+    "ListQuery",
+    "ProcessPage",
     "RemoteRuntime",
     "Runtime",
     "ensure_listening",

@@ -9,6 +9,14 @@ not happen), and ``ask`` returns None at once: :meth:`EmbeddedRuntime.wait` rais
 
 The host runs one step per slice and never passivates: the caller's own process object
 stays the one that runs, so ``process.execute()`` leaves that very instance finished.
+
+Group commit, as the daemon promises it: on a home, every step is committed (LMDB,
+no fsync) before the same process's next step, so a crash of this OS process (even
+SIGKILL) re-runs only the step in progress. An fsync covers every commit before the
+runtime answers its caller anything (a pid, a result, a control's answer: ``_ask``),
+and the host fsyncs at least every ``EMBEDDED_SYNC_SECONDS`` while steps run. So a
+power cut can re-run the steps of the last few milliseconds, never one whose effect
+this runtime had reported.
 :func:`open_embedded_runtime` owns the wiring: the store (and the home's lock), the
 actor system, the supervisor's configuration and the reload of stored processes.
 """
@@ -30,7 +38,9 @@ from prunus.actors._messages import (
     Reload,
     Reloaded,
     WaitFor,
+    WaitForMany,
     WaitResult,
+    WaitResults,
     WaitTimedOut,
 )
 from prunus.actors._queries import RuntimeQueries
@@ -64,7 +74,7 @@ def open_embedded_runtime(
     """
     lock: HomeLock | None = None
     if store is None and home is not None:
-        store = LmdbStore(home)
+        store = LmdbStore(home, sync=False)  # group commit: see the module docstring
         try:
             lock = HomeLock(store.home)
         except errors.StoreError:
@@ -87,6 +97,7 @@ class EmbeddedRuntime(RuntimeQueries):
 
     def __init__(self, store: Any, lock: HomeLock | None = None) -> None:
         self._store, self._lock = store, lock
+        self._store_sync = getattr(store, "flush", None)  # None: nothing to make durable
         self._system = open_embedded_system()
         self._supervisor = self._system.createActor(Supervisor)
         self._closed = False
@@ -109,22 +120,20 @@ class EmbeddedRuntime(RuntimeQueries):
         placement: dict[str, int | str] | None = None,
     ) -> str:
         # (no members here: a placement, like a class's requirements, does not apply)
-        instance = _instance(process, inputs)
-        driver = ProcessDriver(instance)
-        driver.launch_condition, driver.cache_mode = when, cache
-        reply = self._ask(Launch(instance))
-        assert isinstance(reply, Launched)
-        return reply.pid
+        return self._launch(_prepared(process, inputs, when, cache), answered=True)
 
     def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
-        instances = [(_instance(item[0], item[1]), *item[2:]) for item in launches]
-        return [self.launch(instance, None, *rest) for instance, *rest in instances]
+        instances = [_prepared(item[0], item[1], *item[2:]) for item in launches]
+        pids = [self._launch(instance, answered=False) for instance in instances]
+        self._sync()  # one fsync for them all, before any pid is answered
+        return pids
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        instance = _instance(process, inputs)
-        result = self.wait(self.launch(instance))
+        instance = _prepared(process, inputs)
+        # The pid is never answered: one fsync, when the result is.
+        result = self.wait(self._launch(instance, answered=False))
         if instance.state is ProcessState.CREATED:
             # A memo hit (or a duplicate that waited for one): this instance never ran;
             # the runtime's result is the answer.
@@ -134,6 +143,11 @@ class EmbeddedRuntime(RuntimeQueries):
                 raise errors.KilledError(result.status or f"process {result.pid} was killed")
             raise errors.ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
         return _outputs_or_raise(instance)
+
+    def _launch(self, instance: Process, answered: bool) -> str:
+        reply = self._ask(Launch(instance), answered=answered)
+        assert isinstance(reply, Launched)
+        return reply.pid
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
         """The result of ``pid`` once it ends.
@@ -158,7 +172,14 @@ class EmbeddedRuntime(RuntimeQueries):
         return reply.result
 
     def wait_many(self, pids: Sequence[str], timeout: float | None = None) -> list[ProcessResult]:
-        return [self.wait(pid, timeout) for pid in pids]
+        """Results of every pid, asked at once: answered (and fsynced) once, when the
+        last one ends, not once per pid."""
+        reply = self._ask(WaitForMany(tuple(pids), next(self._request_ids), timeout))
+        if reply is None:  # some can never end: name the first (and clear it up) as wait does
+            return [self.wait(pid, timeout) for pid in pids]
+        if isinstance(reply, WaitTimedOut):
+            raise errors.WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
+        return list(reply.results)
 
     def close(self) -> None:
         """Shut the actor system down, close the store, release the home."""
@@ -169,16 +190,24 @@ class EmbeddedRuntime(RuntimeQueries):
             if self._lock is not None:
                 self._lock.release()
 
-    def _ask(self, message: Any) -> Any:
+    def _sync(self) -> None:
+        if self._store_sync is not None:
+            self._store_sync()
+
+    def _ask(self, message: Any, answered: bool = True) -> Any:
+        """Ask the supervisor (this runs the actors); with ``answered``, the reply goes
+        to the caller, so everything committed so far is fsynced first."""
         if self._closed:
             raise errors.ClosedError("this runtime is closed")
         reply = self._system.ask(self._supervisor, message)
         # Invariant: only waits can be answered late (after a Stuck or a timeout); such
         # answers carry a request id that is not the current one and are dropped.
-        while isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id != getattr(
-            message, "request_id", None
-        ):
+        while isinstance(
+            reply, (WaitResult, WaitResults, WaitTimedOut)
+        ) and reply.request_id != getattr(message, "request_id", None):
             reply = self._system.listen()
+        if answered:
+            self._sync()
         if isinstance(reply, ErrorReply):
             raise_error_reply(reply)
         write_error = getattr(self._store, "write_error", None)
@@ -187,6 +216,16 @@ class EmbeddedRuntime(RuntimeQueries):
             # why rather than report the processes stuck.
             raise errors.StoreError(str(write_error), disk_full=write_error.disk_full)
         return reply
+
+
+def _prepared(
+    process: Process | str, inputs: Mapping[str, Any] | None, when: Any = None, cache: Any = True
+) -> Process:
+    """The instance to launch, with its launch condition and cache mode."""
+    instance = _instance(process, inputs)
+    driver = ProcessDriver(instance)
+    driver.launch_condition, driver.cache_mode = when, cache
+    return instance
 
 
 def _instance(process: Process | str, inputs: Mapping[str, Any] | None) -> Process:

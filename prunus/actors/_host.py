@@ -81,6 +81,8 @@ _STEP, _TICK = Step(), Tick()
 _EXIT_STORE_FAILED = 70  # os._exit code when a commit fails: the supervisor restarts us
 _RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit this often
 _LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
+#: Embedded: the longest a committed step waits for its fsync while steps keep running.
+EMBEDDED_SYNC_SECONDS = 0.005
 
 
 class _Holding(Exception):
@@ -89,13 +91,22 @@ class _Holding(Exception):
 
 class _GroupCommit:
     """The store as cells see it: writes are encoded at once (so an unencodable value
-    fails the step that produced it) but committed together by :meth:`flush`."""
+    fails the step that produced it) but committed together by :meth:`flush`.
 
-    def __init__(self, store: Any, fsync_on_flush: bool) -> None:
+    ``sync`` makes every commit so far durable (the store's ``flush``; None for a store
+    without one, e.g. in memory), skipping the fsync if one ended less than
+    ``sync_interval`` ago (0: never skip; see ``LmdbStore.flush``). The daemon (0)
+    fsyncs at the end of every slice, before its events leave this OS process. The
+    embedded runtime fsyncs at least every ``EMBEDDED_SYNC_SECONDS`` while steps run,
+    and always before it answers its caller anything (``EmbeddedRuntime``): its events
+    never leave the OS process, so a power cut loses them together with the unsynced
+    steps they report.
+    """
+
+    def __init__(self, store: Any, sync: Any, sync_interval: float) -> None:
         self.store = store
         self._staged: list[StagedWrite] = []
-        self._fsync_on_flush = fsync_on_flush  # the store does not fsync its commits
-        self._unsynced = False
+        self._sync, self._sync_interval = sync, sync_interval
         self.fence: str | None = None  # see HostConfig.fence
 
     def write_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
@@ -111,18 +122,20 @@ class _GroupCommit:
         return self.store.get_record(pid)
 
     def flush(self, durable: bool) -> None:
-        """Commit what is staged; with ``durable``, also fsync everything committed.
-        If the commit fails, everything stays staged for the next attempt."""
+        """Commit what is staged; with ``durable``, also fsync everything committed
+        (unless an fsync was too recent: see the class docstring). If the commit
+        fails, everything stays staged for the next attempt."""
         if self._staged:
             if self.fence is None:
                 self.store.write_staged(self._staged)
             else:
                 self.store.write_staged(self._staged, fence=self.fence)
             self._staged = []
-            self._unsynced = True
-        if durable and self._unsynced and self._fsync_on_flush:
-            self.store.flush()
-            self._unsynced = False
+        if durable and self._sync is not None:
+            if self._sync_interval:
+                self._sync(self._sync_interval)
+            else:
+                self._sync()
 
 
 class Echo(Actor):
@@ -220,9 +233,11 @@ class HostActor(Actor):
     def _configure(self, config: HostConfig, sender: Any) -> None:
         self._config, self._supervisor = config, sender
         # Daemon: open the store here, in this OS process (never inherit an LMDB env).
-        # Its commits are not fsynced one by one: _end_slice fsyncs once per slice.
+        # Its commits are not fsynced one by one: _end_slice fsyncs once per slice
+        # (embedded: at most every EMBEDDED_SYNC_SECONDS; see _GroupCommit).
         store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
-        self._writes = _GroupCommit(store, fsync_on_flush=config.store is None)
+        interval = 0.0 if config.store is None else EMBEDDED_SYNC_SECONDS
+        self._writes = _GroupCommit(store, getattr(store, "flush", None), interval)
         self._writes.fence = config.fence
         self._writer = ProcessWriter(self._writes)
         if config.home is not None:  # embedded, nobody can ask while a step runs

@@ -4,7 +4,8 @@ The supervisor talks to hosts in :class:`Deliver` batches and hosts answer in
 :class:`HostEvents` batches: the TCP transport carries one message at a time per
 target, so many process events travel in one Thespian message. Inside a batch every
 item is routed by pid. In daemon mode they cross OS processes (pickled over loopback
-TCP), so they hold plain data, except the fields documented as embedded-only.
+TCP, as tuples: see ``_wire``), so they hold plain data, except the fields
+documented as embedded-only.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ class Deliver:
     """Supervisor -> host: ``(pid, message)`` pairs, in the order they must be handled."""
 
     items: tuple[tuple[str, Any], ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Across OS processes: plain tuples, not pickled dataclasses (see _wire).
+        from prunus.actors import _wire
+
+        return (_wire.unpack_deliveries, (_wire.pack_deliveries(self.items),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,12 @@ class HostEvents:
     """Host -> supervisor: what happened in one slice, in order, after it was committed."""
 
     events: tuple[Any, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Across OS processes: plain tuples, not pickled dataclasses (see _wire).
+        from prunus.actors import _wire
+
+        return (_wire.unpack_events, (_wire.pack_events(self.events),))
 
 
 @dataclass(frozen=True, slots=True)

@@ -264,6 +264,12 @@ class ListProcesses:
 class ProcessList:
     statuses: tuple[ProcessStatus, ...]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # To a client: plain tuples, not a pickled dataclass per status (see _wire).
+        from prunus.actors import _wire
+
+        return (_wire.unpack_process_list, (_wire.pack_statuses(self.statuses),))
+
 
 @dataclass(frozen=True, slots=True)
 class GetOutputs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prunus.actors._listing import ListPage, ListQuery, ProcessPage
 from prunus.actors._messages import (
     ControlReply,
     DaemonInfo,
@@ -62,6 +63,13 @@ class RuntimeQueries:
         reply = self._ask(ListProcesses())
         assert isinstance(reply, ProcessList)
         return reply.statuses
+
+    def list_page(
+        self, query: ListQuery, after: tuple[float, str] | None = None, limit: int = 1000
+    ) -> ProcessPage:
+        reply = self._ask(ListPage(query, after, limit))
+        assert isinstance(reply, ProcessPage), reply
+        return reply
 
     def outputs(self, pid: str) -> dict[str, Any]:
         reply = self._ask(GetOutputs(pid))

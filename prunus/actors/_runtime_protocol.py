@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from prunus.actors._listing import ListQuery, ProcessPage
 from prunus.actors._messages import DaemonStatus
 from prunus.engine import Process, ProcessResult, ProcessStatus
 
@@ -111,6 +112,13 @@ class Runtime(Protocol):
 
     def list(self) -> Sequence[ProcessStatus]:
         """Every process this runtime knows, in launch order."""
+        ...
+
+    def list_page(
+        self, query: ListQuery, after: tuple[float, str] | None = None, limit: int = 1000
+    ) -> ProcessPage:
+        """Up to ``limit`` processes passing ``query``, oldest first, after the cursor
+        ``after`` (a page's ``next``); filtered where the registry is."""
         ...
 
     def describe(self, pid: str) -> dict[str, Any]:

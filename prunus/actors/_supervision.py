@@ -46,6 +46,7 @@ from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
 from prunus.actors._launch_flows import LaunchFlows
 from prunus.actors._launches import Launches
+from prunus.actors._listing import ListPage, page_of
 from prunus.actors._memo_cache import MemoCache
 from prunus.actors._messages import (
     CancelWait,
@@ -97,6 +98,7 @@ REQUESTS = frozenset(
         WaitForMany,
         CancelWait,
         ListProcesses,
+        ListPage,
         GetOutputs,
         GetReport,
         Describe,
@@ -152,6 +154,9 @@ class Supervision(LaunchFlows):
             WaitForMany: lambda m, s: waits.wait_for_many(m, s, out),
             CancelWait: lambda m, s: waits.cancel(m.pid, m.request_id),
             ListProcesses: lambda m, s: inspection.list(s, out),
+            ListPage: lambda m, s: out.send(
+                s, page_of((entry.status for entry in registry.entries.values()), m)
+            ),
             GetOutputs: lambda m, s: inspection.outputs(m.pid, s, out),
             GetReport: lambda m, s: inspection.report(m.pid, s, out),
             Describe: lambda m, s: inspection.describe(m.pid, s, out),

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from prunus.actors import ListQuery
 from prunus.cli._connect import connect_client
 from prunus.cli._options import home_option, json_option, pid_argument, timeout_option
 from prunus.cli._render import Output
@@ -26,7 +27,6 @@ from prunus.cli._views import (
     parse_duration,
     parse_states,
     process_tree,
-    select_statuses,
     short_class,
     state_label,
     status_data,
@@ -36,6 +36,8 @@ from prunus.cli._views import (
 )
 
 __all__ = ["list_command", "outputs_command", "report_command", "status_command", "value_text"]
+
+_PAGE = 2000  # statuses per answer of the runtime to ``process list``
 
 
 @click.command("list")
@@ -74,18 +76,24 @@ def list_command(
     """
     wanted = parse_states(states)
     window = parse_duration(since) if since else None
-    with connect_client(ctx, home, timeout, resume=False) as client:
-        every = client.list()
     now = time.time()
-    shown = select_statuses(
-        every,
-        states=wanted,
+    query = ListQuery(
+        states=tuple(sorted(state.name for state in wanted)),
         include_ended=include_ended,
         paused_only=paused,
-        since=window,
-        limit=limit,
-        now=now,
+        created_after=None if window is None else now - window,
+        newest=limit,
     )
+    shown, total, after = [], 0, None
+    with connect_client(ctx, home, timeout, resume=False) as client:
+        # Pages, filtered by the runtime: each answer is small and quick, whatever
+        # the number of processes (one reply of them all timed out at 200k).
+        while True:
+            page = client.list_page(query, after=after, limit=_PAGE)
+            shown.extend(page.statuses)
+            total, after = page.total, page.next
+            if after is None:
+                break
     out = Output()
     if as_json:
         out.json([status_data(status) for status in shown])
@@ -104,7 +112,7 @@ def list_command(
     if rows:
         out.table(["PID", "CLASS", "STATE", "STEP", "AGE", "STATUS"], rows)
     hidden = "" if include_ended or wanted else " (ended ones hidden: --all shows them)"
-    out.echo(f"{len(shown)} of {len(every)} processes shown{hidden}", style="dim")
+    out.echo(f"{len(shown)} of {total} processes shown{hidden}", style="dim")
 
 
 @click.command("status")

@@ -35,7 +35,6 @@ __all__ = [
     "parse_duration",
     "parse_states",
     "process_tree",
-    "select_statuses",
     "short_class",
     "state_label",
     "status_data",
@@ -90,42 +89,6 @@ def parse_states(names: Iterable[str]) -> set[ProcessState]:
             known = ", ".join(state.name.lower() for state in ProcessState)
             raise CliError(f"--state: unknown state '{name}' (one of {known})") from None
     return states
-
-
-def select_statuses(
-    statuses: Iterable[ProcessStatus],
-    *,
-    states: set[ProcessState] | None = None,
-    include_ended: bool = False,
-    paused_only: bool = False,
-    since: float | None = None,
-    limit: int | None = None,
-    now: float | None = None,
-) -> list[ProcessStatus]:
-    """The processes ``prunus process list`` shows, oldest first.
-
-    Like ``verdi process list``, only processes that have not ended are shown unless
-    ``include_ended``; naming ``states`` shows exactly those states (ended ones too).
-    ``since`` keeps those created in the last that many seconds; ``limit`` keeps the
-    newest ``limit`` of what is left.
-    """
-    now = time.time() if now is None else now
-    chosen = []
-    for status in statuses:
-        if states:
-            if status.state not in states:
-                continue
-        elif status.state.is_terminal and not include_ended:
-            continue
-        if paused_only and not (status.paused and not status.state.is_terminal):
-            continue
-        if since is not None and (status.created is None or status.created < now - since):
-            continue
-        chosen.append(status)
-    chosen.sort(key=lambda status: status.created or 0.0)
-    if limit is not None:
-        chosen = chosen[-limit:] if limit else []
-    return chosen
 
 
 def process_tree(client: Client, pid: str) -> Node:

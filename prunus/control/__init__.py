@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from prunus.actors import ListQuery, ProcessPage
 from prunus.control._client import Client, execute
 from prunus.control._daemon_control import daemon_pids, daemon_status, start_daemon, stop_daemon
 from prunus.engine import Process, install_executor, launch_inputs
 
 __all__ = [
     "Client",
+    "ListQuery",
+    "ProcessPage",
     "daemon_pids",
     "daemon_status",
     "execute",

@@ -15,10 +15,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from prunus.actors import Runtime, ensure_listening, open_embedded_runtime, open_remote_runtime
+from prunus.actors import (
+    ListQuery,
+    ProcessPage,
+    Runtime,
+    ensure_listening,
+    open_embedded_runtime,
+    open_remote_runtime,
+)
 from prunus.conditions import Condition, Pid
 from prunus.control._daemon_files import daemon_address, daemon_key
 from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
+from prunus.control._warm import execute_warm
 from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
 from prunus.errors import NotAuthorisedError
 from prunus.ui._notebook import ProcessList, ProcessTree
@@ -205,7 +213,7 @@ class Client:
     def wait_many(
         self, pids: Iterable[str], timeout: float | None = None, *, progress: bool = False
     ) -> list[ProcessResult]:
-        """``wait`` for every pid (with a daemon: all asked at once), results in order.
+        """``wait`` for every pid, all asked at once (one answer, one fsync), results in order.
 
         ``progress=True`` shows how many are done, failed and running, and how fast they
         end: a bar redrawn on a terminal, an updating output in a notebook.
@@ -257,6 +265,19 @@ class Client:
         """``pid`` and its descendants as they are now (a nested list in a notebook;
         ``.to_dot()``, ``.to_svg()``, ``.to_mermaid()`` draw it)."""
         return ProcessTree.read(self, pid)
+
+    def list_page(
+        self,
+        query: ListQuery | None = None,
+        *,
+        after: tuple[float, str] | None = None,
+        limit: int = 1000,
+    ) -> ProcessPage:
+        """Up to ``limit`` processes passing ``query`` (default: those that have not
+        ended), oldest first; pass ``page.next`` as ``after`` for the next page (None:
+        that was the last). The runtime filters, so only the page travels: use this
+        rather than :meth:`list` when there are many processes."""
+        return self._runtime.list_page(query or ListQuery(), after, limit)
 
     def outputs(self, pid: str) -> dict[str, Any]:
         """The outputs ``pid`` has emitted so far (all of them once it has ended)."""
@@ -318,8 +339,14 @@ def _launch_item(
 
 
 def execute(process: Process) -> dict[str, Any]:
-    """Run ``process`` to its end on a private embedded runtime; see ``Process.execute``.
-    ``prunus.control`` installs it as the engine's executor when it is imported."""
+    """Run ``process`` to its end on this thread's warm embedded runtime (a private one
+    when called from inside a step of a process that runtime runs); see
+    ``Process.execute`` and ``_warm``. ``prunus.control`` installs it as the engine's
+    executor when it is imported."""
+    return execute_warm(process, _execute_private)
+
+
+def _execute_private(process: Process) -> dict[str, Any]:
     with Client() as client:
         return client.run(process)
 

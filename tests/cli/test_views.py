@@ -17,7 +17,6 @@ from prunus.cli._views import (
     jsonable,
     parse_duration,
     parse_states,
-    select_statuses,
     state_label,
     tree_rows,
 )
@@ -56,26 +55,6 @@ def test_states_are_named_in_any_case_and_unknown_ones_are_refused():
     assert parse_states(["waiting", "FINISHED"]) == {ProcessState.WAITING, ProcessState.FINISHED}
     with pytest.raises(CliError, match="unknown state 'asleep'"):
         parse_states(["asleep"])
-
-
-def test_list_hides_ended_processes_unless_asked_and_keeps_the_newest_with_limit():
-    statuses = [
-        status("old", "finished", created=NOW - 7200),
-        status("mid", "waiting", created=NOW - 600, paused=True),
-        status("new", "running", created=NOW - 5),
-        status("bad", "excepted", created=NOW - 1),
-    ]
-
-    def pids(**options):
-        return [s.pid for s in select_statuses(statuses, now=NOW, **options)]
-
-    assert pids() == ["mid", "new"]
-    assert pids(include_ended=True) == ["old", "mid", "new", "bad"]
-    assert pids(states={ProcessState.EXCEPTED}) == ["bad"]  # a named state is shown
-    assert pids(paused_only=True) == ["mid"]
-    assert pids(include_ended=True, since=3600) == ["mid", "new", "bad"]
-    assert pids(include_ended=True, limit=2) == ["new", "bad"]
-    assert pids(limit=0) == []
 
 
 def test_an_ended_process_is_never_shown_paused():

@@ -33,6 +33,7 @@ def test_the_runtime_interface_names_every_call_a_client_makes():
         "launch",
         "launch_many",
         "list",
+        "list_page",
         "outputs",
         "pause",
         "play",
