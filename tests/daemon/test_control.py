@@ -59,7 +59,9 @@ def test_pause_and_play_of_a_running_process_hold_between_steps(client):
 
 
 def test_pause_cascades_to_waiting_descendants_unless_told_not_to(client):
-    pid = client.submit(Fanout, n=3, delay=0.3)
+    # hold: every leaf pauses itself, so the tree cannot end before the pause (however
+    # slow the machine); the cascading play at the end releases them.
+    pid = client.submit(Fanout, n=3, delay=0.3, hold=True)
     children = [f"{pid}.{i}" for i in range(3)]
     eventually(lambda: {s.pid for s in client.list()} >= set(children))
     assert client.pause(pid)
