@@ -70,6 +70,7 @@ from prunus.actors._messages import (
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._passivated import PassivatedControl
 from prunus.actors._persisting import ProcessWriter, status_record
+from prunus.actors._reconcile import StoredEnding
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
@@ -198,8 +199,12 @@ class Supervision(LaunchFlows):
 
     def host_restarted(self, index: int) -> None:
         """A new host actor took the place of host ``index``: move its processes."""
-        for pid, reason in self.recovery.host_restarted(index, self._restart_limit, self.out):
-            self.fail(pid, reason)
+        restarted = self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
+        for outcome in restarted:
+            if isinstance(outcome, StoredEnding):
+                self.ended_in_store(outcome.status, outcome.result)
+            else:
+                self.fail(*outcome)
 
     def fence(self, tokens: list[str]) -> None:
         """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
@@ -240,6 +245,12 @@ class Supervision(LaunchFlows):
         self.finished(status, result)
         self.launches.ended(pid, self.out)  # it exists now, EXCEPTED
         self.control.abandoned(pid, status, self.out)  # no host will answer these now
+
+    def ended_in_store(self, status: ProcessStatus, result: ProcessResult) -> None:
+        """``status.pid`` ended in the store but its host died before it said so."""
+        self.finished(status, result)
+        self.launches.ended(status.pid, self.out)
+        self.control.abandoned(status.pid, status, self.out)
 
     def carry_out(self, orders: Iterable[Order]) -> None:
         """Each control where it belongs, in order: a passivated process takes it right
