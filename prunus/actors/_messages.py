@@ -66,6 +66,8 @@ class Configure:
         restart_limit: how often a process may be restarted after its host died mid-way.
         slice_seconds: how long a host runs steps before it reads its mailbox again
             (0: one step at a time, as the embedded runtime does).
+        main_pid: daemon: the daemon's main OS process; when it is gone the actor
+            system ends itself (:mod:`prunus.actors._lifeline`). 0: not watched.
     """
 
     store: Any = None
@@ -74,6 +76,7 @@ class Configure:
     passivate: bool = False
     restart_limit: int = 3
     slice_seconds: float = 0.0
+    main_pid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
