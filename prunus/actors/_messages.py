@@ -19,7 +19,10 @@ from prunus.engine import ProcessResult, ProcessStatus
 __all__ = [
     "CancelWait",
     "Configure",
+    "ControlMany",
+    "ControlManyReply",
     "ControlReply",
+    "ControlRequest",
     "DaemonInfo",
     "DaemonStatus",
     "Describe",
@@ -194,6 +197,27 @@ class ControlReply:
     pid: str
     ok: bool
     status: ProcessStatus
+
+
+ControlRequest = PauseRequest | PlayRequest | KillRequest
+
+
+@dataclass(frozen=True, slots=True)
+class ControlMany:
+    """Client -> supervisor: many controls in one request (``prunus.actors._bulk_control``),
+    answered once with a ControlManyReply: when every one has answered, or after
+    ``timeout`` seconds (None: no deadline) with what has come by then."""
+
+    requests: tuple[ControlRequest, ...]
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlManyReply:
+    """One outcome per request of a ControlMany, in order: a ControlReply, an ErrorReply
+    (unknown pid), or None (not answered by the deadline; the control still stands)."""
+
+    outcomes: tuple[Any, ...]
 
 
 # ---- waiting -----------------------------------------------------------------------

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from prunus.actors._bulk_control import BulkControl, BulkDeadline
 from prunus.actors._control import Control, Order
 from prunus.actors._dependencies import Dependencies
 from prunus.actors._host_messages import (
@@ -50,6 +51,7 @@ from prunus.actors._listing import ListPage, page_of
 from prunus.actors._memo_cache import MemoCache
 from prunus.actors._messages import (
     CancelWait,
+    ControlMany,
     DaemonInfo,
     Describe,
     GetOutputs,
@@ -92,6 +94,7 @@ REQUESTS = frozenset(
         PlayRequest,
         KillRequest,
         ResumeRequest,
+        ControlMany,
         Launch,
         Submit,
         SubmitMany,
@@ -138,6 +141,7 @@ class Supervision(LaunchFlows):
         self.dependencies = Dependencies(registry, store)
         self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
+        self.bulk = BulkControl()
         self._passivated = PassivatedControl(store, writer) if passivate else None
         self._store = store
         self._restart_limit = restart_limit
@@ -148,6 +152,7 @@ class Supervision(LaunchFlows):
             PlayRequest: self._control,
             KillRequest: self._control,
             ResumeRequest: self._control,
+            ControlMany: self._control_many,
             Launch: lambda m, s: self.launch([m.process], s, instances=True),
             Submit: self._submit,
             SubmitMany: self._submit,
@@ -181,11 +186,13 @@ class Supervision(LaunchFlows):
         self._deadlines = {
             WaitDeadline: lambda payload: waits.deadline(payload, out),
             ManyWaitDeadline: lambda payload: waits.deadline(payload, out),
+            BulkDeadline: lambda payload: self.bulk.deadline(payload, out),
         }
 
     def handle(self, message: Any, asker: Any) -> None:
         """A message of a type in :data:`REQUESTS` from ``asker`` (a client or a host)."""
         self._handlers[type(message)](message, asker)
+        self.bulk.settle(self.out)
 
     def handle_events(self, events: Iterable[Any]) -> None:
         """What a host reports (or a cell run here for a passivated process), in order."""
@@ -196,6 +203,7 @@ class Supervision(LaunchFlows):
     def timer(self, payload: Any) -> None:
         """A timer this object asked for (``out.timers``) fired."""
         self._deadlines[type(payload)](payload)
+        self.bulk.settle(self.out)
 
     def host_restarted(self, index: int) -> None:
         """A new host actor took the place of host ``index``: move its processes."""
@@ -205,6 +213,7 @@ class Supervision(LaunchFlows):
                 self.ended_in_store(outcome.status, outcome.result)
             else:
                 self.fail(*outcome)
+        self.bulk.settle(self.out)
 
     def fence(self, tokens: list[str]) -> None:
         """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
@@ -275,6 +284,10 @@ class Supervision(LaunchFlows):
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
     ) -> None:
         self.carry_out(self.control.request(message, asker, self.out))
+
+    def _control_many(self, message: ControlMany, asker: Any) -> None:
+        for request, slot in self.bulk.start(message, asker, self.out):
+            self._control(request, slot)
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)
