@@ -72,7 +72,7 @@ from prunus.actors._messages import (
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._passivated import PassivatedControl
 from prunus.actors._persisting import ProcessWriter, status_record
-from prunus.actors._reconcile import StoredEnding
+from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
@@ -283,7 +283,18 @@ class Supervision(LaunchFlows):
     def _control(
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
     ) -> None:
+        self._adopt_tree(message.pid)
         self.carry_out(self.control.request(message, asker, self.out))
+
+    def _adopt_tree(self, pid: str) -> None:
+        """Children of ``pid``'s tree that the store has and the registry not yet (their
+        Spawned is on its way, or died with a host): registered now, so a cascade
+        reaches every child a client can already see in the store."""
+        entry = self.registry.get(pid)
+        if entry is None or entry.result is not None:
+            return
+        for member in [pid, *self.registry.live_descendants(pid)]:
+            adopt_stored_children(self.registry, self._store, member, self.out)
 
     def _control_many(self, message: ControlMany, asker: Any) -> None:
         for request, slot in self.bulk.start(message, asker, self.out):
