@@ -319,6 +319,37 @@ class KillsItsHost(Process):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class LaunchesThenKillsItsHost(WorkChain):
+    """Launches ``n`` children, then (once: a file at ``$PRUNUS_HOST_KILL_ONCE`` is the
+    witness) SIGKILLs its own host in the next step, after the launching step was
+    committed and before the host told the supervisor about the children."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("n", valid_type=int, default=3)
+        spec.output("total", valid_type=int)
+        spec.outline(cls.launch, cls.crash, cls.collect, cls.finish)
+
+    def launch(self):
+        self.ctx.kids = [self.submit(Add, a=i, b=1) for i in range(self.inputs.n)]
+
+    def crash(self):
+        once = os.environ["PRUNUS_HOST_KILL_ONCE"]
+        try:
+            os.close(os.open(once, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def collect(self):
+        for kid in self.ctx.kids:
+            self.to_context(sums=append_(kid))
+
+    def finish(self):
+        self.out("total", sum(r["sum"] for r in self.ctx.get("sums", [])))
+
+
 class KillsItself(Process):
     def run(self):
         return Kill("stop here")

@@ -16,11 +16,12 @@ Clients then reach the supervisor by its global name (:func:`open_remote_runtime
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from prunus.actors._members import MEMBER_CAPABILITY, PRUNUS_CAPABILITIES
-from prunus.actors._messages import Configure, Reload, Reloaded
+from prunus.actors._messages import Configure, DaemonInfo, DaemonStatus, Reload, Reloaded
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import SUPERVISOR_NAME, open_daemon_system
 from prunus.errors import DaemonError
@@ -65,6 +66,7 @@ class DaemonActors:
 
     def __init__(self, system: Any) -> None:
         self._system = system
+        self.supervisor_pid = 0  # known once serving: the main process watches it
 
     def serve(self, home: Path, *, workers: int, restart_limit: int, timeout: float) -> int:
         """Start the supervisor with ``workers`` hosts on ``home`` and resume every
@@ -82,12 +84,17 @@ class DaemonActors:
             passivate=True,
             restart_limit=restart_limit,
             slice_seconds=_SLICE_SECONDS,
+            main_pid=os.getpid(),
         )
         if self._system.ask(supervisor, configure, timeout) is not True:
             raise DaemonError("the supervisor did not start (see the daemon log)")
         reloaded = self._system.ask(supervisor, Reload(), timeout * 5)
         if not isinstance(reloaded, Reloaded):
             raise DaemonError("the supervisor did not reload (see the daemon log)")
+        status = self._system.ask(supervisor, DaemonInfo(), timeout)
+        if not isinstance(status, DaemonStatus):
+            raise DaemonError("the supervisor did not say where it runs (see the daemon log)")
+        self.supervisor_pid = status.supervisor_pid
         return reloaded.resumed
 
     def shutdown(self) -> None:

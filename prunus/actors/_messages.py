@@ -19,7 +19,10 @@ from prunus.engine import ProcessResult, ProcessStatus
 __all__ = [
     "CancelWait",
     "Configure",
+    "ControlMany",
+    "ControlManyReply",
     "ControlReply",
+    "ControlRequest",
     "DaemonInfo",
     "DaemonStatus",
     "Describe",
@@ -66,6 +69,8 @@ class Configure:
         restart_limit: how often a process may be restarted after its host died mid-way.
         slice_seconds: how long a host runs steps before it reads its mailbox again
             (0: one step at a time, as the embedded runtime does).
+        main_pid: daemon: the daemon's main OS process; when it is gone the actor
+            system ends itself (:mod:`prunus.actors._lifeline`). 0: not watched.
     """
 
     store: Any = None
@@ -74,6 +79,7 @@ class Configure:
     passivate: bool = False
     restart_limit: int = 3
     slice_seconds: float = 0.0
+    main_pid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +197,27 @@ class ControlReply:
     pid: str
     ok: bool
     status: ProcessStatus
+
+
+ControlRequest = PauseRequest | PlayRequest | KillRequest
+
+
+@dataclass(frozen=True, slots=True)
+class ControlMany:
+    """Client -> supervisor: many controls in one request (``prunus.actors._bulk_control``),
+    answered once with a ControlManyReply: when every one has answered, or after
+    ``timeout`` seconds (None: no deadline) with what has come by then."""
+
+    requests: tuple[ControlRequest, ...]
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlManyReply:
+    """One outcome per request of a ControlMany, in order: a ControlReply, an ErrorReply
+    (unknown pid), or None (not answered by the deadline; the control still stands)."""
+
+    outcomes: tuple[Any, ...]
 
 
 # ---- waiting -----------------------------------------------------------------------

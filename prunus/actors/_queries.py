@@ -7,10 +7,13 @@ half of :class:`~prunus.actors.Runtime`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from prunus.actors._listing import ListPage, ListQuery, ProcessPage
 from prunus.actors._messages import (
+    ControlMany,
+    ControlManyReply,
     ControlReply,
     DaemonInfo,
     DaemonStatus,
@@ -53,6 +56,39 @@ class RuntimeQueries:
 
     def resume(self, pid: str) -> bool:
         return self._control(ResumeRequest(pid)).ok
+
+    def pause_many(
+        self, pids: Sequence[str], *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        return self._control_many([PauseRequest(p, cascade=cascade) for p in pids], timeout)
+
+    def play_many(
+        self, pids: Sequence[str], *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        return self._control_many([PlayRequest(p, cascade=cascade) for p in pids], timeout)
+
+    def kill_many(
+        self, pids: Sequence[str], msg: str | None = None, *, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        return self._control_many([KillRequest(p, msg) for p in pids], timeout)
+
+    def _control_many(self, requests: list[Any], timeout: float | None) -> dict[str, bool | None]:
+        """One bulk request (``prunus.actors._bulk_control``): applied or not per pid,
+        None if not answered within ``timeout`` (it stands); unknown pids left out."""
+        reply = self._ask(ControlMany(tuple(requests), self._bulk_deadline(timeout)))
+        assert isinstance(reply, ControlManyReply), reply
+        outcomes: dict[str, bool | None] = {}
+        for request, outcome in zip(requests, reply.outcomes, strict=True):
+            if outcome is None:
+                outcomes[request.pid] = None
+            elif isinstance(outcome, ControlReply):
+                outcomes[request.pid] = outcome.ok
+        return outcomes
+
+    def _bulk_deadline(self, timeout: float | None) -> float | None:
+        """When the supervisor answers a bulk request with what it has (remote: before
+        this client gives up waiting)."""
+        return timeout
 
     def _control(self, message: Any) -> ControlReply:
         reply = self._ask(message)

@@ -34,6 +34,7 @@ from prunus.actors._messages import (
 )
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._persisting import read_registry
+from prunus.actors._reconcile import StoredEnding, adopt_stored_children, stored_ending
 from prunus.actors._registry import Registry
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 
@@ -130,11 +131,27 @@ class Recovery:
             failed = self._launches.activation_failures - barrier.failures_before
             out.send(barrier.asker, Reloaded(barrier.resumed, failed))
 
-    def host_restarted(self, host: int, restart_limit: int, out: Outgoing) -> Iterator[Failure]:
-        """Re-activate the processes of ``host`` (a new actor in its place); yields
-        those that were restarted too often, to be failed."""
-        registry, control = self._registry, self._control
+    def host_restarted(
+        self, host: int, restart_limit: int, store: Any, out: Outgoing
+    ) -> Iterator[Failure | StoredEnding]:
+        """Re-activate the processes of ``host`` (a new actor in its place), first
+        reconciled with ``store`` (:mod:`prunus.actors._reconcile`: what the dead host
+        committed and never reported); yields those that were restarted too often, to
+        be failed, and those that ended in the store, to be finished."""
+        registry, control, launches = self._registry, self._control, self._launches
         for pid, entry in registry.unfinished_on(host):
+            if entry.result is not None:
+                continue  # ended since the walk began (a stored ending reached it)
+            first_write = launches.first_write(pid)
+            if first_write is not None and store.get_record(pid) is not None:
+                # Its first write was committed; only the Activated event was lost.
+                # Sending it again would reset a process that may have run on since.
+                launches.activated(pid, out)
+                first_write = None
+            ending = stored_ending(store, pid)
+            if ending is not None:
+                yield ending
+                continue
             if entry.active:
                 restarts = registry.restarted(pid)
                 if restarts > restart_limit:
@@ -144,7 +161,8 @@ class Recovery:
                         f"(restart limit {restart_limit})",
                     )
                     continue
-            registry.deliver(pid, Activate(None, self._launches.first_write(pid)), out)
+            registry.deliver(pid, Activate(None, first_write), out)
+            adopt_stored_children(registry, store, pid, out)
             registry.redeliver_child_results(pid, out)
             for message in control.to_resend(pid):
                 registry.deliver(pid, message, out)

@@ -175,6 +175,12 @@ class Registry:
             parent.children.append(status.pid)
         return True
 
+    def adopt(self, parent: str, child: str) -> None:
+        """List ``child`` (registered already) under ``parent``, if both are known."""
+        entry = self.entries.get(parent)
+        if entry is not None and child in self.entries and child not in entry.children:
+            entry.children.append(child)
+
     # ---- routing and what hosts report --------------------------------------------------
 
     def deliver(self, pid: str, message: Any, out: Outgoing) -> None:

@@ -56,6 +56,7 @@ from prunus.persistence import encode
 __all__ = ["RemoteRuntime", "ensure_listening", "open_remote_runtime"]
 
 _LIVENESS_SECONDS = 2.0  # how often a long wait checks that the daemon is still there
+_BULK_SHARE = 0.8  # a bulk control is answered after this share of the call's timeout
 
 
 def open_remote_runtime(
@@ -214,6 +215,10 @@ class RemoteRuntime(RuntimeQueries):
             disconnect(self._system)
 
     # ---- internals -----------------------------------------------------------------
+
+    def _bulk_deadline(self, timeout: float | None) -> float | None:
+        own = self._timeout * _BULK_SHARE
+        return own if timeout is None else min(timeout, own)
 
     def _connect(self) -> None:
         try:

@@ -158,6 +158,26 @@ class Runtime(Protocol):
         WAITING or waits for its children (it resumes by itself when they end)."""
         ...
 
+    def pause_many(
+        self, pids: Sequence[str], *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`pause` for every pid in one request, answered once: per pid, whether
+        it applied, or None if not answered within ``timeout`` (the pause stands).
+        Unknown pids are left out."""
+        ...
+
+    def play_many(
+        self, pids: Sequence[str], *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`play` for every pid in one request (as :meth:`pause_many`)."""
+        ...
+
+    def kill_many(
+        self, pids: Sequence[str], msg: str | None = None, *, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`kill` for every pid in one request (as :meth:`pause_many`)."""
+        ...
+
     # ---- lifetime ---------------------------------------------------------------------
 
     def close(self) -> None:

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from prunus.actors._bulk_control import BulkControl, BulkDeadline
 from prunus.actors._control import Control, Order
 from prunus.actors._dependencies import Dependencies
 from prunus.actors._host_messages import (
@@ -50,6 +51,7 @@ from prunus.actors._listing import ListPage, page_of
 from prunus.actors._memo_cache import MemoCache
 from prunus.actors._messages import (
     CancelWait,
+    ControlMany,
     DaemonInfo,
     Describe,
     GetOutputs,
@@ -70,6 +72,7 @@ from prunus.actors._messages import (
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._passivated import PassivatedControl
 from prunus.actors._persisting import ProcessWriter, status_record
+from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
@@ -91,6 +94,7 @@ REQUESTS = frozenset(
         PlayRequest,
         KillRequest,
         ResumeRequest,
+        ControlMany,
         Launch,
         Submit,
         SubmitMany,
@@ -137,6 +141,7 @@ class Supervision(LaunchFlows):
         self.dependencies = Dependencies(registry, store)
         self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
+        self.bulk = BulkControl()
         self._passivated = PassivatedControl(store, writer) if passivate else None
         self._store = store
         self._restart_limit = restart_limit
@@ -147,6 +152,7 @@ class Supervision(LaunchFlows):
             PlayRequest: self._control,
             KillRequest: self._control,
             ResumeRequest: self._control,
+            ControlMany: self._control_many,
             Launch: lambda m, s: self.launch([m.process], s, instances=True),
             Submit: self._submit,
             SubmitMany: self._submit,
@@ -180,11 +186,13 @@ class Supervision(LaunchFlows):
         self._deadlines = {
             WaitDeadline: lambda payload: waits.deadline(payload, out),
             ManyWaitDeadline: lambda payload: waits.deadline(payload, out),
+            BulkDeadline: lambda payload: self.bulk.deadline(payload, out),
         }
 
     def handle(self, message: Any, asker: Any) -> None:
         """A message of a type in :data:`REQUESTS` from ``asker`` (a client or a host)."""
         self._handlers[type(message)](message, asker)
+        self.bulk.settle(self.out)
 
     def handle_events(self, events: Iterable[Any]) -> None:
         """What a host reports (or a cell run here for a passivated process), in order."""
@@ -195,11 +203,17 @@ class Supervision(LaunchFlows):
     def timer(self, payload: Any) -> None:
         """A timer this object asked for (``out.timers``) fired."""
         self._deadlines[type(payload)](payload)
+        self.bulk.settle(self.out)
 
     def host_restarted(self, index: int) -> None:
         """A new host actor took the place of host ``index``: move its processes."""
-        for pid, reason in self.recovery.host_restarted(index, self._restart_limit, self.out):
-            self.fail(pid, reason)
+        restarted = self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
+        for outcome in restarted:
+            if isinstance(outcome, StoredEnding):
+                self.ended_in_store(outcome.status, outcome.result)
+            else:
+                self.fail(*outcome)
+        self.bulk.settle(self.out)
 
     def fence(self, tokens: list[str]) -> None:
         """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
@@ -241,6 +255,12 @@ class Supervision(LaunchFlows):
         self.launches.ended(pid, self.out)  # it exists now, EXCEPTED
         self.control.abandoned(pid, status, self.out)  # no host will answer these now
 
+    def ended_in_store(self, status: ProcessStatus, result: ProcessResult) -> None:
+        """``status.pid`` ended in the store but its host died before it said so."""
+        self.finished(status, result)
+        self.launches.ended(status.pid, self.out)
+        self.control.abandoned(status.pid, status, self.out)
+
     def carry_out(self, orders: Iterable[Order]) -> None:
         """Each control where it belongs, in order: a passivated process takes it right
         here (no activation), any other goes to its host (a kill recorded first)."""
@@ -263,7 +283,22 @@ class Supervision(LaunchFlows):
     def _control(
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
     ) -> None:
+        self._adopt_tree(message.pid)
         self.carry_out(self.control.request(message, asker, self.out))
+
+    def _adopt_tree(self, pid: str) -> None:
+        """Children of ``pid``'s tree that the store has and the registry not yet (their
+        Spawned is on its way, or died with a host): registered now, so a cascade
+        reaches every child a client can already see in the store."""
+        entry = self.registry.get(pid)
+        if entry is None or entry.result is not None:
+            return
+        for member in [pid, *self.registry.live_descendants(pid)]:
+            adopt_stored_children(self.registry, self._store, member, self.out)
+
+    def _control_many(self, message: ControlMany, asker: Any) -> None:
+        for request, slot in self.bulk.start(message, asker, self.out):
+            self._control(request, slot)
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)

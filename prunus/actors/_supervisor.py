@@ -20,7 +20,8 @@ without Thespian (see :mod:`prunus.actors._supervision`, which wires them):
 This shell does only what needs Thespian: it creates the host actors (and the echo
 actor that paces daemon hosts), restarts a host that died (after a back-off if it
 keeps dying), turns timers into ``wakeupAfter`` and sends what the parts decided: the
-replies, then one Deliver per host.
+replies, then one Deliver per host. In a daemon it also watches the daemon's main
+process and ends the actor system if that is gone (:mod:`prunus.actors._lifeline`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from prunus.actors._host_messages import (
     HostEvents,
 )
 from prunus.actors._host_pool import HostPool, RestartHost
+from prunus.actors._lifeline import CHECK_SECONDS, WatchMain, end_own_session, process_gone
 from prunus.actors._member_host import MemberHost, on_member
 from prunus.actors._messages import (
     Configure,
@@ -86,6 +88,9 @@ class Supervisor(Actor):
             if type(message.payload) is RestartHost:
                 if self._hosts.addresses[message.payload.index] is None:  # not restarted yet
                     self._restart_host(message.payload.index)
+            elif type(message.payload) is WatchMain:
+                self._watch_main(message.payload)
+                return
             else:
                 supervision.timer(message.payload)
         elif isinstance(message, ChildActorExited):
@@ -155,6 +160,13 @@ class Supervisor(Actor):
             restart_limit=config.restart_limit,
         )
         self.send(sender, True)
+        if config.main_pid:
+            self.wakeupAfter(CHECK_SECONDS, payload=WatchMain(config.main_pid))
+
+    def _watch_main(self, watch: WatchMain) -> None:
+        if process_gone(watch.pid):
+            end_own_session(watch.pid)  # does not return
+        self.wakeupAfter(CHECK_SECONDS, payload=watch)
 
     def _start_host(self, index: int) -> None:
         member = self._hosts.where_to_start(index)

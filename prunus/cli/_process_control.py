@@ -1,8 +1,9 @@
 """``prunus process pause|play|kill PID... | --all``, ``resume PID...``: changing what
 processes do.
 
-Each pid gets one line saying what happened to it. An unknown pid is an error line of
-its own; the other pids are still acted on, and the command then exits 2. ``--all``
+Each pid gets one line saying what happened to it; all of them travel in one request,
+so a tree whose host is busy in a long step holds back no other. An unknown pid is an
+error line of its own; the other pids are still acted on, and the command then exits 2. ``--all``
 acts on the processes that have not ended, taking only the tops of trees when the
 action cascades anyway (so a child is not paused twice, or killed before its parent
 asks for it).
@@ -10,6 +11,7 @@ asks for it).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import click
@@ -52,49 +54,56 @@ def _is_top(status: ProcessStatus, live_pids: set[str]) -> bool:
 
 def _act(
     pids: list[str],
-    action: Callable[[str], bool],
+    action: Callable[[list[str], float], dict[str, bool | None]],
     done: str,
     ended: str,
     timeout: float,
     status_of: Callable[[str], ProcessStatus] | None = None,
 ) -> None:
-    """Apply ``action`` to each pid; one line each; exit 2 at the end if any was unknown
-    or (given ``status_of``) could not be acted on although it has not ended: a blocked
-    process says why.
-
-    An answer that does not come within ``timeout`` stops the command with exit 4: the
-    request reached the daemon and stands, but steps in progress (in the process or its
-    descendants) complete before it is answered.
-    """
-    unknown = refused = 0
-    for pid in pids:
-        try:
-            acted = action(pid)
-        except UnknownProcessError as error:
-            click.echo(f"Error: {error}", err=True)
-            unknown += 1
-            continue
-        except DaemonTimeoutError:
-            raise CliError(
-                f"{pid} not {done} within {timeout:g} s: steps in progress finish first; "
-                f"the request stands (see prunus process status {pid}, or give --timeout)",
-                EXIT_TIMEOUT,
-            ) from None
-        if acted:
-            click.echo(f"{done} {pid}")
-            continue
-        status = status_of(pid) if status_of is not None else None
-        if status is None or status.state.is_terminal:
-            click.echo(f"{pid} {ended}")
-        else:  # not applied although it has not ended: blocked, say
-            click.echo(f"Error: {pid} not {done}: {status.status}", err=True)
-            refused += 1
+    """Apply ``action`` to every pid in ONE request (a busy host holds back no other
+    tree); one line each. Exit 2 if any was unknown or (given ``status_of``) could not
+    be acted on although it has not ended (a blocked process says why); else 4 if any
+    was not answered within ``timeout``: that request reached the daemon and stands,
+    but steps in progress (in the process or its descendants) complete first."""
     if not pids:
         click.echo("no process has to be acted on: none is running")
+        return
+    try:
+        outcomes = action(pids, timeout)
+    except DaemonTimeoutError:
+        raise CliError(
+            f"the daemon did not answer within {timeout:g} s (give --timeout)", EXIT_TIMEOUT
+        ) from None
+    unknown = refused = 0
+    late: list[str] = []
+    for pid in pids:
+        if pid not in outcomes:
+            click.echo(f"Error: unknown process '{pid}'", err=True)
+            unknown += 1
+        elif outcomes[pid] is None:
+            click.echo(f"{pid} not {done} yet (the request stands)")
+            late.append(pid)
+        elif outcomes[pid]:
+            click.echo(f"{done} {pid}")
+        else:
+            status = status_of(pid) if status_of is not None else None
+            if status is None or status.state.is_terminal:
+                click.echo(f"{pid} {ended}")
+            else:  # not applied although it has not ended: blocked, say
+                click.echo(f"Error: {pid} not {done}: {status.status}", err=True)
+                refused += 1
     if unknown:
         raise CliError(f"{unknown} of {len(pids)} pids unknown", EXIT_ERROR)
     if refused:
         raise CliError(f"{refused} of {len(pids)} pids not {done}", EXIT_ERROR)
+    if late:
+        which = late[0] if len(late) == 1 else f"{len(late)} of {len(pids)} processes"
+        see = late[0] if len(late) == 1 else "PID"
+        raise CliError(
+            f"{which} not {done} within {timeout:g} s: steps in progress finish first; the "
+            f"request stands (see prunus process status {see}, or give --timeout)",
+            EXIT_TIMEOUT,
+        )
 
 
 @click.command("pause")
@@ -120,7 +129,7 @@ def pause_command(
         targets = _targets(client, pids, every, tops_only=cascade)
         _act(
             targets,
-            lambda pid: client.pause(pid, cascade=cascade),
+            lambda pids, within: client.pause_many(pids, cascade=cascade, timeout=within),
             "paused",
             "had ended",
             timeout,
@@ -148,7 +157,7 @@ def play_command(
         targets = _targets(client, pids, every, tops_only=cascade)
         _act(
             targets,
-            lambda pid: client.play(pid, cascade=cascade),
+            lambda pids, within: client.play_many(pids, cascade=cascade, timeout=within),
             "played",
             "had ended",
             timeout,
@@ -183,7 +192,7 @@ def kill_command(
             click.confirm(f"Kill {len(targets)} process trees?", abort=True)
         _act(
             targets,
-            lambda pid: client.kill(pid, message),
+            lambda pids, within: client.kill_many(pids, message, timeout=within),
             "killed",
             "had already ended",
             timeout,
@@ -207,4 +216,19 @@ def resume_command(
     if not pids:
         raise click.UsageError("give at least one PID")
     with connect_client(ctx, home, timeout) as client:
-        _act(list(pids), client.resume, "resumed", "is not waiting on a plain Wait", timeout)
+        _act(
+            list(pids),
+            lambda targets, within: _one_by_one(targets, client.resume),
+            "resumed",
+            "is not waiting on a plain Wait",
+            timeout,
+        )
+
+
+def _one_by_one(pids: list[str], action: Callable[[str], bool]) -> dict[str, bool | None]:
+    """Per-pid outcomes of a control that has no bulk form (unknown pids left out)."""
+    outcomes: dict[str, bool | None] = {}
+    for pid in pids:
+        with contextlib.suppress(UnknownProcessError):
+            outcomes[pid] = action(pid)
+    return outcomes

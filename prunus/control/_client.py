@@ -256,6 +256,27 @@ class Client:
         """Kill ``pid`` after killing its live descendants; False if it had already ended."""
         return self._runtime.kill(pid, msg)
 
+    def pause_many(
+        self, pids: Iterable[str], *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """Pause many processes in one request, so that a busy host holds back none of
+        the others. Per pid: True (paused), False (it had ended), or None (not answered
+        within ``timeout`` seconds: a step in progress finishes first; the pause
+        stands). Pids the runtime does not know are left out."""
+        return self._runtime.pause_many(list(pids), cascade=cascade, timeout=timeout)
+
+    def play_many(
+        self, pids: Iterable[str], *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`play` for many processes in one request (see :meth:`pause_many`)."""
+        return self._runtime.play_many(list(pids), cascade=cascade, timeout=timeout)
+
+    def kill_many(
+        self, pids: Iterable[str], msg: str | None = None, *, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`kill` for many processes in one request (see :meth:`pause_many`)."""
+        return self._runtime.kill_many(list(pids), msg, timeout=timeout)
+
     def list(self) -> ProcessList:
         """Every process this runtime knows, in launch order (a ``list`` that shows
         itself as a table in a notebook)."""

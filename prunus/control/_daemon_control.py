@@ -24,6 +24,8 @@ from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_ho
 
 __all__ = ["daemon_pids", "daemon_status", "start_daemon", "stop_daemon"]
 
+_LEFTOVER_SECONDS = 10.0
+
 
 def start_daemon(
     home: str | os.PathLike[str] | None = None,
@@ -53,12 +55,8 @@ def start_daemon(
         raise DaemonError(
             f"a prunus daemon is already running on {path} (pid {info['pid']}, port {info['port']})"
         )
-    if info is not None and daemon_pids(info):
-        raise DaemonError(
-            f"a previous daemon on {path} died and left processes running "
-            f"(pids {' '.join(map(str, daemon_pids(info)))}); "
-            f"stop them with: prunus daemon stop --home {path}"
-        )
+    if info is not None:
+        _end_leftovers(path, info)
     try:
         make_home_private(path)  # here, so that a tightened home is said where it is seen
     except OSError as error:
@@ -235,6 +233,28 @@ def daemon_pids(info: dict[str, Any]) -> list[int]:
         if session is not None:
             pids.update(session_pids(int(session)))
     return sorted(pids)
+
+
+def _end_leftovers(path: Path, info: dict[str, Any]) -> None:
+    """A previous daemon's main process died and left OS processes of its actor system
+    (they end themselves within a second or two; do not wait for that): SIGKILL them by
+    pid and wait until they are gone, so the home's lock is free for the new daemon.
+
+    Raises:
+        DaemonError: some would not go.
+    """
+    deadline = time.monotonic() + _LEFTOVER_SECONDS
+    while left := daemon_pids(info):
+        if time.monotonic() > deadline:
+            raise DaemonError(
+                f"a previous daemon on {path} left processes that will not end "
+                f"(pids {' '.join(map(str, left))})"
+            )
+        for leftover in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(leftover, signal.SIGKILL)
+        time.sleep(0.05)
+    (path / DAEMON_FILE).unlink(missing_ok=True)
 
 
 def _running(path: Path) -> dict[str, Any]:

@@ -13,8 +13,13 @@ runs it. The daemon then:
    supervisor and its hosts) and has them resume every unfinished process; writes
    ``daemon.json``;
 3. on SIGTERM or SIGINT shuts the actor system down, SIGKILLs (by pid) any of its
-   processes still there after a grace period, removes ``daemon.json``, and exits. If
-   the actor system dies under it, it cleans up the same way and exits non-zero.
+   processes still there after a grace period, removes ``daemon.json``, and exits;
+4. watches its actor system: if the supervisor's OS process or the admin is gone, what
+   is left of that system is SIGKILLed (by pid) and this process re-executes itself
+   (same pid, same port, ``--serve``): a new actor system resumes every process from
+   the store. No ``daemon stop`` is needed after such a crash. (The other way round,
+   the supervisor ends the actor system if this process is gone:
+   ``prunus.actors`` watches it.)
 
 It never opens the LMDB store itself: actors are forked from it.
 """
@@ -34,7 +39,7 @@ from pathlib import Path
 
 from prunus.actors import parse_capabilities, start_daemon_actors
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
-from prunus.control._proc_table import children_of, session_of, session_pids
+from prunus.control._proc_table import children_of, pid_alive, session_of, session_pids
 from prunus.errors import DaemonError, StoreError
 from prunus.persistence import (
     KEY_FILE,
@@ -52,6 +57,10 @@ LOG_FILE = "daemon.log"
 _STARTUP_SECONDS = 60.0
 _GRACE_SECONDS = 5.0
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+_WATCH_SECONDS = 1.0  # how often the actor system is checked
+RESTART = 75  # run_daemon's status when its actor system died and must start again
+_STEADY_SECONDS = 30.0  # a system that served this long restarts at once, else after:
+_RESTART_PAUSE_SECONDS = 5.0
 
 
 def free_port() -> int:
@@ -74,7 +83,8 @@ def run_daemon(
     """Run the daemon in this process until it is told to stop; returns an exit status.
 
     With ``join`` it is a member of that leader: no store, no supervisor; the leader
-    starts hosts on it."""
+    starts hosts on it.
+    (:data:`RESTART`: its actor system died; run it again, see :func:`restart`)."""
     log_file = str(home / LOG_FILE)
     # Warnings and errors from everything (actors inherit this when forked); the
     # daemon's own lifecycle at INFO. Process reports live in the store, not here.
@@ -107,6 +117,7 @@ def run_daemon(
         raise SystemExit(1)  # a stop before we are ready: clean up in ``finally``
 
     signal.signal(signal.SIGTERM, abandon)
+    restarting = False
     try:
         record: dict[str, object] = {
             "pid": os.getpid(),
@@ -142,21 +153,57 @@ def run_daemon(
             os.write(ready_fd, f"ok {os.getpid()} {port}\n".encode())
             os.close(ready_fd)
             ready_fd = None
-        # Stop on a signal at once; every 2 s check that the actor system still lives.
-        while signal.sigtimedwait(_STOP_SIGNALS, 2.0) is None:
-            if admin_session is not None and not session_pids(admin_session):
-                _LOG.error("the actor system died; stopping")
-                return 1
+        # Stop on a signal at once; every second check that the actor system lives.
+        admin = forked_admin(admin_session)
+        while signal.sigtimedwait(_STOP_SIGNALS, _WATCH_SECONDS) is None:
+            dead = _dead_part(admin, actors.supervisor_pid)
+            if dead is not None:
+                _LOG.error("%s died; starting the actor system again", dead)
+                restarting = True
+                return RESTART
         _LOG.info("stopping")
         return 0
     finally:
-        actors.shutdown()
-        _sweep(admin_session)
+        if restarting:
+            _sweep(admin_session, grace=0.0)  # no shutdown: its admin may be gone
+        else:
+            actors.shutdown()
+            _sweep(admin_session)
         info = read_daemon_file(home)
-        if info is not None and info.get("pid") == os.getpid():
+        if not restarting and info is not None and info.get("pid") == os.getpid():
             (home / DAEMON_FILE).unlink(missing_ok=True)
         lock.release()
-        _LOG.info("stopped")
+        _LOG.info("stopped" if not restarting else "actor system ended; restarting")
+
+
+def forked_admin(session: int | None) -> int | None:
+    """Thespian's admin: the leader of the session it made with ``setsid``."""
+    return session if session is not None and pid_alive(session) else None
+
+
+def _dead_part(admin: int | None, supervisor: int) -> str | None:
+    """Which part of the actor system is gone, if any."""
+    if admin is not None and not pid_alive(admin):
+        return f"the actor system's admin (pid {admin})"
+    if supervisor and not pid_alive(supervisor):
+        return f"the supervisor (pid {supervisor})"
+    return None
+
+
+def restart(home: Path, port: int, workers: int, restart_limit: int, served: float) -> None:
+    """Run the daemon again in this same OS process (same pid: ``daemon.json`` stays
+    true), with a fresh interpreter: Thespian keeps one actor system per process. A
+    system that died soon after it started waits a little first, so a daemon whose
+    supervisor dies at once does not spin."""
+    if served < _STEADY_SECONDS:
+        time.sleep(_RESTART_PAUSE_SECONDS)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # a mask survives exec
+    command = [sys.executable, "-m", "prunus.control._daemon_process", "--serve"]
+    command += ["--home", str(home), "--port", str(port), "--workers", str(workers)]
+    command += ["--restart-limit", str(restart_limit)]
+    os.execv(sys.executable, command)
 
 
 def parse_leader(text: str) -> tuple[str, int]:
@@ -176,17 +223,20 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def _sweep(session: int | None) -> None:
+def _sweep(session: int | None, grace: float = _GRACE_SECONDS) -> None:
     """SIGKILL, by pid, whatever of the actor system outlived its shutdown."""
     if session is None:
         return
-    deadline = time.monotonic() + _GRACE_SECONDS
+    deadline = time.monotonic() + grace
     while session_pids(session) and time.monotonic() < deadline:
         time.sleep(0.1)
     for pid in session_pids(session):
         _LOG.warning("killing leftover actor process %d", pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + _GRACE_SECONDS
+    while session_pids(session) and time.monotonic() < deadline:
+        time.sleep(0.05)  # gone before the lock is released and a new system starts
 
 
 def _not_ready(ready_fd: int | None, reason: str) -> int:
@@ -205,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-limit", type=int, default=3)
     parser.add_argument("--join", default=None, help="HOST:PORT of the leader")
     parser.add_argument("--capability", action="append", default=[])
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         join = parse_leader(args.join) if args.join else None
@@ -216,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything the daemon and its actors create is the owner's alone
     make_home_private(home)
     port = args.port or free_port()
+    if args.serve:  # a restart (see ``restart``): already detached, nobody to tell
+        _serve(home, port, args.workers, args.restart_limit, None)
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # the daemon
@@ -226,23 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(null, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        code = 1
-        try:
-            code = run_daemon(
-                home,
-                port,
-                args.workers,
-                args.restart_limit,
-                write_end,
-                join=join,
-                capabilities=capabilities,
-            )
-        except BaseException:
-            _LOG.exception("the daemon failed")
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
+        _serve(home, port, args.workers, args.restart_limit, write_end, join, capabilities)
     os.close(write_end)
     answer = _read_line(read_end, _STARTUP_SECONDS * 2)
     if answer.startswith("ok "):
@@ -252,6 +289,33 @@ def main(argv: list[str] | None = None) -> int:
     reason = answer.removeprefix("error ") or f"the daemon did not start (see {home / LOG_FILE})"
     print(reason)
     return 1
+
+
+def _serve(
+    home: Path,
+    port: int,
+    workers: int,
+    restart_limit: int,
+    ready_fd: int | None,
+    join: tuple[str, int] | None = None,
+    capabilities: dict[str, int | str] | None = None,
+) -> None:
+    """Run the daemon; never returns (exits, or, a leader, runs again in place after
+    its actor system died; a member just exits: its leader restarts its work)."""
+    code = 1
+    started = time.monotonic()
+    try:
+        code = run_daemon(
+            home, port, workers, restart_limit, ready_fd, join=join, capabilities=capabilities
+        )
+    except BaseException:
+        _LOG.exception("the daemon failed")
+    if code == RESTART and join is None:
+        restart(home, port, workers, restart_limit, time.monotonic() - started)
+    code = 1 if code == RESTART else code
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _stop_unready(child: int) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from prunus.actors._control import KILL_PREFIX
 from prunus.actors._host_messages import Activate, ChildFinished
 from prunus.actors._launches import Launches
-from prunus.actors._messages import KillRequest, PauseRequest, Reloaded
+from prunus.actors._messages import KillRequest, Launched, PauseRequest, Reloaded
 from prunus.actors._persisting import ProcessWriter, status_record
+from prunus.actors._reconcile import StoredEnding
 from prunus.actors._recovery import Failure, Recovery
 from prunus.engine import ProcessState
 from tests.actors.helpers import ME, Gate, Parts, ended, result, status
@@ -80,7 +81,7 @@ def test_a_dead_hosts_processes_move_with_their_pending_controls_and_first_write
     new = Gate()
     launches.start(new, None, "client", parts.out)  # its host died before the commit
     parts.take()
-    failures = list(again.host_restarted(0, 3, parts.out))
+    failures = list(again.host_restarted(0, 3, parts.store, parts.out))
     assert failures == []
     assert parts.registry["busy"].restarts == 1 and parts.registry["idle"].restarts == 0
     assert parts.out.delivered("idle") == [
@@ -97,7 +98,7 @@ def test_a_process_whose_host_died_under_it_too_often_is_handed_back_to_fail():
     parts.tree("fragile")
     for _ in range(2):
         parts.registry.deliver("fragile", "a step", parts.out)
-        yielded = list(again.host_restarted(0, 1, parts.out))
+        yielded = list(again.host_restarted(0, 1, parts.store, parts.out))
     assert yielded == [Failure("fragile", yielded[0].reason)]
     assert "died 2 times" in yielded[0].reason and "restart limit 1" in yielded[0].reason
 
@@ -108,5 +109,49 @@ def test_an_ended_process_on_the_dead_host_is_left_alone():
     parts.tree("done")
     parts.registry.finished(*ended("done", ProcessState.FINISHED), parts.out)
     parts.take()
-    assert list(again.host_restarted(0, 3, parts.out)) == []
+    assert list(again.host_restarted(0, 3, parts.store, parts.out)) == []
     assert parts.out.delivered() == []
+
+
+def test_children_committed_by_a_dead_host_but_never_reported_are_adopted_and_activated():
+    parts = Parts(hosts=1)
+    again, _ = recovery(parts)
+    parts.tree("p")
+    parts.registry.deliver("p", "a step", parts.out)
+    # The step that launched p.0 and p.1 was committed; its Spawned events died.
+    store_process(parts, "p", children=("p.0", "p.1"))
+    store_process(parts, "p.0", ProcessState.CREATED, parent="p")
+    store_process(parts, "p.1", ProcessState.FINISHED, parent="p")
+    parts.take()
+    assert list(again.host_restarted(0, 3, parts.store, parts.out)) == []
+    assert parts.registry["p"].children == ["p.0", "p.1"]
+    assert parts.registry["p.0"].result is None and parts.registry["p.0"].active
+    assert parts.registry["p.1"].result == result("p.1")
+    assert parts.out.delivered("p.0") == [("p.0", Activate())]
+    assert ("p", ChildFinished("p.1", result("p.1"))) in parts.out.delivered("p")
+
+
+def test_a_process_that_ended_in_the_store_is_handed_back_to_finish_not_reactivated():
+    parts = Parts(hosts=1)
+    again, _ = recovery(parts)
+    parts.tree("done")
+    parts.registry.deliver("done", "a step", parts.out)
+    store_process(parts, "done", ProcessState.FINISHED)  # its Finished event died
+    parts.take()
+    [ending] = list(again.host_restarted(0, 3, parts.store, parts.out))
+    assert isinstance(ending, StoredEnding)
+    assert ending.status.state is ProcessState.FINISHED and ending.result == result("done")
+    assert parts.out.delivered() == []
+
+
+def test_a_new_process_whose_first_write_was_committed_is_answered_and_not_rewritten():
+    parts = Parts(hosts=1)
+    again, launches = recovery(parts)
+    new = Gate()
+    launches.start(new, None, "client", parts.out)
+    parts.store.write_staged([launches.first_write(new.pid)])  # committed, not reported
+    parts.take()
+    assert list(again.host_restarted(0, 3, parts.store, parts.out)) == []
+    assert parts.out.sends == [("client", Launched(new.pid))]
+    assert parts.out.delivered(new.pid) == [(new.pid, Activate(None, None))]
+    assert launches.first_write(new.pid) is None

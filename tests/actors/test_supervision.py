@@ -27,6 +27,7 @@ from prunus.actors._messages import (
     WaitFor,
     WaitResult,
 )
+from prunus.actors._persisting import status_record
 from prunus.actors._supervision import Supervision
 from prunus.engine import ProcessState
 from prunus.persistence import MemoryStore
@@ -152,3 +153,18 @@ def test_a_process_that_cannot_be_loaded_ends_excepted_and_its_launch_hears_why(
     assert runtime.sv.registry[process.pid].status.state is ProcessState.EXCEPTED
     assert runtime.store.get_record(process.pid)["state"] == ProcessState.EXCEPTED.value
     assert runtime.sv.launches.activation_failures == 1
+
+
+def test_a_control_reaches_children_the_store_has_before_their_spawned_event():
+    runtime = Runtime()
+    pid = runtime.launch(passivated=False)
+    child = f"{pid}.0"
+    # The parent's step committed the child (a client reading the store sees it); the
+    # host's Spawned event has not reached the supervisor yet.
+    runtime.store.write(child, record=status_record(status(child, parent=pid), None))
+    record = runtime.store.get_record(pid)
+    runtime.store.write(pid, record={**record, "children": [child]})
+    runtime.sv.handle(PauseRequest(pid), "client")
+    assert child in runtime.sv.registry[pid].children
+    delivered = [message for to, message in runtime.take().delivered if to == child]
+    assert delivered[0] == Activate() and isinstance(delivered[1], PauseRequest)
