@@ -139,8 +139,12 @@ def test_the_class_and_age_filters_narrow_the_table(signed_in, campaign):
         "css selector", '#filter-class option[value="tests.ui.workflows:Square"]'
     ).click()
     click(browser, "#apply")
-    rows = pids_of(browser, "#processes tbody tr")
-    assert sorted(rows) == [f"{pid}.{i}" for i in range(3)]
+    # The click submits the form: wait for the new page (not the table it replaces).
+    wait_until(lambda: "class=" in browser.current_url, what="the filtered page")
+    expected = [f"{pid}.{i}" for i in range(3)]
+    wait_until(
+        lambda: sorted(pids_of(browser, "#processes tbody tr")) == expected, what="the 3 squares"
+    )
     browser.get(ui_url(browser) + "?age=0.001")
     assert text_of(browser, "#empty") == "No process matches."
 
