@@ -6,17 +6,15 @@ one ordered key range), and ``memo``, ``conditions``, ``meta`` for later feature
 
 Facts this relies on (DESIGN.md section 7): writers serialise on one lock across
 processes; ``MapFullError`` rolls the transaction back, after which ``set_mapsize`` may
-grow the map; other processes adopt a grown map with ``set_mapsize(0)``; py-lmdb
-refuses to open one environment twice in a process, so environments are shared per
-path and refcounted; and an environment must not be used across fork.
+grow the map; other processes adopt it with ``set_mapsize(0)``. Sharing environments
+within a process and fork safety are in :mod:`._shared_envs`, key layouts in
+:mod:`._store_keys`, the disk's edge cases in :mod:`._disk`.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
-import struct
 import threading
 import time
 import uuid
@@ -27,9 +25,12 @@ from typing import Any, TypeVar
 import lmdb
 
 from prunus.errors import StoreError
+from prunus.persistence import _store_keys as keys
 from prunus.persistence._codec import decode, encode
+from prunus.persistence._disk import allocate_lock_file, commit_error, one_line
 from prunus.persistence._home import resolve_home
 from prunus.persistence._private_home import make_home_private
+from prunus.persistence._shared_envs import acquire, release
 from prunus.persistence._store import (
     StagedWrite,
     StoreBase,
@@ -48,11 +49,6 @@ _LOG = logging.getLogger(__name__)
 _DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta")
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
-_SEQ = struct.Struct(">Q")
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-_NEARLY_FULL = 1 << 20  # an EIO with less free space than this is a full disk
-# LMDB asks for 64 bytes per reader slot plus a header (65,664 bytes for 1,024 readers).
-_LOCK_FILE_BYTES = 128 * 1024
 T = TypeVar("T")
 
 
@@ -71,7 +67,7 @@ class _Environment:
         self.unsynced = False  # a commit of this process since its last fsync
         self.synced_at, self.sync_took = 0.0, 0.0  # when the last fsync ended, its length
         if not readonly:
-            _allocate_lock_file(path / "lock.mdb")
+            allocate_lock_file(path / "lock.mdb")
         self.env = lmdb.open(
             str(path),
             map_size=map_size,
@@ -109,88 +105,6 @@ class _Environment:
         self.env.set_mapsize(size)
         self.tried_map_size = size
         _LOG.info("grew the LMDB map of %s to %d MiB", self.path, size >> 20)
-
-
-def _allocate_lock_file(lock_file: Path) -> None:
-    """Give LMDB's lock file real disk blocks before LMDB maps it.
-
-    LMDB sizes a new lock file with ``ftruncate`` (a sparse file) and maps it; on a
-    full disk the first write into the mapping is a SIGBUS that kills the process with
-    no message. Allocated blocks turn that into an ``OSError`` (ENOSPC) here. LMDB
-    adopts a lock file that is already large enough (its reader table then holds more
-    slots than ``max_readers``), so a new one is made a little larger than it asks for.
-
-    Raises:
-        OSError: the file cannot be created or its blocks allocated.
-    """
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)  # private: see _private_home
-    try:
-        size = max(os.fstat(fd).st_size, _LOCK_FILE_BYTES)
-        os.posix_fallocate(fd, 0, size)
-    finally:
-        os.close(fd)
-
-
-_OPEN: dict[str, _Environment] = {}  # realpath of the home -> its environment
-_OPEN_LOCK = threading.Lock()  # lock order: _OPEN_LOCK, then an environment's lock
-
-
-def _acquire(path: Path, map_size: int, sync: bool, readonly: bool) -> _Environment:
-    key = os.path.realpath(path)
-    with _OPEN_LOCK:
-        shared = _OPEN.get(key)
-        if shared is None:
-            shared = _OPEN[key] = _Environment(path, map_size, sync, readonly)
-        elif shared.readonly and not readonly:
-            raise StoreError(
-                f"cannot open prunus store at {path} for writing: this process "
-                "already has it open read-only (close those stores first)"
-            )
-        shared.users += 1
-        return shared
-
-
-def _release(shared: _Environment) -> None:
-    with _OPEN_LOCK:
-        shared.users -= 1
-        if shared.users == 0 and _OPEN.get(os.path.realpath(shared.path)) is shared:
-            del _OPEN[os.path.realpath(shared.path)]
-            with shared.lock:
-                shared.env.close()
-
-
-def _before_fork() -> None:
-    _OPEN_LOCK.acquire()
-    for shared in _OPEN.values():
-        shared.lock.acquire()  # no transaction of ours is open while the process forks
-
-
-def _after_fork_in_parent() -> None:
-    for shared in _OPEN.values():
-        shared.lock.release()
-    _OPEN_LOCK.release()
-
-
-def _after_fork_in_child() -> None:
-    # The child must not use the parent's environments. Closing them is safe only
-    # because no transaction was open at fork (closing aborts inherited transactions,
-    # which would free the parent's reader slots); py-lmdb refuses to reopen a home
-    # until they are closed. Stores notice the new pid and reopen on first use.
-    global _OPEN_LOCK
-    for shared in _OPEN.values():
-        try:
-            shared.env.close()
-        except Exception:  # never fail a fork; reopening will report any problem
-            _LOG.debug("closing an inherited LMDB environment failed", exc_info=True)
-    _OPEN.clear()
-    _OPEN_LOCK = threading.Lock()
-
-
-os.register_at_fork(
-    before=_before_fork,
-    after_in_parent=_after_fork_in_parent,
-    after_in_child=_after_fork_in_child,
-)
 
 
 class LmdbStore(StoreBase):
@@ -261,7 +175,7 @@ class LmdbStore(StoreBase):
             return
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
-            if fence is not None and _fenced(txn, dbs["meta"], fence):
+            if fence is not None and keys.fenced(txn, dbs["meta"], fence):
                 raise StoreError(f"host {fence} was fenced: its processes moved elsewhere")
             for item in staged:
                 key = item.key
@@ -272,9 +186,9 @@ class LmdbStore(StoreBase):
                 if item.outputs is not None:
                     txn.put(key, item.outputs, db=dbs["outputs"])
                 if item.logs:
-                    seq = _next_log_seq(txn, dbs["logs"], key)
+                    seq = keys.next_log_seq(txn, dbs["logs"], key)
                     for offset, blob in enumerate(item.logs):
-                        txn.put(key + b"\0" + _SEQ.pack(seq + offset), blob, db=dbs["logs"])
+                        txn.put(key + b"\0" + keys.LOG_SEQ.pack(seq + offset), blob, db=dbs["logs"])
 
         self._write(transaction)
 
@@ -284,7 +198,7 @@ class LmdbStore(StoreBase):
         generation = uuid.uuid4().hex
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
-            txn.put(_GENERATION, generation.encode(), db=dbs["meta"])
+            txn.put(keys.GENERATION, generation.encode(), db=dbs["meta"])
 
         self._write(transaction)
         self.flush()
@@ -298,7 +212,7 @@ class LmdbStore(StoreBase):
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
             for token in tokens:
-                txn.put(_fence_key(token), b"1", db=dbs["meta"])
+                txn.put(keys.fence_key(token), b"1", db=dbs["meta"])
 
         self._write(transaction)
         self.flush()
@@ -309,7 +223,7 @@ class LmdbStore(StoreBase):
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
             for name in ("processes", "checkpoints", "outputs"):
                 txn.delete(key, db=dbs[name])
-            for log_key in _log_keys(txn, dbs["logs"], key):
+            for log_key in keys.log_keys(txn, dbs["logs"], key):
                 txn.delete(log_key, db=dbs["logs"])
 
         self._write(transaction)
@@ -331,13 +245,13 @@ class LmdbStore(StoreBase):
     def records(
         self, on_corrupt: Callable[[str, str], None] | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        rows = self._read(lambda txn, dbs: _rows(txn, dbs["processes"]))
-        return decode_entries(rows, on_corrupt)
+        found = self._read(lambda txn, dbs: keys.rows(txn, dbs["processes"]))
+        return decode_entries(found, on_corrupt)
 
     def record_blobs(self) -> list[tuple[str, bytes]]:
         """Every registry record as stored (encoded), by pid: for a reader that re-reads
         the whole registry often and decodes only what changed (the dashboard)."""
-        return self._read(lambda txn, dbs: _rows(txn, dbs["processes"]))
+        return self._read(lambda txn, dbs: keys.rows(txn, dbs["processes"]))
 
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
         return decode_checkpoint_of(pid, self._get("checkpoints", check_key(pid, "pid")))
@@ -352,7 +266,7 @@ class LmdbStore(StoreBase):
             handle = dbs["logs"]
             if handle is None:  # read-only, before any writer created it
                 return []
-            return [txn.get(k, db=handle) for k in _log_keys(txn, handle, key)]
+            return [txn.get(k, db=handle) for k in keys.log_keys(txn, handle, key)]
 
         return [tuple(decode(blob)) for blob in self._read(read)]  # type: ignore[misc]
 
@@ -361,7 +275,7 @@ class LmdbStore(StoreBase):
 
     def items(self, db: str) -> Iterator[tuple[str, Any]]:
         name = check_db(db)
-        return decode_entries(self._read(lambda txn, dbs: _rows(txn, dbs[name])))
+        return decode_entries(self._read(lambda txn, dbs: keys.rows(txn, dbs[name])))
 
     def flush(self, unless_within: float = 0.0) -> None:
         """Make every commit so far durable (fsync), for a store opened with
@@ -405,7 +319,7 @@ class LmdbStore(StoreBase):
             with shared.lock:
                 shared.env.sync(True)
                 shared.unsynced = False
-        _release(shared)
+        release(shared)
 
     # ---- internals ---------------------------------------------------------------------
 
@@ -420,9 +334,13 @@ class LmdbStore(StoreBase):
         try:
             if not self._readonly or path.is_dir():
                 make_home_private(path)
-            return _acquire(path, self._map_size, self._sync, self._readonly)
+            return acquire(
+                path,
+                self._readonly,
+                lambda: _Environment(path, self._map_size, self._sync, self._readonly),
+            )
         except (OSError, lmdb.Error) as error:
-            reason = getattr(error, "strerror", None) or _one_line(error)
+            reason = getattr(error, "strerror", None) or one_line(error)
             reason = reason.removeprefix(f"{path}: ")  # lmdb names the path too
             raise StoreError(f"cannot open prunus store at {path}: {reason}") from None
 
@@ -446,7 +364,7 @@ class LmdbStore(StoreBase):
                 except lmdb.MapResizedError:
                     shared.env.set_mapsize(0)  # another process grew the map: adopt it
                 except lmdb.Error as error:
-                    raise StoreError(f"cannot read {self._path}: {_one_line(error)}") from None
+                    raise StoreError(f"cannot read {self._path}: {one_line(error)}") from None
 
     def _write(self, body: Callable[[Any, dict[str, Any]], Any]) -> None:
         if self._readonly:
@@ -476,71 +394,5 @@ class LmdbStore(StoreBase):
 
     def _write_failed(self, error: lmdb.Error) -> StoreError:
         """The one-line error for a failed commit; remembered in ``write_error``."""
-        reason = _one_line(error).removeprefix("mdb_txn_commit: ")
-        disk_full = any(os.strerror(code) in reason for code in _DISK_FULL)
-        if not disk_full and os.strerror(errno.EIO) in reason:
-            # LMDB reports a short write (the disk filled up during it) as EIO.
-            disk_full = _free_bytes(self._path) < _NEARLY_FULL
-        if disk_full:
-            reason = f"the disk is full ({reason}); nothing committed was lost"
-        failure = StoreError(f"cannot write to {self._path}: {reason}", disk_full=disk_full)
-        self.write_error = failure
-        return failure
-
-
-_GENERATION = b"leader-generation"
-
-
-def _fence_key(token: str) -> bytes:
-    return b"fence:" + token.encode()
-
-
-def _fenced(txn: Any, meta: Any, token: str) -> bool:
-    """A token fenced one by one, or one of an earlier leader's generation."""
-    if txn.get(_fence_key(token), db=meta) is not None:
-        return True
-    current = txn.get(_GENERATION, db=meta)
-    return current is not None and current.decode() != token.partition(".")[0]
-
-
-def _rows(txn: Any, handle: Any) -> list[tuple[str, bytes]]:
-    return (
-        []
-        if handle is None
-        else [(k.decode(errors="backslashreplace"), v) for k, v in txn.cursor(db=handle)]
-    )
-
-
-def _log_keys(txn: Any, handle: Any, key: bytes) -> list[bytes]:
-    prefix = key + b"\0"
-    cursor = txn.cursor(db=handle)
-    keys = []
-    if cursor.set_range(prefix):
-        for log_key in cursor.iternext(values=False):
-            if not log_key.startswith(prefix):
-                break
-            keys.append(log_key)
-    return keys
-
-
-def _next_log_seq(txn: Any, handle: Any, key: bytes) -> int:
-    """One past the last sequence number of ``key``'s lines (0 for the first line)."""
-    prefix = key + b"\0"
-    cursor = txn.cursor(db=handle)
-    found = cursor.set_range(prefix + b"\xff" * _SEQ.size)
-    found = cursor.prev() if found else cursor.last()
-    if found and cursor.key().startswith(prefix):
-        return int(_SEQ.unpack(cursor.key()[len(prefix) :])[0]) + 1
-    return 0
-
-
-def _free_bytes(path: Path) -> int:
-    try:
-        stats = os.statvfs(path)
-    except OSError:
-        return _NEARLY_FULL
-    return stats.f_bavail * stats.f_frsize
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+        self.write_error = commit_error(self._path, one_line(error))
+        return self.write_error
