@@ -32,7 +32,14 @@ from prunus.actors._messages import (
     ResumeRequest,
 )
 from prunus.actors._persisting import ProcessWriter
-from prunus.engine import Process, ProcessDriver, ProcessState, ProcessStatus
+from prunus.engine import (
+    NestedRunner,
+    Process,
+    ProcessDriver,
+    ProcessState,
+    ProcessStatus,
+    using_runner,
+)
 from prunus.errors import CheckpointError, CodecError, InvalidStateError
 
 __all__ = ["CellOutbox", "CollectingOutbox", "ProcessCell"]
@@ -55,8 +62,15 @@ class CellOutbox(Protocol):
 class ProcessCell:
     """One process and the bookkeeping that makes it an actor."""
 
-    def __init__(self, process: Process, writer: ProcessWriter, outbox: CellOutbox) -> None:
+    def __init__(
+        self,
+        process: Process,
+        writer: ProcessWriter,
+        outbox: CellOutbox,
+        nested: NestedRunner | None = None,
+    ) -> None:
         self.process = process
+        self._nested = nested  # runs the nested calls of this cell's steps
         self._driver = ProcessDriver(process)
         self._writer = writer
         self._outbox = outbox
@@ -101,7 +115,11 @@ class ProcessCell:
     def _on_step(self, message: Step) -> None:
         self._step_pending = False
         if not self.finished and self._driver.runnable:
-            self._driver.step()
+            if self._nested is None:
+                self._driver.step()
+            else:
+                with using_runner(self._nested):
+                    self._driver.step()
             self._sync()
 
     def _on_pause(self, message: PauseRequest) -> None:

@@ -52,6 +52,7 @@ from prunus.engine import (
     ProcessDriver,
     ProcessResult,
     ProcessState,
+    new_process,
     resolve_process_class,
 )
 from prunus.persistence import HomeLock, LmdbStore, MemoryStore
@@ -236,7 +237,7 @@ def _instance(process: Process | str, inputs: Mapping[str, Any] | None) -> Proce
         process_class = resolve_process_class(process)
     except errors.CheckpointError as error:
         raise errors.ProcessClassError(str(error)) from None
-    return process_class(inputs=dict(inputs or {}))
+    return new_process(process_class, dict(inputs or {}))
 
 
 def _outputs_or_raise(process: Process) -> dict[str, Any]:

@@ -27,7 +27,14 @@ from prunus.conditions import Condition, Pid
 from prunus.control._daemon_files import daemon_address, daemon_key
 from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
 from prunus.control._warm import execute_warm
-from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
+from prunus.engine import (
+    Process,
+    ProcessResult,
+    ProcessStatus,
+    launch_inputs,
+    new_process,
+    refuse_inside_step,
+)
 from prunus.errors import NotAuthorisedError
 from prunus.ui._notebook import ProcessList, ProcessTree
 
@@ -60,6 +67,7 @@ class Client:
         resume: bool = True,
         runtime: Runtime | None = None,
     ) -> None:
+        refuse_inside_step("a prunus Client")
         if runtime is None:
             runtime = open_embedded_runtime(home, store=store, resume=resume)
         elif home is not None or store is not None:
@@ -90,6 +98,7 @@ class Client:
             NotAuthorisedError: no key, or not the daemon's
                 (``not authorised for the daemon on HOME``).
         """
+        refuse_inside_step("Client.connect")
         _check_seconds("timeout", timeout, allow_zero=False)
         port, where = daemon_address(home, address)
         try:
@@ -356,7 +365,7 @@ def _launch_item(
         if inputs or kwargs:
             raise TypeError("inputs go to the constructor when submitting an instance")
         return process, None
-    return process(inputs=launch_inputs(process, inputs, kwargs)), None
+    return new_process(process, launch_inputs(process, inputs, kwargs)), None
 
 
 def execute(process: Process) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from prunus.engine._commands import Continue, Kill, Stop, UnsuccessfulResult, Wait
 from prunus.engine._failure import store_error
 from prunus.engine._hooks import enter_current, leave_current, running
+from prunus.engine._nested import stepping
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import ProcessState, check_transition
 from prunus.errors import InvalidStateError, PortValidationError
@@ -101,7 +102,8 @@ class ProcessMachine:
             else:
                 if not isinstance(self, OutlineDriven):
                     core.step_name = name
-                command = getattr(self, name)(*args, **kwargs)
+                with stepping(self):  # type: ignore[arg-type]
+                    command = getattr(self, name)(*args, **kwargs)
             kill_request, core.kill_request = core.kill_request, None
             core.in_step = False
             if kill_request is not None:

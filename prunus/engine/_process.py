@@ -22,6 +22,7 @@ from prunus.engine._core import ProcessCore
 from prunus.engine._hooks import ProcessHooks, current_process
 from prunus.engine._listener import ProcessListener
 from prunus.engine._machine import ProcessMachine
+from prunus.engine._nested import refuse_inside_step
 from prunus.engine._process_view import ProcessView
 from prunus.engine._states import ProcessState
 from prunus.errors import ClosedError, InvalidStateError, PortValidationError
@@ -35,6 +36,7 @@ __all__ = [
     "install_pid_type",
     "launch_inputs",
     "new_pid",
+    "new_process",
 ]
 
 _LOG = logging.getLogger(__name__)
@@ -130,6 +132,22 @@ def _nesting_error(inputs: Mapping[str, Any]) -> PortValidationError:
             if isinstance(item, dict):
                 stack.append((item, (*path, str(key)[:40])))
     return PortValidationError("the value is nested too deeply")
+
+
+def new_process(
+    process_class: type[Process],
+    inputs: Mapping[str, Any] | None,
+    pid: str | None = None,
+    *,
+    parent_pid: str | None = None,
+) -> Process:
+    """A new, validated process of ``process_class``: how the runtime makes processes.
+
+    Why not ``process_class(inputs=...)``: calling a ``@prunus.function`` class RUNS the
+    function (that is its user-facing meaning), so the runtime constructs through
+    ``type.__call__``, which every Process class answers the same way.
+    """
+    return type.__call__(process_class, inputs, pid, parent_pid=parent_pid)  # type: ignore[no-any-return]
 
 
 class _ClassOrInstanceProperty:
@@ -293,7 +311,7 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         core = self._prunus
         merged = launch_inputs(process_class, inputs, kwargs)
         pid = child_pid(core.pid, core.launch_count)
-        child = process_class(inputs=merged, pid=pid, parent_pid=core.pid)
+        child = new_process(process_class, merged, pid, parent_pid=core.pid)
         if when is not None:
             child._prunus.when = when.to_data()
         core.launch_count += 1
@@ -396,6 +414,7 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
                 f"process {self.pid} has already ended ({self.state.name}); a process runs "
                 "once: create a new instance to run again"
             )
+        refuse_inside_step("execute()/prunus.run")
         if _executor is None:  # only if prunus.engine was loaded without prunus itself
             raise RuntimeError("no executor is installed: import prunus first")
         return _executor(self)
