@@ -67,7 +67,11 @@ class FunctionProcess(Process, metaclass=_FunctionProcessType):
             options: dict[str, Any] = {}
             if parameter.default is not inspect.Parameter.empty:
                 options["default"] = parameter.default
-                if parameter.default is None and valid_type is not None:
+                if (
+                    parameter.default is None
+                    and valid_type is not None
+                    and type(None) not in _as_tuple(valid_type)
+                ):
                     # ``x: int = None``: None is what the author means by "not given"
                     valid_type = (*_as_tuple(valid_type), type(None))
             spec.input(name, valid_type=valid_type, **options)
@@ -202,12 +206,19 @@ def _function_class(
 
 
 def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
-    """The function's annotations resolved (``from __future__ import annotations`` makes
-    them strings); an annotation that cannot be resolved is left out (no type check)."""
-    try:
-        return typing.get_type_hints(fn)
-    except Exception:  # a forward reference to a name that does not exist, say
-        return {}
+    """The function's annotations resolved one by one (``from __future__ import
+    annotations`` makes them strings); one that cannot be resolved is left out (that
+    port takes any value) without losing the others."""
+    namespace = getattr(fn, "__globals__", {})
+    hints = {}
+    for name, annotation in inspect.get_annotations(fn).items():
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, namespace)  # noqa: S307 (the author's own code)
+            except Exception:  # a name that does not exist, say
+                continue
+        hints[name] = annotation
+    return hints
 
 
 def _as_tuple(valid_type: Any) -> tuple[type, ...]:
