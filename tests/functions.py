@@ -73,11 +73,12 @@ def witnessed_add(x: int, y: int) -> int:
 
 
 @prunus.function
-def two_calls(x: int, hold: float = 0.0) -> int:
-    """Two nested calls with a pause between them (where the tests kill it)."""
+def two_calls(x: int) -> int:
+    """Two nested calls with a pause of $PRUNUS_HOLD seconds between them (where the
+    tests kill it; a resumed run is given none)."""
     first = witnessed_add(x, 1)
     _witness("between")
-    time.sleep(hold)
+    time.sleep(float(os.environ.get("PRUNUS_HOLD", "0")))
     return witnessed_add(first, 10)
 
 
