@@ -214,7 +214,7 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     for name, annotation in inspect.get_annotations(fn).items():
         if isinstance(annotation, str):
             try:
-                annotation = eval(annotation, namespace)  # noqa: S307 (the author's own code)
+                annotation = eval(annotation, namespace)
             except Exception:  # a name that does not exist, say
                 continue
         hints[name] = annotation
