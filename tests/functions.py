@@ -121,3 +121,40 @@ class RunsInItsStep(Process):
             new_process(add, {"x": 1, "y": 2}).execute()
         else:
             Client.connect(".")
+
+
+# ---- timers and signals ---------------------------------------------------------------
+
+
+class Sleeper(WorkChain):
+    """Sleeps ``seconds`` between two steps (``self.sleep``)."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("seconds", valid_type=(int, float))
+        spec.output("slept", valid_type=float)
+        spec.outline(cls.start, cls.finish)
+
+    def start(self):
+        self.ctx.started = time.time()
+        return self.sleep(self.inputs.seconds)
+
+    def finish(self):
+        self.out("slept", time.time() - self.ctx.started)
+
+
+class Approval(Process):
+    """Waits for the signal ``approve`` (optionally with a timeout), outputs its payload."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("timeout", valid_type=(int, float), required=False)
+        spec.output("verdict", required=False)
+
+    def run(self):
+        return self.wait_for("approve", self.decide, timeout=self.inputs.get("timeout"))
+
+    def decide(self):
+        self.out("verdict", self.signal("approve"))

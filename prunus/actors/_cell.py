@@ -15,6 +15,7 @@ rules every host keeps for its cells:
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Protocol
 
 from prunus.actors._host_messages import (
@@ -26,12 +27,14 @@ from prunus.actors._host_messages import (
 )
 from prunus.actors._messages import (
     ControlReply,
+    ErrorReply,
     KillRequest,
     PauseRequest,
     PlayRequest,
     ResumeRequest,
 )
 from prunus.actors._persisting import ProcessWriter
+from prunus.actors._waiting_messages import DeliverSignal, SignalDelivered, Wake
 from prunus.engine import (
     NestedRunner,
     Process,
@@ -41,6 +44,7 @@ from prunus.engine import (
     using_runner,
 )
 from prunus.errors import CheckpointError, CodecError, InvalidStateError
+from prunus.persistence import decode
 
 __all__ = ["CellOutbox", "CollectingOutbox", "ProcessCell"]
 
@@ -86,6 +90,8 @@ class ProcessCell:
             KillRequest: self._on_kill,
             ResumeRequest: self._on_resume,
             ChildFinished: self._on_child_finished,
+            Wake: self._on_wake,
+            DeliverSignal: self._on_signal,
         }
 
     @property
@@ -143,6 +149,25 @@ class ProcessCell:
         if not self.finished and not self.process.has_terminated():
             self._driver.child_finished(message.result)
             self._sync()
+
+    def _on_wake(self, message: Wake) -> None:
+        if not self.finished and self._driver.wake(message.due, time.time()):
+            self._sync()
+
+    def _on_signal(self, message: DeliverSignal) -> None:
+        """Store the signal with the process, then answer (see ``_signals``)."""
+        ok = False
+        if not self.finished:
+            try:
+                payload = decode(message.payload)
+            except CodecError as error:  # the client encoded it: only a foreign sender
+                self._outbox.reply(message.reply_to, ErrorReply("CodecError", self.pid, str(error)))
+                return
+            ok = self._driver.signal(message.name, payload)
+        self._sync()
+        if message.reply_to is not None:
+            status = self._driver.status()
+            self._outbox.reply(message.reply_to, SignalDelivered(self.pid, ok, status))
 
     def _control(self, to: Any, ok: bool) -> None:
         """Sync, then answer ``to`` (cascaded control has no asker).

@@ -47,6 +47,7 @@ from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import open_embedded_system
+from prunus.actors._waiting_messages import NextTimer
 from prunus.engine import (
     Process,
     ProcessDriver,
@@ -159,6 +160,14 @@ class EmbeddedRuntime(RuntimeQueries):
         """
         request_id = next(self._request_ids)
         reply = self._ask(WaitFor(pid, request_id, timeout))
+        while reply is None:
+            # Idle: only a process timer (self.sleep) can move things on. Sleep until
+            # it fires (inside listen: Thespian runs due wake-ups there), then look
+            # again; with no timer, nothing ever will.
+            next_timer = self._ask(NextTimer())
+            if next_timer.seconds is None:
+                break
+            reply = self._listen_for(request_id, next_timer.seconds + 0.01)
         if reply is None:
             self._system.tell(self._supervisor, CancelWait(pid, request_id))
             status = self.status(pid)
@@ -171,6 +180,16 @@ class EmbeddedRuntime(RuntimeQueries):
         if isinstance(reply, WaitTimedOut):
             raise errors.WaitTimeoutError(f"process {pid} did not end within {timeout} s")
         return reply.result
+
+    def _listen_for(self, request_id: int, seconds: float) -> Any:
+        """The answer to wait ``request_id`` if it comes within ``seconds`` (timers
+        fire meanwhile), else None; late answers to older waits are dropped."""
+        reply = self._system.listen(seconds)
+        while isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id != request_id:
+            reply = self._system.listen(seconds)
+        if isinstance(reply, ErrorReply):
+            raise_error_reply(reply)
+        return reply
 
     def wait_many(self, pids: Sequence[str], timeout: float | None = None) -> list[ProcessResult]:
         """Results of every pid, asked at once: answered (and fsynced) once, when the

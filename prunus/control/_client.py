@@ -35,7 +35,9 @@ from prunus.engine import (
     new_process,
     refuse_inside_step,
 )
-from prunus.errors import NotAuthorisedError
+from prunus.engine._waiting import check_signal_name
+from prunus.errors import CodecError, NotAuthorisedError
+from prunus.persistence import encode
 from prunus.ui._notebook import ProcessList, ProcessTree
 
 __all__ = ["Client", "execute"]
@@ -285,6 +287,26 @@ class Client:
     ) -> dict[str, bool | None]:
         """:meth:`kill` for many processes in one request (see :meth:`pause_many`)."""
         return self._runtime.kill_many(list(pids), msg, timeout=timeout)
+
+    def signal(self, pid: str, name: str, payload: Any = None) -> ProcessStatus:
+        """Deliver the signal ``name`` with ``payload`` to ``pid`` (a process waiting in
+        ``self.wait_for(name)`` resumes and reads it with ``self.signal(name)``; any
+        other keeps it until it waits for it). Returns once the signal is stored with
+        the process: its status then.
+
+        Raises:
+            ValueError: ``name`` cannot name a signal.
+            CodecError: ``payload`` cannot be stored (names the bad value's path).
+            UnknownProcessError: no such pid.
+            InvalidStateError: the process has ended.
+            (Nothing is stored in any of these cases.)
+        """
+        check_signal_name(name)
+        try:
+            data = encode(payload)
+        except CodecError as error:
+            raise CodecError(f"cannot store the payload of signal '{name}': {error}") from None
+        return self._runtime.signal(pid, name, data)
 
     def list(self) -> ProcessList:
         """Every process this runtime knows, in launch order (a ``list`` that shows
