@@ -158,3 +158,24 @@ class Approval(Process):
 
     def decide(self):
         self.out("verdict", self.signal("approve"))
+
+
+class SignalLater(WorkChain):
+    """Sleeps ``seconds``, then waits for ``approve``: a signal sent while it sleeps
+    comes before its wait."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.input("seconds", valid_type=(int, float))
+        spec.output("verdict", required=False)
+        spec.outline(cls.nap, cls.ask, cls.decide)
+
+    def nap(self):
+        return self.sleep(self.inputs.seconds)
+
+    def ask(self):
+        return self.wait_for("approve")
+
+    def decide(self):
+        self.out("verdict", self.signal("approve"))

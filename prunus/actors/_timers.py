@@ -93,4 +93,9 @@ class Timers:
         if self._armed is not None and self._armed <= first:
             return  # the wake-up asked for comes first anyway
         self._armed = first
+        # One wake-up per supervisor message at most: one asked for earlier in this
+        # message (not sent yet) is replaced, not added to (Thespian cannot cancel one).
+        pending = [t for t in out.timers if isinstance(t[1], TimersDue)]
+        for timer in pending:
+            out.timers.remove(timer)
         out.wake_after(max(0.0, first - self._clock()), TimersDue(first))
