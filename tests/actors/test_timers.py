@@ -32,7 +32,7 @@ def setup(count: int = 0) -> tuple[Parts, Timers, Clock]:
 
 def test_a_thousand_sleepers_cost_one_wake_up_for_the_earliest():
     parts, timers, _ = setup(1000)
-    for pid, entry in list(parts.registry.entries.items())[::-1]:
+    for entry in list(parts.registry.entries.values())[::-1]:
         timers.track(entry.status, parts.out)
         timers.track(entry.status, parts.out)  # reported twice: kept once
     assert len(timers) == 1000

@@ -14,7 +14,7 @@ from prunus import (
     UnknownProcessError,
 )
 from tests.conftest import running_daemon
-from tests.functions import Approval, Sleeper, SignalLater
+from tests.functions import Approval, SignalLater, Sleeper
 from tests.modes import eventually
 
 

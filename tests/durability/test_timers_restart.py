@@ -12,7 +12,7 @@ import pytest
 from prunus import Client, ProcessState
 from prunus.control import daemon_pids
 from tests.conftest import running_daemon
-from tests.functions import Approval, Sleeper, SignalLater
+from tests.functions import Approval, SignalLater, Sleeper
 from tests.modes import eventually
 
 pytestmark = pytest.mark.slow

@@ -81,7 +81,8 @@ def test_a_timer_that_fires_late_reports_its_lateness():
 def test_sleep_until_a_datetime_stores_its_unix_time():
     process = new_process(UntilNewYear, {}, "u")
     step_until_blocked(process)
-    assert ProcessDriver(process).status().due == datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp()
+    new_year = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    assert ProcessDriver(process).status().due == new_year.timestamp()
 
 
 def test_a_signal_resumes_the_process_waiting_for_it_and_the_next_step_reads_it():
