@@ -22,6 +22,11 @@ from tests.functions import (
 )
 
 
+def error_text(process: Process) -> str:
+    """``Type: message`` of the error that made ``process`` EXCEPTED."""
+    return ProcessDriver(process).result().exception
+
+
 def test_a_decorated_function_is_a_process_class_named_by_its_module_and_name():
     assert isinstance(add, type) and issubclass(add, Process)
     assert issubclass(add, FunctionProcess)
@@ -123,7 +128,7 @@ def test_a_function_returning_no_mapping_for_named_outputs_fails_with_the_reason
 
     process = new_process(pair, {"x": 1})
     step_until_blocked(process)
-    assert "with outputs=('a', 'b') it must return a mapping" in process.exception()
+    assert "with outputs=('a', 'b') it must return a mapping" in error_text(process)
 
 
 def test_nested_calls_in_a_step_are_children_with_deterministic_pids():
@@ -146,7 +151,7 @@ def test_a_workchain_step_calls_functions_and_submits_one():
 def test_a_failing_nested_call_fails_the_calling_step_with_its_error_text():
     process = new_process(calls_a_failing_function, {"x": 5}, "f")
     step_until_blocked(process)
-    assert process.exception() == (
+    assert error_text(process) == (
         "ProcessFailedError: nested call f.0 (tests.functions:fails) failed: ValueError: no good: 5"
     )
     with pytest.raises(ProcessFailedError):
@@ -157,16 +162,16 @@ def test_a_failing_nested_call_fails_the_calling_step_with_its_error_text():
 def test_running_a_process_privately_inside_a_step_is_refused_in_one_line(how):
     process = new_process(RunsInItsStep, {"how": how}, "r")
     step_until_blocked(process)
-    assert process.exception().startswith("InvalidStateError: ")
-    assert "cannot be used inside a step of process r" in process.exception()
-    assert "@prunus.function" in process.exception()
-    assert "\n" not in process.exception()
+    assert error_text(process).startswith("InvalidStateError: ")
+    assert "cannot be used inside a step of process r" in error_text(process)
+    assert "@prunus.function" in error_text(process)
+    assert "\n" not in error_text(process)
 
 
 def test_connecting_a_client_inside_a_step_is_refused_before_looking_for_a_daemon():
     process = new_process(RunsInItsStep, {"how": "connect"}, "c")
     step_until_blocked(process)
-    assert "Client.connect cannot be used inside a step of process c" in process.exception()
+    assert "Client.connect cannot be used inside a step of process c" in error_text(process)
 
 
 def test_a_nested_call_outside_a_step_is_an_error():
