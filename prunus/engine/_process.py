@@ -13,13 +13,11 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from prunus._attributes_dict import frozen_tree, plain_tree
-from prunus.engine._commands import Wait
 from prunus.engine._core import ProcessCore
 from prunus.engine._hooks import ProcessHooks, current_process
 from prunus.engine._listener import ProcessListener
@@ -27,7 +25,7 @@ from prunus.engine._machine import ProcessMachine
 from prunus.engine._nested import refuse_inside_step
 from prunus.engine._process_view import ProcessView
 from prunus.engine._states import ProcessState
-from prunus.engine._waiting import WaitOn, check_signal_name, describe_wait, due_of
+from prunus.engine._waiting import WaitingActions
 from prunus.errors import ClosedError, InvalidStateError, PortValidationError
 from prunus.spec import ProcessSpec
 
@@ -163,7 +161,7 @@ class _ClassOrInstanceProperty:
         return self._getter(owner)
 
 
-class Process(ProcessHooks, ProcessView, ProcessMachine):
+class Process(ProcessHooks, ProcessView, WaitingActions, ProcessMachine):
     """A unit of work with typed inputs and outputs, run as a sequence of steps.
 
     Subclasses override :meth:`define` to declare ports and :meth:`run` to do the work.
@@ -397,46 +395,6 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         core.status = None
         core.waiting = None
         self._prunus_guarded(self._prunus_transition, ProcessState.RUNNING)
-
-    # ---- durable timers and signals (see prunus.engine._waiting) ---------------------
-
-    def sleep(self, seconds: float, then: Callable[..., Any] | None = None) -> Wait:
-        """Return this from a step to wait ``seconds`` without holding a worker.
-
-        The deadline is stored with the process; it survives restarts, and one that
-        fell due while the runtime was down fires at once (its lateness reported).
-        ``then`` is the method to continue with (a WorkChain goes on with its outline;
-        a plain Process without ``then`` finishes when it wakes).
-        """
-        return self.sleep_until(time.time() + float(seconds), then)
-
-    def sleep_until(self, when: Any, then: Callable[..., Any] | None = None) -> Wait:
-        """As :meth:`sleep`, until ``when`` (a datetime; naive means local time)."""
-        due = due_of(when)
-        return Wait(self._prunus_then(then), describe_wait(due, None), WaitOn(due, None))
-
-    def wait_for(
-        self, name: str, then: Callable[..., Any] | None = None, *, timeout: float | None = None
-    ) -> Wait:
-        """Return this from a step to wait for the signal ``name`` (``client.signal``,
-        ``prunus process signal``); the next step reads it with :meth:`signal`. A signal
-        that came before is taken at once. After ``timeout`` seconds the process wakes
-        and ``self.signal(name)`` is None.
-
-        Raises:
-            ValueError: ``name`` cannot name a signal.
-        """
-        check_signal_name(name)
-        due = None if timeout is None else time.time() + float(timeout)
-        return Wait(self._prunus_then(then), describe_wait(due, name), WaitOn(due, name))
-
-    def signal(self, name: str) -> Any:
-        """The payload the last wait for ``name`` received (None if it timed out or no
-        signal of that name came)."""
-        return self._prunus.signal_values.get(name)
-
-    def _prunus_then(self, then: Callable[..., Any] | None) -> Callable[..., Any] | None:
-        return then
 
     def add_process_listener(self, listener: ProcessListener) -> None:
         self._prunus_listeners.append(listener)

@@ -16,9 +16,13 @@ after a timeout).
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from prunus.engine._commands import Wait
 
 if TYPE_CHECKING:
     from prunus.engine._process import Process
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LATE_REPORT_SECONDS",
     "WaitOn",
+    "WaitingActions",
     "check_signal_name",
     "deliver_signal",
     "describe_wait",
@@ -47,6 +52,50 @@ class WaitOn:
 
     due: float | None = None
     signal: str | None = None
+
+
+class WaitingActions:
+    """The step actions of timers and signals, mixed into :class:`Process`."""
+
+    _prunus: Any
+
+    def sleep(self, seconds: float, then: Callable[..., Any] | None = None) -> Wait:
+        """Return this from a step to wait ``seconds`` without holding a worker.
+
+        The deadline is stored with the process; it survives restarts, and one that
+        fell due while the runtime was down fires at once (its lateness reported).
+        ``then`` is the method to continue with (a WorkChain goes on with its outline;
+        a plain Process without ``then`` finishes when it wakes).
+        """
+        return self.sleep_until(time.time() + float(seconds), then)
+
+    def sleep_until(self, when: Any, then: Callable[..., Any] | None = None) -> Wait:
+        """As :meth:`sleep`, until ``when`` (a datetime; naive means local time)."""
+        due = due_of(when)
+        return Wait(self._prunus_then(then), describe_wait(due, None), WaitOn(due, None))
+
+    def wait_for(
+        self, name: str, then: Callable[..., Any] | None = None, *, timeout: float | None = None
+    ) -> Wait:
+        """Return this from a step to wait for the signal ``name`` (``client.signal``,
+        ``prunus process signal``); the next step reads it with :meth:`signal`. A signal
+        that came before is taken at once. After ``timeout`` seconds the process wakes
+        and ``self.signal(name)`` is None.
+
+        Raises:
+            ValueError: ``name`` cannot name a signal.
+        """
+        check_signal_name(name)
+        due = None if timeout is None else time.time() + float(timeout)
+        return Wait(self._prunus_then(then), describe_wait(due, name), WaitOn(due, name))
+
+    def signal(self, name: str) -> Any:
+        """The payload the last wait for ``name`` received (None if it timed out or no
+        signal of that name came)."""
+        return self._prunus.signal_values.get(name)
+
+    def _prunus_then(self, then: Callable[..., Any] | None) -> Callable[..., Any] | None:
+        return then
 
 
 def check_signal_name(name: Any) -> str:
