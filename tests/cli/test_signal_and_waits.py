@@ -98,3 +98,19 @@ def test_run_on_the_daemon_runs_a_function_by_its_module_path(daemon_home):
     done = invoke("run", *args, "--daemon", "--home", str(daemon_home))
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout) == {"result": 9}
+
+
+def test_a_function_with_an_unsupported_signature_is_one_line_and_exit_2():
+    failed = invoke("run", "tests.unsupported_signature:total")
+    assert failed.exit_code == EXIT_ERROR
+    (line,) = failed.stderr.splitlines()
+    assert "@prunus.function total: *values is not supported" in line
+
+
+def test_a_wrong_input_type_of_a_function_names_the_port_and_stores_nothing(tmp_path):
+    args = ["tests.functions:add", "-i", "x=1", "-i", 'y="two"']
+    failed = invoke("run", *args, "--durable", "--home", str(tmp_path))
+    assert failed.exit_code == EXIT_ERROR
+    assert failed.stderr.strip() == "Error: Error at port 'y': expected int, got 'two' (type str)"
+    listed = invoke("process", "list", "--all", "--json", "--home", str(tmp_path))
+    assert json.loads(listed.stdout) == []
