@@ -47,7 +47,7 @@ from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import open_embedded_system
-from prunus.actors._waiting_messages import NextTimer
+from prunus.actors._waiting_messages import NextTimer, NextTimerReply
 from prunus.engine import (
     Process,
     ProcessDriver,
@@ -160,14 +160,31 @@ class EmbeddedRuntime(RuntimeQueries):
         """
         request_id = next(self._request_ids)
         reply = self._ask(WaitFor(pid, request_id, timeout))
+        idle = False  # a fresh wait found nothing left to run, and there is no timer
         while reply is None:
             # Idle: only a process timer (self.sleep) can move things on. Sleep until
             # it fires (inside listen: Thespian runs due wake-ups there), then look
-            # again; with no timer, nothing ever will.
-            next_timer = self._ask(NextTimer())
-            if next_timer.seconds is None:
+            # again. Asking runs what the timer started, so this wait's answer may come
+            # before the NextTimer answer.
+            reply = self._system.ask(self._supervisor, NextTimer())
+            while isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id != request_id:
+                reply = self._system.listen()
+            if not isinstance(reply, NextTimerReply):
+                break  # this wait's answer
+            if reply.seconds is not None:
+                idle = False
+                reply = self._listen_for(request_id, reply.seconds + 0.01)
+                continue
+            if idle:
+                reply = None
                 break
-            reply = self._listen_for(request_id, next_timer.seconds + 0.01)
+            # No timer left, but an ask returns at its answer, not when the system is
+            # idle: a fresh wait is answered at once if the process ended meanwhile,
+            # and with None only when nothing is left to run.
+            self._system.tell(self._supervisor, CancelWait(pid, request_id))
+            request_id = next(self._request_ids)
+            reply = self._ask(WaitFor(pid, request_id, timeout))
+            idle = True
         if reply is None:
             self._system.tell(self._supervisor, CancelWait(pid, request_id))
             status = self.status(pid)
