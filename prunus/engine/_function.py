@@ -21,6 +21,7 @@ take it as any process class.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import types
 import typing
@@ -206,18 +207,23 @@ def _function_class(
 
 
 def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
-    """The function's annotations resolved one by one (``from __future__ import
-    annotations`` makes them strings); one that cannot be resolved is left out (that
-    port takes any value) without losing the others."""
-    namespace = getattr(fn, "__globals__", {})
-    hints = {}
+    """The function's annotations, with those written as text (``from __future__ import
+    annotations`` makes them all text) resolved WITHOUT evaluating them: a name, or
+    names joined by ``|`` (``None`` too), looked up in the function's module and the
+    builtins. Anything else (``list[int]``, an unknown name) is left out: that port
+    takes any value. (prunus never evaluates text: tests/security/test_no_eval.py.)"""
+    namespace = {**vars(builtins), **getattr(fn, "__globals__", {})}
+    hints: dict[str, Any] = {}
     for name, annotation in inspect.get_annotations(fn).items():
-        if isinstance(annotation, str):
-            try:
-                annotation = eval(annotation, namespace)
-            except Exception:  # a name that does not exist, say
-                continue
-        hints[name] = annotation
+        if not isinstance(annotation, str):
+            hints[name] = annotation
+            continue
+        parts = [part.strip() for part in annotation.split("|")]
+        if not all(part.isidentifier() for part in parts):
+            continue
+        found = [type(None) if part == "None" else namespace.get(part) for part in parts]
+        if all(isinstance(item, type) for item in found):
+            hints[name] = found[0] if len(found) == 1 else tuple(found)
     return hints
 
 
@@ -231,6 +237,8 @@ def _valid_type(hint: Any) -> Any:
     (``list[int]``, ``Any``, a TypeVar...)."""
     if hint is None:
         return None
+    if isinstance(hint, tuple):  # ``int | None`` resolved from text by _type_hints
+        return hint
     if isinstance(hint, type) and not isinstance(hint, types.GenericAlias):
         return None if hint is typing.Any else hint
     origin = typing.get_origin(hint)
