@@ -32,6 +32,7 @@ from prunus.engine import (
     Wait,
     WorkChain,
     append_,
+    function,
 )
 from prunus.errors import (
     CheckpointError,
@@ -122,6 +123,7 @@ __all__ = [
     "__version__",
     "append_",
     "daemon_status",
+    "function",
     "if_",
     "register_type",
     "return_",

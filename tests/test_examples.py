@@ -232,3 +232,31 @@ def test_park_fit_reuses_every_job_on_a_rerun_and_cancels_the_chain_of_a_failed_
         [name, "1"]
         for name in ("fetched.refl", "fit.out", "model.egg", "model.sim", "reduced.refl")
     ]
+
+
+def test_the_functions_example_shows_the_workflow_and_its_two_nested_calls():
+    completed = run_example(ROOT / "examples" / "functions.py")
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
+    assert "add_and_multiply(1, 2, 3) = 9" in out
+    assert "result: 9" in out and "children: PID.0, PID.1" in out
+    shows = out.split("== prunus process show ")[1:]
+    assert [show.splitlines()[0] for show in shows] == ["PID ==", "PID.0 ==", "PID.1 =="]
+    expected = [
+        ("__main__:add_and_multiply", ["x  1", "y  2", "z  3"], "result  9"),
+        ("__main__:add", ["x  1", "y  2"], "result  3"),
+        ("__main__:multiply", ["x  3", "y  3"], "result  9"),
+    ]
+    for show, (cls, inputs, output) in zip(shows, expected, strict=True):
+        lines = [line.strip() for line in show.splitlines()]
+        assert f"class      {cls}".strip() in lines
+        assert "state      FINISHED".strip() in lines
+        block = lines[lines.index("Inputs:") + 1 : lines.index("Outputs:")]
+        assert block == inputs
+        assert lines[lines.index("Outputs:") + 1] == output
+    status = out.split("== prunus process status ==")[1].splitlines()[1:4]
+    assert [line.split()[1:] for line in status] == [
+        ["add_and_multiply", "FINISHED"],
+        ["add", "FINISHED"],
+        ["multiply", "FINISHED"],
+    ]

@@ -15,6 +15,7 @@ rules every host keeps for its cells:
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Protocol
 
 from prunus.actors._host_messages import (
@@ -26,14 +27,24 @@ from prunus.actors._host_messages import (
 )
 from prunus.actors._messages import (
     ControlReply,
+    ErrorReply,
     KillRequest,
     PauseRequest,
     PlayRequest,
     ResumeRequest,
 )
 from prunus.actors._persisting import ProcessWriter
-from prunus.engine import Process, ProcessDriver, ProcessState, ProcessStatus
+from prunus.actors._waiting_messages import DeliverSignal, SignalDelivered, Wake
+from prunus.engine import (
+    NestedRunner,
+    Process,
+    ProcessDriver,
+    ProcessState,
+    ProcessStatus,
+    using_runner,
+)
 from prunus.errors import CheckpointError, CodecError, InvalidStateError
+from prunus.persistence import decode
 
 __all__ = ["CellOutbox", "CollectingOutbox", "ProcessCell"]
 
@@ -55,8 +66,15 @@ class CellOutbox(Protocol):
 class ProcessCell:
     """One process and the bookkeeping that makes it an actor."""
 
-    def __init__(self, process: Process, writer: ProcessWriter, outbox: CellOutbox) -> None:
+    def __init__(
+        self,
+        process: Process,
+        writer: ProcessWriter,
+        outbox: CellOutbox,
+        nested: NestedRunner | None = None,
+    ) -> None:
         self.process = process
+        self._nested = nested  # runs the nested calls of this cell's steps
         self._driver = ProcessDriver(process)
         self._writer = writer
         self._outbox = outbox
@@ -72,6 +90,8 @@ class ProcessCell:
             KillRequest: self._on_kill,
             ResumeRequest: self._on_resume,
             ChildFinished: self._on_child_finished,
+            Wake: self._on_wake,
+            DeliverSignal: self._on_signal,
         }
 
     @property
@@ -101,7 +121,11 @@ class ProcessCell:
     def _on_step(self, message: Step) -> None:
         self._step_pending = False
         if not self.finished and self._driver.runnable:
-            self._driver.step()
+            if self._nested is None:
+                self._driver.step()
+            else:
+                with using_runner(self._nested):
+                    self._driver.step()
             self._sync()
 
     def _on_pause(self, message: PauseRequest) -> None:
@@ -125,6 +149,25 @@ class ProcessCell:
         if not self.finished and not self.process.has_terminated():
             self._driver.child_finished(message.result)
             self._sync()
+
+    def _on_wake(self, message: Wake) -> None:
+        if not self.finished and self._driver.wake(message.due, time.time()):
+            self._sync()
+
+    def _on_signal(self, message: DeliverSignal) -> None:
+        """Store the signal with the process, then answer (see ``_signals``)."""
+        ok = False
+        if not self.finished:
+            try:
+                payload = decode(message.payload)
+            except CodecError as error:  # the client encoded it: only a foreign sender
+                self._outbox.reply(message.reply_to, ErrorReply("CodecError", self.pid, str(error)))
+                return
+            ok = self._driver.signal(message.name, payload)
+        self._sync()
+        if message.reply_to is not None:
+            status = self._driver.status()
+            self._outbox.reply(message.reply_to, SignalDelivered(self.pid, ok, status))
 
     def _control(self, to: Any, ok: bool) -> None:
         """Sync, then answer ``to`` (cascaded control has no asker).

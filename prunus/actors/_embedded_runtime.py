@@ -47,11 +47,13 @@ from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import open_embedded_system
+from prunus.actors._waiting_messages import NextTimer, NextTimerReply
 from prunus.engine import (
     Process,
     ProcessDriver,
     ProcessResult,
     ProcessState,
+    new_process,
     resolve_process_class,
 )
 from prunus.persistence import HomeLock, LmdbStore, MemoryStore
@@ -158,6 +160,31 @@ class EmbeddedRuntime(RuntimeQueries):
         """
         request_id = next(self._request_ids)
         reply = self._ask(WaitFor(pid, request_id, timeout))
+        idle = False  # a fresh wait found nothing left to run, and there is no timer
+        while reply is None:
+            # Idle: only a process timer (self.sleep) can move things on. Sleep until
+            # it fires (inside listen: Thespian runs due wake-ups there), then look
+            # again. Asking runs what the timer started, so this wait's answer may come
+            # before the NextTimer answer.
+            reply = self._system.ask(self._supervisor, NextTimer())
+            while isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id != request_id:
+                reply = self._system.listen()
+            if not isinstance(reply, NextTimerReply):
+                break  # this wait's answer
+            if reply.seconds is not None:
+                idle = False
+                reply = self._listen_for(request_id, reply.seconds + 0.01)
+                continue
+            if idle:
+                reply = None
+                break
+            # No timer left, but an ask returns at its answer, not when the system is
+            # idle: a fresh wait is answered at once if the process ended meanwhile,
+            # and with None only when nothing is left to run.
+            self._system.tell(self._supervisor, CancelWait(pid, request_id))
+            request_id = next(self._request_ids)
+            reply = self._ask(WaitFor(pid, request_id, timeout))
+            idle = True
         if reply is None:
             self._system.tell(self._supervisor, CancelWait(pid, request_id))
             status = self.status(pid)
@@ -170,6 +197,16 @@ class EmbeddedRuntime(RuntimeQueries):
         if isinstance(reply, WaitTimedOut):
             raise errors.WaitTimeoutError(f"process {pid} did not end within {timeout} s")
         return reply.result
+
+    def _listen_for(self, request_id: int, seconds: float) -> Any:
+        """The answer to wait ``request_id`` if it comes within ``seconds`` (timers
+        fire meanwhile), else None; late answers to older waits are dropped."""
+        reply = self._system.listen(seconds)
+        while isinstance(reply, (WaitResult, WaitTimedOut)) and reply.request_id != request_id:
+            reply = self._system.listen(seconds)
+        if isinstance(reply, ErrorReply):
+            raise_error_reply(reply)
+        return reply
 
     def wait_many(self, pids: Sequence[str], timeout: float | None = None) -> list[ProcessResult]:
         """Results of every pid, asked at once: answered (and fsynced) once, when the
@@ -236,7 +273,7 @@ def _instance(process: Process | str, inputs: Mapping[str, Any] | None) -> Proce
         process_class = resolve_process_class(process)
     except errors.CheckpointError as error:
         raise errors.ProcessClassError(str(error)) from None
-    return process_class(inputs=dict(inputs or {}))
+    return new_process(process_class, dict(inputs or {}))
 
 
 def _outputs_or_raise(process: Process) -> dict[str, Any]:

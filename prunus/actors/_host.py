@@ -67,6 +67,7 @@ from prunus.actors._host_messages import (
     Step,
     Tick,
 )
+from prunus.actors._nested_calls import NestedCalls
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor, WakeupMessage
@@ -157,6 +158,7 @@ class HostActor(Actor):
         self._supervisor: Any = None
         self._writes: _GroupCommit | None = None
         self._writer: ProcessWriter | None = None
+        self._nested: NestedCalls | None = None
         self._cells: dict[str, ProcessCell] = {}
         self._run_queue: deque[str] = deque()
         self._touched: set[str] = set()
@@ -243,6 +245,9 @@ class HostActor(Actor):
         if config.home is not None:  # embedded, nobody can ask while a step runs
             self._watch = StepWatch(self._report_long_step, _LONG_STEP_SECONDS)
             self._open_way_to_echo()
+        self._nested = NestedCalls(
+            self._writer, self, lambda: self._commit(durable=True), self._writes
+        )
         self.send(sender, HostEvents((HostReady(config.index, os.getpid()),)))
 
     def _open_way_to_echo(self) -> None:
@@ -299,7 +304,7 @@ class HostActor(Actor):
             except PrunusError as error:
                 self._events.append(ActivationFailed(pid, f"cannot resume process {pid}: {error}"))
                 return None
-        cell = ProcessCell(process, self._writer, self)
+        cell = ProcessCell(process, self._writer, self, self._nested)
         self._cells[pid] = cell
         self._events.append(Activated(pid))
         cell.start()

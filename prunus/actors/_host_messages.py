@@ -27,6 +27,7 @@ __all__ = [
     "HostConfig",
     "HostEvents",
     "HostReady",
+    "NestedEnded",
     "Passivated",
     "Reply",
     "Spawned",
@@ -149,6 +150,15 @@ class Spawned:
     status: ProcessStatus
     process: Any = None
     when: Any = None  # its when= condition (plain data): the supervisor holds it back
+
+
+@dataclass(frozen=True, slots=True)
+class NestedEnded:
+    """A step called a process synchronously (a nested call) and it ended; its record
+    is committed already. The supervisor only records it: it never runs elsewhere."""
+
+    status: ProcessStatus
+    result: ProcessResult
 
 
 @dataclass(frozen=True, slots=True)

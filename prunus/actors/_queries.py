@@ -31,7 +31,10 @@ from prunus.actors._messages import (
     ResumeRequest,
     StatusRequest,
 )
+from prunus.actors._signals import ended_error
+from prunus.actors._waiting_messages import SignalDelivered, SignalRequest
 from prunus.engine import ProcessStatus
+from prunus.errors import InvalidStateError
 
 __all__ = ["RuntimeQueries"]
 
@@ -89,6 +92,19 @@ class RuntimeQueries:
         """When the supervisor answers a bulk request with what it has (remote: before
         this client gives up waiting)."""
         return timeout
+
+    def signal(self, pid: str, name: str, payload: bytes) -> ProcessStatus:
+        """Deliver the signal; answered once it is stored with the process.
+
+        Raises:
+            UnknownProcessError: no such pid.
+            InvalidStateError: the process has ended.
+        """
+        reply = self._ask(SignalRequest(pid, name, payload))
+        assert isinstance(reply, SignalDelivered), reply
+        if not reply.ok:
+            raise InvalidStateError(ended_error(pid, reply.status.state.name, name).message)
+        return reply.status
 
     def _control(self, message: Any) -> ControlReply:
         reply = self._ask(message)

@@ -181,6 +181,16 @@ class Registry:
         if entry is not None and child in self.entries and child not in entry.children:
             entry.children.append(child)
 
+    def nested_ended(self, status: ProcessStatus, result: ProcessResult) -> None:
+        """A step's nested call ended (it ran inside the step, never on its own): known
+        for reads, trees and waits, under its parent. Idempotent (a replayed step
+        reports it again)."""
+        if status.pid not in self.entries:
+            self.register_ended(status, result)
+        parent = self.entries.get(status.parent) if status.parent else None
+        if parent is not None and status.pid not in parent.children:
+            parent.children.append(status.pid)
+
     # ---- routing and what hosts report --------------------------------------------------
 
     def deliver(self, pid: str, message: Any, out: Outgoing) -> None:

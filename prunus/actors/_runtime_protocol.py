@@ -178,6 +178,12 @@ class Runtime(Protocol):
         """:meth:`kill` for every pid in one request (as :meth:`pause_many`)."""
         ...
 
+    def signal(self, pid: str, name: str, payload: bytes) -> ProcessStatus:
+        """Deliver the signal ``name`` (``payload`` codec-encoded) to ``pid``; answered
+        once it is stored with the process. Raises UnknownProcessError, or
+        InvalidStateError if the process has ended."""
+        ...
+
     # ---- lifetime ---------------------------------------------------------------------
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prunus.engine import Process, ProcessDriver, resolve_process_class
+from prunus.engine import Process, ProcessDriver, new_process, resolve_process_class
 from prunus.errors import CheckpointError, CodecError, ProcessClassError
 from prunus.persistence import decode
 
@@ -39,7 +39,7 @@ def build_process(
         data = decode(inputs)
     except CodecError as error:
         raise CodecError(f"cannot decode the inputs of {process_class}: {error}") from None
-    process = cls(inputs=data)
+    process = new_process(cls, data)
     driver = ProcessDriver(process)
     driver.launch_condition, driver.cache_mode = when, cache
     return process

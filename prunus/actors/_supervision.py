@@ -38,6 +38,7 @@ from prunus.actors._host_messages import (
     Finished,
     HostEvents,
     HostReady,
+    NestedEnded,
     Passivated,
     Reply,
     Spawned,
@@ -75,6 +76,14 @@ from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
+from prunus.actors._signals import Signals
+from prunus.actors._timers import Timers
+from prunus.actors._waiting_messages import (
+    NextTimer,
+    NextTimerReply,
+    SignalRequest,
+    TimersDue,
+)
 from prunus.actors._waits import ManyWaitDeadline, WaitDeadline, Waits
 from prunus.engine import (
     ProcessResult,
@@ -108,6 +117,8 @@ REQUESTS = frozenset(
         Describe,
         DaemonInfo,
         Reload,
+        SignalRequest,
+        NextTimer,
     }
 )
 
@@ -136,6 +147,8 @@ class Supervision(LaunchFlows):
         self._writer = writer = ProcessWriter(store)
         self.control = control = Control(registry, store, me)
         self.waits = waits = Waits(registry)
+        self.timers = timers = Timers(registry)
+        signals = Signals(registry)
         self.launches = launches = Launches(registry, writer)
         self.recovery = recovery = Recovery(registry, control, launches)
         self.dependencies = Dependencies(registry, store)
@@ -167,15 +180,16 @@ class Supervision(LaunchFlows):
             GetReport: lambda m, s: inspection.report(m.pid, s, out),
             Describe: lambda m, s: inspection.describe(m.pid, s, out),
             DaemonInfo: lambda m, s: inspection.daemon_status(s, out),
-            Reload: lambda m, s: self.carry_out(
-                recovery.reload(store, m.resume, len(hosts), s, out, self._reload_held)
-            ),
+            Reload: lambda m, s: self._reload(m, s),
+            SignalRequest: lambda m, s: signals.signal(m, s, out),
+            NextTimer: lambda m, s: out.send(s, NextTimerReply(timers.next_in())),
         }
         assert set(self._handlers) == REQUESTS
         self._event_handlers = {
-            StateChanged: lambda e: registry.state_changed(e.status),
+            StateChanged: self._state_changed,
             Finished: lambda e: self.finished(e.status, e.result),
             Spawned: self._spawned,
+            NestedEnded: lambda e: registry.nested_ended(e.status, e.result),
             Reply: lambda e: control.replied(e, out),
             Activated: self._activated,
             Passivated: lambda e: registry.passivated(e.pid),
@@ -187,6 +201,7 @@ class Supervision(LaunchFlows):
             WaitDeadline: lambda payload: waits.deadline(payload, out),
             ManyWaitDeadline: lambda payload: waits.deadline(payload, out),
             BulkDeadline: lambda payload: self.bulk.deadline(payload, out),
+            TimersDue: lambda payload: timers.fire(payload, out),
         }
 
     def handle(self, message: Any, asker: Any) -> None:
@@ -279,6 +294,19 @@ class Supervision(LaunchFlows):
             if durable:
                 self.control.record_kill(pid, message.message)  # type: ignore[union-attr]
             registry.deliver(pid, message, out)
+
+    def _state_changed(self, event: StateChanged) -> None:
+        self.registry.state_changed(event.status)
+        self.timers.track(event.status, self.out)
+
+    def _reload(self, message: Reload, asker: Any) -> None:
+        self.carry_out(
+            self.recovery.reload(
+                self._store, message.resume, len(self.hosts), asker, self.out, self._reload_held
+            )
+        )
+        if message.resume:
+            self.timers.track_all(self.out)  # (passivated sleepers report nothing)
 
     def _control(
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any

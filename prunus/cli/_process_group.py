@@ -18,6 +18,7 @@ from prunus.cli._process_read import (
     status_command,
 )
 from prunus.cli._process_show import show_command
+from prunus.cli._process_signal import signal_command
 from prunus.cli._watch import watch_command
 
 __all__ = ["VERBS", "process"]
@@ -35,6 +36,7 @@ VERBS = (
     play_command,
     resume_command,
     kill_command,
+    signal_command,
 )
 
 

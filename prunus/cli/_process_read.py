@@ -30,6 +30,7 @@ from prunus.cli._views import (
     short_class,
     state_label,
     status_data,
+    status_text,
     step_label,
     tree_rows,
     walk,
@@ -105,7 +106,7 @@ def list_command(
             state_label(status),
             step_label(status),
             format_age(None if status.created is None else now - status.created),
-            status.status or "",
+            status_text(status, now),
         ]
         for status in shown
     ]

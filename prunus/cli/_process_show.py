@@ -16,9 +16,17 @@ from prunus.cli._loading import load_process_class
 from prunus.cli._options import home_option, json_option, pid_argument, timeout_option
 from prunus.cli._process_read import value_text
 from prunus.cli._render import Output
-from prunus.cli._views import flatten, format_age, format_time, jsonable, short_class, state_label
+from prunus.cli._views import (
+    flatten,
+    format_age,
+    format_time,
+    jsonable,
+    short_class,
+    state_label,
+    waits_for,
+)
 from prunus.conditions import Outcome, condition_from_data
-from prunus.engine import ProcessDescription
+from prunus.engine import ProcessDescription, ProcessState
 from prunus.errors import PrunusError, UnknownProcessError
 
 __all__ = ["show_command", "spec_rows"]
@@ -120,6 +128,12 @@ def _summary(details: ProcessDescription) -> list[tuple[str, str]]:
         ("class", details.process_class),
         ("state", f"{state} (paused)" if details.paused and not ended else state),
         ("status", details.status or "-"),
+        (
+            "waits for",
+            waits_for(details.state, details.due, details.signal, time.time())
+            or (details.status if details.state is ProcessState.WAITING else None)
+            or "-",
+        ),
         ("step", details.step or "-"),
         ("exit code", "-" if code is None else f"{code[0]}" + (f" {code[1]}" if code[1] else "")),
         ("exception", details.exception or "-"),

@@ -249,9 +249,30 @@ def _jsonable(value: Any) -> Any:
     return repr(value)
 
 
+def waits_for(state: ProcessState, due: float | None, signal: str | None, now: float) -> str | None:
+    """What a WAITING process waits for, when it is a timer or a signal: ``timer due
+    at 12:00:05 (in 3s)``, ``signal 'approve' (timeout at ..., in 1m)``; else None
+    (children and conditions say so in the status message)."""
+    if state is not ProcessState.WAITING or (due is None and signal is None):
+        return None
+    when = None
+    if due is not None:
+        left = due - now
+        relative = f"in {format_age(left)}" if left >= 0 else f"overdue {format_age(-left)}"
+        when = f"{format_time(due)} ({relative})"
+    if signal is None:
+        return f"timer due at {when}"
+    return f"signal '{signal}'" + ("" if when is None else f", timeout at {when}")
+
+
+def status_text(status: ProcessStatus, now: float) -> str:
+    """The STATUS column: what a waiting process waits for, else its status message."""
+    return waits_for(status.state, status.due, status.signal, now) or status.status or ""
+
+
 def tree_rows(tree: Node) -> list[tuple[int, list[str]]]:
     """The rows ``status``, ``watch`` and ``run`` draw: pid, class, state, step, status."""
-    rows = []
+    rows, now = [], time.time()
     for depth, node in walk(tree):
         status = node.status
         step = f"step {step_label(status)}" if status.step and not status.state.is_terminal else ""
@@ -263,7 +284,7 @@ def tree_rows(tree: Node) -> list[tuple[int, list[str]]]:
                     short_class(status.process_class),
                     state_label(status),
                     step,
-                    status.status or "",
+                    status_text(status, now),
                 ],
             )
         )

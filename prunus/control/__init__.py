@@ -13,7 +13,7 @@ from typing import Any
 from prunus.actors import ListQuery, ProcessPage
 from prunus.control._client import Client, execute
 from prunus.control._daemon_control import daemon_pids, daemon_status, start_daemon, stop_daemon
-from prunus.engine import Process, install_executor, launch_inputs
+from prunus.engine import Process, install_executor, launch_inputs, new_process
 
 __all__ = [
     "Client",
@@ -43,4 +43,4 @@ def run(
         KilledError: the process was killed.
         Exception: whatever made the process EXCEPTED.
     """
-    return process_class(inputs=launch_inputs(process_class, inputs, kwargs)).execute()
+    return new_process(process_class, launch_inputs(process_class, inputs, kwargs)).execute()

@@ -27,8 +27,17 @@ from prunus.conditions import Condition, Pid
 from prunus.control._daemon_files import daemon_address, daemon_key
 from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
 from prunus.control._warm import execute_warm
-from prunus.engine import Process, ProcessResult, ProcessStatus, launch_inputs
-from prunus.errors import NotAuthorisedError
+from prunus.engine import (
+    Process,
+    ProcessResult,
+    ProcessStatus,
+    launch_inputs,
+    new_process,
+    refuse_inside_step,
+)
+from prunus.engine._waiting import check_signal_name
+from prunus.errors import CodecError, NotAuthorisedError
+from prunus.persistence import encode
 from prunus.ui._notebook import ProcessList, ProcessTree
 
 __all__ = ["Client", "execute"]
@@ -60,6 +69,7 @@ class Client:
         resume: bool = True,
         runtime: Runtime | None = None,
     ) -> None:
+        refuse_inside_step("a prunus Client")
         if runtime is None:
             runtime = open_embedded_runtime(home, store=store, resume=resume)
         elif home is not None or store is not None:
@@ -90,6 +100,7 @@ class Client:
             NotAuthorisedError: no key, or not the daemon's
                 (``not authorised for the daemon on HOME``).
         """
+        refuse_inside_step("Client.connect")
         _check_seconds("timeout", timeout, allow_zero=False)
         port, where = daemon_address(home, address)
         try:
@@ -277,6 +288,26 @@ class Client:
         """:meth:`kill` for many processes in one request (see :meth:`pause_many`)."""
         return self._runtime.kill_many(list(pids), msg, timeout=timeout)
 
+    def signal(self, pid: str, name: str, payload: Any = None) -> ProcessStatus:
+        """Deliver the signal ``name`` with ``payload`` to ``pid`` (a process waiting in
+        ``self.wait_for(name)`` resumes and reads it with ``self.signal(name)``; any
+        other keeps it until it waits for it). Returns once the signal is stored with
+        the process: its status then.
+
+        Raises:
+            ValueError: ``name`` cannot name a signal.
+            CodecError: ``payload`` cannot be stored (names the bad value's path).
+            UnknownProcessError: no such pid.
+            InvalidStateError: the process has ended.
+            (Nothing is stored in any of these cases.)
+        """
+        check_signal_name(name)
+        try:
+            data = encode(payload)
+        except CodecError as error:
+            raise CodecError(f"cannot store the payload of signal '{name}': {error}") from None
+        return self._runtime.signal(pid, name, data)
+
     def list(self) -> ProcessList:
         """Every process this runtime knows, in launch order (a ``list`` that shows
         itself as a table in a notebook)."""
@@ -356,7 +387,7 @@ def _launch_item(
         if inputs or kwargs:
             raise TypeError("inputs go to the constructor when submitting an instance")
         return process, None
-    return process(inputs=launch_inputs(process, inputs, kwargs)), None
+    return new_process(process, launch_inputs(process, inputs, kwargs)), None
 
 
 def execute(process: Process) -> dict[str, Any]:

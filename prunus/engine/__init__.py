@@ -6,7 +6,9 @@ from prunus.engine._checkpoint import load_process, resolve_process_class, save_
 from prunus.engine._commands import Command, Continue, Kill, Stop, UnsuccessfulResult, Wait
 from prunus.engine._description import ProcessDescription
 from prunus.engine._driver import ProcessDriver
+from prunus.engine._function import FunctionProcess, function
 from prunus.engine._listener import ProcessListener
+from prunus.engine._nested import NestedRunner, current_step, refuse_inside_step, using_runner
 from prunus.engine._process import (
     Executor,
     Process,
@@ -15,6 +17,7 @@ from prunus.engine._process import (
     install_pid_type,
     launch_inputs,
     new_pid,
+    new_process,
 )
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import (
@@ -31,7 +34,9 @@ __all__ = [
     "Command",
     "Continue",
     "Executor",
+    "FunctionProcess",
     "Kill",
+    "NestedRunner",
     "Process",
     "ProcessDescription",
     "ProcessDriver",
@@ -47,11 +52,16 @@ __all__ = [
     "append_",
     "check_transition",
     "child_pid",
+    "current_step",
+    "function",
     "install_executor",
     "install_pid_type",
     "launch_inputs",
     "load_process",
     "new_pid",
+    "new_process",
+    "refuse_inside_step",
     "resolve_process_class",
     "save_process",
+    "using_runner",
 ]

@@ -77,6 +77,9 @@ def save_process(process: Process, *, listeners: list[Any] | None = None) -> dic
     data["created"] = core.created
     if core.when is not None:
         data["when"] = core.when
+    data["waiting"] = core.waiting
+    data["signals"] = core.signals
+    data["signal_values"] = core.signal_values
     return data
 
 
@@ -112,6 +115,10 @@ def load_process(data: dict[str, Any], process_class: type[Process] | None = Non
         if data.get("created") is not None:
             core.created = float(data["created"])
         core.when = data.get("when")
+        # (checkpoints written before timers and signals have none of these)
+        core.waiting = data.get("waiting")
+        core.signals = dict(data.get("signals") or {})
+        core.signal_values = dict(data.get("signal_values") or {})
     except CheckpointError:
         raise
     except (KeyError, TypeError, ValueError) as error:

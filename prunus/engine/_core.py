@@ -52,6 +52,11 @@ class ProcessCore:
     # The launch condition (``when=``) as plain data: while the process is CREATED its
     # registry record carries it, so the supervisor holds it back until it holds.
     when: list[Any] | None = None
+    # What a WAITING process waits for besides children: {"due": unix time or None,
+    # "signal": name or None} (see prunus.engine._waiting); None otherwise.
+    waiting: dict[str, Any] | None = None
+    signals: dict[str, Any] = field(default_factory=dict)  # arrived, not waited for yet
+    signal_values: dict[str, Any] = field(default_factory=dict)  # what self.signal() reads
     # ---- transient: never checkpointed ----
     in_step: bool = False
     kill_request: tuple[str | None] | None = None

@@ -32,6 +32,8 @@ class ProcessDescription:
         restarts: how often it was restarted because its host died while running it.
         when: the ``when=`` condition it is held by (plain data), while it waits.
         cached_from: the pid whose outputs it copied (a memo hit), or None.
+        due: a WAITING process's timer (unix time), else None.
+        signal: the signal a WAITING process waits for, else None.
     """
 
     pid: str
@@ -52,6 +54,8 @@ class ProcessDescription:
     traceback: str | None = None
     when: list[Any] | None = None
     cached_from: str | None = None
+    due: float | None = None
+    signal: str | None = None
 
     @classmethod
     def of(
@@ -87,6 +91,8 @@ class ProcessDescription:
             traceback=result.traceback if result is not None else None,
             when=when,
             cached_from=cached_from,
+            due=status.due,
+            signal=status.signal,
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -110,6 +116,8 @@ class ProcessDescription:
             "restarts": self.restarts,
             "when": self.when,
             "cached_from": self.cached_from,
+            "due": self.due,
+            "signal": self.signal,
         }
 
     @classmethod
@@ -135,6 +143,8 @@ class ProcessDescription:
             traceback=data.get("traceback"),
             when=data.get("when"),
             cached_from=data.get("cached_from"),
+            due=data.get("due"),
+            signal=data.get("signal"),
         )
 
     @property

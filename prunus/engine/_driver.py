@@ -17,6 +17,7 @@ from typing import Any
 
 from prunus.engine._process import Process
 from prunus.engine._records import ProcessResult, ProcessStatus
+from prunus.engine._waiting import deliver_signal, wake
 
 __all__ = ["ProcessDriver"]
 
@@ -59,6 +60,16 @@ class ProcessDriver:
         """Deliver a child's result (a WorkChain consumes it in its awaits); a result
         delivered again, or of a process that is not a child, is ignored."""
         self.process._prunus_child_finished(result)
+
+    def wake(self, due: float, now: float) -> bool:
+        """A timer for ``due`` fired at ``now``: resume the process if it still waits
+        on it (its lateness goes in its report); False for a stale wake-up."""
+        return wake(self.process, due, now)
+
+    def signal(self, name: str, payload: Any) -> bool:
+        """Deliver the signal ``name``: a process waiting for it resumes, any other
+        keeps it until it waits. False if the process has ended."""
+        return deliver_signal(self.process, name, payload)
 
     def fail(self, error: BaseException) -> None:
         """End the process EXCEPTED with ``error``, for a failure outside its steps

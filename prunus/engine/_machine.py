@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from prunus.engine._commands import Continue, Kill, Stop, UnsuccessfulResult, Wait
 from prunus.engine._failure import store_error
 from prunus.engine._hooks import enter_current, leave_current, running
+from prunus.engine._nested import stepping
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import ProcessState, check_transition
+from prunus.engine._waiting import WaitOn, take_pending_signal
 from prunus.errors import InvalidStateError, PortValidationError
 from prunus.spec import ExitCode, PortNamespace
 
@@ -101,7 +103,8 @@ class ProcessMachine:
             else:
                 if not isinstance(self, OutlineDriven):
                     core.step_name = name
-                command = getattr(self, name)(*args, **kwargs)
+                with stepping(self):  # type: ignore[arg-type]
+                    command = getattr(self, name)(*args, **kwargs)
             kill_request, core.kill_request = core.kill_request, None
             core.in_step = False
             if kill_request is not None:
@@ -134,6 +137,10 @@ class ProcessMachine:
             self._prunus_set_next(command.fn, command.args, command.kwargs)
         elif isinstance(command, Wait):
             self._prunus_set_next(command.fn, (), {})
+            on = command.data if isinstance(command.data, WaitOn) else None
+            if on is not None and on.signal is not None and take_pending_signal(self, on.signal):  # type: ignore[arg-type]
+                return  # the signal came first: no wait, the next step runs
+            core.waiting = None if on is None else {"due": on.due, "signal": on.signal}
             core.status = command.msg
             self._prunus_transition(ProcessState.WAITING, command.data)
         elif isinstance(command, Kill):
@@ -309,6 +316,8 @@ class ProcessMachine:
             children=tuple(core.children),
             parent=core.parent,
             created=core.created,
+            due=None if core.waiting is None else core.waiting["due"],
+            signal=None if core.waiting is None else core.waiting["signal"],
         )
 
     def _prunus_result(self) -> ProcessResult:

@@ -22,8 +22,10 @@ from prunus.engine._core import ProcessCore
 from prunus.engine._hooks import ProcessHooks, current_process
 from prunus.engine._listener import ProcessListener
 from prunus.engine._machine import ProcessMachine
+from prunus.engine._nested import refuse_inside_step
 from prunus.engine._process_view import ProcessView
 from prunus.engine._states import ProcessState
+from prunus.engine._waiting import WaitingActions
 from prunus.errors import ClosedError, InvalidStateError, PortValidationError
 from prunus.spec import ProcessSpec
 
@@ -35,6 +37,7 @@ __all__ = [
     "install_pid_type",
     "launch_inputs",
     "new_pid",
+    "new_process",
 ]
 
 _LOG = logging.getLogger(__name__)
@@ -132,6 +135,22 @@ def _nesting_error(inputs: Mapping[str, Any]) -> PortValidationError:
     return PortValidationError("the value is nested too deeply")
 
 
+def new_process(
+    process_class: type[Process],
+    inputs: Mapping[str, Any] | None,
+    pid: str | None = None,
+    *,
+    parent_pid: str | None = None,
+) -> Process:
+    """A new, validated process of ``process_class``: how the runtime makes processes.
+
+    Why not ``process_class(inputs=...)``: calling a ``@prunus.function`` class RUNS the
+    function (that is its user-facing meaning), so the runtime constructs through
+    ``type.__call__``, which every Process class answers the same way.
+    """
+    return type.__call__(process_class, inputs, pid, parent_pid=parent_pid)  # type: ignore[no-any-return]
+
+
 class _ClassOrInstanceProperty:
     """``Cls.exit_codes`` and ``self.exit_codes`` both read the class's spec."""
 
@@ -142,7 +161,7 @@ class _ClassOrInstanceProperty:
         return self._getter(owner)
 
 
-class Process(ProcessHooks, ProcessView, ProcessMachine):
+class Process(ProcessHooks, ProcessView, WaitingActions, ProcessMachine):
     """A unit of work with typed inputs and outputs, run as a sequence of steps.
 
     Subclasses override :meth:`define` to declare ports and :meth:`run` to do the work.
@@ -293,7 +312,7 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
         core = self._prunus
         merged = launch_inputs(process_class, inputs, kwargs)
         pid = child_pid(core.pid, core.launch_count)
-        child = process_class(inputs=merged, pid=pid, parent_pid=core.pid)
+        child = new_process(process_class, merged, pid, parent_pid=core.pid)
         if when is not None:
             child._prunus.when = when.to_data()
         core.launch_count += 1
@@ -374,6 +393,7 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
             raise InvalidStateError(f"cannot resume process {core.pid}: it is {core.state.name}")
         core.next_args, core.next_kwargs = args, kwargs
         core.status = None
+        core.waiting = None
         self._prunus_guarded(self._prunus_transition, ProcessState.RUNNING)
 
     def add_process_listener(self, listener: ProcessListener) -> None:
@@ -396,6 +416,7 @@ class Process(ProcessHooks, ProcessView, ProcessMachine):
                 f"process {self.pid} has already ended ({self.state.name}); a process runs "
                 "once: create a new instance to run again"
             )
+        refuse_inside_step("execute()/prunus.run")
         if _executor is None:  # only if prunus.engine was loaded without prunus itself
             raise RuntimeError("no executor is installed: import prunus first")
         return _executor(self)

@@ -194,6 +194,8 @@ class ProcessStatus:
         created: when the process was created (unix time).
         step_started: while a step runs long (a daemon reports it after a fraction of
             a second), when that step started (unix time); None otherwise.
+        due: a WAITING process's timer: when it falls due (unix time), else None.
+        signal: the name of the signal a WAITING process waits for, else None.
     """
 
     pid: str
@@ -206,6 +208,8 @@ class ProcessStatus:
     parent: str | None = None
     created: float | None = None
     step_started: float | None = None
+    due: float | None = None
+    signal: str | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -224,6 +228,8 @@ class ProcessStatus:
             "parent": self.parent,
             "children": list(self.children),
             "created": self.created,
+            "due": self.due,
+            "signal": self.signal,
         }
         if self.step_started is not None:  # (never stored: only reported while running)
             data["step_started"] = self.step_started
@@ -244,6 +250,8 @@ class ProcessStatus:
             parent=data["parent"],
             created=data.get("created"),
             step_started=data.get("step_started"),
+            due=data.get("due"),
+            signal=data.get("signal"),
         )
 
 

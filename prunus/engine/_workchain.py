@@ -74,6 +74,10 @@ class WorkChain(OutlineDriven, Process):
     def run(self) -> Any:
         return self._prunus_do_step()
 
+    def _prunus_then(self, then: Any) -> Any:
+        # ``return self.sleep(s)`` from a step: the outline goes on after the wait
+        return self._prunus_do_step if then is None else then
+
     def _prunus_do_step(self) -> Any:
         core = self._prunus
         outline = self.spec().get_outline()  # type: ignore[attr-defined]

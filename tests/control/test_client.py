@@ -231,17 +231,16 @@ def test_list_shows_every_process_with_its_state(client):
     assert listed == {pid: ProcessState.FINISHED for pid in pids}
 
 
-def test_a_step_may_run_another_process_to_completion_inside_it():
+def test_a_step_running_another_process_privately_fails_with_one_line_saying_what_to_do():
     class RunsNested(prunus.Process):
-        @classmethod
-        def define(cls, spec):
-            super().define(spec)
-            spec.output("inner", valid_type=int)
-
         def run(self):
-            self.out("inner", prunus.run(Add, a=40, b=2)["sum"])
+            prunus.run(Add, a=40, b=2)  # a private runtime: refused (issue 15)
 
-    assert prunus.run(RunsNested) == {"inner": 42}
+    with pytest.raises(prunus.InvalidStateError) as caught:
+        prunus.run(RunsNested)
+    message = str(caught.value)
+    assert "prunus.run cannot be used inside a step of process" in message
+    assert "@prunus.function" in message and "\n" not in message
 
 
 def test_a_closed_client_refuses_further_calls():

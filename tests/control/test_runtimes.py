@@ -43,6 +43,7 @@ def test_the_runtime_interface_names_every_call_a_client_makes():
         "report",
         "resume",
         "run",
+        "signal",
         "status",
         "wait",
         "wait_many",

@@ -64,4 +64,6 @@ def test_the_data_form_names_the_state_and_lists_the_exit_code_as_clients_read_i
         "restarts": 1,
         "when": None,
         "cached_from": None,
+        "due": None,
+        "signal": None,
     }

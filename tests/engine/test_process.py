@@ -314,7 +314,7 @@ class Outer(Process):
     def run(self):
         STAMPS.append(self.inputs.stamp)
         inner = Inner(self.exposed_inputs(Inner, namespace="inner"))
-        inner.execute()
+        step_until_blocked(inner)  # execute() is refused inside a step
         self.out("y", inner.outputs["y"])
 
 
