@@ -46,10 +46,10 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Sequence
 from typing import Any
 
 from prunus.actors._cell import ProcessCell
+from prunus.actors._group_commit import GroupCommit
 from prunus.actors._host_messages import (
     Activate,
     Activated,
@@ -73,7 +73,7 @@ from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor, WakeupMessage
 from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
-from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, stage_writes
+from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint
 
 __all__ = ["Echo", "HostActor"]
 
@@ -88,55 +88,6 @@ EMBEDDED_SYNC_SECONDS = 0.005
 
 class _Holding(Exception):
     """Raised by a commit that found the disk full: the host stops where it is."""
-
-
-class _GroupCommit:
-    """The store as cells see it: writes are encoded at once (so an unencodable value
-    fails the step that produced it) but committed together by :meth:`flush`.
-
-    ``sync`` makes every commit so far durable (the store's ``flush``; None for a store
-    without one, e.g. in memory), skipping the fsync if one ended less than
-    ``sync_interval`` ago (0: never skip; see ``LmdbStore.flush``). The daemon (0)
-    fsyncs at the end of every slice, before its events leave this OS process. The
-    embedded runtime fsyncs at least every ``EMBEDDED_SYNC_SECONDS`` while steps run,
-    and always before it answers its caller anything (``EmbeddedRuntime``): its events
-    never leave the OS process, so a power cut loses them together with the unsynced
-    steps they report.
-    """
-
-    def __init__(self, store: Any, sync: Any, sync_interval: float) -> None:
-        self.store = store
-        self._staged: list[StagedWrite] = []
-        self._sync, self._sync_interval = sync, sync_interval
-        self.fence: str | None = None  # see HostConfig.fence
-
-    def write_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        self._staged.extend(stage_writes(items))
-
-    def write(self, pid: str, **parts: Any) -> None:
-        self.write_many([(pid, parts)])
-
-    def add(self, staged: StagedWrite) -> None:
-        self._staged.append(staged)
-
-    def get_record(self, pid: str) -> dict[str, Any] | None:
-        return self.store.get_record(pid)
-
-    def flush(self, durable: bool) -> None:
-        """Commit what is staged; with ``durable``, also fsync everything committed
-        (unless an fsync was too recent: see the class docstring). If the commit
-        fails, everything stays staged for the next attempt."""
-        if self._staged:
-            if self.fence is None:
-                self.store.write_staged(self._staged)
-            else:
-                self.store.write_staged(self._staged, fence=self.fence)
-            self._staged = []
-        if durable and self._sync is not None:
-            if self._sync_interval:
-                self._sync(self._sync_interval)
-            else:
-                self._sync()
 
 
 class Echo(Actor):
@@ -156,7 +107,7 @@ class HostActor(Actor):
         super().__init__(*args, **kwargs)
         self._config: HostConfig | None = None
         self._supervisor: Any = None
-        self._writes: _GroupCommit | None = None
+        self._writes: GroupCommit | None = None
         self._writer: ProcessWriter | None = None
         self._nested: NestedCalls | None = None
         self._cells: dict[str, ProcessCell] = {}
@@ -236,10 +187,10 @@ class HostActor(Actor):
         self._config, self._supervisor = config, sender
         # Daemon: open the store here, in this OS process (never inherit an LMDB env).
         # Its commits are not fsynced one by one: _end_slice fsyncs once per slice
-        # (embedded: at most every EMBEDDED_SYNC_SECONDS; see _GroupCommit).
+        # (embedded: at most every EMBEDDED_SYNC_SECONDS; see GroupCommit).
         store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
         interval = 0.0 if config.store is None else EMBEDDED_SYNC_SECONDS
-        self._writes = _GroupCommit(store, getattr(store, "flush", None), interval)
+        self._writes = GroupCommit(store, getattr(store, "flush", None), interval)
         self._writes.fence = config.fence
         self._writer = ProcessWriter(self._writes)
         if config.home is not None:  # embedded, nobody can ask while a step runs

@@ -25,14 +25,18 @@ from prunus.actors import (
 )
 from prunus.conditions import Condition, Pid
 from prunus.control._daemon_files import daemon_address, daemon_key
-from prunus.control._launch_options import UNSET, LaunchDefaults, when_data
+from prunus.control._launch_options import (
+    UNSET,
+    LaunchDefaults,
+    checked_placement,
+    launch_item,
+    when_data,
+)
 from prunus.control._warm import execute_warm
 from prunus.engine import (
     Process,
     ProcessResult,
     ProcessStatus,
-    launch_inputs,
-    new_process,
     refuse_inside_step,
 )
 from prunus.engine._waiting import check_signal_name
@@ -154,11 +158,13 @@ class Client:
         when = self._defaults.resolve("when", when)
         cache = self._defaults.resolve("cache", cache, True)
         placement = kwargs.pop("placement", None)
-        item = _launch_item(process, inputs, kwargs)
+        item = launch_item(process, inputs, kwargs)
         if placement is None:
             return Pid(self._runtime.launch(*item, when_data(when), cache))
         return Pid(
-            self._runtime.launch(*item, when_data(when), cache, placement=_placement(placement))
+            self._runtime.launch(
+                *item, when_data(when), cache, placement=checked_placement(placement)
+            )
         )
 
     def submit_many(
@@ -179,7 +185,7 @@ class Client:
         """
         data = when_data(self._defaults.resolve("when", when))
         cache = self._defaults.resolve("cache", cache, True)
-        items = [(*_launch_item(process, inputs, {}), data, cache) for process, inputs in launches]
+        items = [(*launch_item(process, inputs, {}), data, cache) for process, inputs in launches]
         return [Pid(pid) for pid in self._runtime.launch_many(items)]
 
     @contextmanager
@@ -205,7 +211,7 @@ class Client:
         (from a daemon, the error of an EXCEPTED process is rebuilt: its own type
         where it imports, else ProcessFailedError with its type name, message and
         traceback text)."""
-        return self._runtime.run(*_launch_item(process, inputs, kwargs))
+        return self._runtime.run(*launch_item(process, inputs, kwargs))
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:
         """Block until ``pid`` ends and return its result (also for KILLED or EXCEPTED).
@@ -361,33 +367,6 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _placement(placement: Any) -> dict[str, int | str]:
-    """A launch's ``placement``, checked here so a bad one fails in the caller."""
-    if not isinstance(placement, Mapping):
-        raise TypeError(f"placement must be a mapping like {{'gpu': 1}}, not {placement!r}")
-    for key, value in placement.items():
-        countable = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        if not isinstance(key, str) or not (countable or (isinstance(value, str) and value)):
-            raise ValueError(f"placement {key!r}: {value!r}: give a count (int >= 0) or a label")
-    return dict(placement)
-
-
-def _launch_item(
-    process: type[Process] | Process | str,
-    inputs: Mapping[str, Any] | None,
-    kwargs: dict[str, Any],
-) -> tuple[Process | str, dict[str, Any] | None]:
-    """What a runtime launches: a validated instance (a class is built here, so bad
-    inputs fail in the caller), or a class path with its inputs."""
-    if isinstance(process, str):
-        return process, {**(inputs or {}), **kwargs}
-    if isinstance(process, Process):
-        if inputs or kwargs:
-            raise TypeError("inputs go to the constructor when submitting an instance")
-        return process, None
-    return new_process(process, launch_inputs(process, inputs, kwargs)), None
 
 
 def execute(process: Process) -> dict[str, Any]:

@@ -19,14 +19,21 @@ and resolved here; ``submit`` passes them on unchanged.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from prunus.conditions import Condition
+from prunus.engine import Process, launch_inputs, new_process
 from prunus.errors import ConditionError
 
-__all__ = ["LAUNCH_OPTIONS", "UNSET", "LaunchDefaults"]
+__all__ = [
+    "LAUNCH_OPTIONS",
+    "UNSET",
+    "LaunchDefaults",
+    "checked_placement",
+    "launch_item",
+]
 
 #: Every launch option ``submit`` and ``defaults`` take.
 LAUNCH_OPTIONS = ("when", "cache")
@@ -106,3 +113,30 @@ def check_option(name: str, value: Any) -> None:
 def when_data(when: Condition | None) -> list[Any] | None:
     """What a runtime takes: the condition's plain data."""
     return None if when is None else when.to_data()
+
+
+def checked_placement(placement: Any) -> dict[str, int | str]:
+    """A launch's ``placement``, checked here so a bad one fails in the caller."""
+    if not isinstance(placement, Mapping):
+        raise TypeError(f"placement must be a mapping like {{'gpu': 1}}, not {placement!r}")
+    for key, value in placement.items():
+        countable = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if not isinstance(key, str) or not (countable or (isinstance(value, str) and value)):
+            raise ValueError(f"placement {key!r}: {value!r}: give a count (int >= 0) or a label")
+    return dict(placement)
+
+
+def launch_item(
+    process: type[Process] | Process | str,
+    inputs: Mapping[str, Any] | None,
+    kwargs: dict[str, Any],
+) -> tuple[Process | str, dict[str, Any] | None]:
+    """What a runtime launches: a validated instance (a class is built here, so bad
+    inputs fail in the caller), or a class path with its inputs."""
+    if isinstance(process, str):
+        return process, {**(inputs or {}), **kwargs}
+    if isinstance(process, Process):
+        if inputs or kwargs:
+            raise TypeError("inputs go to the constructor when submitting an instance")
+        return process, None
+    return new_process(process, launch_inputs(process, inputs, kwargs)), None

@@ -10,23 +10,23 @@ layer installed (:func:`install_executor`): the engine imports nothing above it.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from prunus._attributes_dict import frozen_tree, plain_tree
 from prunus.engine._core import ProcessCore
 from prunus.engine._hooks import ProcessHooks, current_process
+from prunus.engine._input_checks import defaulted_paths, nesting_error
 from prunus.engine._listener import ProcessListener
 from prunus.engine._machine import ProcessMachine
 from prunus.engine._nested import refuse_inside_step
+from prunus.engine._pids import child_pid, new_pid
 from prunus.engine._process_view import ProcessView
 from prunus.engine._states import ProcessState
 from prunus.engine._waiting import WaitingActions
-from prunus.errors import ClosedError, InvalidStateError, PortValidationError
+from prunus.errors import ClosedError, InvalidStateError
 from prunus.spec import ProcessSpec
 
 __all__ = [
@@ -84,55 +84,6 @@ def launch_inputs(
         merged.update(given or {})
     merged.update(kwargs)
     return merged
-
-
-def new_pid() -> str:
-    """A fresh top-level pid: short, unique, safe in file names and shell arguments."""
-    return uuid.uuid4().hex[:12]
-
-
-_MAX_INPUT_DEPTH = 500  # the store keeps no deeper values (msgpack stops at 511)
-_PLAIN_CHILD_PID_CHARS = 64  # past this, a child pid is a hash (see child_pid)
-_ROOT_PREFIX_CHARS = 24
-
-
-def child_pid(parent: str, index: int) -> str:
-    """The pid of the ``index``-th child that ``parent`` launches.
-
-    Deterministic, so a step re-run after a crash finds the child it launched before.
-    It reads as ``<parent>.<index>`` while that is short; deeper down it is
-    ``<root>.h<hash of that>`` (64 bits of BLAKE2b), so pids stay short at any depth
-    (LMDB keys are at most 511 bytes) and still tell which tree they belong to. The
-    parent link is kept in the process's record, never parsed out of the pid.
-    """
-    plain = f"{parent}.{index}"
-    if len(plain) <= _PLAIN_CHILD_PID_CHARS:
-        return plain
-    root = parent.split(".", 1)[0][:_ROOT_PREFIX_CHARS]
-    return f"{root}.h{hashlib.blake2b(plain.encode(), digest_size=8).hexdigest()}"
-
-
-def _nesting_error(inputs: Mapping[str, Any]) -> PortValidationError:
-    """Why ``inputs`` are too deep to walk: a dict that contains itself, or nesting past
-    what the store keeps. Looked for only after a RecursionError, without recursion."""
-    active: set[int] = set()
-    stack: list[tuple[Any, tuple[str, ...]]] = [(inputs, ())]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, int):  # only dicts are pushed: this marks leaving one
-            active.discard(value)
-            continue
-        if id(value) in active:
-            return PortValidationError("the value contains itself (a recursive structure)", path)
-        if len(path) > _MAX_INPUT_DEPTH:
-            where = (*path[:6], "...")  # (the port, and enough to recognise the value)
-            return PortValidationError(f"nested more than {_MAX_INPUT_DEPTH} levels deep", where)
-        active.add(id(value))
-        stack.append((id(value), path))
-        for key, item in value.items():
-            if isinstance(item, dict):
-                stack.append((item, (*path, str(key)[:40])))
-    return PortValidationError("the value is nested too deeply")
 
 
 def new_process(
@@ -242,9 +193,9 @@ class Process(ProcessHooks, ProcessView, WaitingActions, ProcessMachine):
             raw = plain_tree(spec.pre_process_inputs(given))
             error = spec.validate_inputs(raw)
             tree = frozen_tree(raw) if error is None else None
-            defaulted = _defaulted_paths(given, raw) if error is None else None
+            defaulted = defaulted_paths(given, raw) if error is None else None
         except RecursionError:  # a dict that contains itself, or one nested very deep
-            raise _nesting_error(given) from None
+            raise nesting_error(given) from None
         if error is not None:
             raise error
         self._prunus = ProcessCore(pid=new_pid() if pid is None else str(pid), parent=parent_pid)
@@ -423,17 +374,3 @@ class Process(ProcessHooks, ProcessView, WaitingActions, ProcessMachine):
 
     def __repr__(self) -> str:
         return f"<{self.get_name()} pid={self.pid} state={self.state.name}>"
-
-
-def _defaulted_paths(
-    given: Mapping[str, Any], parsed: Mapping[str, Any], prefix: str = ""
-) -> list[str]:
-    """Dotted paths that are in ``parsed`` (defaults filled) but were not ``given``."""
-    paths: list[str] = []
-    for key, value in parsed.items():
-        path = f"{prefix}{key}"
-        if key not in given:
-            paths.append(path)
-        elif isinstance(value, Mapping) and isinstance(given[key], Mapping):
-            paths.extend(_defaulted_paths(given[key], value, path + "."))
-    return paths

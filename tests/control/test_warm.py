@@ -13,7 +13,7 @@ import pytest
 import prunus
 from prunus import Process, ToContext, WorkChain
 from prunus.control import _warm
-from prunus.errors import StuckError
+from prunus.errors import InvalidStateError, StuckError
 from tests.workflows import Doubler, Fails, WaitsForever
 
 
@@ -23,7 +23,7 @@ def warm_runtime():
 
 
 class RunsNested(Process):
-    """Runs a Doubler to its end inside its own step (a nested prunus.run)."""
+    """Tries to run a Doubler to its end inside its own step (a nested prunus.run)."""
 
     @classmethod
     def define(cls, spec):
@@ -70,10 +70,14 @@ def test_runs_in_one_thread_share_one_runtime():
     assert first is not None and warm_runtime() is first
 
 
-def test_a_run_inside_a_step_gets_its_own_runtime_and_the_warm_one_carries_on():
+def test_a_run_inside_a_step_is_refused_and_the_warm_runtime_carries_on():
+    # A nested prunus.run is refused (issue 15: a @prunus.function call is the one
+    # synchronous nested call); the refusal is the step's error, and the warm runtime
+    # that ran the outer process is kept.
     prunus.run(Doubler, x=1)
     first = warm_runtime()
-    assert prunus.run(RunsNested, x=5) == {"y": 11}
+    with pytest.raises(InvalidStateError, match="cannot be used inside a step"):
+        prunus.run(RunsNested, x=5)
     assert warm_runtime() is first
     assert prunus.run(Doubler, x=7) == {"y": 14}
 
