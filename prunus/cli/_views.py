@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from prunus._text import format_age, format_time
 from prunus.cli._errors import CliError
 from prunus.control import Client
 from prunus.engine import ProcessState, ProcessStatus
@@ -150,30 +151,6 @@ def state_label(status: ProcessStatus) -> str:
     """``WAITING`` or ``WAITING (paused)``; an ended process is never shown paused."""
     paused = status.paused and not status.state.is_terminal
     return f"{status.state.name} (paused)" if paused else status.state.name
-
-
-def format_time(timestamp: float | None) -> str:
-    """A unix time as local ``YYYY-MM-DD HH:MM:SS``, or ``-``."""
-    if timestamp is None:
-        return "-"
-    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def format_age(seconds: float | None) -> str:
-    """``4s``, ``3m 05s``, ``2h 03m``, ``5d 02h``: a duration for a column."""
-    if seconds is None:
-        return "-"
-    seconds = max(0, int(seconds))
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
 
 
 def step_label(status: ProcessStatus) -> str:

@@ -8,13 +8,13 @@ never a reload. Every value from the store is escaped here (``e``).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from prunus._text import format_age, format_time
 from prunus.engine import ProcessState
 from prunus.ui._graph import STATE_COLOURS
 
@@ -54,26 +54,6 @@ def badge(state: str, paused: bool = False) -> str:
     return (
         f'<span class="state state-{state.lower()}" style="background:{colour}">{e(label)}</span>'
     )
-
-
-def format_time(timestamp: float | None) -> str:
-    if timestamp is None:
-        return "-"
-    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def format_age(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = max(0, int(seconds))
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
 def value_html(value: Any) -> str:
