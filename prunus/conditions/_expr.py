@@ -24,7 +24,7 @@ import enum
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, ClassVar, NamedTuple, TypeAlias
 
 from prunus.engine import ProcessResult, ProcessState
 from prunus.errors import ConditionError
@@ -237,64 +237,56 @@ def _flatten(kind: type, parts: tuple[Condition, ...]) -> tuple[Condition, ...]:
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class And(Condition):
+class _Junction(Condition):
+    """``&`` and ``|``: duals, so one walk serves both. A part with the ``decisive``
+    value ends the walk with it; otherwise any NOT_YET part makes the whole NOT_YET,
+    and with none the junction is ``otherwise``."""
+
+    parts: tuple[Condition, ...]
+    symbol: ClassVar[str]
+    decisive: ClassVar[Truth]
+    otherwise: ClassVar[Truth]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", _flatten(type(self), tuple(self.parts)))
+
+    def _evaluate(self, lookup: Callable[[str], Outcome | None]) -> Truth:
+        result = self.otherwise
+        for part in self.parts:
+            value = part._evaluate(lookup)
+            if value is self.decisive:
+                return value
+            if value is Truth.NOT_YET:
+                result = Truth.NOT_YET
+        return result
+
+    def _walk_atoms(self) -> Iterator[Atom]:
+        for part in self.parts:
+            yield from part._walk_atoms()
+
+    def to_data(self) -> list[Any]:
+        return [self.symbol, *(part.to_data() for part in self.parts)]
+
+    def __str__(self) -> str:
+        # A junction of the other kind inside is parenthesised: for ``&`` in ``|`` the
+        # parentheses are for the reader (``&`` binds tighter), for ``|`` in ``&`` needed.
+        return f" {self.symbol} ".join(
+            f"({part})" if isinstance(part, _Junction) else str(part) for part in self.parts
+        )
+
+
+class And(_Junction):
     """Holds when every part holds; can never hold as soon as one part can never hold."""
 
-    parts: tuple[Condition, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parts", _flatten(And, tuple(self.parts)))
-
-    def _evaluate(self, lookup: Callable[[str], Outcome | None]) -> Truth:
-        result = Truth.HOLDS
-        for part in self.parts:
-            value = part._evaluate(lookup)
-            if value is Truth.NEVER:
-                return Truth.NEVER
-            if value is Truth.NOT_YET:
-                result = Truth.NOT_YET
-        return result
-
-    def _walk_atoms(self) -> Iterator[Atom]:
-        for part in self.parts:
-            yield from part._walk_atoms()
-
-    def to_data(self) -> list[Any]:
-        return ["&", *(part.to_data() for part in self.parts)]
-
-    def __str__(self) -> str:
-        return " & ".join(f"({part})" if type(part) is Or else str(part) for part in self.parts)
+    __slots__ = ()
+    symbol, decisive, otherwise = "&", Truth.NEVER, Truth.HOLDS
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Or(Condition):
+class Or(_Junction):
     """Holds as soon as one part holds; can never hold when no part can."""
 
-    parts: tuple[Condition, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parts", _flatten(Or, tuple(self.parts)))
-
-    def _evaluate(self, lookup: Callable[[str], Outcome | None]) -> Truth:
-        result = Truth.NEVER
-        for part in self.parts:
-            value = part._evaluate(lookup)
-            if value is Truth.HOLDS:
-                return Truth.HOLDS
-            if value is Truth.NOT_YET:
-                result = Truth.NOT_YET
-        return result
-
-    def _walk_atoms(self) -> Iterator[Atom]:
-        for part in self.parts:
-            yield from part._walk_atoms()
-
-    def to_data(self) -> list[Any]:
-        return ["|", *(part.to_data() for part in self.parts)]
-
-    def __str__(self) -> str:
-        # ``&`` binds tighter, so the parentheses are for the reader, not the parser.
-        return " | ".join(f"({part})" if type(part) is And else str(part) for part in self.parts)
+    __slots__ = ()
+    symbol, decisive, otherwise = "|", Truth.HOLDS, Truth.NEVER
 
 
 @dataclass(frozen=True, slots=True, repr=False)
