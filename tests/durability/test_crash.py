@@ -52,30 +52,57 @@ def segments(log: Path) -> list[list[tuple[str, str]]]:
     return runs
 
 
+def kill_by_progress(
+    start_runner, log: Path, rng: random.Random, *, kills: int, lines: int, seconds: float
+) -> int:
+    """Start the runner ``kills`` times and SIGKILL it at a point chosen by progress, not
+    wall-clock time: after 0 to ``lines`` new step lines (0: during start-up or resume),
+    then up to ``seconds`` more. Each kill is marked in the log; returns how many landed
+    (a runner that finished first has done the work)."""
+    landed = 0
+    for _ in range(kills):
+        lines_before = len(log.read_text().splitlines())
+        proc = start_runner()
+        target = lines_before + rng.randint(0, lines)
+        deadline = time.monotonic() + 30
+        while len(log.read_text().splitlines()) < target and proc.poll() is None:
+            assert time.monotonic() < deadline, "the workflows made no progress"
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, seconds))
+        if proc.poll() is not None:
+            break  # it finished before we could kill it: the work is done
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        landed += 1
+        with log.open("a") as f:
+            f.write(KILL + "\n")
+    return landed
+
+
+def steps_checked_for_repeats(log: Path) -> dict[str, list[str]]:
+    """Each process's steps in order, once each, asserting that a repeat is only the
+    step a kill interrupted: the last step the process ran, run again as its first
+    step after a later restart."""
+    seen: dict[str, list[str]] = defaultdict(list)
+    last_run: dict[str, int] = {}
+    for index, run in enumerate(segments(log)):
+        for position, (pid, what) in enumerate(run):
+            if what in seen[pid]:
+                assert seen[pid][-1] == what, (pid, what, seen[pid])
+                assert last_run[pid] < index, (pid, what, "repeated without a kill")
+                assert all(p != pid for p, _ in run[:position]), (pid, what)
+            else:
+                seen[pid].append(what)
+            last_run[pid] = index
+    return seen
+
+
 @pytest.mark.slow
 def test_random_sigkills_lose_nothing_and_repeat_only_the_interrupted_step(tmp_path):
     rng = random.Random(20261123)
     home, log = tmp_path / "home", tmp_path / "steps.log"
     log.touch()
-    kills = 0
-    # Kill points are chosen by progress, not wall-clock time: wait for 0 or 1 new step
-    # lines (0 kills during start-up or resume), then a random few milliseconds more.
-    for _ in range(KILLS):
-        lines_before = len(log.read_text().splitlines())
-        proc = start(home, log)
-        target = lines_before + rng.randint(0, 1)
-        deadline = time.monotonic() + 30
-        while len(log.read_text().splitlines()) < target and proc.poll() is None:
-            assert time.monotonic() < deadline, "the workflow made no progress"
-            time.sleep(0.002)
-        time.sleep(rng.uniform(0, 0.02))
-        if proc.poll() is not None:
-            break  # it finished before we could kill it: the work is done
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        kills += 1
-        with log.open("a") as f:
-            f.write(KILL + "\n")
+    kills = kill_by_progress(lambda: start(home, log), log, rng, kills=KILLS, lines=1, seconds=0.02)
     final = start(home, log)
     out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
@@ -84,20 +111,7 @@ def test_random_sigkills_lose_nothing_and_repeat_only_the_interrupted_step(tmp_p
     assert summary["outputs"] == {"total": expected_total(N)}
     assert kills >= 20, f"only {kills} kills landed before the work finished"
 
-    runs = segments(log)
-    seen: dict[str, list[str]] = defaultdict(list)
-    last_run: dict[str, int] = {}
-    for index, run in enumerate(runs):
-        for position, (pid, what) in enumerate(run):
-            if what in seen[pid]:
-                # A repeat is allowed only for the step a kill interrupted: the last step
-                # this process ran, ran again as its first step after a later restart.
-                assert seen[pid][-1] == what, (pid, what, seen[pid])
-                assert last_run[pid] < index, (pid, what, "repeated without a kill")
-                assert all(p != pid for p, _ in run[:position]), (pid, what)
-            else:
-                seen[pid].append(what)
-            last_run[pid] = index
+    seen = steps_checked_for_repeats(log)
 
     top = summary["pid"]
     assert seen[top] == (

@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
-import time
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from prunus.persistence import LmdbStore
-from tests.durability.test_crash import KILL, segments
+from tests.durability.test_crash import kill_by_progress, steps_checked_for_repeats
 from tests.workflows import expected_total
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,23 +38,7 @@ def test_sigkills_during_group_commits_of_many_workflows_lose_nothing(tmp_path):
     rng = random.Random(20261202)
     home, log = tmp_path / "home", tmp_path / "steps.log"
     log.touch()
-    kills = 0
-    for _ in range(KILLS):
-        lines_before = len(log.read_text().splitlines())
-        proc = start(home, log)
-        target = lines_before + rng.randint(0, 2)
-        deadline = time.monotonic() + 30
-        while len(log.read_text().splitlines()) < target and proc.poll() is None:
-            assert time.monotonic() < deadline, "the workflows made no progress"
-            time.sleep(0.002)
-        time.sleep(rng.uniform(0, 0.03))
-        if proc.poll() is not None:
-            break
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        kills += 1
-        with log.open("a") as f:
-            f.write(KILL + "\n")
+    kills = kill_by_progress(lambda: start(home, log), log, rng, kills=KILLS, lines=2, seconds=0.03)
     final = start(home, log)
     out, err = final.communicate(timeout=180)
     assert final.returncode == 0, err
@@ -68,17 +49,7 @@ def test_sigkills_during_group_commits_of_many_workflows_lose_nothing(tmp_path):
         assert outputs == {"total": expected_total(N)}
     assert kills >= 8, f"only {kills} kills landed before the work finished"
 
-    seen: dict[str, list[str]] = defaultdict(list)
-    last_run: dict[str, int] = {}
-    for index, run in enumerate(segments(log)):
-        for position, (pid, what) in enumerate(run):
-            if what in seen[pid]:
-                assert seen[pid][-1] == what, (pid, what, seen[pid])
-                assert last_run[pid] < index, (pid, what, "repeated without a kill")
-                assert all(p != pid for p, _ in run[:position]), (pid, what)
-            else:
-                seen[pid].append(what)
-            last_run[pid] = index
+    seen = steps_checked_for_repeats(log)
     for top in summary:
         assert seen[top] == (
             ["start"]
