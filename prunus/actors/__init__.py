@@ -15,8 +15,10 @@ from prunus.actors._members import parse_capabilities
 from prunus.actors._messages import DaemonStatus
 from prunus.actors._remote_runtime import RemoteRuntime, ensure_listening, open_remote_runtime
 from prunus.actors._runtime_protocol import LaunchItem, Runtime
+from prunus.actors._thespian import LOOPBACK
 
 __all__ = [
+    "LOOPBACK",
     "DaemonActors",
     "DaemonStatus",
     "EmbeddedRuntime",

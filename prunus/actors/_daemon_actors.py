@@ -1,4 +1,4 @@
-"""The daemon's actors: a Thespian TCP system on loopback, its supervisor and hosts.
+"""The daemon's actors: a Thespian TCP system (on loopback by default), its supervisor and hosts.
 
 The daemon's main OS process (``prunus.control._daemon_process``) keeps the duties of
 an OS process: the home's lock, ``daemon.json``, signals, sweeping what outlives a
@@ -23,7 +23,7 @@ from typing import Any
 from prunus.actors._members import MEMBER_CAPABILITY, PRUNUS_CAPABILITIES
 from prunus.actors._messages import Configure, DaemonInfo, DaemonStatus, Reload, Reloaded
 from prunus.actors._supervisor import Supervisor
-from prunus.actors._thespian import SUPERVISOR_NAME, open_daemon_system
+from prunus.actors._thespian import LOOPBACK, SUPERVISOR_NAME, open_daemon_system
 from prunus.errors import DaemonError
 
 __all__ = ["DaemonActors", "start_daemon_actors"]
@@ -36,11 +36,12 @@ def start_daemon_actors(
     log_file: str,
     key: bytes,
     *,
+    host: str = LOOPBACK,
     join: tuple[str, int] | None = None,
     capabilities: dict[str, int | str] | None = None,
     workers: int = 1,
 ) -> DaemonActors:
-    """Start the daemon's actor system on 127.0.0.1:``port``; actors log to
+    """Start the daemon's actor system on ``host``:``port``; actors log to
     ``log_file``; every message is signed with ``key`` and checked against it (the
     home's secret key). Nothing is served until :meth:`DaemonActors.serve`.
 
@@ -50,14 +51,14 @@ def start_daemon_actors(
     nothing itself.
     """
     if join is None:
-        return DaemonActors(open_daemon_system(port, log_file, key))
+        return DaemonActors(open_daemon_system(port, log_file, key, host=host))
     published = {
-        MEMBER_CAPABILITY: f"127.0.0.1:{port}",
+        MEMBER_CAPABILITY: f"{host}:{port}",
         PRUNUS_CAPABILITIES: dict(capabilities or {}),
         "prunus.workers": workers,
     }
     return DaemonActors(
-        open_daemon_system(port, log_file, key, leader=join, capabilities=published)
+        open_daemon_system(port, log_file, key, host=host, leader=join, capabilities=published)
     )
 
 

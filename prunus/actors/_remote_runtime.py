@@ -35,6 +35,7 @@ from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import (
+    LOOPBACK,
     SUPERVISOR_NAME,
     FramesRefused,
     PoisonMessage,
@@ -60,9 +61,9 @@ _BULK_SHARE = 0.8  # a bulk control is answered after this share of the call's t
 
 
 def open_remote_runtime(
-    port: int, *, key: bytes, timeout: float = 10.0, where: str = ""
+    port: int, *, key: bytes, timeout: float = 10.0, where: str = "", host: str = LOOPBACK
 ) -> RemoteRuntime:
-    """A runtime talking to the daemon on 127.0.0.1:``port``; every call but a wait
+    """A runtime talking to the daemon on ``host``:``port``; every call but a wait
     gives up after ``timeout`` seconds. ``where`` names the daemon in errors. Every
     message is signed with ``key``, the daemon's (see ``_frames``).
 
@@ -70,11 +71,11 @@ def open_remote_runtime(
         DaemonError: nothing listens there.
         NotAuthorisedError: the daemon there does not accept ``key``.
     """
-    return RemoteRuntime(port, key=key, timeout=timeout, where=where)
+    return RemoteRuntime(port, key=key, timeout=timeout, where=where, host=host)
 
 
 class RemoteRuntime(RuntimeQueries):
-    """Talks to the daemon listening on 127.0.0.1:``port``; use it from one thread.
+    """Talks to the daemon listening on ``host``:``port``; use it from one thread.
     Made by :func:`open_remote_runtime`.
 
     Raises:
@@ -83,10 +84,18 @@ class RemoteRuntime(RuntimeQueries):
 
     is_remote = True
 
-    def __init__(self, port: int, *, key: bytes, timeout: float = 10.0, where: str = "") -> None:
-        self._port, self._key = port, key
+    def __init__(
+        self,
+        port: int,
+        *,
+        key: bytes,
+        timeout: float = 10.0,
+        where: str = "",
+        host: str = LOOPBACK,
+    ) -> None:
+        self._host, self._port, self._key = host, port, key
         self._timeout = timeout
-        self._where = where or f"127.0.0.1:{port}"
+        self._where = where or f"{host}:{port}"
         self._request_ids = itertools.count(1)
         self._closed = False
         self._check_alive()
@@ -222,7 +231,7 @@ class RemoteRuntime(RuntimeQueries):
 
     def _connect(self) -> None:
         try:
-            self._system = connect_to_daemon(self._port, self._key)
+            self._system = connect_to_daemon(self._port, self._key, self._host)
             self._supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
         except FramesRefused:
             raise NotAuthorisedError(f"not authorised for the daemon on {self._where}") from None
@@ -263,12 +272,12 @@ class RemoteRuntime(RuntimeQueries):
         return reply
 
     def _check_alive(self) -> None:
-        ensure_listening(self._port, self._where)
+        ensure_listening(self._port, self._where, self._host)
 
 
-def ensure_listening(port: int, where: str) -> None:
-    """Raises DaemonError if nothing listens on 127.0.0.1:``port``."""
+def ensure_listening(port: int, where: str, host: str = LOOPBACK) -> None:
+    """Raises DaemonError if nothing listens on ``host``:``port``."""
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=2.0).close()
+        socket.create_connection((host, port), timeout=2.0).close()
     except OSError:
         raise DaemonError(f"no prunus daemon is running at {where}") from None

@@ -10,10 +10,15 @@ Pitfalls measured here (thespian 4.0.1), for the daemon's TCP base:
   so ``createActor`` then hangs with no error. Give the TCP base a logging dict.
 - Every TCP socket Thespian opens (admin, actors, clients) binds to all interfaces
   (``''``), whatever ``THESPIAN_BASE_IPADDR`` says; that variable only changes the
-  address actors *advertise*. Messages cross as pickles, so a port open beyond this
-  host lets anyone who reaches it run code. :func:`_bind_to_loopback` makes sockets
-  whose advertised address is a loopback address bind to it alone (checked with
-  ``ss -ltn``: every listener of a daemon on 127.0.0.1).
+  address actors *advertise*. Messages cross as pickles, so a port open beyond the
+  address the user chose lets anyone who reaches it try to run code. :func:`_bind_to`
+  makes every socket bind to the address it advertises alone (checked with
+  ``ss -ltn``: every listener of a daemon on 127.0.0.1, or on its ``--bind`` address).
+- A Thespian client always looks for its admin on its own machine (``getAdminAddr``
+  builds the admin's address from the local one). A client of a daemon on another
+  address (``Client.connect(address="10.0.0.5:7710")``) therefore names the admin
+  itself while it connects (:func:`_install_remote_admin`), and advertises the local
+  address its packets to that daemon leave from, so the answers find their way back.
 - Loopback does not stop other users of the host, so every frame is authenticated
   too (:func:`_install_frame_auth`, pieces in ``_frames``). Thespian has no hook for
   it; these are the places it is fitted in, all in ``thespian.system.transport.
@@ -38,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from datetime import timedelta
 from typing import Any
@@ -60,6 +66,7 @@ from thespian.system.transport import streamBuffer as _stream
 from prunus.actors._frames import KEYS, AuthenticatedReceiveBuffer, sign_frame
 
 __all__ = [
+    "LOOPBACK",
     "SUPERVISOR_NAME",
     "Actor",
     "ActorAddress",
@@ -78,6 +85,7 @@ __all__ = [
 ]
 
 SUPERVISOR_NAME = "prunus.supervisor"  # the supervisor's Thespian global name
+LOOPBACK = "127.0.0.1"  # where daemons listen unless told otherwise (``--bind``)
 _TCP_BASE = "multiprocTCPBase"
 _QUIET_LOGS: dict[str, Any] = {"version": 1, "root": {"level": "WARNING", "handlers": []}}
 
@@ -97,10 +105,12 @@ def open_daemon_system(
     log_file: str,
     key: bytes,
     *,
+    host: str = LOOPBACK,
     leader: tuple[str, int] | None = None,
     capabilities: dict[str, Any] | None = None,
 ) -> Any:
-    """Start a multiprocess TCP actor system on 127.0.0.1:``port``; actors log to
+    """Start a multiprocess TCP actor system on ``host``:``port`` (an IPv4 address of
+    this machine; every socket of the system listens on it alone); actors log to
     ``log_file``; every frame is signed with and checked against ``key``. Call it
     before this process starts any thread (actors are forked).
 
@@ -108,7 +118,7 @@ def open_daemon_system(
     publishing ``capabilities``; it keeps registering again every heartbeat, so one
     started before its leader, or that lost it, joins when the leader answers.
     """
-    _bind_to_loopback()
+    _bind_to(host)
     _install_frame_auth()
     _short_convention_timing()
     KEYS.use_everywhere(key)  # forked actor processes inherit it: never on a command line
@@ -156,8 +166,8 @@ def _short_convention_timing() -> None:
     _convention.CONVENTION_REGISTRATION_MISS_MAX = misses
 
 
-def connect_to_daemon(port: int, key: bytes) -> Any:
-    """A client-side connection to the daemon's admin on 127.0.0.1:``port``.
+def connect_to_daemon(port: int, key: bytes, host: str = LOOPBACK) -> Any:
+    """A client-side connection to the daemon's admin on ``host``:``port``.
 
     ``transientUnique``: each connection has its own reply address, so one that gave
     up on an answer can be dropped along with any late reply to it. Never call
@@ -169,20 +179,37 @@ def connect_to_daemon(port: int, key: bytes) -> Any:
             on both ends, it did not accept the key. Said at once, where Thespian would
             retry for 11 s and then call the admin "not a valid or useable" one.
     """
-    _bind_to_loopback()
+    _bind_to(LOOPBACK if host == LOOPBACK else route_source(host))
     _install_frame_auth()
+    _install_remote_admin()
     previous = KEYS.set_pending(key)
     _CONNECTING.active = True
+    _CONNECTING.admin = None if host == LOOPBACK else (host, port)
     try:
         return ActorSystem(
             _TCP_BASE, {"Admin Port": port}, logDefs=_QUIET_LOGS, transientUnique=True
         )
     except _Refused as refused:
         refused.transport.close()
-        raise FramesRefused(f"127.0.0.1:{port} refused this key") from None
+        raise FramesRefused(f"{host}:{port} refused this key") from None
     finally:
         _CONNECTING.active = False
+        _CONNECTING.admin = None
         KEYS.set_pending(previous)
+
+
+def route_source(host: str) -> str:
+    """The address of this machine that packets to ``host`` leave from (no packet is
+    sent: a UDP socket is only pointed at it). That is the address a client advertises,
+    so the daemon's answers can reach it."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect((host, 9))
+        return str(probe.getsockname()[0])
+    except OSError:
+        return LOOPBACK
+    finally:
+        probe.close()
 
 
 class FramesRefused(Exception):
@@ -197,7 +224,7 @@ class _Refused(BaseException):
         self.transport = transport
 
 
-_CONNECTING = threading.local()  # True while this thread is in connect_to_daemon
+_CONNECTING = threading.local()  # .active while this thread is in connect_to_daemon
 
 
 def disconnect(system: Any) -> None:
@@ -209,21 +236,39 @@ def disconnect(system: Any) -> None:
         transport.close()
 
 
-def _bind_to_loopback() -> None:
-    """Make Thespian bind loopback-advertised sockets to loopback only (see above)."""
-    os.environ["THESPIAN_BASE_IPADDR"] = "127.0.0.1"
+def _bind_to(address: str) -> None:
+    """Advertise ``address`` and make Thespian's sockets listen on the address they
+    advertise alone, never on every interface (see above)."""
+    os.environ["THESPIAN_BASE_IPADDR"] = address
     address_class = IPBase.IPActorAddress
-    if getattr(address_class, "_prunus_loopback", False):
+    if getattr(address_class, "_prunus_bound", False):
         return
     original = address_class.__init__
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        if self.sockname[0].startswith("127."):
+        if self.sockname[0] not in ("", "0.0.0.0"):
             self.bindname = self.sockname
 
     address_class.__init__ = init
-    address_class._prunus_loopback = True
+    address_class._prunus_bound = True
+
+
+def _install_remote_admin() -> None:
+    """While a thread connects to a daemon on another address, Thespian's client looks
+    for the admin there instead of on this machine (see above), once per process."""
+    if getattr(_tcp.TCPTransport, "_prunus_remote_admin", False):
+        return
+    local_admin = _tcp.TCPTransport.getAdminAddr
+
+    def admin_address(capabilities: dict[str, Any]) -> Any:
+        target = getattr(_CONNECTING, "admin", None)
+        if target is None:
+            return local_admin(capabilities)
+        return ActorAddress(_tcp.TCPv4ActorAddress(target[0], target[1], external=True))
+
+    _tcp.TCPTransport.getAdminAddr = staticmethod(admin_address)
+    _tcp.TCPTransport._prunus_remote_admin = True
 
 
 def _install_frame_auth() -> None:

@@ -20,12 +20,18 @@ __all__ = ["daemon"]
 
 @click.group()
 def daemon() -> None:
-    """Run prunus as a service on this host (loopback only)."""
+    """Run prunus as a service on this host (on loopback unless --bind says otherwise)."""
 
 
 @daemon.command()
 @home_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Admin port (default: a free one).")
+@click.option(
+    "--bind",
+    metavar="ADDRESS",
+    help="Listen on this IPv4 address of this machine instead of 127.0.0.1, for members "
+    "and clients on other machines (frames are signed, not encrypted: a private network).",
+)
 @click.option("--workers", type=click.IntRange(1), help="Host actors (default: one per core).")
 @click.option(
     "--restart-limit",
@@ -52,6 +58,7 @@ def start(
     ctx: click.Context,
     home: str | None,
     port: int | None,
+    bind: str | None,
     workers: int | None,
     restart_limit: int,
     join: str | None,
@@ -71,6 +78,7 @@ def start(
             join=join,
             capabilities=capabilities,
             key_file=key_file,
+            bind=bind,
         )
     except PrunusError as error:
         fail(ctx, error)

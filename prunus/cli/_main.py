@@ -28,7 +28,7 @@ __all__ = ["main"]
 @click.option(
     "--address",
     envvar="PRUNUS_ADDRESS",
-    metavar="127.0.0.1:PORT",
+    metavar="[HOST:]PORT",
     help="Talk to the daemon listening here instead of the one the home names.",
 )
 @click.option(

@@ -91,7 +91,9 @@ class Client:
         timeout: float = 10.0,
     ) -> Client:
         """A client of the daemon running on ``home`` (default: $PRUNUS_HOME, then
-        ./.prunus) or listening at ``address`` (``"127.0.0.1:PORT"`` or a port).
+        ./.prunus) or listening at ``address``: a port on 127.0.0.1, or
+        ``"HOST:PORT"`` for a daemon started with ``--bind HOST`` (another machine that
+        this one reaches; give ``key``, a copy of that daemon's key).
 
         Every message is signed with the daemon's key: ``key`` (the 32 bytes, or the
         path of a copy of its key file), by default the home's ``secret.key``.
@@ -106,13 +108,15 @@ class Client:
         """
         refuse_inside_step("Client.connect")
         _check_seconds("timeout", timeout, allow_zero=False)
-        port, where = daemon_address(home, address)
+        host, port, where = daemon_address(home, address)
         try:
             secret = daemon_key(home, key, where)
         except NotAuthorisedError:  # no daemon there is the better answer, if true
-            ensure_listening(port, where)
+            ensure_listening(port, where, host)
             raise
-        return cls(runtime=open_remote_runtime(port, key=secret, timeout=timeout, where=where))
+        return cls(
+            runtime=open_remote_runtime(port, key=secret, timeout=timeout, where=where, host=host)
+        )
 
     @property
     def is_remote(self) -> bool:

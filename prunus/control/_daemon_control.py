@@ -16,8 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from prunus.actors import open_remote_runtime, parse_capabilities
-from prunus.control._daemon_files import DAEMON_FILE, daemon_key, read_daemon_file
-from prunus.control._daemon_process import parse_leader
+from prunus.control._daemon_files import (
+    DAEMON_FILE,
+    daemon_key,
+    read_daemon_file,
+    recorded_host,
+)
+from prunus.control._daemon_process import check_bind_address, parse_leader
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
 from prunus.errors import DaemonError, NotAuthorisedError
 from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_home
@@ -37,8 +42,13 @@ def start_daemon(
     join: str | None = None,
     capabilities: Sequence[str] = (),
     key_file: str | os.PathLike[str] | None = None,
+    bind: str | None = None,
 ) -> dict[str, Any]:
     """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
+
+    It listens on 127.0.0.1 only, unless ``bind`` names another address of this
+    machine (for members and clients on other machines: frames there are
+    authenticated, not encrypted; use a private network).
 
     With ``join`` (``HOST:PORT`` of a leader daemon) it is a member of that leader,
     offering ``capabilities`` (``"gpu=1"``, ``"site=sns"``), with ``key_file`` (a copy
@@ -65,6 +75,11 @@ def start_daemon(
     command += ["--restart-limit", str(restart_limit)]
     if port:
         command += ["--port", str(port)]
+    if bind is not None:
+        try:
+            command += ["--bind", check_bind_address(bind)]
+        except ValueError as error:
+            raise DaemonError(str(error)) from None
     if workers:
         command += ["--workers", str(workers)]
     if join:
@@ -138,7 +153,9 @@ def daemon_status(
         return _member_status(info, timeout)
     where = f"{path} (port {info['port']})"
     key = daemon_key(path, None, where)
-    runtime = open_remote_runtime(int(info["port"]), key=key, timeout=timeout, where=where)
+    runtime = open_remote_runtime(
+        int(info["port"]), key=key, timeout=timeout, where=where, host=recorded_host(info)
+    )
     try:
         status = runtime.info()
     finally:
@@ -187,7 +204,7 @@ def _member_key(home: Path, key_file: Any, leader: tuple[str, int]) -> None:
     os.replace(temporary, home / KEY_FILE)
     where = f"{leader[0]}:{leader[1]}"
     try:
-        open_remote_runtime(leader[1], key=key, timeout=5.0, where=where).close()
+        open_remote_runtime(leader[1], key=key, timeout=5.0, where=where, host=leader[0]).close()
     except NotAuthorisedError:
         reason = f"the leader at {where} refused this member's key ({key_file})"
         with open(home / "daemon.log", "a") as log:
@@ -201,11 +218,11 @@ def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:
     """A member's own record, with its host pids and load as its leader knows them
     (the member holds no registry); ``joined`` False while the leader does not list it."""
     info.update(host_pids=[], processes=0, joined=False)
-    leader_port = int(str(info["leader"]).rpartition(":")[2])
     try:
+        leader_host, leader_port = parse_leader(str(info["leader"]))
         key = read_key(Path(info["home"]) / KEY_FILE)
         runtime = open_remote_runtime(
-            leader_port, key=key, timeout=timeout, where=str(info["leader"])
+            leader_port, key=key, timeout=timeout, where=str(info["leader"]), host=leader_host
         )
     except (DaemonError, OSError, ValueError):  # (a refused key is a DaemonError too)
         return info

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
+from prunus.actors import LOOPBACK
 from prunus.control._proc_table import pid_alive
 from prunus.errors import DaemonError, NotAuthorisedError
 from prunus.persistence import KEY_FILE, read_key, resolve_home
 
-__all__ = ["DAEMON_FILE", "daemon_address", "daemon_key", "read_daemon_file", "write_daemon_file"]
+__all__ = [
+    "DAEMON_FILE",
+    "daemon_address",
+    "daemon_key",
+    "parse_daemon_address",
+    "read_daemon_file",
+    "recorded_host",
+    "write_daemon_file",
+]
 
 DAEMON_FILE = "daemon.json"
 
@@ -40,35 +50,52 @@ def read_daemon_file(home: Path) -> dict[str, Any] | None:
 
 def daemon_address(
     home: str | os.PathLike[str] | None, address: str | int | None
-) -> tuple[int, str]:
-    """The admin port of the daemon to talk to, and how to name it in messages.
+) -> tuple[str, int, str]:
+    """The daemon to talk to: (its IPv4 address, its admin port, how to name it in
+    messages). ``address`` is ``PORT`` (on 127.0.0.1) or ``HOST:PORT`` (a daemon
+    started with ``--bind HOST``, maybe on another machine); else the home's record.
 
     Raises:
-        DaemonError: no daemon is recorded for ``home``, or ``address`` is malformed or
-            not on loopback.
+        DaemonError: no daemon is recorded for ``home``, or ``address`` is malformed.
         NotAuthorisedError: the home is another user's (private to its owner).
     """
     if address is not None:
-        text = str(address)
-        host, _, port_text = text.rpartition(":")
-        if host not in ("", "127.0.0.1", "localhost") or not port_text.isdigit():
-            raise DaemonError(
-                f"bad daemon address {text!r}: expected PORT or 127.0.0.1:PORT "
-                "(daemons listen on loopback only)"
-            )
-        return int(port_text), f"127.0.0.1:{port_text}"
+        return parse_daemon_address(str(address))
     path = resolve_home(home)
     if not _may_enter(path):
         raise NotAuthorisedError(
             f"not authorised for the daemon on {path}: the home is private to its owner "
-            "(with a copy of its key: --address 127.0.0.1:PORT --key-file FILE)"
+            "(with a copy of its key: --address HOST:PORT --key-file FILE)"
         )
     info = read_daemon_file(path)
     if info is None or not pid_alive(int(info["pid"])):
         raise DaemonError(
             f"no prunus daemon is running on {path} (start one: prunus daemon start --home {path})"
         )
-    return int(info["port"]), f"{path} (port {info['port']})"
+    return recorded_host(info), int(info["port"]), f"{path} (port {info['port']})"
+
+
+def parse_daemon_address(text: str) -> tuple[str, int, str]:
+    """``PORT`` or ``HOST:PORT`` -> (IPv4 address, port, ``HOST:PORT``); a host name is
+    looked up once, here.
+
+    Raises:
+        DaemonError: one line naming ``text`` and what is wrong with it.
+    """
+    host, _, port_text = text.rpartition(":")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise DaemonError(f"bad daemon address {text!r}: expected PORT or HOST:PORT")
+    try:
+        address = socket.gethostbyname(host) if host else LOOPBACK
+    except (OSError, UnicodeError):
+        raise DaemonError(f"bad daemon address {text!r}: no such host {host!r}") from None
+    return address, int(port_text), f"{host or LOOPBACK}:{port_text}"
+
+
+def recorded_host(info: dict[str, Any]) -> str:
+    """The address a daemon's record says it listens on (older records: loopback)."""
+    host = info.get("host")
+    return host if isinstance(host, str) and host else LOOPBACK
 
 
 def daemon_key(

@@ -9,9 +9,9 @@ runs it. The daemon then:
    actor process, so it stays held until the last of them is gone);
 2. makes the home private (0700, files 0600, umask 077) and its key (``secret.key``)
    if it has none; starts the daemon's actors (``prunus.actors.start_daemon_actors``:
-   Thespian's TCP base on 127.0.0.1 with every frame authenticated by that key, the
-   supervisor and its hosts) and has them resume every unfinished process; writes
-   ``daemon.json``;
+   Thespian's TCP base on 127.0.0.1, or on its ``--bind`` address, with every frame
+   authenticated by that key, the supervisor and its hosts) and has them resume every
+   unfinished process; writes ``daemon.json``;
 3. on SIGTERM or SIGINT shuts the actor system down, SIGKILLs (by pid) any of its
    processes still there after a grace period, removes ``daemon.json``, and exits;
 4. watches its actor system: if the supervisor's OS process or the admin is gone, what
@@ -37,7 +37,7 @@ import sys
 import time
 from pathlib import Path
 
-from prunus.actors import parse_capabilities, start_daemon_actors
+from prunus.actors import LOOPBACK, parse_capabilities, start_daemon_actors
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
 from prunus.control._proc_table import children_of, pid_alive, session_of, session_pids
 from prunus.errors import DaemonError, StoreError
@@ -50,7 +50,7 @@ from prunus.persistence import (
     resolve_home,
 )
 
-__all__ = ["free_port", "main", "parse_leader", "run_daemon"]
+__all__ = ["check_bind_address", "free_port", "main", "parse_leader", "run_daemon"]
 
 _LOG = logging.getLogger("prunus.daemon")
 LOG_FILE = "daemon.log"
@@ -63,10 +63,10 @@ _STEADY_SECONDS = 30.0  # a system that served this long restarts at once, else 
 _RESTART_PAUSE_SECONDS = 5.0
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
+def free_port(host: str = LOOPBACK) -> int:
+    """A TCP port free on ``host`` right now."""
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
 
 
@@ -77,6 +77,7 @@ def run_daemon(
     restart_limit: int,
     ready_fd: int | None = None,
     *,
+    host: str = LOOPBACK,
     join: tuple[str, int] | None = None,
     capabilities: dict[str, int | str] | None = None,
 ) -> int:
@@ -104,7 +105,7 @@ def run_daemon(
         lock.release()
         return _not_ready(ready_fd, f"cannot read the key: {error}")
     actors = start_daemon_actors(
-        port, log_file, key, join=join, capabilities=capabilities, workers=workers
+        port, log_file, key, host=host, join=join, capabilities=capabilities, workers=workers
     )
     # Thespian double-forks its admin (which calls setsid): our child is the
     # intermediate, and its session is the admin's and every actor's.
@@ -122,7 +123,8 @@ def run_daemon(
         record: dict[str, object] = {
             "pid": os.getpid(),
             "port": port,
-            "address": f"127.0.0.1:{port}",
+            "host": host,
+            "address": f"{host}:{port}",
             "home": str(home),
             "workers": workers,
             "started": time.time(),
@@ -137,14 +139,14 @@ def run_daemon(
             except DaemonError as error:
                 return _not_ready(ready_fd, str(error))
             _LOG.info(
-                "daemon %d serving %s on 127.0.0.1:%d with %d hosts; resumed %d processes",
-                *(os.getpid(), home, port, workers, resumed),
+                "daemon %d serving %s on %s:%d with %d hosts; resumed %d processes",
+                *(os.getpid(), home, host, port, workers, resumed),
             )
         else:
             record.update(role="member", leader=f"{join[0]}:{join[1]}", capabilities=capabilities)
             _LOG.info(
-                "member %d on 127.0.0.1:%d joining %s:%d with %s; %d hosts",
-                *(os.getpid(), port, *join, capabilities, workers),
+                "member %d on %s:%d joining %s:%d with %s; %d hosts",
+                *(os.getpid(), host, port, *join, capabilities, workers),
             )
         write_daemon_file(home, record)
         # From now on a stop signal is waited for, not handled (sigtimedwait below).
@@ -190,7 +192,9 @@ def _dead_part(admin: int | None, supervisor: int) -> str | None:
     return None
 
 
-def restart(home: Path, port: int, workers: int, restart_limit: int, served: float) -> None:
+def restart(
+    home: Path, port: int, workers: int, restart_limit: int, served: float, host: str = LOOPBACK
+) -> None:
     """Run the daemon again in this same OS process (same pid: ``daemon.json`` stays
     true), with a fresh interpreter: Thespian keeps one actor system per process. A
     system that died soon after it started waits a little first, so a daemon whose
@@ -202,8 +206,30 @@ def restart(home: Path, port: int, workers: int, restart_limit: int, served: flo
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # a mask survives exec
     command = [sys.executable, "-m", "prunus.control._daemon_process", "--serve"]
     command += ["--home", str(home), "--port", str(port), "--workers", str(workers)]
-    command += ["--restart-limit", str(restart_limit)]
+    command += ["--restart-limit", str(restart_limit), "--bind", host]
     os.execv(sys.executable, command)
+
+
+def check_bind_address(text: str) -> str:
+    """``--bind``: one IPv4 address of this machine, which the daemon listens on and
+    advertises (Thespian advertises one address, so not 0.0.0.0).
+
+    Raises:
+        ValueError: one line saying what is wrong with ``text``.
+    """
+    try:
+        packed = socket.inet_aton(text)
+    except OSError:
+        raise ValueError(f"--bind {text!r}: expected an IPv4 address such as 10.0.0.5") from None
+    if text != socket.inet_ntoa(packed) or text == "0.0.0.0":
+        raise ValueError(f"--bind {text!r}: expected one IPv4 address of this machine")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((text, 0))
+        except OSError as error:
+            reason = error.strerror or error
+            raise ValueError(f"--bind {text}: not an address of this machine ({reason})") from None
+    return text
 
 
 def parse_leader(text: str) -> tuple[str, int]:
@@ -251,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m prunus.control._daemon_process")
     parser.add_argument("--home", default=None)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--bind", default=LOOPBACK)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--restart-limit", type=int, default=3)
     parser.add_argument("--join", default=None, help="HOST:PORT of the leader")
@@ -260,15 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         join = parse_leader(args.join) if args.join else None
         capabilities = parse_capabilities(args.capability)
+        host = check_bind_address(args.bind)
     except ValueError as error:
         print(error)
         return 1
     home = resolve_home(args.home)
     os.umask(0o077)  # everything the daemon and its actors create is the owner's alone
     make_home_private(home)
-    port = args.port or free_port()
+    port = args.port or free_port(host)
     if args.serve:  # a restart (see ``restart``): already detached, nobody to tell
-        _serve(home, port, args.workers, args.restart_limit, None)
+        _serve(home, port, args.workers, args.restart_limit, None, host)
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # the daemon
@@ -279,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(null, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        _serve(home, port, args.workers, args.restart_limit, write_end, join, capabilities)
+        _serve(home, port, args.workers, args.restart_limit, write_end, host, join, capabilities)
     os.close(write_end)
     answer = _read_line(read_end, _STARTUP_SECONDS * 2)
     if answer.startswith("ok "):
@@ -297,6 +325,7 @@ def _serve(
     workers: int,
     restart_limit: int,
     ready_fd: int | None,
+    host: str = LOOPBACK,
     join: tuple[str, int] | None = None,
     capabilities: dict[str, int | str] | None = None,
 ) -> None:
@@ -306,12 +335,16 @@ def _serve(
     started = time.monotonic()
     try:
         code = run_daemon(
-            home, port, workers, restart_limit, ready_fd, join=join, capabilities=capabilities
+            home,
+            *(port, workers, restart_limit, ready_fd),
+            host=host,
+            join=join,
+            capabilities=capabilities,
         )
     except BaseException:
         _LOG.exception("the daemon failed")
     if code == RESTART and join is None:
-        restart(home, port, workers, restart_limit, time.monotonic() - started)
+        restart(home, port, workers, restart_limit, time.monotonic() - started, host)
     code = 1 if code == RESTART else code
     sys.stdout.flush()
     sys.stderr.flush()
