@@ -184,9 +184,7 @@ class LaunchFlows:
             elif condition is None:
                 placement = self.placements.pop(pid, None)
                 instance = process if instances else None
-                self.launches.start(
-                    process, instance, target, out, placement, committed=committed
-                )
+                self.launches.start(process, instance, target, out, placement, committed=committed)
             else:
                 decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
                 self.launches.held(pid, target, out)

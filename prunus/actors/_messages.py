@@ -359,6 +359,11 @@ class DaemonStatus:
     host_pids: tuple[int, ...] = ()
     supervisor_pid: int = 0
     members: tuple[dict[str, Any], ...] = ()  # see HostPool.members_status
+    # Unfinished processes no host can hold for now ("blocked: cannot import ...",
+    # "blocked: cannot write ..."): (pid, reason), at most BLOCKED_SHOWN of them, and
+    # how many there are in all.
+    blocked: tuple[tuple[str, str], ...] = ()
+    blocked_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

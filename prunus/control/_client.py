@@ -17,9 +17,9 @@ from typing import Any
 
 from prunus.actors import (
     ListQuery,
-    check_submit_key,
     ProcessPage,
     Runtime,
+    check_submit_key,
     ensure_listening,
     open_embedded_runtime,
     open_remote_runtime,
