@@ -20,7 +20,7 @@ from prunus.actors._messages import KillRequest, Launch, Submit, SubmitMany
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._persisting import status_record
 from prunus.actors._registry import Registry
-from prunus.actors._submit_keys import check_submit_key
+from prunus.actors._submit_keys import ITEM_SUFFIX_BYTES, MAX_KEY_BYTES, check_submit_key
 from prunus.conditions import Condition, Decision, Pid
 from prunus.engine import (
     Process,
@@ -133,7 +133,7 @@ class LaunchFlows:
         """True after answering ``asker``: a bad key, or one answered before (a retry:
         the same pids, nothing created)."""
         try:
-            key = check_submit_key(key)
+            key = check_submit_key(key, MAX_KEY_BYTES + ITEM_SUFFIX_BYTES)
         except PrunusError as error:
             self.out.send(asker, error_reply(error))
             return True

@@ -22,32 +22,40 @@ from typing import Any
 
 from prunus.errors import PrunusError
 
-__all__ = ["KEY_DAYS", "KEY_PREFIX", "MAX_KEY_CHARS", "SubmitKeys", "check_submit_key"]
+__all__ = [
+    "ITEM_SUFFIX_BYTES",
+    "KEY_DAYS",
+    "KEY_PREFIX",
+    "MAX_KEY_BYTES",
+    "SubmitKeys",
+    "check_submit_key",
+]
 
 KEY_PREFIX = "submit/"  # meta db: KEY_PREFIX + key -> [unix time, [pid, ...]]
 KEY_DAYS = 7.0
-MAX_KEY_CHARS = 200
+MAX_KEY_BYTES = 200  # (UTF-8) well within a store key, with KEY_PREFIX
+ITEM_SUFFIX_BYTES = 24
 
 
-def check_submit_key(key: Any) -> str:
-    """``key`` if it can be an idempotency key ("" for none).
+def check_submit_key(key: Any, limit: int = MAX_KEY_BYTES) -> str:
+    """``key`` if it can be an idempotency key ("" for none). The supervisor allows
+    :data:`ITEM_SUFFIX_BYTES` more than a client: an embedded batch keys its items
+    ``KEY#INDEX``.
 
     Raises:
-        PrunusError: not a str, longer than :data:`MAX_KEY_CHARS`, or holds a NUL or
-            a character that is not valid Unicode.
+        PrunusError: not a str, longer than ``limit`` bytes in UTF-8, or holds
+            a NUL or a character that is not valid Unicode.
     """
     if key is None:
         return ""
     if not isinstance(key, str):
         raise PrunusError(f"an idempotency key is a str, got {type(key).__name__}")
-    if len(key) > MAX_KEY_CHARS or "\0" in key:
-        raise PrunusError(
-            f"invalid idempotency key {key[:40]!r}: at most {MAX_KEY_CHARS} characters, no NUL"
-        )
     try:
-        key.encode("utf-8")
+        size = len(key.encode("utf-8"))
     except UnicodeEncodeError:
         raise PrunusError(f"invalid idempotency key {key[:40]!r}: not valid Unicode") from None
+    if size > limit or "\0" in key:
+        raise PrunusError(f"invalid idempotency key {key[:40]!r}: at most {limit} bytes, no NUL")
     return key
 
 

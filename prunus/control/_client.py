@@ -156,7 +156,7 @@ class Client:
         ``describe(pid)["cached_from"]`` names the source) and waits for a live one;
         False neither uses nor fills the cache; "refresh" runs and replaces the entry.
 
-        ``idempotency_key`` (a str of at most 200 characters): a submit with a key
+        ``idempotency_key`` (a str of at most 200 bytes in UTF-8): a submit with a key
         the runtime has answered before (within 7 days, also across a restart)
         returns that pid and starts nothing, so a caller may repeat a submit whose
         answer it never got. Without one, a client of a daemon still sends a fresh
@@ -167,7 +167,7 @@ class Client:
             PortValidationError: an input does not fit the spec; nothing is started.
             ProcessClassError: the class cannot be imported (by the daemon, if remote).
             ConditionError: ``when`` names a process this runtime does not know.
-            PrunusError: ``idempotency_key`` is not a str of at most 200 characters.
+            PrunusError: ``idempotency_key`` is not a str of at most 200 bytes.
         """
         when = self._defaults.resolve("when", when)
         cache = self._defaults.resolve("cache", cache, True)

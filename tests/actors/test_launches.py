@@ -11,9 +11,9 @@ from prunus.actors._host_pool import HostPool
 from prunus.actors._launches import Launches
 from prunus.actors._messages import Launch, Launched, LaunchedMany, Reload, Submit, SubmitMany
 from prunus.actors._persisting import ProcessWriter
-from prunus.actors._submit_keys import KEY_DAYS, KEY_PREFIX, SubmitKeys
+from prunus.actors._submit_keys import KEY_DAYS, KEY_PREFIX, SubmitKeys, check_submit_key
 from prunus.actors._supervision import Supervision
-from prunus.errors import StoreError
+from prunus.errors import PrunusError, StoreError
 from prunus.persistence import MemoryStore, encode
 from tests.actors.helpers import ME, Gate, Parts
 
@@ -160,7 +160,7 @@ def test_an_embedded_launch_with_a_key_is_committed_here_and_answered_once():
     assert second.pid not in sv.registry
 
 
-@pytest.mark.parametrize("key", ["x" * 201, "a\0b", "\udcff", 7])
+@pytest.mark.parametrize("key", ["x" * 300, "é" * 120, "a\0b", "\udcff", 7])
 def test_a_bad_key_is_refused_with_one_line_and_starts_nothing(key):
     sv = supervision()
     sv.handle(Submit(GATE, encode({}), key=key), "client")
@@ -175,3 +175,9 @@ def test_submit_keys_forget_nothing_they_were_not_given():
     keys.remember("", ["p"])  # no key: nothing to remember
     keys.remember("k", ["p", "q"])
     assert keys.known("k") == ("p", "q") and len(keys) == 1
+
+
+def test_a_client_may_give_a_key_of_200_bytes_and_no_more():
+    assert check_submit_key("é" * 100) == "é" * 100
+    with pytest.raises(PrunusError, match="at most 200 bytes"):
+        check_submit_key("x" * 201)
