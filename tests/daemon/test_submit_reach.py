@@ -3,11 +3,14 @@ submit sent again with its idempotency key makes no second process."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 
 import pytest
 
-from prunus import Client, ProcessState
+from prunus import Client, ProcessState, daemon_status
 from prunus.persistence import LmdbStore
 from tests.cli.helpers import invoke
 from tests.conftest import running_daemon
@@ -65,3 +68,24 @@ def test_prunus_submit_with_an_idempotency_key_prints_the_same_pid_again(tmp_pat
         bad = invoke(*args, "--idempotency-key", "x" * 300)
         assert bad.exit_code == 2 and bad.stderr.count("\n") == 1, bad.output
         assert "idempotency key" in bad.stderr and len(client.list()) == 1
+
+
+def test_a_submit_retried_after_a_timeout_makes_no_second_process(tmp_path):
+    """The supervisor stalls (SIGSTOP) past the client's timeout: the client sends the
+    submit again with the same key; both copies are handled once it goes on, and the
+    second is answered with the first one's pid."""
+    with running_daemon(tmp_path, workers=1) as info, Client.connect(tmp_path, timeout=1) as client:
+        supervisor = daemon_status(tmp_path)["supervisor_pid"]
+        assert supervisor != int(info["pid"])
+        resume = threading.Timer(1.6, os.kill, (supervisor, signal.SIGCONT))
+        os.kill(supervisor, signal.SIGSTOP)
+        resume.start()
+        try:
+            started = time.monotonic()
+            pid = client.submit(Steps, n=1, delay=0.0)  # answered to its second sending
+            assert time.monotonic() - started > 1.0  # the first one timed out
+        finally:
+            resume.join()
+            os.kill(supervisor, signal.SIGCONT)
+        assert client.wait(pid, timeout=30).is_finished_ok
+        assert [status.pid for status in client.list()] == [pid]
