@@ -53,7 +53,8 @@ class BatchLaunch:
 
 
 class Launches:
-    """First writes not yet committed, and who waits for them, by pid."""
+    """First writes not yet committed, and who waits for them, by pid; the
+    idempotency keys answered (:attr:`keys`)."""
 
     def __init__(self, registry: Registry, writer: ProcessWriter) -> None:
         self._registry = registry
