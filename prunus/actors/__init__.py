@@ -15,6 +15,7 @@ from prunus.actors._members import parse_capabilities
 from prunus.actors._messages import DaemonStatus
 from prunus.actors._remote_runtime import RemoteRuntime, ensure_listening, open_remote_runtime
 from prunus.actors._runtime_protocol import LaunchItem, Runtime
+from prunus.actors._submit_keys import check_submit_key
 from prunus.actors._thespian import LOOPBACK
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ProcessPage",
     "RemoteRuntime",
     "Runtime",
+    "check_submit_key",
     "ensure_listening",
     "open_embedded_runtime",
     "open_remote_runtime",

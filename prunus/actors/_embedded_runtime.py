@@ -120,13 +120,16 @@ class EmbeddedRuntime(RuntimeQueries):
         cache: Any = True,
         *,
         placement: dict[str, int | str] | None = None,
+        key: str | None = None,
     ) -> str:
         # (no members here: a placement, like a class's requirements, does not apply)
-        return self._launch(_prepared(process, inputs, when, cache), answered=True)
+        return self._launch(_prepared(process, inputs, when, cache), True, key or "")
 
-    def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
+    def launch_many(self, launches: Sequence[LaunchItem], *, key: str | None = None) -> list[str]:
         instances = [_prepared(item[0], item[1], *item[2:]) for item in launches]
-        pids = [self._launch(instance, answered=False) for instance in instances]
+        # (one Launch each here: a batch's key is kept per item, as KEY#INDEX)
+        keys = [f"{key}#{index}" if key else "" for index in range(len(instances))]
+        pids = [self._launch(i, False, k) for i, k in zip(instances, keys, strict=True)]
         self._sync()  # one fsync for them all, before any pid is answered
         return pids
 
@@ -146,8 +149,8 @@ class EmbeddedRuntime(RuntimeQueries):
             raise errors.ProcessFailedError(f"process {result.pid} excepted: {result.exception}")
         return _outputs_or_raise(instance)
 
-    def _launch(self, instance: Process, answered: bool) -> str:
-        reply = self._ask(Launch(instance), answered=answered)
+    def _launch(self, instance: Process, answered: bool, key: str = "") -> str:
+        reply = self._ask(Launch(instance, key), answered=answered)
         assert isinstance(reply, Launched)
         return reply.pid
 

@@ -143,9 +143,11 @@ class HostActor(Actor):
                 # their pids are answered before any step (however long) runs.
                 self._commit(durable=True)
                 self._send_events()
-            if self._config.slice_seconds > 0:
-                # Daemon: run a slice now rather than after a Tick's round trip; the
-                # next message still comes after at most one slice.
+            if self._config.slice_seconds > 0 and not self._tick_pending:
+                # Daemon, idle until now: run a slice now rather than after a Tick's
+                # round trip. With a Tick pending, steps wait for it: it comes back
+                # behind what waits on the socket, so a pause or kill sent with (or
+                # after) this Deliver is handled before another step runs.
                 self._run_slice()
         elif kind is Tick:
             self._tick_pending = False

@@ -23,7 +23,9 @@ from prunus.actors._registry import Registry
 from prunus.engine import ProcessDescription
 from prunus.errors import PrunusError
 
-__all__ = ["Inspection"]
+__all__ = ["BLOCKED_SHOWN", "Inspection"]
+
+BLOCKED_SHOWN = 50  # blocked processes named in a daemon status (the rest are counted)
 
 
 class Inspection:
@@ -81,7 +83,20 @@ class Inspection:
         by_state, active, paused = self._registry.counts()
         hosts = self._hosts
         own = hosts.os_pids()
+        blocked = [
+            (pid, entry.status.status)
+            for pid, entry in self._registry.entries.items()
+            if entry.result is None and (entry.status.status or "").startswith("blocked:")
+        ]
         status = DaemonStatus(
-            len(own), active, by_state, paused, own, os.getpid(), hosts.members_status()
+            len(own),
+            active,
+            by_state,
+            paused,
+            own,
+            os.getpid(),
+            hosts.members_status(),
+            tuple(sorted(blocked)[:BLOCKED_SHOWN]),
+            len(blocked),
         )
         out.send(asker, status)

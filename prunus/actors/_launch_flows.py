@@ -16,10 +16,11 @@ from prunus.actors._dependencies import Dependencies, cancelled_ending
 from prunus.actors._host_messages import Activate, Spawned
 from prunus.actors._launches import BatchLaunch, Launches, error_reply
 from prunus.actors._memo_cache import MemoCache, Plan
-from prunus.actors._messages import KillRequest, Submit, SubmitMany
+from prunus.actors._messages import KillRequest, Launch, Submit, SubmitMany
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._persisting import status_record
 from prunus.actors._registry import Registry
+from prunus.actors._submit_keys import ITEM_SUFFIX_BYTES, MAX_KEY_BYTES, check_submit_key
 from prunus.conditions import Condition, Decision, Pid
 from prunus.engine import (
     Process,
@@ -113,20 +114,46 @@ class LaunchFlows:
             parent.children.append(status.pid)
 
     def _submit(self, message: Submit | SubmitMany, asker: Any) -> None:
+        batch = isinstance(message, SubmitMany)
+        if self._answered_before(message.key, batch, asker):
+            return
         processes = self.launches.build(message, asker, self.out)
         if processes is not None:
             items = message.items if isinstance(message, SubmitMany) else (message,)
             for process, item in zip(processes, items, strict=True):
                 if item.placement is not None:  # taken by launches.start below
                     self.placements[process.pid] = item.placement
-            self.launch(processes, asker, batch=isinstance(message, SubmitMany))
+            self.launch(processes, asker, batch=batch, key=message.key or None)
+
+    def _launch_instance(self, message: Launch, asker: Any) -> None:
+        if not self._answered_before(message.key, False, asker):
+            self.launch([message.process], asker, instances=True, key=message.key or None)
+
+    def _answered_before(self, key: Any, batch: bool, asker: Any) -> bool:
+        """True after answering ``asker``: a bad key, or one answered before (a retry:
+        the same pids, nothing created)."""
+        try:
+            key = check_submit_key(key, MAX_KEY_BYTES + ITEM_SUFFIX_BYTES)
+        except PrunusError as error:
+            self.out.send(asker, error_reply(error))
+            return True
+        return self.launches.answer_known(key, batch, asker, self.out)
 
     def launch(
-        self, processes: list[Process], asker: Any, *, batch: bool = False, instances: bool = False
+        self,
+        processes: list[Process],
+        asker: Any,
+        *,
+        batch: bool = False,
+        instances: bool = False,
+        key: str | None = None,
     ) -> None:
         """Start ``processes`` (``instances``: embedded, host these very objects); one
         launched ``when=`` a condition is stored and held instead. A condition naming
-        an unknown process refuses the whole launch: nothing is stored."""
+        an unknown process refuses the whole launch: nothing is stored.
+
+        A client's submit (not ``instances``) or a launch with a ``key`` is committed
+        here, with its key, before it is answered (:mod:`prunus.actors._launches`)."""
         out, registry = self.out, self.registry
         conditions: dict[str, Condition] = {}
         try:
@@ -140,9 +167,15 @@ class LaunchFlows:
         plans = {p.pid: self._memo_plan(p, conditions) for p in processes if p.pid not in registry}
         held = [p for p in processes if p.pid in conditions]
         hits = [p for p in processes if isinstance(plans.get(p.pid), Plan)]
-        if held and not self.launches.write_held(held, asker, out):
+        pids = tuple(p.pid for p in processes)
+        committed = not instances or key is not None
+        if committed:
+            fresh = [p for p in processes if p.pid not in registry and p not in hits]
+            if not self.launches.write_new(fresh, key or "", pids, asker, out):
+                return
+        elif held and not self.launches.write_new(held, "", pids, asker, out):
             return
-        target = BatchLaunch(asker, tuple(p.pid for p in processes)) if batch else asker
+        target = BatchLaunch(asker, pids) if batch else asker
         for process in processes:
             pid = process.pid
             condition = conditions.get(pid)
@@ -150,7 +183,8 @@ class LaunchFlows:
                 self._finish_hit(process, plans[pid], target)  # type: ignore[arg-type]
             elif condition is None:
                 placement = self.placements.pop(pid, None)
-                self.launches.start(process, process if instances else None, target, out, placement)
+                instance = process if instances else None
+                self.launches.start(process, instance, target, out, placement, committed=committed)
             else:
                 decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
                 self.launches.held(pid, target, out)

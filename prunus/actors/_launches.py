@@ -1,10 +1,16 @@
 """Starting processes: a launch is answered only once its first checkpoint is committed.
 
-A new process is registered and handed to its host with its first checkpoint already
-encoded (a StagedWrite); the host commits it in its next group commit and reports
-Activated, and only then is the pid answered. So a submitted process is never lost,
-and concurrent submits share one fsync. A SubmitMany is answered once, when the last
-of its processes is committed; one invalid item starts none of them.
+A client's submit (daemon: Submit, SubmitMany; or any launch with an idempotency key)
+is committed by the supervisor itself, in one transaction with its key
+(:mod:`prunus.actors._submit_keys`), and answered at once: no host is waited for, so
+a host busy in a long step never makes a submit time out; the process waits,
+recorded, CREATED, until its host gets to it.
+
+An embedded launch without a key is registered and handed to its host with its first
+checkpoint already encoded (a StagedWrite); the host commits it in its next group
+commit and reports Activated, and only then is the pid answered, so concurrent
+launches share one fsync. A SubmitMany is answered once, when the last of its
+processes is committed; one invalid item starts none of them.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from prunus.actors._outgoing import Outgoing
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._registry import Registry
 from prunus.actors._submission import build_process
+from prunus.actors._submit_keys import SubmitKeys
 from prunus.engine import Process, ProcessDriver
 from prunus.errors import PortValidationError, PrunusError
 
@@ -46,13 +53,15 @@ class BatchLaunch:
 
 
 class Launches:
-    """First writes not yet committed, and who waits for them, by pid."""
+    """First writes not yet committed, and who waits for them, by pid; the
+    idempotency keys answered (:attr:`keys`)."""
 
     def __init__(self, registry: Registry, writer: ProcessWriter) -> None:
         self._registry = registry
         self._writer = writer
         self._first_writes: dict[str, Any] = {}  # pid -> StagedWrite, until committed
         self._waiters: dict[str, list[Any]] = {}  # pid -> askers (or BatchLaunch)
+        self.keys = SubmitKeys()
         self.activation_failures = 0
 
     @staticmethod
@@ -66,29 +75,32 @@ class Launches:
             out.send(asker, error_reply(error))
             return None
 
-    def submit(self, message: Submit | SubmitMany, asker: Any, out: Outgoing) -> None:
-        """Build and start (no ``when=``: the supervisor holds those, see
-        :meth:`Supervision.launch`); one bad item of a batch starts none of them."""
-        processes = self.build(message, asker, out)
-        if processes is None:
-            return
-        target: Any = asker
-        if isinstance(message, SubmitMany):
-            target = BatchLaunch(asker, tuple(p.pid for p in processes))
-        items = message.items if isinstance(message, SubmitMany) else (message,)
-        for process, item in zip(processes, items, strict=True):
-            self.start(process, None, target, out, item.placement)
+    def answer_known(self, key: str, batch: bool, asker: Any, out: Outgoing) -> bool:
+        """A launch sent again with a ``key`` already answered: the same pids again,
+        and True (nothing is to be created); False for a new key."""
+        pids = self.keys.known(key)
+        if pids is None:
+            return False
+        out.send(asker, LaunchedMany(pids) if batch else Launched(pids[0]))
+        return True
 
-    submit_many = submit
-
-    def write_held(self, processes: list[Process], asker: Any, out: Outgoing) -> bool:
-        """Store the first writes of processes held by a condition (no host takes
-        them yet), all in one transaction; False after answering ``asker`` why not."""
+    def write_new(
+        self,
+        processes: list[Process],
+        key: str,
+        pids: tuple[str, ...],
+        asker: Any,
+        out: Outgoing,
+    ) -> bool:
+        """Store the first writes of new ``processes`` (started here, or held by a
+        condition: no host takes them yet) and ``key``'s answer ``pids``, all in one
+        transaction, durably; False after answering ``asker`` why not."""
         try:
-            self._writer.write_new(processes)
+            self._writer.write_new(processes, [self.keys.entry(key, pids)] if key else [])
         except PrunusError as error:
             out.send(asker, error_reply(error))
             return False
+        self.keys.remember(key, pids)
         return True
 
     def checkpoint(self, process: Process) -> Any:
@@ -106,20 +118,28 @@ class Launches:
         asker: Any,
         out: Outgoing,
         placement: dict[str, int | str] | None = None,
+        *,
+        committed: bool = False,
     ) -> None:
         """Register ``process`` and hand it to its host (``instance``: embedded, the
-        caller's own object, so ``execute()`` finishes that very instance). One that no
-        member can take yet is stored here, and answered at once: it waits, durable."""
+        caller's own object, so ``execute()`` finishes that very instance). One already
+        ``committed`` (:meth:`write_new`), or that no member can take yet (stored here),
+        is answered at once: it waits, durable, for its host."""
         pid = process.pid
         if pid not in self._registry:
-            try:
-                first_write = self._writer.stage_new(process)
-            except PrunusError as error:
-                out.send(asker, error_reply(error, pid))
-                return
+            first_write = None
+            if not committed:
+                try:
+                    first_write = self._writer.stage_new(process)
+                except PrunusError as error:
+                    out.send(asker, error_reply(error, pid))
+                    return
             entry = self._registry.register(ProcessDriver(process).status(), placement)
-            if entry.host == UNPLACED:
-                self._writer.commit_now(first_write)
+            if entry.host == UNPLACED or first_write is None:
+                if first_write is not None:
+                    self._writer.commit_now(first_write)
+                elif entry.host != UNPLACED:
+                    self._registry.deliver(pid, Activate(instance), out)
                 self._launched(asker, pid, out)
                 return
             self._first_writes[pid] = first_write

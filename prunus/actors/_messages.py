@@ -104,9 +104,11 @@ class Reloaded:
 
 @dataclass(frozen=True, slots=True)
 class Launch:
-    """Embedded client -> supervisor: host this process instance (the caller's object)."""
+    """Embedded client -> supervisor: host this process instance (the caller's object).
+    ``key``: an idempotency key, as for Submit."""
 
     process: Any
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +121,19 @@ class Submit:
     when: Any = None  # a when= condition as plain data (Condition.to_data), or None
     cache: Any = True  # the cache= launch option: True, False or "refresh"
     placement: dict[str, int | str] | None = None  # replaces the class's requirements
+    # The client's idempotency key ("": none): the same key again (a retry after a
+    # timeout) is answered with the same pid, and nothing is created (_submit_keys).
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class SubmitMany:
     """Remote client -> supervisor: many Submits in one message, validated all before
-    any starts; answered with LaunchedMany once every one is committed."""
+    any starts; answered with LaunchedMany once every one is committed. ``key``: as
+    Submit's, for the whole batch (the items' own keys are not used)."""
 
     items: tuple[Submit, ...]
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +359,11 @@ class DaemonStatus:
     host_pids: tuple[int, ...] = ()
     supervisor_pid: int = 0
     members: tuple[dict[str, Any], ...] = ()  # see HostPool.members_status
+    # Unfinished processes no host can hold for now ("blocked: cannot import ...",
+    # "blocked: cannot write ..."): (pid, reason), at most BLOCKED_SHOWN of them, and
+    # how many there are in all.
+    blocked: tuple[tuple[str, str], ...] = ()
+    blocked_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

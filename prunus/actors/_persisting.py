@@ -147,13 +147,18 @@ class ProcessWriter:
         items += [self._first_write(c) for c in launches if self._store.get_record(c.pid) is None]
         self._store.write_many(items)
 
-    def write_new(self, processes: list[Process]) -> None:
-        """The records and first checkpoints of new processes, in one transaction.
+    def write_new(self, processes: list[Process], meta: list[tuple[str, Any]] = ()) -> None:
+        """The records and first checkpoints of new processes, and ``meta``'s pairs
+        (the ``meta`` database), in one durable transaction.
 
         Raises:
             CodecError: the inputs of one cannot be stored; nothing was written.
         """
-        self._store.write_many([self._first_write(p) for p in processes])
+        staged = stage_writes([self._first_write(p) for p in processes])
+        self._store.write_staged(staged, meta=meta)
+        flush = getattr(self._store, "flush", None)  # (an LmdbStore opened without sync)
+        if flush is not None:
+            flush()
 
     def stage_new(self, process: Process) -> StagedWrite:
         """The record and first checkpoint of a new process, encoded, not yet stored.

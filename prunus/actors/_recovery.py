@@ -85,8 +85,10 @@ class Recovery:
         (it registers and decides them), before the barrier."""
         registry, resumed = self._registry, 0
         held: list[tuple[ProcessStatus, Any]] = []
+        stored: set[str] = set()
         for status, result in read_registry(store, held):
             pid = status.pid
+            stored.add(pid)
             if status.state.is_terminal:
                 registry.register_ended(status, result)
             else:
@@ -95,6 +97,8 @@ class Recovery:
                     registry.deliver(pid, Activate(), out)
                     resumed += 1
         self._control.load_kill_records()
+        stored.update(status.pid for status, _ in held)
+        self._launches.keys.load(store, stored.__contains__)
         if not resume or load_held is None:
             for status, _ in held:
                 registry.register_held(status)

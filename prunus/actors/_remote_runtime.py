@@ -16,6 +16,7 @@ import dataclasses
 import itertools
 import socket
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -58,6 +59,12 @@ __all__ = ["RemoteRuntime", "ensure_listening", "open_remote_runtime"]
 
 _LIVENESS_SECONDS = 2.0  # how often a long wait checks that the daemon is still there
 _BULK_SHARE = 0.8  # a bulk control is answered after this share of the call's timeout
+_SUBMIT_ATTEMPTS = 3  # a submit not answered in time is sent again (same key) this often
+
+
+def _new_key() -> str:
+    """A fresh idempotency key for one submit call (``prunus.actors._submit_keys``)."""
+    return uuid.uuid4().hex
 
 
 def open_remote_runtime(
@@ -111,22 +118,36 @@ class RemoteRuntime(RuntimeQueries):
         cache: Any = True,
         *,
         placement: dict[str, int | str] | None = None,
+        key: str | None = None,
     ) -> str:
         """Submit a process: an instance (validated here already) or ``module:Class``;
-        ``placement`` replaces its class's requirements."""
+        ``placement`` replaces its class's requirements. ``key``: the idempotency key
+        (default: a fresh one, so this call's own retries never make a duplicate)."""
         submission = self._submission(process, inputs, when, cache)
-        if placement is not None:
-            submission = dataclasses.replace(submission, placement=placement)
-        reply = self._ask(submission)
+        submission = dataclasses.replace(submission, placement=placement, key=key or _new_key())
+        reply = self._ask_again_if_late(submission)
         assert isinstance(reply, Launched), reply
         return reply.pid
 
-    def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
+    def launch_many(self, launches: Sequence[LaunchItem], *, key: str | None = None) -> list[str]:
         """Submit many processes in one message (all validated before any starts)."""
         items = tuple(self._submission(*item) for item in launches)
-        reply = self._ask(SubmitMany(items))
+        reply = self._ask_again_if_late(SubmitMany(items, key or _new_key()))
         assert isinstance(reply, LaunchedMany), reply
         return list(reply.pids)
+
+    def _ask_again_if_late(self, message: Submit | SubmitMany) -> Any:
+        """A submit not answered in time is sent again, with the same key, on a new
+        connection: the daemon answers a key it has seen with the pids it gave then,
+        so the retry never makes a second process, and an answer lost on the way (or
+        a daemon busy for a moment) costs a retry, not a failed call."""
+        for attempt in range(_SUBMIT_ATTEMPTS):
+            try:
+                return self._ask(message)
+            except DaemonTimeoutError:
+                if attempt == _SUBMIT_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _submission(

@@ -56,8 +56,11 @@ class Runtime(Protocol):
         cache: Any = True,
         *,
         placement: dict[str, int | str] | None = None,
+        key: str | None = None,
     ) -> str:
         """Start a process and return its pid once its first checkpoint is stored.
+        ``key``: an idempotency key; a launch with a key already answered (here or by
+        an earlier run on the same home) returns that pid and starts nothing.
         With ``when`` (a condition's plain data) it is stored at once and held until
         the condition holds (ended KILLED, ``cancelled: ...``, if it never can).
         ``cache`` (a cacheable class): True reuses a finished run with the same key,
@@ -72,9 +75,9 @@ class Runtime(Protocol):
         """
         ...
 
-    def launch_many(self, launches: Sequence[LaunchItem]) -> list[str]:
+    def launch_many(self, launches: Sequence[LaunchItem], *, key: str | None = None) -> list[str]:
         """Start every ``(process, inputs)`` (as :meth:`launch`); pids in order. All are
-        validated before any starts."""
+        validated before any starts. ``key``: as :meth:`launch`'s, for the batch."""
         ...
 
     def wait(self, pid: str, timeout: float | None = None) -> ProcessResult:

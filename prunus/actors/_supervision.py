@@ -166,7 +166,7 @@ class Supervision(LaunchFlows):
             KillRequest: self._control,
             ResumeRequest: self._control,
             ControlMany: self._control_many,
-            Launch: lambda m, s: self.launch([m.process], s, instances=True),
+            Launch: self._launch_instance,
             Submit: self._submit,
             SubmitMany: self._submit,
             WaitFor: lambda m, s: waits.wait_for(m, s, out),

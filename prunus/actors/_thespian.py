@@ -62,6 +62,7 @@ from thespian.system.admin import convention as _convention
 from thespian.system.transport import IPBase, ReceiveEnvelope, TransmitIntent
 from thespian.system.transport import TCPTransport as _tcp
 from thespian.system.transport import streamBuffer as _stream
+from thespian.system.utilis import thesplog_control
 
 from prunus.actors._frames import KEYS, AuthenticatedReceiveBuffer, sign_frame
 
@@ -97,7 +98,22 @@ def open_embedded_system() -> Any:
     another process to completion inside one of its steps (nested ``prunus.run``) gets
     a fresh system instead of re-entering the one that is executing it.
     """
+    _no_shared_thespian_log()
     return ActorSystem("simpleSystemBase", transientUnique=True, logDefs=False)
+
+
+def _no_shared_thespian_log() -> None:
+    """A client (embedded, or connected to a daemon) writes no Thespian log file.
+
+    Thespian writes its own warnings to ``$TMPDIR/thespian.log`` unless
+    ``THESPLOG_FILE`` names a file: one file shared by every user and process of the
+    machine, that nobody reads. A daemon names one in its home before it forks its
+    actors (:func:`open_daemon_system`), so its processes, and a client opened inside
+    one of them (a nested run in a step), keep theirs; a user who sets
+    ``THESPLOG_FILE`` keeps it too.
+    """
+    if not os.environ.get("THESPLOG_FILE"):
+        thesplog_control(logging.WARNING, False, 0)  # 0: no file
 
 
 def open_daemon_system(
@@ -182,6 +198,7 @@ def connect_to_daemon(port: int, key: bytes, host: str = LOOPBACK) -> Any:
     _bind_to(LOOPBACK if host == LOOPBACK else route_source(host))
     _install_frame_auth()
     _install_remote_admin()
+    _no_shared_thespian_log()
     previous = KEYS.set_pending(key)
     _CONNECTING.active = True
     _CONNECTING.admin = None if host == LOOPBACK else (host, port)

@@ -117,7 +117,9 @@ def stop(ctx: click.Context, home: str | None, timeout: float) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) -> None:
-    """Show the daemon: pid, port, uptime, host actors, processes by state."""
+    """Show the daemon: pid, port, uptime, host actors, processes by state, and each
+    process no host can hold for now (blocked: its class does not import in the
+    daemon, or it cannot be written), with why."""
     try:
         info = daemon_status(home, timeout=timeout)
     except PrunusError as error:
@@ -146,6 +148,11 @@ def status(ctx: click.Context, home: str | None, timeout: float, as_json: bool) 
         click.echo(f"{name:<10} {value}")
     for member in info.get("members", ()):
         click.echo(f"{'member':<10} {_member_line(member)}")
+    for blocked in info.get("blocked", ()):
+        click.echo(f"{'blocked':<10} {blocked['pid']}  {blocked['reason']}")
+    hidden = info.get("blocked_count", 0) - len(info.get("blocked", ()))
+    if hidden > 0:
+        click.echo(f"{'blocked':<10} ... and {hidden} more (prunus process list shows them)")
 
 
 def _member_line(member: dict) -> str:

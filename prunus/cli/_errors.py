@@ -15,10 +15,15 @@ Exit statuses (documented in the README, asserted in tests/cli):
       or a pause, play or kill was not answered within ``--timeout`` (it still stands)
 130   interrupted (Ctrl-C)
 ====  ===================================================================================
+
+A reader of stdout that goes away early (``prunus process list | head -1``) ends the
+command quietly, with status 0: what was asked was done, only not all of it was read.
 """
 
 from __future__ import annotations
 
+import os
+import select
 import sys
 from typing import Any, NoReturn
 
@@ -116,5 +121,33 @@ class ErrorReportingGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError as error:
+            if not _stdout_reader_gone():
+                fail(ctx, error)  # another pipe (a bug, or a socket): say so
+            _stop_writing_stdout()
+            sys.exit(0)
         except (Exception, KeyboardInterrupt) as error:
             fail(ctx, error)
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has gone (``prunus process list | head
+    -1``): the command is not at fault, the reader simply wants no more. Linux marks the
+    write end of such a pipe with POLLERR."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no real file (CliRunner), no poll
+        return False
+
+
+def _stop_writing_stdout() -> None:
+    """Point stdout at /dev/null: Python flushes it once more on the way out, and that
+    would print a second BrokenPipeError to stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

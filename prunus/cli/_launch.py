@@ -209,6 +209,13 @@ def _ending(result: ProcessResult) -> str:
 @_inputs_options
 @when_option
 @click.option("--json", "as_json", is_flag=True, help='Print {"pid": ...} instead of the pid.')
+@click.option(
+    "--idempotency-key",
+    "key",
+    metavar="KEY",
+    help="Submitting again with the same KEY (e.g. after a timeout) prints the same pid "
+    "and starts nothing (keys are kept 7 days).",
+)
 @click.pass_context
 def submit_command(
     ctx: click.Context,
@@ -219,14 +226,16 @@ def submit_command(
     timeout: float,
     when: Condition | None,
     as_json: bool,
+    key: str | None,
 ) -> None:
     """Submit a process to the daemon and print its pid at once.
 
     The daemon imports the class (from its own working directory and PYTHONPATH) and
     checks the inputs; a bad one is refused with the port's name and nothing starts.
-    With --when, the process is recorded at once and starts once EXPR holds.
+    The pid is printed once the process is recorded, even while every host is busy:
+    it starts when one is free. With --when, it starts once EXPR holds.
     """
     inputs = _inputs(pairs, inputs_file)
     with connect_client(ctx, home, timeout, daemon_only=True) as client:
-        pid = client.submit(check_reference(process), inputs, when=when)
+        pid = client.submit(check_reference(process), inputs, when=when, idempotency_key=key)
     click.echo(json.dumps({"pid": pid}) if as_json else pid)

@@ -19,6 +19,7 @@ from prunus.actors import (
     ListQuery,
     ProcessPage,
     Runtime,
+    check_submit_key,
     ensure_listening,
     open_embedded_runtime,
     open_remote_runtime,
@@ -134,6 +135,7 @@ class Client:
         *,
         when: Condition | None = UNSET,
         cache: bool | str = UNSET,
+        idempotency_key: str | None = None,
         **kwargs: Any,
     ) -> Pid:
         """Start a process and return its pid; its inputs are validated here.
@@ -154,21 +156,28 @@ class Client:
         ``describe(pid)["cached_from"]`` names the source) and waits for a live one;
         False neither uses nor fills the cache; "refresh" runs and replaces the entry.
 
+        ``idempotency_key`` (a str of at most 200 bytes in UTF-8): a submit with a key
+        the runtime has answered before (within 7 days, also across a restart)
+        returns that pid and starts nothing, so a caller may repeat a submit whose
+        answer it never got. Without one, a client of a daemon still sends a fresh
+        key per call, and sends the call again (up to 3 times) if the daemon does
+        not answer in time: such a retry never makes a second process.
+
         Raises:
             PortValidationError: an input does not fit the spec; nothing is started.
             ProcessClassError: the class cannot be imported (by the daemon, if remote).
             ConditionError: ``when`` names a process this runtime does not know.
+            PrunusError: ``idempotency_key`` is not a str of at most 200 bytes.
         """
         when = self._defaults.resolve("when", when)
         cache = self._defaults.resolve("cache", cache, True)
+        key = check_submit_key(idempotency_key) or None
         placement = kwargs.pop("placement", None)
         item = launch_item(process, inputs, kwargs)
-        if placement is None:
-            return Pid(self._runtime.launch(*item, when_data(when), cache))
+        if placement is not None:
+            placement = checked_placement(placement)
         return Pid(
-            self._runtime.launch(
-                *item, when_data(when), cache, placement=checked_placement(placement)
-            )
+            self._runtime.launch(*item, when_data(when), cache, placement=placement, key=key)
         )
 
     def submit_many(
@@ -177,20 +186,23 @@ class Client:
         *,
         when: Condition | None = UNSET,
         cache: bool | str = UNSET,
+        idempotency_key: str | None = None,
     ) -> list[Pid]:
         """Start many processes, ``(class or "module:Class", inputs)`` each, and return
         their pids in order. Every one is validated before any starts; with a daemon
         they travel in one message and share commits, which is much faster than a
-        ``submit`` each. ``when`` and ``cache`` apply to every one (as ``submit``'s).
+        ``submit`` each. ``when``, ``cache`` and ``idempotency_key`` (one for the
+        whole batch) are as ``submit``'s.
 
         Raises:
-            PortValidationError, ProcessClassError, ConditionError: as ``submit``;
-                nothing is started.
+            PortValidationError, ProcessClassError, ConditionError, PrunusError: as
+                ``submit``; nothing is started.
         """
         data = when_data(self._defaults.resolve("when", when))
         cache = self._defaults.resolve("cache", cache, True)
+        key = check_submit_key(idempotency_key) or None
         items = [(*launch_item(process, inputs, {}), data, cache) for process, inputs in launches]
-        return [Pid(pid) for pid in self._runtime.launch_many(items)]
+        return [Pid(pid) for pid in self._runtime.launch_many(items, key=key)]
 
     @contextmanager
     def defaults(self, **options: Any) -> Iterator[None]:

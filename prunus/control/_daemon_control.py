@@ -141,7 +141,9 @@ def stop_daemon(home: str | os.PathLike[str] | None = None, *, timeout: float = 
 def daemon_status(
     home: str | os.PathLike[str] | None = None, *, timeout: float = 5.0
 ) -> dict[str, Any]:
-    """``daemon.json`` plus what the supervisor says: hosts, live cells, states.
+    """``daemon.json`` plus what the supervisor says: hosts, live cells, states, and
+    the processes no host can hold for now (``blocked``: pid and reason, the first 50
+    by pid; ``blocked_count``: all of them).
 
     Raises:
         DaemonError: no daemon is running there, or it does not answer.
@@ -170,6 +172,8 @@ def daemon_status(
         processes=dict(sorted(status.by_state.items())),
         key_file=str(path / KEY_FILE),
         members=[dict(member) for member in status.members],
+        blocked=[{"pid": pid, "reason": reason} for pid, reason in status.blocked],
+        blocked_count=status.blocked_count,
     )
     sockets = listening_sockets(daemon_pids(info))
     roles = {pid: "admin" for _, port, pid in sockets if port == int(info["port"])}

@@ -159,24 +159,33 @@ class LmdbStore(StoreBase):
         """Everything in ``items`` in one transaction (one fsync with ``sync=True``)."""
         self.write_staged(stage_writes(items))  # validated and encoded before the lock
 
-    def write_staged(self, staged: Sequence[StagedWrite], fence: str | None = None) -> None:
+    def write_staged(
+        self,
+        staged: Sequence[StagedWrite],
+        fence: str | None = None,
+        meta: Sequence[tuple[str, Any]] = (),
+    ) -> None:
         """Commit writes already encoded by :func:`stage_writes`, in one transaction.
 
         This is the group commit: a host stages every write of a slice of steps as it
         happens (so an encoding error is raised at the step that caused it) and
         commits them all with one fsync. With ``fence`` (a host on a daemon member),
-        nothing is written if that token was fenced (:meth:`fence`).
+        nothing is written if that token was fenced (:meth:`fence`). ``meta``: ``(key,
+        value)`` pairs put in the ``meta`` database by the same transaction.
 
         Raises:
             StoreError: ``fence`` was fenced: the writer's processes belong to another
                 host now.
         """
-        if not staged:
+        if not staged and not meta:
             return
+        extra = [(check_key(k), encode(v, path_prefix=f"meta[{k!r}]")) for k, v in meta]
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
             if fence is not None and keys.fenced(txn, dbs["meta"], fence):
                 raise StoreError(f"host {fence} was fenced: its processes moved elsewhere")
+            for raw, blob in extra:
+                txn.put(raw, blob, db=dbs["meta"])
             for item in staged:
                 key = item.key
                 if item.record is not None:

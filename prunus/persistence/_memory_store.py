@@ -53,9 +53,17 @@ class MemoryStore(StoreBase):
     def write_many(self, items: Sequence[WriteItem]) -> None:
         self.write_staged(stage_writes(items))
 
-    def write_staged(self, staged: Sequence[StagedWrite]) -> None:
-        """Apply writes already encoded by :func:`stage_writes`, all at once."""
+    def write_staged(
+        self, staged: Sequence[StagedWrite], meta: Sequence[tuple[str, Any]] = ()
+    ) -> None:
+        """Apply writes already encoded by :func:`stage_writes`, and put ``meta``'s
+        ``(key, value)`` pairs in the ``meta`` database, all at once."""
+        extra = {}
+        for key, value in meta:
+            check_key(key)
+            extra[key] = encode(value, path_prefix=f"meta[{key!r}]")
         with self._lock:
+            self._generic.setdefault("meta", {}).update(extra)
             for item in staged:
                 if item.record is not None:
                     self._records[item.pid] = item.record

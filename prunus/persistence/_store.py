@@ -76,8 +76,11 @@ class Store(Protocol):
         Each item is ``(pid, parts)`` where ``parts`` uses ``write``'s keyword names.
         """
 
-    def write_staged(self, staged: Sequence[StagedWrite]) -> None:
-        """Commit writes already encoded by :func:`stage_writes` in one transaction."""
+    def write_staged(
+        self, staged: Sequence[StagedWrite], meta: Sequence[tuple[str, Any]] = ()
+    ) -> None:
+        """Commit writes already encoded by :func:`stage_writes` in one transaction,
+        with ``meta``'s ``(key, value)`` pairs put in the ``meta`` database."""
 
     def get_record(self, pid: str) -> dict[str, Any] | None:
         """The registry record; CodecError (naming the pid) if it cannot be decoded."""

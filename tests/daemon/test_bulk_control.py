@@ -35,3 +35,26 @@ def test_kill_all_reaches_every_tree_while_the_only_host_is_busy(tmp_path):
         for pid in (busy, waiting, queued):  # every kill stood and took effect
             eventually(lambda pid=pid: client.status(pid).state.name == "KILLED", timeout=30)
         assert len(client.report(queued)) < 20
+
+
+def test_pause_all_then_kill_all_reach_three_trees_on_two_busy_hosts(tmp_path):
+    """Issue 11, finding 5: three long steps on two hosts (one process not started yet);
+    with a timeout longer than the steps, pause --all and kill --all --yes exit 0 and
+    all three end KILLED, the one not started without running a step."""
+    with running_daemon(tmp_path, workers=2), Client.connect(tmp_path) as client:
+        pids = [client.submit(Steps, n=3, delay=8.0) for _ in range(3)]
+        eventually(lambda: sum(client.status(p).step == "step" for p in pids) == 2, timeout=10)
+        [queued] = [p for p in pids if client.status(p).step is None]
+        home = ("--home", str(tmp_path), "--timeout", "30")
+        paused = invoke("process", "pause", "--all", *home)
+        assert paused.exit_code == 0, paused.output
+        assert all(f"paused {pid}" in paused.stdout for pid in pids), paused.stdout
+        assert all(client.status(pid).paused for pid in pids)
+        assert client.report(queued) == []  # paused before it ran a step
+        killed = invoke("process", "kill", "--all", "--yes", *home)
+        assert killed.exit_code == 0, killed.output
+        assert all(f"killed {pid}" in killed.stdout for pid in pids), killed.stdout
+        for pid in pids:
+            assert client.wait(pid, timeout=30).state.name == "KILLED"
+            assert len(client.report(pid)) <= 1  # at most the step that was running
+        assert client.report(queued) == []  # never started
