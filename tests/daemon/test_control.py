@@ -63,7 +63,13 @@ def test_pause_cascades_to_waiting_descendants_unless_told_not_to(client):
     # slow the machine); the cascading play at the end releases them.
     pid = client.submit(Fanout, n=3, delay=0.3, hold=True)
     children = [f"{pid}.{i}" for i in range(3)]
-    eventually(lambda: {s.pid for s in client.list()} >= set(children))
+    leaves = [f"{child}.0" for child in children]
+    # every leaf exists and holds itself: one launched after the cascading play below
+    # would hold itself with nobody left to play it
+    eventually(
+        lambda: {s.pid: s.paused for s in client.list() if s.pid in leaves}
+        == dict.fromkeys(leaves, True)
+    )
     assert client.pause(pid)
     for child in children:
         assert client.status(child).paused
