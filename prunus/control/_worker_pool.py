@@ -130,8 +130,15 @@ class WorkerPoolRuntime(RemoteRuntime):
 
 
 def _check_free(home: Path) -> None:
-    """Refuse a home some runtime holds, in one line saying what to do instead."""
+    """Refuse a home some runtime holds, in one line saying what to do instead. A
+    pool whose owner died is stopping by itself (within a second or two): wait for it,
+    so that a script started again at once after a crash finds its home."""
     info = read_daemon_file(home)
+    owner = None if info is None else info.get("owner")
+    if info is not None and owner is not None and not pid_alive(int(owner)):
+        deadline = time.monotonic() + _STOP_SECONDS
+        while daemon_pids(info) and time.monotonic() < deadline:
+            time.sleep(0.05)
     if info is not None and pid_alive(int(info["pid"])):
         raise StoreError(
             f"a prunus daemon (pid {info['pid']}) is running on {home}: connect to it "

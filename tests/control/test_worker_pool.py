@@ -49,6 +49,7 @@ def test_children_of_one_workchain_run_in_more_than_one_host_process(tmp_path):
     trace = tmp_path / "trace"
     with Client(tmp_path / "home", workers=2) as client:
         assert client.is_remote
+        assert client.submit_many([]) == []  # answered at once, as embedded
         outputs = client.run(Campaign, children=4, seconds=0.3, trace=str(trace))
     ran_in = set(outputs["os_pids"])
     assert len(ran_in) > 1, outputs
