@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from prunus.actors._remote_runtime import RemoteRuntime
+from prunus.actors import RemoteRuntime
 from prunus.control._daemon_control import daemon_pids, start_daemon
 from prunus.control._daemon_files import read_daemon_file
 from prunus.control._proc_table import pid_alive
