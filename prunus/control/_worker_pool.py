@@ -152,7 +152,9 @@ def _pool_environment() -> dict[str, str]:
     """Our environment, with our import path: the pool imports process classes by
     their module path, so whatever imports here imports there (a module run as a
     script, ``__main__``, does not)."""
+    own = tuple({sys.prefix, sys.base_prefix})  # the interpreter's own: there already
     paths = [entry or os.getcwd() for entry in sys.path if os.path.isdir(entry or ".")]
+    paths = [entry for entry in paths if not entry.startswith(own)]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
 
 

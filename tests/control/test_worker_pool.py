@@ -141,6 +141,27 @@ def test_a_client_that_dies_without_closing_takes_its_pool_with_it(tmp_path):
     HomeLock(home).release()
 
 
+def test_a_class_this_process_imports_from_its_own_path_imports_in_the_pool(tmp_path, monkeypatch):
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "pool_elsewhere.py").write_text(
+        "import os\n"
+        "from prunus import Process\n\n"
+        "class WhereAmI(Process):\n"
+        "    @classmethod\n"
+        "    def define(cls, spec):\n"
+        "        super().define(spec)\n"
+        "        spec.output('os_pid', valid_type=int)\n\n"
+        "    def run(self):\n"
+        "        self.out('os_pid', os.getpid())\n"
+    )
+    monkeypatch.syspath_prepend(str(folder))
+    from pool_elsewhere import WhereAmI
+
+    with Client(tmp_path / "home", workers=2) as client:
+        assert client.run(WhereAmI)["os_pid"] != os.getpid()
+
+
 def test_a_daemon_on_the_home_is_refused_naming_it_and_what_to_do(tmp_path):
     home = tmp_path / "home"
     with running_daemon(home) as info:
