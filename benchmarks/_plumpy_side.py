@@ -240,7 +240,7 @@ def memory(args: argparse.Namespace) -> dict[str, Any]:
 
 # ---- workload 7: a campaign of independent children, in-process ---------------------
 
-CAMPAIGN_CHILD_SECONDS = 0.5  # as on the prunus side
+CAMPAIGN_CHILD_SECONDS = 0.2  # as on the prunus side
 
 
 def campaign(args: argparse.Namespace) -> dict[str, Any]:

@@ -236,7 +236,7 @@ def memory(args: argparse.Namespace) -> dict[str, Any]:
 
 # ---- workload 7: a campaign of independent children on every core -------------------
 
-CAMPAIGN_CHILD_SECONDS = 0.5  # CPU seconds of each of the N campaign children
+CAMPAIGN_CHILD_SECONDS = 0.2  # CPU seconds of each of the N campaign children
 
 
 def campaign_seconds(client: Any, children: int, seconds: float, kind: str) -> float:

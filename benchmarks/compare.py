@@ -51,7 +51,7 @@ Workloads:
    process tree; plumpy: the workers plus the RabbitMQ node.
 
 7. **campaign**: a WorkChain launching N=20 independent children in one step, each
-   0.5 s of CPU work (a busy loop on ``time.process_time``), awaiting them all. prunus:
+   0.2 s of CPU work (a busy loop on ``time.process_time``), awaiting them all. prunus:
    ``Client(home, workers=2)`` (a private pool of 2 host processes; its start-up and
    stop are rows of their own, not in the campaign's time) and, in the same
    repetition, a daemon of 2 workers; plumpy: ``execute()`` in-process. Also the
@@ -162,10 +162,10 @@ WORKLOADS = (
         "campaign",
         "7. campaign of independent children",
         20,
-        240,
+        420,
         (
-            Row("campaign20.workers", "20 x 0.5 s CPU, workers=2", "s", "lower", "campaign20"),
-            Row("campaign20.daemon", "20 x 0.5 s CPU, daemon", "s", "lower", "campaign20"),
+            Row("campaign20.workers", "20 x 0.2 s CPU, workers=2", "s", "lower", "campaign20"),
+            Row("campaign20.daemon", "20 x 0.2 s CPU, daemon", "s", "lower", "campaign20"),
             Row("campaign4cpu.workers", "4 x 1 s CPU, workers=2", "s", "lower", "campaign4cpu"),
             Row(
                 "campaign4sleep.workers", "4 x 1 s sleep, workers=2", "s", "lower", "campaign4sleep"
@@ -369,11 +369,11 @@ def campaign_rows(workload: Workload, rows: list[dict[str, Any]]) -> list[dict[s
         entry["plumpy"] = {"missing": note}
         derived.append(entry)
 
-    pool, daemon = medians.get("20 x 0.5 s CPU, workers=2"), medians.get("20 x 0.5 s CPU, daemon")
+    pool, daemon = medians.get("20 x 0.2 s CPU, workers=2"), medians.get("20 x 0.2 s CPU, daemon")
     if pool and daemon:
         add("20: workers vs daemon", daemon / pool, pool, f"the daemon: {daemon:.2f} s")
     for label, children, seconds in (
-        ("20 x 0.5 s CPU, workers=2", mine.get("20 x 0.5 s CPU, workers=2", {}).get("n"), 0.5),
+        ("20 x 0.2 s CPU, workers=2", mine.get("20 x 0.2 s CPU, workers=2", {}).get("n"), 0.2),
         ("4 x 1 s CPU, workers=2", 4, 1.0),
         ("4 x 1 s sleep, workers=2", 4, 1.0),
     ):
