@@ -250,10 +250,26 @@ def campaign_seconds(client: Any, children: int, seconds: float, kind: str) -> f
     return elapsed
 
 
+def bare_seconds(processes: int, children: int, seconds: float) -> float:
+    """The machine's own limit for a campaign's work: ``children`` burns of
+    ``seconds`` on ``processes`` bare OS processes (multiprocessing), no runtime."""
+    import multiprocessing
+
+    from _campaign_work import burn
+
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool.map(burn, [seconds] * children, chunksize=1)
+    return time.perf_counter() - started
+
+
 def campaign(args: argparse.Namespace) -> dict[str, Any]:
-    """Embedded on a pool of ``args.workers`` hosts (its start-up timed apart), then
-    the same campaign on a daemon of as many workers."""
-    values = {}
+    """The work on bare processes (the machine's limit now), embedded on a pool of
+    ``args.workers`` hosts (its start-up timed apart), then on a daemon."""
+    values = {
+        "campaign20.bare": bare_seconds(args.workers, args.n, CAMPAIGN_CHILD_SECONDS),
+        "campaign4cpu.bare": bare_seconds(args.workers, 4, 1.0),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         client = prunus.Client(Path(tmp) / "home", workers=args.workers)
