@@ -358,9 +358,10 @@ def limit_row(workload: Workload, rows: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def campaign_rows(workload: Workload, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The pool against the daemon, and the pool's campaigns against their ideal:
-    children / cores x child seconds, with the pool's 2 workers on at most as many
-    cores (the target is within 1.2x)."""
+    """The pool against the daemon and against bare processes (ratios paired per
+    repetition), and the pool's campaigns against their ideal: children / cores x
+    child seconds, with the pool's 2 workers on at most as many cores (the target is
+    within 1.2x)."""
     mine = {entry["row"]: entry for entry in rows if entry["workload"] == workload.title}
     medians = {label: entry["prunus"].get("median") for label, entry in mine.items()}
     cores = min(os.cpu_count() or 1, 2)
@@ -373,17 +374,28 @@ def campaign_rows(workload: Workload, rows: list[dict[str, Any]]) -> list[dict[s
         entry["plumpy"] = {"missing": note}
         derived.append(entry)
 
+    def paired(label: str, peer: str) -> float | None:
+        """The median over repetitions of ``label`` / ``peer``, both measured by the
+        same prunus side process one after the other (the same load, near enough)."""
+        ours = mine.get(label, {}).get("prunus", {}).get("samples")
+        theirs = mine.get(peer, {}).get("prunus", {}).get("samples")
+        if not ours or not theirs:
+            return None
+        return statistics.median(o / t for o, t in zip(ours, theirs, strict=True))
+
     pool, daemon = medians.get("20 x 0.2 s CPU, workers=2"), medians.get("20 x 0.2 s CPU, daemon")
-    if pool and daemon:
-        add("20: workers vs daemon", daemon / pool, pool, f"the daemon: {daemon:.2f} s")
+    ratio = paired("20 x 0.2 s CPU, daemon", "20 x 0.2 s CPU, workers=2")
+    if pool and daemon and ratio:
+        add("20: workers vs daemon", ratio, pool, f"the daemon: {daemon:.2f} s")
     for label, bare_label in (
         ("20 x 0.2 s CPU, workers=2", "20 x 0.2 s CPU, 2 bare procs"),
         ("4 x 1 s CPU, workers=2", "4 x 1 s CPU, 2 bare procs"),
     ):
         measured, bare = medians.get(label), medians.get(bare_label)
-        if measured and bare:
+        ratio = paired(label, bare_label)
+        if measured and bare and ratio:
             name = f"{label.split(',')[0]}: vs bare procs"
-            add(name, measured / bare, measured, f"bare processes: {bare:.2f} s")
+            add(name, ratio, measured, f"bare processes: {bare:.2f} s")
     for label, children, seconds in (
         ("20 x 0.2 s CPU, workers=2", mine.get("20 x 0.2 s CPU, workers=2", {}).get("n"), 0.2),
         ("4 x 1 s CPU, workers=2", 4, 1.0),

@@ -61,11 +61,10 @@ class Client:
             tools that only look): they move only if a control message reaches them.
         runtime: an opened runtime to use instead of an embedded one (what
             :meth:`connect` passes); the client closes it.
-        workers: 2 or more runs the home on a private pool of that many host OS
-            processes (every core; a temporary home without ``home``) that lives
-            as long as this client: the daemon's machinery, stopped by :meth:`close`.
-            None, 0 or 1 (default): this thread only, the fast path for tiny processes.
-            Process classes are then imported by the pool from their module path.
+        workers: 2 or more runs the home (a temporary one without ``home``) on a
+            private pool of that many host OS processes, stopped by :meth:`close`,
+            which imports process classes by module path; None, 0 or 1: this
+            thread only (the fast path for tiny processes).
 
     Raises:
         StoreError: the home cannot be opened (one line naming the path and why), or
