@@ -22,7 +22,7 @@ from prunus import Client, ProcessState
 from prunus.cli import main
 from prunus.control._daemon_files import DAEMON_FILE
 from prunus.control._proc_table import listening_sockets, pid_alive
-from prunus.errors import StoreError
+from prunus.errors import NotAuthorisedError, StoreError
 from prunus.persistence import HomeLock
 from tests.conftest import running_daemon
 from tests.control.pool_flows import Busy, Campaign
@@ -74,6 +74,22 @@ def test_closing_leaves_no_process_no_lock_no_listener_and_the_work_on_the_home(
     HomeLock(home).release()  # free
     with Client(home) as embedded:  # the pool's work is in the home
         assert embedded.status(pid).state is ProcessState.FINISHED
+
+
+def test_the_pool_is_authenticated_like_a_daemon_and_other_clients_may_look_with_the_key(
+    tmp_path,
+):
+    home = tmp_path / "home"
+    with Client(home, workers=2) as client:
+        pid = client.submit(Busy, seconds=0.0)
+        client.wait(pid, timeout=60)
+        with pytest.raises(NotAuthorisedError):
+            Client.connect(home, key=os.urandom(32))
+        with Client.connect(home) as looker:  # the home's key: e.g. prunus process list
+            assert looker.status(pid).state is ProcessState.FINISHED
+        listed = CliRunner().invoke(main, ["process", "list", "--all", "--home", str(home)])
+        assert listed.exit_code == 0, listed.output
+        assert pid in listed.output
 
 
 def test_a_client_without_a_home_uses_a_temporary_one_removed_at_close():
