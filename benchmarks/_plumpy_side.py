@@ -238,6 +238,32 @@ def memory(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# ---- workload 7: a campaign of independent children, in-process ---------------------
+
+CAMPAIGN_CHILD_SECONDS = 0.2  # as on the prunus side
+
+
+def campaign(args: argparse.Namespace) -> dict[str, Any]:
+    """The same campaigns as the prunus side, each run with ``execute()``."""
+    import _plumpy_campaign
+
+    def seconds(children: int, each: float, kind: str) -> float:
+        inputs = {"children": children, "seconds": each, "kind": kind}
+        started = time.perf_counter()
+        outputs = _plumpy_campaign.Campaign(inputs=inputs).execute()
+        elapsed = time.perf_counter() - started
+        check(outputs, {"total": sum(range(children))})
+        return elapsed
+
+    seconds(4, 0.01, "cpu")  # warm-up
+    values = {
+        "campaign20": seconds(args.n, CAMPAIGN_CHILD_SECONDS, "cpu"),
+        "campaign4cpu": seconds(4, 1.0, "cpu"),
+        "campaign4sleep": seconds(4, 1.0, "sleep"),
+    }
+    return {"values": values, "extra": {"load": os.getloadavg()}}
+
+
 WORKLOADS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "trivial": trivial,
     "loop3": loop3,
@@ -245,6 +271,7 @@ WORKLOADS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "daemon": submit_to_finish,
     "control": control,
     "memory": memory,
+    "campaign": campaign,
 }
 
 

@@ -234,6 +234,65 @@ def memory(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# ---- workload 7: a campaign of independent children on every core -------------------
+
+CAMPAIGN_CHILD_SECONDS = 0.2  # CPU seconds of each of the N campaign children
+
+
+def campaign_seconds(client: Any, children: int, seconds: float, kind: str) -> float:
+    """Wall-clock seconds of one campaign run to its end through ``client``."""
+    import _prunus_campaign
+
+    started = time.perf_counter()
+    outputs = client.run(_prunus_campaign.Campaign, children=children, seconds=seconds, kind=kind)
+    elapsed = time.perf_counter() - started
+    check(outputs, {"total": sum(range(children))})
+    return elapsed
+
+
+def bare_seconds(processes: int, children: int, seconds: float) -> float:
+    """The machine's own limit for a campaign's work: ``children`` burns of
+    ``seconds`` on ``processes`` bare OS processes (multiprocessing), no runtime."""
+    import multiprocessing
+
+    from _campaign_work import burn
+
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool.map(burn, [seconds] * children, chunksize=1)
+    return time.perf_counter() - started
+
+
+def campaign(args: argparse.Namespace) -> dict[str, Any]:
+    """The work on bare processes (the machine's limit now), embedded on a pool of
+    ``args.workers`` hosts (its start-up timed apart), then on a daemon."""
+    values = {
+        "campaign20.bare": bare_seconds(args.workers, args.n, CAMPAIGN_CHILD_SECONDS),
+        "campaign4cpu.bare": bare_seconds(args.workers, 4, 1.0),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        client = prunus.Client(Path(tmp) / "home", workers=args.workers)
+        values["campaign.start"] = time.perf_counter() - started
+        try:
+            campaign_seconds(client, 2 * args.workers, 0.01, "cpu")  # warm-up
+            values["campaign20.workers"] = campaign_seconds(
+                client, args.n, CAMPAIGN_CHILD_SECONDS, "cpu"
+            )
+            values["campaign4cpu.workers"] = campaign_seconds(client, 4, 1.0, "cpu")
+            values["campaign4sleep.workers"] = campaign_seconds(client, 4, 1.0, "sleep")
+        finally:
+            started = time.perf_counter()
+            client.close()
+            values["campaign.stop"] = time.perf_counter() - started
+    with daemon(args) as running:
+        campaign_seconds(running.client, 2 * args.workers, 0.01, "cpu")  # warm-up
+        values["campaign20.daemon"] = campaign_seconds(
+            running.client, args.n, CAMPAIGN_CHILD_SECONDS, "cpu"
+        )
+    return {"values": values, "extra": {"workers": args.workers, "load": os.getloadavg()}}
+
+
 WORKLOADS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "trivial": trivial,
     "loop3": loop3,
@@ -241,6 +300,7 @@ WORKLOADS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "daemon": submit_to_finish,
     "control": control,
     "memory": memory,
+    "campaign": campaign,
 }
 
 

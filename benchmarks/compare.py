@@ -50,6 +50,17 @@ Workloads:
    and after all are WAITING, as MiB per 1,000 workchains. prunus: the daemon's
    process tree; plumpy: the workers plus the RabbitMQ node.
 
+7. **campaign**: a WorkChain launching N=20 independent children in one step, each
+   0.2 s of CPU work (a busy loop on ``time.process_time``), awaiting them all. prunus:
+   ``Client(home, workers=2)`` (a private pool of 2 host processes; its start-up and
+   stop are rows of their own, not in the campaign's time) and, in the same
+   repetition, a daemon of 2 workers; plumpy: ``execute()`` in-process. Also the
+   4 x 1 s example of issue 16, with CPU work and with ``time.sleep``, on the pool;
+   and the pool's time against the ideal, children / cores x child seconds (target:
+   within 1.2x), and against the machine's limit at that moment: the same CPU work on
+   2 bare processes (``multiprocessing``, prunus side), which on a busy machine can be
+   far from the ideal. Seconds per campaign, after one small warm-up campaign.
+
 Options: ``--reps`` (default 5), ``--only`` some workloads, ``--quick`` (N/10, 2 reps:
 a smoke test). A repetition is not started when the workload's time cap would be
 passed, so the whole run stays within about 15 minutes on a 2-core machine.
@@ -147,6 +158,25 @@ WORKLOADS = (
         210,
         (Row("daemon", "2 workers, durable", "procs/s", "higher"),),
         daemon=True,
+        reps=3,
+    ),
+    Workload(
+        "campaign",
+        "7. campaign of independent children",
+        20,
+        420,
+        (
+            Row("campaign20.workers", "20 x 0.2 s CPU, workers=2", "s", "lower", "campaign20"),
+            Row("campaign20.daemon", "20 x 0.2 s CPU, daemon", "s", "lower", "campaign20"),
+            Row("campaign4cpu.workers", "4 x 1 s CPU, workers=2", "s", "lower", "campaign4cpu"),
+            Row(
+                "campaign4sleep.workers", "4 x 1 s sleep, workers=2", "s", "lower", "campaign4sleep"
+            ),
+            Row("campaign20.bare", "20 x 0.2 s CPU, 2 bare procs", "s", "lower", "campaign20"),
+            Row("campaign4cpu.bare", "4 x 1 s CPU, 2 bare procs", "s", "lower", "campaign4cpu"),
+            Row("campaign.start", "pool start-up", "s", "lower"),
+            Row("campaign.stop", "pool stop (close)", "s", "lower"),
+        ),
         reps=3,
     ),
     Workload("control", "5. control round trips", 200, 90, _control_rows(), daemon=True, reps=3),
@@ -327,11 +357,70 @@ def limit_row(workload: Workload, rows: list[dict[str, Any]]) -> list[dict[str, 
     return [entry]
 
 
+def campaign_rows(workload: Workload, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pool against the daemon and against bare processes (ratios paired per
+    repetition), and the pool's campaigns against their ideal: children / cores x
+    child seconds, with the pool's 2 workers on at most as many cores (the target is
+    within 1.2x)."""
+    mine = {entry["row"]: entry for entry in rows if entry["workload"] == workload.title}
+    medians = {label: entry["prunus"].get("median") for label, entry in mine.items()}
+    cores = min(os.cpu_count() or 1, 2)
+    derived = []
+
+    def add(label: str, ratio: float, value: float, note: str) -> None:
+        entry = {"workload": workload.title, "row": label, "unit": "s", "better": "lower"}
+        entry.update(n=0, ratio=ratio)
+        entry["prunus"] = {"median": value, "min": value, "max": value}
+        entry["plumpy"] = {"missing": note}
+        derived.append(entry)
+
+    def paired(label: str, peer: str) -> float | None:
+        """The median over repetitions of ``label`` / ``peer``, both measured by the
+        same prunus side process one after the other (the same load, near enough)."""
+        ours = mine.get(label, {}).get("prunus", {}).get("samples")
+        theirs = mine.get(peer, {}).get("prunus", {}).get("samples")
+        if not ours or not theirs:
+            return None
+        return statistics.median(o / t for o, t in zip(ours, theirs, strict=True))
+
+    pool, daemon = medians.get("20 x 0.2 s CPU, workers=2"), medians.get("20 x 0.2 s CPU, daemon")
+    ratio = paired("20 x 0.2 s CPU, daemon", "20 x 0.2 s CPU, workers=2")
+    if pool and daemon and ratio:
+        add("20: workers vs daemon", ratio, pool, f"the daemon: {daemon:.2f} s")
+    for label, bare_label in (
+        ("20 x 0.2 s CPU, workers=2", "20 x 0.2 s CPU, 2 bare procs"),
+        ("4 x 1 s CPU, workers=2", "4 x 1 s CPU, 2 bare procs"),
+    ):
+        measured, bare = medians.get(label), medians.get(bare_label)
+        ratio = paired(label, bare_label)
+        if measured and bare and ratio:
+            name = f"{label.split(',')[0]}: vs bare procs"
+            add(name, ratio, measured, f"bare processes: {bare:.2f} s")
+    for label, children, seconds in (
+        ("20 x 0.2 s CPU, workers=2", mine.get("20 x 0.2 s CPU, workers=2", {}).get("n"), 0.2),
+        ("4 x 1 s CPU, workers=2", 4, 1.0),
+        ("4 x 1 s sleep, workers=2", 4, 1.0),
+    ):
+        measured = medians.get(label)
+        if measured and children:
+            ideal = children / cores * seconds
+            name = label.split(",")[0].replace("20 x", f"{children} x")
+            add(f"{name}: vs ideal", measured / ideal, measured, f"ideal {ideal:.2f} s")
+    return derived
+
+
 def ratio_text(entry: dict[str, Any]) -> str:
     if "ratio" not in entry:
         return ""
     if entry["row"].startswith("durable vs"):
         return f"{entry['ratio']:.2f} of its limit"
+    if entry["row"].endswith("vs bare procs"):
+        return f"{entry['ratio']:.2f}x the machine's limit now (target <= 1.2)"
+    if entry["row"].endswith("vs ideal"):
+        return f"{entry['ratio']:.2f}x the ideal (target <= 1.2)"
+    if entry["row"].endswith("workers vs daemon"):
+        ratio = entry["ratio"]
+        return f"{ratio:.2f}x ({'pool' if ratio >= 1 else 'daemon'} faster)"
     ratio = entry["ratio"]
     if entry["unit"] == "MiB":
         return f"{ratio:.2f}x ({'prunus' if ratio >= 1 else 'plumpy'} smaller)"
@@ -403,6 +492,8 @@ def main() -> None:
             results.extend(summarise(workload, raw[workload.name]))
             if workload.name == "loop3":
                 results.extend(limit_row(workload, results))
+            if workload.name == "campaign":
+                results.extend(campaign_rows(workload, results))
     finally:
         if broker is not None:
             left = broker.stop()

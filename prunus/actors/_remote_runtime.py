@@ -131,6 +131,8 @@ class RemoteRuntime(RuntimeQueries):
 
     def launch_many(self, launches: Sequence[LaunchItem], *, key: str | None = None) -> list[str]:
         """Submit many processes in one message (all validated before any starts)."""
+        if not launches:  # the supervisor answers a batch when its last one commits
+            return []
         items = tuple(self._submission(*item) for item in launches)
         reply = self._ask_again_if_late(SubmitMany(items, key or _new_key()))
         assert isinstance(reply, LaunchedMany), reply

@@ -39,6 +39,7 @@ from prunus.cli._when import when_option
 from prunus.conditions import Condition
 from prunus.control import Client
 from prunus.control._daemon_files import read_daemon_file
+from prunus.control._worker_pool import default_workers
 from prunus.engine import ProcessResult
 from prunus.errors import StoreError
 
@@ -93,6 +94,16 @@ def _inputs(pairs: tuple[str, ...], inputs_file: str | None) -> dict[str, Any]:
     help="Checkpoint it in the home (the default).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    is_flag=False,
+    flag_value=default_workers(),
+    default=None,
+    metavar="N",
+    help=f"Run on a private pool of N host processes that ends with the command (alone: "
+    f"one per core, {default_workers()} here); 0 or 1: in this process (the default).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Show its tree of processes while it runs (default: when stderr is a terminal).",
@@ -122,6 +133,7 @@ def run_command(
     on_daemon: bool,
     memory: bool,
     durable: bool,
+    workers: int | None,
     progress: bool | None,
     interval: float,
     max_wait: float | None,
@@ -132,11 +144,15 @@ def run_command(
     else ./.prunus): checkpointed after every step, listed by `prunus process list`
     afterwards, resumed the next time the home is open if the run is interrupted.
     --memory keeps it in memory only; --daemon runs it on the daemon of the home.
+    --workers N runs its processes in N OS processes at once (every core), stopped
+    when the command ends; its classes must then import by module path.
     Progress goes to stderr, so `prunus run ... | jq` sees only the outputs. Exits 3
     if the process ends other than FINISHED with exit status 0.
     """
     if sum((on_daemon, memory, durable)) > 1:
         raise click.UsageError("--daemon, --memory and --durable exclude each other")
+    if workers is not None and on_daemon:
+        raise click.UsageError("--workers starts a private pool: drop it with --daemon")
     if memory and ctx.get_parameter_source("home") is ParameterSource.COMMANDLINE:
         raise click.UsageError("--memory records nothing in a home: drop --home or --memory")
     inputs = _inputs(pairs, inputs_file)
@@ -150,7 +166,7 @@ def run_command(
             result = _follow(client, pid, display, interval, max_wait, fate)
     else:
         process_class = load_process_class(process)
-        client = Client() if memory else _open_home(home)
+        client = Client(workers=workers) if memory else _open_home(home, workers)
         with client:
             pid = client.submit(process_class, inputs)
             fate = (
@@ -166,13 +182,14 @@ def run_command(
         raise CliError(_ending(result), EXIT_PROCESS_FAILED)
 
 
-def _open_home(home: str | None) -> Client:
-    """The home, embedded; a daemon holding it is named with what to do instead."""
+def _open_home(home: str | None, workers: int | None = None) -> Client:
+    """The home, embedded (on a pool with ``workers``); a daemon holding it is named
+    with what to do instead."""
     path = home_path(home)
     try:
-        return Client(path)
+        return Client(path, workers=workers)
     except StoreError as error:
-        if read_daemon_file(path) is None:
+        if workers is not None or read_daemon_file(path) is None:
             raise
         raise CliError(
             f"{error}: a daemon runs there; run on it with --daemon, or use --memory"

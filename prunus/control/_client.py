@@ -34,6 +34,7 @@ from prunus.control._launch_options import (
     when_data,
 )
 from prunus.control._warm import execute_warm
+from prunus.control._worker_pool import open_worker_runtime, wants_workers
 from prunus.engine import (
     Process,
     ProcessResult,
@@ -60,10 +61,15 @@ class Client:
             tools that only look): they move only if a control message reaches them.
         runtime: an opened runtime to use instead of an embedded one (what
             :meth:`connect` passes); the client closes it.
+        workers: 2 or more runs the home (a temporary one without ``home``) on a
+            private pool of that many host OS processes, stopped by :meth:`close`,
+            which imports process classes by module path; None, 0 or 1: this
+            thread only (the fast path for tiny processes).
 
     Raises:
         StoreError: the home cannot be opened (one line naming the path and why), or
-            another runtime is using it (one runtime per home).
+            another runtime is using it (one runtime per home; also a daemon, for a
+            client with workers: connect to it instead).
     """
 
     def __init__(
@@ -73,9 +79,14 @@ class Client:
         store: Any = None,
         resume: bool = True,
         runtime: Runtime | None = None,
+        workers: int | None = None,
     ) -> None:
         refuse_inside_step("a prunus Client")
-        if runtime is None:
+        if wants_workers(workers):
+            if runtime is not None or store is not None:
+                raise TypeError("a client with workers runs on a home, not a store or runtime")
+            runtime = open_worker_runtime(home, workers, resume=resume)  # type: ignore[arg-type]
+        elif runtime is None:
             runtime = open_embedded_runtime(home, store=store, resume=resume)
         elif home is not None or store is not None:
             raise TypeError("give a client a home (or a store) or a runtime, not both")

@@ -43,12 +43,17 @@ def start_daemon(
     capabilities: Sequence[str] = (),
     key_file: str | os.PathLike[str] | None = None,
     bind: str | None = None,
+    owner: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
 
     It listens on 127.0.0.1 only, unless ``bind`` names another address of this
     machine (for members and clients on other machines: frames there are
     authenticated, not encrypted; use a private network).
+
+    With ``owner`` (an OS pid) it stops by itself once that process is gone (a
+    client's private pool of workers); ``env`` is its environment (default: ours).
 
     With ``join`` (``HOST:PORT`` of a leader daemon) it is a member of that leader,
     offering ``capabilities`` (``"gpu=1"``, ``"site=sns"``), with ``key_file`` (a copy
@@ -94,8 +99,10 @@ def start_daemon(
             command += ["--capability", capability]
     elif capabilities:
         raise DaemonError("--capability is for a member: give --join HOST:PORT of the leader")
+    if owner is not None:
+        command += ["--owner", str(owner)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise DaemonError(f"the daemon did not start within {timeout:g} s") from None
     if done.returncode != 0:

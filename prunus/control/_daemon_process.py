@@ -20,6 +20,9 @@ runs it. The daemon then:
    the store. No ``daemon stop`` is needed after such a crash. (The other way round,
    the supervisor ends the actor system if this process is gone:
    ``prunus.actors`` watches it.)
+5. with ``--owner PID`` (a client's private pool of workers, ``prunus.control``), it
+   stops as on SIGTERM once that OS process is gone, so a client that dies without
+   closing leaves nothing running.
 
 It never opens the LMDB store itself: actors are forked from it.
 """
@@ -80,8 +83,10 @@ def run_daemon(
     host: str = LOOPBACK,
     join: tuple[str, int] | None = None,
     capabilities: dict[str, int | str] | None = None,
+    owner: int | None = None,
 ) -> int:
-    """Run the daemon in this process until it is told to stop; returns an exit status.
+    """Run the daemon in this process until it is told to stop (or, with ``owner``,
+    until that OS process is gone); returns an exit status.
 
     With ``join`` it is a member of that leader: no store, no supervisor; the leader
     starts hosts on it.
@@ -131,6 +136,8 @@ def run_daemon(
             "sessions": [os.getsid(0), admin_session],
             "log": log_file,
         }
+        if owner is not None:
+            record["owner"] = owner  # a client's private pool (see the module docstring)
         if join is None:
             try:
                 resumed = actors.serve(
@@ -163,6 +170,9 @@ def run_daemon(
                 _LOG.error("%s died; starting the actor system again", dead)
                 restarting = True
                 return RESTART
+            if owner is not None and not pid_alive(owner):
+                _LOG.info("owner %d is gone", owner)
+                break
         _LOG.info("stopping")
         return 0
     finally:
@@ -193,7 +203,13 @@ def _dead_part(admin: int | None, supervisor: int) -> str | None:
 
 
 def restart(
-    home: Path, port: int, workers: int, restart_limit: int, served: float, host: str = LOOPBACK
+    home: Path,
+    port: int,
+    workers: int,
+    restart_limit: int,
+    served: float,
+    host: str = LOOPBACK,
+    owner: int | None = None,
 ) -> None:
     """Run the daemon again in this same OS process (same pid: ``daemon.json`` stays
     true), with a fresh interpreter: Thespian keeps one actor system per process. A
@@ -207,6 +223,8 @@ def restart(
     command = [sys.executable, "-m", "prunus.control._daemon_process", "--serve"]
     command += ["--home", str(home), "--port", str(port), "--workers", str(workers)]
     command += ["--restart-limit", str(restart_limit), "--bind", host]
+    if owner is not None:
+        command += ["--owner", str(owner)]
     os.execv(sys.executable, command)
 
 
@@ -282,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-limit", type=int, default=3)
     parser.add_argument("--join", default=None, help="HOST:PORT of the leader")
     parser.add_argument("--capability", action="append", default=[])
+    parser.add_argument("--owner", type=int, default=None, help="stop when this pid is gone")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -296,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     make_home_private(home)
     port = args.port or free_port(host)
     if args.serve:  # a restart (see ``restart``): already detached, nobody to tell
-        _serve(home, port, args.workers, args.restart_limit, None, host)
+        _serve(home, port, args.workers, args.restart_limit, None, host, owner=args.owner)
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # the daemon
@@ -307,7 +326,11 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(null, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
-        _serve(home, port, args.workers, args.restart_limit, write_end, host, join, capabilities)
+        _serve(
+            home,
+            *(port, args.workers, args.restart_limit, write_end, host, join, capabilities),
+            owner=args.owner,
+        )
     os.close(write_end)
     answer = _read_line(read_end, _STARTUP_SECONDS * 2)
     if answer.startswith("ok "):
@@ -328,6 +351,7 @@ def _serve(
     host: str = LOOPBACK,
     join: tuple[str, int] | None = None,
     capabilities: dict[str, int | str] | None = None,
+    owner: int | None = None,
 ) -> None:
     """Run the daemon; never returns (exits, or, a leader, runs again in place after
     its actor system died; a member just exits: its leader restarts its work)."""
@@ -340,11 +364,12 @@ def _serve(
             host=host,
             join=join,
             capabilities=capabilities,
+            owner=owner,
         )
     except BaseException:
         _LOG.exception("the daemon failed")
     if code == RESTART and join is None:
-        restart(home, port, workers, restart_limit, time.monotonic() - started, host)
+        restart(home, port, workers, restart_limit, time.monotonic() - started, host, owner)
     code = 1 if code == RESTART else code
     sys.stdout.flush()
     sys.stderr.flush()

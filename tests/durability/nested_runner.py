@@ -2,7 +2,7 @@
 submit ``two_calls`` (x=1; it holds $PRUNUS_HOLD seconds between its calls).
 
 Usage: python -m tests.durability.nested_runner HOME
-Prints the final result as JSON.
+Prints the final result as JSON. $PRUNUS_CRASH_WORKERS as for ``crash_runner``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import sys
 
-from prunus import Client
+from tests.durability.crash_runner import open_client
 from tests.functions import two_calls
 
 
 def main() -> None:
     home = sys.argv[1]
-    with Client(home) as client:
+    with open_client(home) as client:
         tops = [s.pid for s in client.list() if s.parent is None]
         pid = tops[0] if tops else client.submit(two_calls, x=1)
         result = client.wait(pid)

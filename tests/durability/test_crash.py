@@ -1,5 +1,8 @@
 """SIGKILL a real OS process at random moments; a fresh Client(home) finishes the work.
 
+In workers mode the runner is ``Client(home, workers=2)`` and each kill takes its pool of
+host processes too (``pool_kill``).
+
 What must hold (DESIGN.md section 3): every run ends with the right outputs; every step
 ran at least once; a step ran again only if it was the last thing its process did
 before a kill (its checkpoint had not committed); no child was launched twice.
@@ -20,16 +23,28 @@ from pathlib import Path
 import pytest
 
 from prunus.persistence import LmdbStore
+from tests.durability.pool_kill import kill_with_pool
 from tests.workflows import expected_total
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 8
 KILLS = 24
 KILL = "---KILL---"
+#: mode -> (workers, kills to try, kills that must land): a pool takes seconds to start
+MODES = {"embedded": (0, KILLS, 20), "workers": (2, 8, 6)}
 
 
-def start(home: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PRUNUS_CRASH_LOG": str(log)}
+def crash_env(log: Path, workers: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PRUNUS_CRASH_LOG": str(log),
+        "PRUNUS_CRASH_WORKERS": str(workers),
+    }
+
+
+def start(home: Path, log: Path, workers: int = 0) -> subprocess.Popen:
+    env = crash_env(log, workers)
     return subprocess.Popen(
         [sys.executable, "-m", "tests.durability.crash_runner", str(home), str(N)],
         stdout=subprocess.PIPE,
@@ -53,12 +68,20 @@ def segments(log: Path) -> list[list[tuple[str, str]]]:
 
 
 def kill_by_progress(
-    start_runner, log: Path, rng: random.Random, *, kills: int, lines: int, seconds: float
+    start_runner,
+    log: Path,
+    rng: random.Random,
+    *,
+    kills: int,
+    lines: int,
+    seconds: float,
+    workers: int = 0,
 ) -> int:
     """Start the runner ``kills`` times and SIGKILL it at a point chosen by progress, not
     wall-clock time: after 0 to ``lines`` new step lines (0: during start-up or resume),
     then up to ``seconds`` more. Each kill is marked in the log; returns how many landed
-    (a runner that finished first has done the work)."""
+    (a runner that finished first has done the work). With ``workers`` the runner's
+    pool is killed with it."""
     landed = 0
     for _ in range(kills):
         lines_before = len(log.read_text().splitlines())
@@ -71,8 +94,11 @@ def kill_by_progress(
         time.sleep(rng.uniform(0, seconds))
         if proc.poll() is not None:
             break  # it finished before we could kill it: the work is done
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        if workers:
+            kill_with_pool(proc)
+        else:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
         landed += 1
         with log.open("a") as f:
             f.write(KILL + "\n")
@@ -98,18 +124,28 @@ def steps_checked_for_repeats(log: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
-def test_random_sigkills_lose_nothing_and_repeat_only_the_interrupted_step(tmp_path):
+@pytest.mark.parametrize("mode", list(MODES))
+def test_random_sigkills_lose_nothing_and_repeat_only_the_interrupted_step(tmp_path, mode):
+    workers, tries, least = MODES[mode]
     rng = random.Random(20261123)
     home, log = tmp_path / "home", tmp_path / "steps.log"
     log.touch()
-    kills = kill_by_progress(lambda: start(home, log), log, rng, kills=KILLS, lines=1, seconds=0.02)
-    final = start(home, log)
+    kills = kill_by_progress(
+        lambda: start(home, log, workers),
+        log,
+        rng,
+        kills=tries,
+        lines=1,
+        seconds=0.02,
+        workers=workers,
+    )
+    final = start(home, log, workers)
     out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     summary = json.loads(out)
     assert summary["state"] == "FINISHED"
     assert summary["outputs"] == {"total": expected_total(N)}
-    assert kills >= 20, f"only {kills} kills landed before the work finished"
+    assert kills >= least, f"only {kills} kills landed before the work finished"
 
     seen = steps_checked_for_repeats(log)
 

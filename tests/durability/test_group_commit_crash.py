@@ -3,13 +3,13 @@
 The embedded runtime commits steps without fsync and fsyncs them in groups; a SIGKILL
 (unlike a power cut) loses no commit, so the promise of the single-workflow crash test
 holds for each of many interleaved workflows: right outputs, no step lost, a step
-repeated only if a kill interrupted it, no child launched twice.
+repeated only if a kill interrupted it, no child launched twice. In workers mode the
+same, with the runner's pool of hosts (the daemon's group commit) killed with it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys
@@ -18,15 +18,17 @@ from pathlib import Path
 import pytest
 
 from prunus.persistence import LmdbStore
-from tests.durability.test_crash import kill_by_progress, steps_checked_for_repeats
+from tests.durability.test_crash import crash_env, kill_by_progress, steps_checked_for_repeats
 from tests.workflows import expected_total
 
 ROOT = Path(__file__).resolve().parents[2]
 N, TOPS, KILLS = 2, 6, 12
+#: mode -> (workers, kills to try, kills that must land): a pool takes seconds to start
+MODES = {"embedded": (0, KILLS, 8), "workers": (2, 6, 4)}
 
 
-def start(home: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PRUNUS_CRASH_LOG": str(log)}
+def start(home: Path, log: Path, workers: int = 0) -> subprocess.Popen:
+    env = crash_env(log, workers)
     command = [sys.executable, "-m", "tests.durability.crash_runner", str(home), str(N), str(TOPS)]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
@@ -34,12 +36,22 @@ def start(home: Path, log: Path) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_sigkills_during_group_commits_of_many_workflows_lose_nothing(tmp_path):
+@pytest.mark.parametrize("mode", list(MODES))
+def test_sigkills_during_group_commits_of_many_workflows_lose_nothing(tmp_path, mode):
+    workers, tries, least = MODES[mode]
     rng = random.Random(20261202)
     home, log = tmp_path / "home", tmp_path / "steps.log"
     log.touch()
-    kills = kill_by_progress(lambda: start(home, log), log, rng, kills=KILLS, lines=2, seconds=0.03)
-    final = start(home, log)
+    kills = kill_by_progress(
+        lambda: start(home, log, workers),
+        log,
+        rng,
+        kills=tries,
+        lines=2,
+        seconds=0.03,
+        workers=workers,
+    )
+    final = start(home, log, workers)
     out, err = final.communicate(timeout=180)
     assert final.returncode == 0, err
     summary = json.loads(out)
@@ -47,7 +59,7 @@ def test_sigkills_during_group_commits_of_many_workflows_lose_nothing(tmp_path):
     for state, outputs in summary.values():
         assert state == "FINISHED"
         assert outputs == {"total": expected_total(N)}
-    assert kills >= 8, f"only {kills} kills landed before the work finished"
+    assert kills >= least, f"only {kills} kills landed before the work finished"
 
     seen = steps_checked_for_repeats(log)
     for top in summary:

@@ -1,6 +1,7 @@
 """A function workflow SIGKILLed between its two nested calls, embedded (a durable home
-in a subprocess) and in a daemon (every OS process of it): after the resume the first
-call is not run again, the second runs once, and the result is right."""
+in a subprocess), in a daemon (every OS process of it), and on a client's pool of
+workers (the client and its pool): after the resume the first call is not run again,
+the second runs once, and the result is right."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from prunus import Client, ProcessState
 from prunus.control import daemon_pids
 from prunus.persistence import LmdbStore
 from tests.conftest import running_daemon
+from tests.durability.pool_kill import kill_with_pool
 from tests.functions import two_calls
 from tests.modes import eventually
 
@@ -30,12 +32,13 @@ def lines(witness: Path) -> list[str]:
     return witness.read_text().splitlines() if witness.exists() else []
 
 
-def runner(home: Path, hold: float, witness: Path) -> subprocess.Popen:
+def runner(home: Path, hold: float, witness: Path, workers: int = 0) -> subprocess.Popen:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "PRUNUS_WITNESS": str(witness),
         "PRUNUS_HOLD": str(hold),
+        "PRUNUS_CRASH_WORKERS": str(workers),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "tests.durability.nested_runner", str(home)],
@@ -58,13 +61,17 @@ def assert_resumed_without_rerunning_the_first_call(home: Path, witness: Path, p
     assert records[f"{pid}.1"]["result"]["outputs"] == {"result": 12}
 
 
-def test_embedded_a_sigkill_between_nested_calls_does_not_rerun_the_first(tmp_path):
+@pytest.mark.parametrize("workers", [0, 2], ids=["embedded", "workers"])
+def test_embedded_a_sigkill_between_nested_calls_does_not_rerun_the_first(tmp_path, workers):
     home, witness = tmp_path / "home", tmp_path / "witness.log"
-    first = runner(home, HOLD, witness)
+    first = runner(home, HOLD, witness, workers)
     eventually(lambda: lines(witness) == ["add 1 1", "between"], timeout=30)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    resumed = runner(home, 0.0, witness)
+    if workers:
+        kill_with_pool(first)
+    else:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    resumed = runner(home, 0.0, witness, workers)
     out, err = resumed.communicate(timeout=60)
     assert resumed.returncode == 0, err
     summary = json.loads(out)
