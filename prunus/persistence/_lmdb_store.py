@@ -284,7 +284,8 @@ class LmdbStore(StoreBase):
 
     def items(self, db: str) -> Iterator[tuple[str, Any]]:
         name = check_db(db)
-        return decode_entries(self._read(lambda txn, dbs: keys.rows(txn, dbs[name])))
+        meta = name == "meta"
+        return decode_entries(self._read(lambda txn, dbs: keys.rows(txn, dbs[name], meta=meta)))
 
     def flush(self, unless_within: float = 0.0) -> None:
         """Make every commit so far durable (fsync), for a store opened with

@@ -28,12 +28,16 @@ def fenced(txn: Any, meta: Any, token: str) -> bool:
     return current is not None and current.decode() != token.partition(".")[0]
 
 
-def rows(txn: Any, handle: Any) -> list[tuple[str, bytes]]:
-    return (
-        []
-        if handle is None
-        else [(k.decode(errors="backslashreplace"), v) for k, v in txn.cursor(db=handle)]
-    )
+def rows(txn: Any, handle: Any, *, meta: bool = False) -> list[tuple[str, bytes]]:
+    """Every (key, encoded value) of a database; in ``meta``, not the generation and
+    fences, which the store keeps as raw bytes for itself (they are not codec values)."""
+    if handle is None:
+        return []
+    return [
+        (k.decode(errors="backslashreplace"), v)
+        for k, v in txn.cursor(db=handle)
+        if not (meta and (k == GENERATION or k.startswith(b"fence:")))
+    ]
 
 
 def log_keys(txn: Any, handle: Any, key: bytes) -> list[bytes]:

@@ -38,3 +38,16 @@ def test_a_new_leader_generation_fences_every_host_of_the_earlier_ones(tmp_path)
         store.write_staged(staged, fence=f"{second}.host")
     finally:
         store.close()
+
+
+def test_the_generation_and_fences_are_not_meta_entries_and_log_no_error(tmp_path, caplog):
+    store = LmdbStore(tmp_path)
+    try:
+        store.new_generation()
+        store.fence(["h1"])
+        store.put("meta", "kill:p", "cancelled")
+        with caplog.at_level("ERROR"):
+            assert dict(store.items("meta")) == {"kill:p": "cancelled"}
+        assert not [r for r in caplog.records if "undecodable" in r.getMessage()]
+    finally:
+        store.close()
