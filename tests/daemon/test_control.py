@@ -67,8 +67,10 @@ def test_pause_cascades_to_waiting_descendants_unless_told_not_to(client):
     # every leaf exists and holds itself: one launched after the cascading play below
     # would hold itself with nobody left to play it
     eventually(
-        lambda: {s.pid: s.paused for s in client.list() if s.pid in leaves}
-        == dict.fromkeys(leaves, True)
+        lambda: (
+            {s.pid: s.paused for s in client.list() if s.pid in leaves}
+            == dict.fromkeys(leaves, True)
+        )
     )
     assert client.pause(pid)
     for child in children:
