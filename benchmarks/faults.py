@@ -17,8 +17,11 @@ Fault kinds: ``host`` (SIGKILL one host actor), ``supervisor`` (SIGKILL the supe
 OS process), ``main`` (SIGKILL the daemon's main process, then ``start_daemon``),
 ``group`` (SIGKILL every OS process of the daemon, then ``start_daemon``), ``client``
 (SIGKILL a client in the middle of ``submit_many``), ``disk`` (fill the home's file
-system while steps run, then free it; needs root for a tmpfs), ``corrupt`` (stop the
-daemon, overwrite one registry record with junk, start it again).
+system while steps run, keep it full until a process shows ``blocked``, then free it;
+needs root for a tmpfs), ``disk-host`` (the same, and SIGKILL one host while the disk is
+full), ``corrupt`` (stop the daemon, overwrite one registry record with junk, start it
+again). ``--keep DIR`` saves the daemon log and the stranded processes' views of every
+failed round.
 
 Prints a table and writes ``benchmarks/results/faults.json``. Run:
 ``python benchmarks/faults.py [--rounds 20] [--kinds host group ...] [--chains 100]``.
@@ -93,6 +96,7 @@ def run_round(kind: str, index: int, root: Path, args: argparse.Namespace) -> Ou
             stranded = wait_until_ended(home, pids, time.monotonic() + args.deadline)
             outcome.stranded = len(stranded)
             outcome.examine(home, witness, pids, args.links)
+            fault.observe()
             if args.keep is not None and not outcome.survived:
                 keep_evidence(home, witness, stranded, args.keep / f"{kind}-{index}")
         finally:
