@@ -29,7 +29,7 @@ from prunus.persistence import LmdbStore
 
 __all__ = ["KINDS", "Outcome", "inject"]
 
-KINDS = ("host", "supervisor", "main", "group", "client", "disk", "corrupt")
+KINDS = ("host", "supervisor", "main", "group", "client", "disk", "disk-host", "corrupt")
 
 
 @dataclasses.dataclass
@@ -134,6 +134,9 @@ class Fault:
     def victims(self, info: dict) -> list[int]:
         raise NotImplementedError
 
+    def observe(self) -> None:
+        """After the round: note what the runtime did about the fault, if it says."""
+
 
 class HostFault(Fault):
     def victims(self, info: dict) -> list[int]:
@@ -214,8 +217,44 @@ class DiskFault(Fault):
                 file.write(b"\0" * 4096)
                 file.flush()
         self.outcome.injected = True
+        # LMDB reuses freed pages of its file, so commits may go on for a while on a
+        # full disk: keep it full until the runtime shows a process blocked (or 10 s).
+        deadline = time.monotonic() + 10
+        while not self._blocked_seen() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.while_full()
         time.sleep(self.rng.uniform(0.5, 1.5))
         filler.unlink()
+
+    def while_full(self) -> None:
+        """A second fault while the disk is full (none here)."""
+
+    def _blocked_seen(self) -> bool:
+        with (
+            contextlib.suppress(prunus.PrunusError),
+            prunus.Client.connect(self.home, timeout=5) as client,
+        ):
+            if any((s.status or "").startswith("blocked: ") for s in client.list()):
+                self.outcome.notes.append("a process was shown blocked")
+                return True
+        return False
+
+    def observe(self) -> None:
+        """How many hosts held (found the disk full and went on once there was room):
+        a round where none did filled the disk between two commits only."""
+        with contextlib.suppress(OSError):
+            log = (self.home / "daemon.log").read_text(errors="replace")
+            self.outcome.notes.append(f"hosts held {log.count('can write again')} times")
+
+
+class DiskHostFault(DiskFault):
+    """A full disk, and one host SIGKILLed while it holds: its replacement finds the
+    disk full too, and the supervisor moves the dead host's processes meanwhile."""
+
+    def while_full(self) -> None:
+        with contextlib.suppress(prunus.PrunusError, ProcessLookupError):
+            os.kill(self.rng.choice(daemon_status(self.home)["host_pids"]), signal.SIGKILL)
+            self.outcome.notes.append("a host was SIGKILLed while the disk was full")
 
 
 _TERMINAL_VALUES = {s.value for s in prunus.ProcessState if s.is_terminal}
@@ -226,23 +265,26 @@ _FAULTS = {
     "group": GroupFault,
     "client": ClientFault,
     "disk": DiskFault,
+    "disk-host": DiskHostFault,
     "corrupt": CorruptFault,
 }
 
 
 @contextlib.contextmanager
 def inject(kind: str, home: Path, rng: Random, outcome: Outcome) -> Iterator[Fault]:
-    """The fault for ``kind``; ``disk`` mounts (and unmounts) a tmpfs on ``home``."""
-    if kind != "disk":
+    """The fault for ``kind``; ``disk*`` mounts (and unmounts) a tmpfs on ``home``."""
+    if not kind.startswith("disk"):
         yield _FAULTS[kind](home, rng, outcome)
         return
     if os.geteuid() != 0:
         outcome.skipped = "needs root to mount a tmpfs"
         yield _Skip(home, rng, outcome)
         return
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(home)], check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=96m,mode=0700", "tmpfs", str(home)], check=True
+    )
     try:
-        yield DiskFault(home, rng, outcome)
+        yield _FAULTS[kind](home, rng, outcome)
     finally:
         subprocess.run(["umount", "-l", str(home)], check=False)
 

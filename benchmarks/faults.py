@@ -17,8 +17,11 @@ Fault kinds: ``host`` (SIGKILL one host actor), ``supervisor`` (SIGKILL the supe
 OS process), ``main`` (SIGKILL the daemon's main process, then ``start_daemon``),
 ``group`` (SIGKILL every OS process of the daemon, then ``start_daemon``), ``client``
 (SIGKILL a client in the middle of ``submit_many``), ``disk`` (fill the home's file
-system while steps run, then free it; needs root for a tmpfs), ``corrupt`` (stop the
-daemon, overwrite one registry record with junk, start it again).
+system while steps run, keep it full until a process shows ``blocked``, then free it;
+needs root for a tmpfs), ``disk-host`` (the same, and SIGKILL one host while the disk is
+full), ``corrupt`` (stop the daemon, overwrite one registry record with junk, start it
+again). ``--keep DIR`` saves the daemon log and the stranded processes' views of every
+failed round.
 
 Prints a table and writes ``benchmarks/results/faults.json``. Run:
 ``python benchmarks/faults.py [--rounds 20] [--kinds host group ...] [--chains 100]``.
@@ -28,10 +31,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import platform
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +52,7 @@ from _fault_workloads import Chain  # noqa: E402
 
 import prunus  # noqa: E402
 from prunus.control import daemon_pids, start_daemon, stop_daemon  # noqa: E402
+from prunus.persistence import LmdbStore  # noqa: E402
 
 
 def submit_chains(home: Path, args: argparse.Namespace) -> list[str]:
@@ -90,10 +96,33 @@ def run_round(kind: str, index: int, root: Path, args: argparse.Namespace) -> Ou
             stranded = wait_until_ended(home, pids, time.monotonic() + args.deadline)
             outcome.stranded = len(stranded)
             outcome.examine(home, witness, pids, args.links)
+            fault.observe()
+            if args.keep is not None and not outcome.survived:
+                keep_evidence(home, witness, stranded, args.keep / f"{kind}-{index}")
         finally:
             outcome.leftover = _stop(home)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def keep_evidence(home: Path, witness: Path, stranded: set[str], into: Path) -> None:
+    """For a failed round: the daemon's log, the witness file, and what the runtime and
+    the store say about each stranded process (the home itself is removed after the
+    round, and for ``disk`` it is a tmpfs)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for source in (home / "daemon.log", witness):
+        with contextlib.suppress(OSError):
+            shutil.copy(source, into / source.name)
+    views: dict[str, dict[str, object]] = {pid: {} for pid in sorted(stranded)}
+    with contextlib.suppress(prunus.PrunusError), prunus.Client.connect(home, timeout=10) as client:
+        for pid in views:
+            with contextlib.suppress(prunus.PrunusError):
+                views[pid]["runtime"] = dataclasses.asdict(client.status(pid))
+    with contextlib.suppress(prunus.PrunusError), LmdbStore(home, readonly=True) as store:
+        records = dict(store.records())
+        for pid in views:
+            views[pid]["store"] = records.get(pid)
+    (into / "stranded.json").write_text(json.dumps(views, indent=1, default=str))
 
 
 def _stop(home: Path) -> int:
@@ -153,6 +182,9 @@ def main() -> None:
     parser.add_argument("--deadline", type=float, default=60.0, help="seconds to recover")
     parser.add_argument("--seed", default="prunus")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "faults.json")
+    parser.add_argument(
+        "--keep", type=Path, help="a folder for the daemon log and views of failed rounds"
+    )
     parser.add_argument(
         "--client-child", nargs=2, metavar=("HOME", "COUNT"), help=argparse.SUPPRESS
     )

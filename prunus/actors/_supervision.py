@@ -78,6 +78,7 @@ from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._signals import Signals
 from prunus.actors._timers import Timers
+from prunus.actors._unrecorded_failures import RetryFailure, hold_failure
 from prunus.actors._waiting_messages import (
     NextTimer,
     NextTimerReply,
@@ -89,6 +90,7 @@ from prunus.engine import (
     ProcessResult,
     ProcessStatus,
 )
+from prunus.errors import StoreError
 
 __all__ = ["REQUESTS", "Supervision"]
 
@@ -202,6 +204,7 @@ class Supervision(LaunchFlows):
             ManyWaitDeadline: lambda payload: waits.deadline(payload, out),
             BulkDeadline: lambda payload: self.bulk.deadline(payload, out),
             TimersDue: lambda payload: timers.fire(payload, out),
+            RetryFailure: self._retry_failure,
         }
 
     def handle(self, message: Any, asker: Any) -> None:
@@ -265,10 +268,19 @@ class Supervision(LaunchFlows):
     def fail(self, pid: str, reason: str) -> None:
         """End ``pid`` EXCEPTED on the runtime's own authority (its actor cannot)."""
         status, result = runtime_failure(self.registry[pid].status, reason)
-        self._store.write(pid, record=status_record(status, result))
+        try:
+            self._store.write(pid, record=status_record(status, result))
+        except StoreError as error:  # a full disk: kept, shown blocked, tried again
+            hold_failure(self.registry, self.out, pid, reason, error)
+            return
         self.finished(status, result)
         self.launches.ended(pid, self.out)  # it exists now, EXCEPTED
         self.control.abandoned(pid, status, self.out)  # no host will answer these now
+
+    def _retry_failure(self, retry: RetryFailure) -> None:
+        entry = self.registry.get(retry.pid)
+        if entry is not None and entry.result is None and not entry.active:
+            self.fail(retry.pid, retry.reason)
 
     def ended_in_store(self, status: ProcessStatus, result: ProcessResult) -> None:
         """``status.pid`` ended in the store but its host died before it said so."""
