@@ -146,14 +146,14 @@ class HostActor(Actor):
                 # their pids are answered before any step (however long) runs.
                 self._commit(durable=True)
                 self._send_events()
-            if self._config.slice_seconds > 0 and not self._tick_pending:
+            idle = self._config.slice_seconds > 0 and not self._tick_pending
+            if idle and not (new and self.ships_writes):
                 # Daemon, idle until now: run a slice now rather than after a Tick's
                 # round trip. With a Tick pending, steps wait for it: it comes back
                 # behind what waits on the socket, so a pause or kill sent with (or
                 # after) this Deliver is handled before another step runs. (A member's
                 # host ships new submissions first: answered before any step, as here.)
-                if not (new and self.ships_writes):
-                    self._run_slice()
+                self._run_slice()
         elif kind is Tick:
             self._tick_pending = False
             self._run_slice()
@@ -205,9 +205,8 @@ class HostActor(Actor):
 
     def _open_writes(self, config: HostConfig) -> Any:
         """The store as this host's cells see it (a member's host: see MemberHost)."""
-        # Daemon: open the store here, in this OS process (never inherit an LMDB env).
-        # Its commits are not fsynced one by one: _end_slice fsyncs once per slice
-        # (embedded: at most every EMBEDDED_SYNC_SECONDS; see GroupCommit).
+        # Daemon: open the store in this OS process (never inherit an LMDB env); one
+        # fsync per slice (embedded: at most every EMBEDDED_SYNC_SECONDS; GroupCommit).
         store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
         interval = 0.0 if config.store is None else EMBEDDED_SYNC_SECONDS
         return GroupCommit(store, getattr(store, "flush", None), interval)
@@ -283,10 +282,9 @@ class HostActor(Actor):
             if pid in stepped:
                 # A process's next step only after its last one is committed: after a
                 # crash only the step that was running can run again (DESIGN.md 3).
-                # One commit covers every process of the round. (A member's host
-                # commits at the leader, once per slice: its slice ends here.)
+                # One commit covers every process of the round.
                 if self.ships_writes:
-                    break
+                    break  # a member's host: committed at the leader, once per slice
                 self._commit(durable=False)
                 stepped.clear()
             queue.popleft()
