@@ -20,7 +20,7 @@ import os
 from typing import Any
 
 from prunus.actors._host import _RETRY_SECONDS, HostActor
-from prunus.actors._host_messages import Activate, Barrier, Deliver, HostConfig
+from prunus.actors._host_messages import Deliver, HostConfig
 from prunus.actors._members import MEMBER_CAPABILITY
 from prunus.actors._shipping import (
     Checkpoints,
@@ -28,6 +28,7 @@ from prunus.actors._shipping import (
     FetchCheckpoints,
     ShippingCommit,
     ShipWrites,
+    checkpoints_to_fetch,
 )
 from prunus.actors._thespian import WakeupMessage
 
@@ -85,22 +86,20 @@ class MemberHost(HostActor):
         return ShippingCommit()
 
     def _handle(self, message: Any, sender: Any) -> None:
-        if type(message) is Deliver:
-            known = self._writes.store
-            missing = tuple(
-                dict.fromkeys(
-                    pid
-                    for pid, item in message.items
-                    if pid not in self._cells and pid not in known and self._loads(item)
-                )
-            )
-            if missing:  # fetch them first, then handle this Deliver as if it came now
-                self._kept.append((message, sender))
-                self._seq += 1
-                self._asked = FetchCheckpoints(self._seq, missing)
-                self._ask_desk()
-                return
-        super()._handle(message, sender)
+        if type(message) is not Deliver:
+            super()._handle(message, sender)
+            return
+        missing = checkpoints_to_fetch(message.items, self._cells, self._writes.store)
+        if missing:  # fetch them first, then handle this Deliver as if it came now
+            self._kept.append((message, sender))
+            self._seq += 1
+            self._asked = FetchCheckpoints(self._seq, missing)
+            self._ask_desk()
+            return
+        try:
+            super()._handle(message, sender)
+        finally:
+            self._writes.store.clear()  # fetched for this Deliver only: they move on
 
     def _end_slice(self) -> None:
         if not self._writes.pending:
@@ -111,14 +110,6 @@ class MemberHost(HostActor):
         self._ask_desk()
 
     # ---- waiting for the desk ------------------------------------------------------------
-
-    @staticmethod
-    def _loads(item: Any) -> bool:
-        """Whether handling ``item`` for a pid without a cell here loads its checkpoint."""
-        kind = type(item)
-        if kind is Activate:
-            return item.first_write is None and item.process is None
-        return kind is not Barrier
 
     def _ask_desk(self) -> None:
         assert self._config is not None and self._asked is not None

@@ -36,10 +36,11 @@ Plain code, no Thespian: unit-tested in tests/actors with a real LMDB store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from prunus.actors._host_messages import Activate, Barrier
 from prunus.errors import StoreError
 from prunus.persistence import StagedWrite, decode_checkpoint, stage_writes
 
@@ -51,6 +52,7 @@ __all__ = [
     "FetchedCheckpoints",
     "ShipWrites",
     "ShippingCommit",
+    "checkpoints_to_fetch",
 ]
 
 
@@ -140,6 +142,27 @@ class FetchedCheckpoints:
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
         blob = self._blobs.pop(pid, None)
         return None if blob is None else decode_checkpoint(blob)
+
+    def clear(self) -> None:
+        self._blobs.clear()
+
+
+def checkpoints_to_fetch(
+    items: Iterable[tuple[str, Any]], active: Container[str], known: Container[str]
+) -> tuple[str, ...]:
+    """The pids whose checkpoints a member's host must fetch before it handles a
+    Deliver of ``items``: those it has no cell for (``active``) nor a fetched
+    checkpoint (``known``), unless the Deliver itself brings them (a new submission's
+    first write), or the item needs none (a Barrier)."""
+    brought: set[str] = set()
+    wanted: dict[str, None] = {}
+    for pid, item in items:
+        kind = type(item)
+        if kind is Activate and (item.first_write is not None or item.process is not None):
+            brought.add(pid)
+        elif kind is not Barrier and not (pid in active or pid in known or pid in brought):
+            wanted[pid] = None
+    return tuple(wanted)
 
 
 @dataclass

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prunus.actors._host_messages import Activate, Barrier, ChildFinished
 from prunus.actors._host_pool import HostPool
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._shipping import (
@@ -16,6 +17,7 @@ from prunus.actors._shipping import (
     FetchCheckpoints,
     ShippingCommit,
     ShipWrites,
+    checkpoints_to_fetch,
 )
 from prunus.engine import ProcessDriver, load_process, save_process
 from prunus.persistence import LmdbStore, stage_writes
@@ -113,6 +115,22 @@ def test_a_member_host_activates_from_the_checkpoint_the_desk_hands_out(store):
     assert loaded.pid == process.pid and loaded.inputs.delay == 0.25
     assert process.pid not in staging.store  # used once: a later activation asks again
     assert staging.store.load_checkpoint("missing") is None
+
+
+def test_a_member_host_fetches_only_what_it_must_load_from_the_store():
+    first = stage_writes([("new", {"record": {"state": "created"}})])[0]
+    items = [
+        ("new", Activate(first_write=first)),  # brings its own checkpoint
+        ("new", ChildFinished("c", None)),  # (handled by the cell just made)
+        ("restarted", Activate()),  # a host restart: from the store
+        ("passive", ChildFinished("c", None)),  # a passivated parent hears of a child
+        ("passive", ChildFinished("d", None)),
+        ("running", ChildFinished("c", None)),  # has a cell here
+        ("fetched", ChildFinished("c", None)),  # fetched already for this Deliver
+        ("anyone", Barrier(1)),
+    ]
+    fetch = checkpoints_to_fetch(items, active={"running"}, known={"fetched"})
+    assert fetch == ("restarted", "passive")
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
