@@ -134,3 +134,30 @@ def test_the_member_tests_read_proc(tmp_path):
     path = Path(tmp_path / "open.txt")
     with open(path, "w"):
         assert str(path) in open_files(os.getpid())
+
+
+def test_a_member_host_killed_alone_is_replaced_on_its_member_under_a_new_epoch(
+    tmp_path, monkeypatch
+):
+    witness = tmp_path / "witness.log"
+    monkeypatch.setenv("PRUNUS_WITNESS", str(witness))
+    leader_home = tmp_path / "leader"
+    with (
+        running_daemon(leader_home, workers=1) as leader,
+        running_member(tmp_path / "a", leader, "gpu=1") as a,
+    ):
+        eventually(lambda: joined(leader_home, a) is not None)
+        (host,) = joined(leader_home, a)["host_pids"]
+        with Client.connect(leader_home) as client:
+            pid = client.submit(GpuSteps, n=20, delay=0.05)
+            eventually(lambda: witness.exists() and len(witness.read_text().splitlines()) >= 5)
+            os.kill(host, signal.SIGKILL)  # the host only: its member stays
+            result = client.wait(pid, timeout=90)
+        row = joined(leader_home, a)
+    assert result.is_finished_ok and result["count"] == 20
+    assert row is not None and host not in row["host_pids"]  # a new host, same member
+    runs = [line.split() for line in witness.read_text().splitlines()]
+    steps = [int(step) for _, step, _ in runs]
+    assert sorted(set(steps)) == list(range(1, 21))
+    assert len(steps) - 20 in (0, 1)  # only the interrupted step ran again
+    assert {int(os_pid) for _, _, os_pid in runs} - {host} <= set(row["host_pids"])
