@@ -50,7 +50,10 @@ def cluster(root: Path, workers: int, stack: ExitStack) -> Path:
     """A leader and two members, every member's hosts up; the leader's home."""
     leader = stack.enter_context(daemon(root / "leader", workers=workers))
     for name in ("m1", "m2"):
-        stack.enter_context(daemon(root / name, workers=workers, join=leader["address"]))
+        key = root / "leader" / "secret.key"  # a member needs a copy of the leader's key
+        stack.enter_context(
+            daemon(root / name, workers=workers, join=leader["address"], key_file=key)
+        )
     wait_until(lambda: all(r["host_pids"] and all(r["host_pids"]) for r in members(root)), 30)
     wait_until(lambda: len(members(root)) == 2, 30)
     return root / "leader"

@@ -103,11 +103,13 @@ class Echo(Actor):
 class HostActor(Actor):
     """Runs the cells the supervisor assigns to it; see the module docstring."""
 
+    ships_writes = False  # a member's host: its writes are committed at the leader
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._config: HostConfig | None = None
         self._supervisor: Any = None
-        self._writes: GroupCommit | None = None
+        self._writes: Any = None  # a GroupCommit (a member's host: a ShippingCommit)
         self._writer: ProcessWriter | None = None
         self._nested: NestedCalls | None = None
         self._cells: dict[str, ProcessCell] = {}
@@ -138,16 +140,19 @@ class HostActor(Actor):
         if kind is Deliver:
             for pid, item in message.items:
                 self._deliver(pid, item)
-            if any(type(item) is Activate and item.first_write for _, item in message.items):
+            new = any(type(item) is Activate and item.first_write for _, item in message.items)
+            if new and not self.ships_writes:
                 # New submissions: make them durable and tell the supervisor now, so
                 # their pids are answered before any step (however long) runs.
                 self._commit(durable=True)
                 self._send_events()
-            if self._config.slice_seconds > 0 and not self._tick_pending:
+            idle = self._config.slice_seconds > 0 and not self._tick_pending
+            if idle and not (new and self.ships_writes):
                 # Daemon, idle until now: run a slice now rather than after a Tick's
                 # round trip. With a Tick pending, steps wait for it: it comes back
                 # behind what waits on the socket, so a pause or kill sent with (or
-                # after) this Deliver is handled before another step runs.
+                # after) this Deliver is handled before another step runs. (A member's
+                # host ships new submissions first: answered before any step, as here.)
                 self._run_slice()
         elif kind is Tick:
             self._tick_pending = False
@@ -172,7 +177,7 @@ class HostActor(Actor):
         self._events.append(message)
 
     def launched(self, child: Process) -> None:
-        embedded = self._config is not None and self._config.home is None
+        embedded = self._config is not None and self._config.store is not None
         driver = ProcessDriver(child)
         status = driver.status()
         self._events.append(Spawned(status, child if embedded else None, driver.launch_condition))
@@ -187,21 +192,24 @@ class HostActor(Actor):
 
     def _configure(self, config: HostConfig, sender: Any) -> None:
         self._config, self._supervisor = config, sender
-        # Daemon: open the store here, in this OS process (never inherit an LMDB env).
-        # Its commits are not fsynced one by one: _end_slice fsyncs once per slice
-        # (embedded: at most every EMBEDDED_SYNC_SECONDS; see GroupCommit).
-        store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
-        interval = 0.0 if config.store is None else EMBEDDED_SYNC_SECONDS
-        self._writes = GroupCommit(store, getattr(store, "flush", None), interval)
+        self._writes = self._open_writes(config)
         self._writes.fence = config.fence
         self._writer = ProcessWriter(self._writes)
-        if config.home is not None:  # embedded, nobody can ask while a step runs
+        if config.store is None:  # embedded, nobody can ask while a step runs
             self._watch = StepWatch(self._report_long_step, _LONG_STEP_SECONDS)
             self._open_way_to_echo()
         self._nested = NestedCalls(
             self._writer, self, lambda: self._commit(durable=True), self._writes
         )
         self.send(sender, HostEvents((HostReady(config.index, os.getpid()),)))
+
+    def _open_writes(self, config: HostConfig) -> Any:
+        """The store as this host's cells see it (a member's host: see MemberHost)."""
+        # Daemon: open the store in this OS process (never inherit an LMDB env); one
+        # fsync per slice (embedded: at most every EMBEDDED_SYNC_SECONDS; GroupCommit).
+        store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
+        interval = 0.0 if config.store is None else EMBEDDED_SYNC_SECONDS
+        return GroupCommit(store, getattr(store, "flush", None), interval)
 
     def _open_way_to_echo(self) -> None:
         """Send the echo a Tick now: Thespian connects to a target on its first
@@ -275,6 +283,8 @@ class HostActor(Actor):
                 # A process's next step only after its last one is committed: after a
                 # crash only the step that was running can run again (DESIGN.md 3).
                 # One commit covers every process of the round.
+                if self.ships_writes:
+                    break  # a member's host: committed at the leader, once per slice
                 self._commit(durable=False)
                 stepped.clear()
             queue.popleft()
@@ -307,7 +317,7 @@ class HostActor(Actor):
         except Exception as error:
             if isinstance(error, StoreError) and error.disk_full:
                 self._hold(error)  # raises _Holding
-            if self._config.home is None:
+            if self._config.store is not None:
                 raise
             # The slice's steps are lost with this OS process; the supervisor restarts
             # every process it was running from its last committed checkpoint.
@@ -375,6 +385,11 @@ class HostActor(Actor):
         """Commit, passivate, then tell: see the module docstring."""
         assert self._config is not None
         self._commit(durable=True)
+        self._finish_slice()
+
+    def _finish_slice(self) -> None:
+        """The slice's writes are durable: passivate, send its events, go on."""
+        assert self._config is not None
         for pid in self._touched:
             cell = self._cells.get(pid)
             if cell is None:

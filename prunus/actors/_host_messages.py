@@ -48,6 +48,7 @@ class HostConfig:
     slice_seconds: float
     echo: Any = None  # daemon: the actor that bounces a host's Ticks back (see _host)
     fence: str | None = None  # a member's host: its commits are refused once fenced
+    desk: Any = None  # a member's host: the leader's CommitDesk actor (see _shipping)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ process and ends the actor system if that is gone (:mod:`prunus.actors._lifeline
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -42,6 +43,7 @@ from prunus.actors._messages import (
     Configure,
     ErrorReply,
 )
+from prunus.actors._store_desk import OpenStore, StoreDesk
 from prunus.actors._supervision import REQUESTS, Supervision
 from prunus.actors._thespian import (
     Actor,
@@ -68,6 +70,7 @@ class Supervisor(Actor):
         self._hosts = HostPool()
         self._supervision: Supervision | None = None  # made by Configure
         self._echo: Any = None
+        self._desk: Any = None  # commits for members' hosts (started with the first)
         self._closing = False
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
@@ -170,22 +173,42 @@ class Supervisor(Actor):
 
     def _start_host(self, index: int) -> None:
         member = self._hosts.where_to_start(index)
+        earlier = self._hosts.fences.pop(index, None)
+        if earlier is not None and self._supervision is not None:
+            # The assignment it had is over: whatever that host still ships (if it
+            # only seemed dead) is refused, before its processes start again.
+            self._supervision.fence([earlier])
         if member is None:
-            self._hosts.fences.pop(index, None)
             address = self.createActor(HostActor)
         else:  # on that member exactly: never on whichever system is first willing
+            if self._desk is None:
+                self._start_desk()
             self._hosts.new_fence(index)
             address = self.createActor(MemberHost, targetActorRequirements=on_member(member))
         self._hosts.started(index, address)
-        self.send(address, self._hosts.config(index, self._config, self._echo))
+        self.send(address, self._host_config(index))
+
+    def _host_config(self, index: int) -> Any:
+        """A host on a member gets no path to the leader's home: its desk instead."""
+        config = self._hosts.config(index, self._config, self._echo)
+        if self._hosts.member_of[index] is None:
+            return config
+        return dataclasses.replace(config, home=None, desk=self._desk)
+
+    def _start_desk(self) -> None:
+        self._desk = self.createActor(StoreDesk)
+        self.send(self._desk, OpenStore(str(self._config.home)))
 
     def _child_exited(self, address: Any) -> None:
         if self._echo is not None and self._echo == address:
             _LOG.error("the echo actor exited; starting another")
             self._echo = self.createActor(Echo)
-            for index, host in enumerate(self._hosts.addresses):
-                if host is not None:
-                    self.send(host, self._hosts.config(index, self._config, self._echo))
+            self._configure_hosts()
+            return
+        if self._desk is not None and self._desk == address:
+            _LOG.error("the store desk exited; starting another")
+            self._start_desk()
+            self._configure_hosts()
             return
         index = self._hosts.index_of(address)
         if index is None:
@@ -205,6 +228,12 @@ class Supervisor(Actor):
             self.wakeupAfter(delay, payload=RestartHost(index))
             return
         self._restart_host(index)
+
+    def _configure_hosts(self) -> None:
+        """Tell every host its (new) echo and desk."""
+        for index, host in enumerate(self._hosts.addresses):
+            if host is not None:
+                self.send(host, self._host_config(index))
 
     def _stale(self, sender: Any) -> bool:
         """Events from a host that is no longer one of ours (its member was declared

@@ -265,6 +265,10 @@ class LmdbStore(StoreBase):
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
         return decode_checkpoint_of(pid, self._get("checkpoints", check_key(pid, "pid")))
 
+    def checkpoint_blob(self, pid: str) -> bytes | None:
+        """A checkpoint as stored, not decoded (sent to a member's host as it is)."""
+        return self._get("checkpoints", check_key(pid, "pid"))
+
     def get_outputs(self, pid: str) -> dict[str, Any] | None:
         return decode_entry(self._get("outputs", check_key(pid, "pid")), f"process {pid}: outputs")
 

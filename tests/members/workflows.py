@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from prunus import Process, WorkChain, while_
+from prunus import Process, WorkChain, append_, while_
 
 
 class WhereAmI(Process):
@@ -68,3 +68,43 @@ class GpuSteps(WorkChain):
 
     def finish(self):
         self.out("count", self.ctx.i)
+
+
+class FarLeaf(Process):
+    """Runs only at ``site=far``; outputs its OS pid and twice its ``x``."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.requires(site="far")
+        spec.input("x", valid_type=int)
+        spec.output("os_pid", valid_type=int)
+        spec.output("double", valid_type=int)
+
+    def run(self):
+        self.out("os_pid", os.getpid())
+        self.out("double", 2 * self.inputs.x)
+
+
+class FarTree(WorkChain):
+    """At ``site=far``: launches ``n`` FarLeaf children, waits for them (passivated
+    meanwhile), and outputs the OS pids that ran it and them, and their sum."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.requires(site="far")
+        spec.input("n", valid_type=int)
+        spec.output("os_pids", valid_type=list)
+        spec.output("total", valid_type=int)
+        spec.outline(cls.launch, cls.gather)
+
+    def launch(self):
+        self.ctx.mine = [os.getpid()]
+        for x in range(self.inputs.n):
+            self.to_context(leaves=append_(self.submit(FarLeaf, x=x)))
+
+    def gather(self):
+        leaves = self.ctx.leaves
+        self.out("os_pids", [*self.ctx.mine, os.getpid(), *(leaf["os_pid"] for leaf in leaves)])
+        self.out("total", sum(leaf["double"] for leaf in leaves))
