@@ -51,10 +51,11 @@ def test_pause_all_then_kill_all_reach_three_trees_on_two_busy_hosts(tmp_path):
         assert all(f"paused {pid}" in paused.stdout for pid in pids), paused.stdout
         assert all(client.status(pid).paused for pid in pids)
         assert client.report(queued) == []  # paused before it ran a step
+        at_pause = {pid: client.report(pid) for pid in pids}
         killed = invoke("process", "kill", "--all", "--yes", *home)
         assert killed.exit_code == 0, killed.output
         assert all(f"killed {pid}" in killed.stdout for pid in pids), killed.stdout
         for pid in pids:
             assert client.wait(pid, timeout=30).state.name == "KILLED"
-            assert len(client.report(pid)) <= 1  # at most the step that was running
+            assert client.report(pid) == at_pause[pid], pid  # no step once paused
         assert client.report(queued) == []  # never started
