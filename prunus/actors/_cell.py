@@ -9,7 +9,10 @@ rules every host keeps for its cells:
   anything is sent, so no other actor learns of a step the store could forget (a host
   stages the writes of a slice and commits them before it sends the slice's events);
 - after every step, the next one is *scheduled*, not run, so control messages already
-  waiting are handled between two steps.
+  waiting are handled between two steps;
+- children's results that arrive together (one Deliver) are stored and reported once,
+  after the last of them (:meth:`ProcessCell.settle`): each would rewrite the whole
+  checkpoint, and no user code runs between them.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class ProcessCell:
         self._writer = writer
         self._outbox = outbox
         self._step_pending = False
+        self._unsettled = False  # children's results taken but not yet stored
         self._last_status: ProcessStatus | None = None
         # A cell for an ended process only answers control (a message that was on its
         # way when the process ended): it never steps and never writes.
@@ -110,6 +114,8 @@ class ProcessCell:
             self._announce()
 
     def handle(self, message: Any) -> None:
+        if self._unsettled and type(message) is not ChildFinished:
+            self.settle()
         handler = self._handlers.get(type(message))
         if handler is None:
             _LOG.warning("process %s ignored unexpected message %r", self.pid, message)
@@ -148,6 +154,13 @@ class ProcessCell:
     def _on_child_finished(self, message: ChildFinished) -> None:
         if not self.finished and not self.process.has_terminated():
             self._driver.child_finished(message.result)
+            self._unsettled = True  # stored by settle(), once for a batch of them
+
+    def settle(self) -> None:
+        """Store and report the children's results taken since the last message of
+        another kind; whoever delivers ChildFinished calls it after the batch."""
+        if self._unsettled:
+            self._unsettled = False
             self._sync()
 
     def _on_wake(self, message: Wake) -> None:

@@ -55,6 +55,7 @@ from prunus.actors._host_messages import (
     Activated,
     ActivationFailed,
     Barrier,
+    ChildFinished,
     Deliver,
     Forward,
     HostConfig,
@@ -84,6 +85,10 @@ _RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit th
 _LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
 #: Embedded: the longest a committed step waits for its fsync while steps keep running.
 EMBEDDED_SYNC_SECONDS = 0.005
+#: Embedded: how long a host runs steps before it reads its mailbox again. Not one
+#: step per slice: each slice costs two actor messages (a Tick and the events), which
+#: were most of a short step's cost.
+EMBEDDED_SLICE_SECONDS = 0.005
 
 
 class _Holding(Exception):
@@ -138,7 +143,17 @@ class HostActor(Actor):
         if kind is Deliver:
             for pid, item in message.items:
                 self._deliver(pid, item)
-            if any(type(item) is Activate and item.first_write for _, item in message.items):
+            for pid, item in message.items:
+                if type(item) is ChildFinished:  # stored once per batch (see _cell)
+                    cell = self._cells.get(pid)
+                    if cell is not None:
+                        cell.settle()
+            new = [i for _, i in message.items if type(i) is Activate and i.first_write]
+            if new and all(item.quiet for item in new):
+                # Embedded runs: nobody waits for their pids. Committed (so a crash in
+                # the first step re-runs it), made durable and reported with it.
+                self._commit(durable=False)
+            elif new:
                 # New submissions: make them durable and tell the supervisor now, so
                 # their pids are answered before any step (however long) runs.
                 self._commit(durable=True)
@@ -333,7 +348,7 @@ class HostActor(Actor):
                     )
             if shown:  # status only: it commits nobody to anything the store could forget
                 self.send(self._supervisor, HostEvents(tuple(shown)))
-        if self._config.slice_seconds > 0:  # daemon: retry on a timer
+        if self._config.home is not None:  # daemon: retry on a timer
             self.wakeupAfter(_RETRY_SECONDS)
         raise _Holding
 
@@ -347,7 +362,7 @@ class HostActor(Actor):
             self._tick_pending = False
         elif kind is not WakeupMessage:
             self._held.append((message, sender))
-        if kind is not WakeupMessage and self._config.slice_seconds > 0:
+        if kind is not WakeupMessage and self._config.home is not None:  # daemon
             return
         try:
             self._commit(durable=True)
