@@ -42,6 +42,7 @@ from prunus.engine import (
     NestedRunner,
     Process,
     ProcessDriver,
+    ProcessResult,
     ProcessState,
     ProcessStatus,
     using_runner,
@@ -205,19 +206,25 @@ class ProcessCell:
         launches, reports = self._driver.take_effects()
         if process.state in (ProcessState.KILLED, ProcessState.EXCEPTED):
             launches = []  # a step that ended in failure launches nothing
-        self._persist(launches, reports)
+        written = self._persist(launches, reports)
         for child in launches:
             self._outbox.launched(child)
-        self._announce()
+        self._announce(*written)
 
-    def _announce(self) -> None:
-        """Tell the supervisor what changed and schedule the next step if there is one."""
+    def _announce(
+        self, status: ProcessStatus | None = None, result: ProcessResult | None = None
+    ) -> None:
+        """Tell the supervisor what changed and schedule the next step if there is one
+        (``status`` and ``result``: what was just written, so not built again)."""
         process = self.process
         driver = self._driver
-        status = driver.status()
+        if status is None:
+            status = driver.status()
         if process.has_terminated():
             self.finished = True
-            self._outbox.to_supervisor(Finished(status, driver.result()))
+            self._outbox.to_supervisor(
+                Finished(status, result if result is not None else driver.result())
+            )
             return
         if status != self._last_status:
             self._outbox.to_supervisor(StateChanged(status))
@@ -226,22 +233,28 @@ class ProcessCell:
             self._step_pending = True
             self._outbox.schedule_step(self.pid)
 
-    def _persist(self, launches: list[Process], reports: list[str]) -> None:
+    def _persist(
+        self, launches: list[Process], reports: list[str]
+    ) -> tuple[ProcessStatus, ProcessResult | None]:
+        """Write the process; returns the status and result written."""
         process, driver = self.process, self._driver
 
-        def current() -> tuple[Any, Any]:
+        def current() -> tuple[ProcessStatus, ProcessResult | None]:
             result = driver.result() if process.has_terminated() else None
             return driver.status(), result
 
+        written = current()
         try:
-            self._writer.write(process, *current(), launches, reports)
+            self._writer.write(process, *written, launches, reports)
         except CodecError as error:
             # The process holds something the store cannot keep: it cannot be durable,
             # so it ends here with the reason (which names the path of the bad value).
             _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
             driver.fail(CheckpointError(f"cannot checkpoint process {process.pid}: {error}"))
             launches.clear()
-            self._writer.write_failure(process, *current())
+            written = current()
+            self._writer.write_failure(process, *written)
+        return written
 
 
 class CollectingOutbox:
