@@ -149,6 +149,7 @@ class HostActor(Actor):
                     if cell is not None:
                         cell.settle()
             new = [i for _, i in message.items if type(i) is Activate and i.first_write]
+            answered = False
             if new and all(item.quiet for item in new):
                 # Embedded runs: nobody waits for their pids. Committed (so a crash in
                 # the first step re-runs it), made durable and reported with it.
@@ -158,11 +159,18 @@ class HostActor(Actor):
                 # their pids are answered before any step (however long) runs.
                 self._commit(durable=True)
                 self._send_events()
-            if self._config.slice_seconds > 0 and not self._tick_pending:
-                # Daemon, idle until now: run a slice now rather than after a Tick's
-                # round trip. With a Tick pending, steps wait for it: it comes back
-                # behind what waits on the socket, so a pause or kill sent with (or
-                # after) this Deliver is handled before another step runs.
+                answered = True
+            if (
+                self._config.slice_seconds > 0
+                and not self._tick_pending
+                and not (self._config.home is None and (answered or self._answers_pending()))
+            ):
+                # Idle until now: run a slice now rather than after a Tick's round
+                # trip. With a Tick pending, steps wait for it: it comes back behind
+                # what waits on the socket, so a pause or kill sent with (or after)
+                # this Deliver is handled before another step runs. Not in the
+                # embedded runtime when someone waits for an answer: its caller's ask
+                # returns only once this message is handled.
                 self._run_slice()
         elif kind is Tick:
             self._tick_pending = False
@@ -309,6 +317,11 @@ class HostActor(Actor):
             self._touched.add(pid)
             if time.monotonic() >= deadline:
                 break
+
+    def _answers_pending(self) -> bool:
+        """Whether an event of this message answers someone (a control, a signal, a
+        reload's barrier)."""
+        return any(type(event) in (Reply, Barrier) for event in self._events)
 
     def _send_events(self) -> None:
         if self._events:
