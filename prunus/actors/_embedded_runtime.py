@@ -7,8 +7,11 @@ it can ever produce one (every process left is paused or waiting on something th
 not happen), and ``ask`` returns None at once: :meth:`EmbeddedRuntime.wait` raises
 ``StuckError`` then instead of blocking forever.
 
-The host runs one step per slice and never passivates: the caller's own process object
-stays the one that runs, so ``process.execute()`` leaves that very instance finished.
+The host runs steps in slices of up to ``EMBEDDED_SLICE_SECONDS`` (round-robin) and
+never passivates: the caller's own process object stays the one that runs, so
+``process.execute()`` leaves that very instance finished. ``run`` and ``launch_many``
+are one request each (:mod:`prunus.actors._embedded_messages`): every actor message
+costs Python work in this base, and they were most of a short process's cost.
 
 Group commit, as the daemon promises it: on a home, every step is committed (LMDB,
 no fsync) before the same process's next step, so a crash of this OS process (even
