@@ -85,9 +85,8 @@ _RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit th
 _LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
 #: Embedded: the longest a committed step waits for its fsync while steps keep running.
 EMBEDDED_SYNC_SECONDS = 0.005
-#: Embedded: how long a host runs steps before it reads its mailbox again. Not one
-#: step per slice: each slice costs two actor messages (a Tick and the events), which
-#: were most of a short step's cost.
+#: Embedded: how long a host runs steps between two looks at its mailbox (not one step:
+#: a slice costs two actor messages, most of a short step's cost).
 EMBEDDED_SLICE_SECONDS = 0.005
 
 
@@ -143,33 +142,25 @@ class HostActor(Actor):
         if kind is Deliver:
             for pid, item in message.items:
                 self._deliver(pid, item)
-            for pid, item in message.items:
-                if type(item) is ChildFinished:  # stored once per batch (see _cell)
-                    cell = self._cells.get(pid)
-                    if cell is not None:
-                        cell.settle()
+            for pid, item in message.items:  # children's results: stored once per batch
+                cell = self._cells.get(pid) if type(item) is ChildFinished else None
+                if cell is not None:
+                    cell.settle()
             new = [i for _, i in message.items if type(i) is Activate and i.first_write]
-            answered = False
-            if new and all(item.quiet for item in new):
-                # Embedded runs: nobody waits for their pids. Committed (so a crash in
-                # the first step re-runs it), made durable and reported with it.
-                self._commit(durable=False)
-            elif new:
-                # New submissions: make them durable and tell the supervisor now, so
-                # their pids are answered before any step (however long) runs.
+            answered = bool(new) and not all(item.quiet for item in new)
+            if answered:  # new submissions: durable and reported before any step runs
                 self._commit(durable=True)
                 self._send_events()
-                answered = True
-            if (
-                self._config.slice_seconds > 0
-                and not self._tick_pending
-                and not (self._config.home is None and (answered or self._answers_pending()))
-            ):
-                # Idle until now: run a slice now rather than after a Tick's round
-                # trip. With a Tick pending, steps wait for it: it comes back behind
-                # what waits on the socket, so a pause or kill sent with (or after)
-                # this Deliver is handled before another step runs. Not in the
-                # embedded runtime when someone waits for an answer: its caller's ask
+            elif new:  # embedded runs (nobody waits for the pid): committed before a step
+                self._commit(durable=False)
+            waits = self._config.home is None and (  # (answers: controls, signals, reloads)
+                answered or any(type(event) in (Reply, Barrier) for event in self._events)
+            )
+            if self._config.slice_seconds > 0 and not self._tick_pending and not waits:
+                # Idle until now: a slice now, not after a Tick's round trip. With a
+                # Tick pending, steps wait for it (it comes back behind what waits on
+                # the socket, so a pause or kill sent with this Deliver comes first);
+                # and not while an embedded caller waits for an answer: its ask
                 # returns only once this message is handled.
                 self._run_slice()
         elif kind is Tick:
@@ -317,11 +308,6 @@ class HostActor(Actor):
             self._touched.add(pid)
             if time.monotonic() >= deadline:
                 break
-
-    def _answers_pending(self) -> bool:
-        """Whether an event of this message answers someone (a control, a signal, a
-        reload's barrier)."""
-        return any(type(event) in (Reply, Barrier) for event in self._events)
 
     def _send_events(self) -> None:
         if self._events:
