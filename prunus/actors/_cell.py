@@ -9,7 +9,10 @@ rules every host keeps for its cells:
   anything is sent, so no other actor learns of a step the store could forget (a host
   stages the writes of a slice and commits them before it sends the slice's events);
 - after every step, the next one is *scheduled*, not run, so control messages already
-  waiting are handled between two steps.
+  waiting are handled between two steps;
+- children's results that arrive together (one Deliver) are stored and reported once,
+  after the last of them (:meth:`ProcessCell.settle`): each would rewrite the whole
+  checkpoint, and no user code runs between them.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from prunus.engine import (
     NestedRunner,
     Process,
     ProcessDriver,
+    ProcessResult,
     ProcessState,
     ProcessStatus,
     using_runner,
@@ -79,6 +83,7 @@ class ProcessCell:
         self._writer = writer
         self._outbox = outbox
         self._step_pending = False
+        self._unsettled = False  # children's results taken but not yet stored
         self._last_status: ProcessStatus | None = None
         # A cell for an ended process only answers control (a message that was on its
         # way when the process ended): it never steps and never writes.
@@ -110,6 +115,8 @@ class ProcessCell:
             self._announce()
 
     def handle(self, message: Any) -> None:
+        if self._unsettled and type(message) is not ChildFinished:
+            self.settle()
         handler = self._handlers.get(type(message))
         if handler is None:
             _LOG.warning("process %s ignored unexpected message %r", self.pid, message)
@@ -148,6 +155,13 @@ class ProcessCell:
     def _on_child_finished(self, message: ChildFinished) -> None:
         if not self.finished and not self.process.has_terminated():
             self._driver.child_finished(message.result)
+            self._unsettled = True  # stored by settle(), once for a batch of them
+
+    def settle(self) -> None:
+        """Store and report the children's results taken since the last message of
+        another kind; whoever delivers ChildFinished calls it after the batch."""
+        if self._unsettled:
+            self._unsettled = False
             self._sync()
 
     def _on_wake(self, message: Wake) -> None:
@@ -192,19 +206,25 @@ class ProcessCell:
         launches, reports = self._driver.take_effects()
         if process.state in (ProcessState.KILLED, ProcessState.EXCEPTED):
             launches = []  # a step that ended in failure launches nothing
-        self._persist(launches, reports)
+        written = self._persist(launches, reports)
         for child in launches:
             self._outbox.launched(child)
-        self._announce()
+        self._announce(*written)
 
-    def _announce(self) -> None:
-        """Tell the supervisor what changed and schedule the next step if there is one."""
+    def _announce(
+        self, status: ProcessStatus | None = None, result: ProcessResult | None = None
+    ) -> None:
+        """Tell the supervisor what changed and schedule the next step if there is one
+        (``status`` and ``result``: what was just written, so not built again)."""
         process = self.process
         driver = self._driver
-        status = driver.status()
+        if status is None:
+            status = driver.status()
         if process.has_terminated():
             self.finished = True
-            self._outbox.to_supervisor(Finished(status, driver.result()))
+            self._outbox.to_supervisor(
+                Finished(status, result if result is not None else driver.result())
+            )
             return
         if status != self._last_status:
             self._outbox.to_supervisor(StateChanged(status))
@@ -213,22 +233,28 @@ class ProcessCell:
             self._step_pending = True
             self._outbox.schedule_step(self.pid)
 
-    def _persist(self, launches: list[Process], reports: list[str]) -> None:
+    def _persist(
+        self, launches: list[Process], reports: list[str]
+    ) -> tuple[ProcessStatus, ProcessResult | None]:
+        """Write the process; returns the status and result written."""
         process, driver = self.process, self._driver
 
-        def current() -> tuple[Any, Any]:
+        def current() -> tuple[ProcessStatus, ProcessResult | None]:
             result = driver.result() if process.has_terminated() else None
             return driver.status(), result
 
+        written = current()
         try:
-            self._writer.write(process, *current(), launches, reports)
+            self._writer.write(process, *written, launches, reports)
         except CodecError as error:
             # The process holds something the store cannot keep: it cannot be durable,
             # so it ends here with the reason (which names the path of the bad value).
             _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
             driver.fail(CheckpointError(f"cannot checkpoint process {process.pid}: {error}"))
             launches.clear()
-            self._writer.write_failure(process, *current())
+            written = current()
+            self._writer.write_failure(process, *written)
+        return written
 
 
 class CollectingOutbox:

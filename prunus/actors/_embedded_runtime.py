@@ -7,8 +7,11 @@ it can ever produce one (every process left is paused or waiting on something th
 not happen), and ``ask`` returns None at once: :meth:`EmbeddedRuntime.wait` raises
 ``StuckError`` then instead of blocking forever.
 
-The host runs one step per slice and never passivates: the caller's own process object
-stays the one that runs, so ``process.execute()`` leaves that very instance finished.
+The host runs steps in slices of up to ``EMBEDDED_SLICE_SECONDS`` (round-robin) and
+never passivates: the caller's own process object stays the one that runs, so
+``process.execute()`` leaves that very instance finished. ``run`` and ``launch_many``
+are one request each (:mod:`prunus.actors._embedded_messages`): every actor message
+costs Python work in this base, and they were most of a short process's cost.
 
 Group commit, as the daemon promises it: on a home, every step is committed (LMDB,
 no fsync) before the same process's next step, so a crash of this OS process (even
@@ -29,12 +32,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prunus import errors
+from prunus.actors._embedded_messages import (
+    LaunchMany,
+    LiveDescendants,
+    LiveDescendantsReply,
+    Run,
+)
+from prunus.actors._host import EMBEDDED_SLICE_SECONDS
 from prunus.actors._messages import (
     CancelWait,
     Configure,
     ErrorReply,
     Launch,
     Launched,
+    LaunchedMany,
     Reload,
     Reloaded,
     WaitFor,
@@ -104,7 +115,7 @@ class EmbeddedRuntime(RuntimeQueries):
         self._supervisor = self._system.createActor(Supervisor)
         self._closed = False
         self._request_ids = itertools.count(1)
-        self._ask(Configure(store=store))
+        self._ask(Configure(store=store, slice_seconds=EMBEDDED_SLICE_SECONDS))
 
     def reload(self, resume: bool = True) -> Reloaded:
         """Register every process in the store and (``resume``) resume the unfinished."""
@@ -127,18 +138,27 @@ class EmbeddedRuntime(RuntimeQueries):
 
     def launch_many(self, launches: Sequence[LaunchItem], *, key: str | None = None) -> list[str]:
         instances = [_prepared(item[0], item[1], *item[2:]) for item in launches]
-        # (one Launch each here: a batch's key is kept per item, as KEY#INDEX)
-        keys = [f"{key}#{index}" if key else "" for index in range(len(instances))]
-        pids = [self._launch(i, False, k) for i, k in zip(instances, keys, strict=True)]
-        self._sync()  # one fsync for them all, before any pid is answered
-        return pids
+        if key:  # (one Launch each: a batch's key is kept per item, as KEY#INDEX)
+            keys = [f"{key}#{index}" for index in range(len(instances))]
+            pids = [self._launch(i, False, k) for i, k in zip(instances, keys, strict=True)]
+            self._sync()  # one fsync for them all, before any pid is answered
+            return pids
+        if not instances:
+            return []
+        # One request: their first checkpoints share one commit and one fsync.
+        reply = self._ask(LaunchMany(tuple(instances)))
+        assert isinstance(reply, LaunchedMany)
+        return list(reply.pids)
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         instance = _prepared(process, inputs)
-        # The pid is never answered: one fsync, when the result is.
-        result = self.wait(self._launch(instance, answered=False))
+        # Launch and wait in one exchange; the pid is never answered: one fsync, when
+        # the result is.
+        request_id = next(self._request_ids)
+        reply = self._ask(Run(instance, request_id))
+        result = self._waited(instance.pid, request_id, None, reply)
         if instance.state is ProcessState.CREATED:
             # A memo hit (or a duplicate that waited for one): this instance never ran;
             # the runtime's result is the answer.
@@ -162,7 +182,13 @@ class EmbeddedRuntime(RuntimeQueries):
             StuckError: it can never end in this system (see the module docstring).
         """
         request_id = next(self._request_ids)
-        reply = self._ask(WaitFor(pid, request_id, timeout))
+        return self._waited(pid, request_id, timeout, self._ask(WaitFor(pid, request_id, timeout)))
+
+    def _waited(
+        self, pid: str, request_id: int, timeout: float | None, reply: Any
+    ) -> ProcessResult:
+        """The result from the answer to a wait for ``pid`` (a WaitFor or a Run), once
+        it comes: None means the system went idle first (see :meth:`wait`)."""
         idle = False  # a fresh wait found nothing left to run, and there is no timer
         while reply is None:
             # Idle: only a process timer (self.sleep) can move things on. Sleep until
@@ -220,6 +246,12 @@ class EmbeddedRuntime(RuntimeQueries):
         if isinstance(reply, WaitTimedOut):
             raise errors.WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
         return list(reply.results)
+
+    def live_descendants(self, pid: str) -> list[str]:
+        """The descendants of ``pid`` that have not ended, deepest first."""
+        reply = self._ask(LiveDescendants(pid), answered=False)
+        assert isinstance(reply, LiveDescendantsReply)
+        return list(reply.pids)
 
     def close(self) -> None:
         """Shut the actor system down, close the store, release the home."""

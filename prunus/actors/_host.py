@@ -55,6 +55,7 @@ from prunus.actors._host_messages import (
     Activated,
     ActivationFailed,
     Barrier,
+    ChildFinished,
     Deliver,
     Forward,
     HostConfig,
@@ -84,6 +85,9 @@ _RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit th
 _LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
 #: Embedded: the longest a committed step waits for its fsync while steps keep running.
 EMBEDDED_SYNC_SECONDS = 0.005
+#: Embedded: how long a host runs steps between two looks at its mailbox (not one step:
+#: a slice costs two actor messages, most of a short step's cost).
+EMBEDDED_SLICE_SECONDS = 0.005
 
 
 class _Holding(Exception):
@@ -140,19 +144,29 @@ class HostActor(Actor):
         if kind is Deliver:
             for pid, item in message.items:
                 self._deliver(pid, item)
-            new = any(type(item) is Activate and item.first_write for _, item in message.items)
-            if new and not self.ships_writes:
-                # New submissions: make them durable and tell the supervisor now, so
-                # their pids are answered before any step (however long) runs.
+            for pid, item in message.items:  # children's results: stored once per batch
+                cell = self._cells.get(pid) if type(item) is ChildFinished else None
+                if cell is not None:
+                    cell.settle()
+            new = [i for _, i in message.items if type(i) is Activate and i.first_write]
+            answered = bool(new) and not all(item.quiet for item in new)
+            if answered and not self.ships_writes:  # durable and reported before any step
                 self._commit(durable=True)
                 self._send_events()
-            idle = self._config.slice_seconds > 0 and not self._tick_pending
+            elif new and not self.ships_writes:  # embedded runs: committed before a step
+                self._commit(durable=False)
+            embedded = self._config.home is None and not self.ships_writes
+            waits = embedded and (  # (answers: controls, signals, reloads)
+                answered or any(type(event) in (Reply, Barrier) for event in self._events)
+            )
+            idle = self._config.slice_seconds > 0 and not self._tick_pending and not waits
             if idle and not (new and self.ships_writes):
-                # Daemon, idle until now: run a slice now rather than after a Tick's
-                # round trip. With a Tick pending, steps wait for it: it comes back
-                # behind what waits on the socket, so a pause or kill sent with (or
-                # after) this Deliver is handled before another step runs. (A member's
-                # host ships new submissions first: answered before any step, as here.)
+                # Idle until now: a slice now, not after a Tick's round trip. With a
+                # Tick pending, steps wait for it (it comes back behind what waits on
+                # the socket, so a pause or kill sent with this Deliver comes first);
+                # not while an embedded caller waits for an answer (its ask returns
+                # only once this message is handled); and a member's host ships new
+                # submissions first, so they are answered before any step.
                 self._run_slice()
         elif kind is Tick:
             self._tick_pending = False
@@ -343,7 +357,7 @@ class HostActor(Actor):
                     )
             if shown:  # status only: it commits nobody to anything the store could forget
                 self.send(self._supervisor, HostEvents(tuple(shown)))
-        if self._config.slice_seconds > 0:  # daemon: retry on a timer
+        if self._config.home is not None:  # daemon: retry on a timer
             self.wakeupAfter(_RETRY_SECONDS)
         raise _Holding
 
@@ -357,7 +371,7 @@ class HostActor(Actor):
             self._tick_pending = False
         elif kind is not WakeupMessage:
             self._held.append((message, sender))
-        if kind is not WakeupMessage and self._config.slice_seconds > 0:
+        if kind is not WakeupMessage and self._config.home is not None:  # daemon
             return
         try:
             self._commit(durable=True)

@@ -71,11 +71,13 @@ class Activate:
 
     ``first_write``: a newly submitted process's record and first checkpoint, already
     encoded (a StagedWrite); the host commits it in its next group commit and loads
-    the process from it.
+    the process from it. ``quiet``: nobody waits for its launch to be answered (an
+    embedded ``run``), so the host need not report it before running its first step.
     """
 
     process: Any = None
     first_write: Any = None
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)

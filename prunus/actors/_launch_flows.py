@@ -185,6 +185,8 @@ class LaunchFlows:
                 placement = self.placements.pop(pid, None)
                 instance = process if instances else None
                 self.launches.start(process, instance, target, out, placement, committed=committed)
+                if pid not in registry:
+                    return  # refused, and answered why: the rest of a batch does not start
             else:
                 decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
                 self.launches.held(pid, target, out)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from prunus.actors._embedded_messages import Unanswered
 from prunus.actors._host_messages import (
     Activate,
 )
@@ -29,7 +30,7 @@ from prunus.actors._messages import (
     Submit,
     SubmitMany,
 )
-from prunus.actors._outgoing import Outgoing
+from prunus.actors._outgoing import Outgoing, Relay
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._registry import Registry
 from prunus.actors._submission import build_process
@@ -41,8 +42,10 @@ __all__ = ["BatchLaunch", "Launches", "error_reply"]
 
 
 @dataclass(slots=True)
-class BatchLaunch:
-    """A SubmitMany waiting for every one of its processes to be committed."""
+class BatchLaunch(Relay):
+    """A SubmitMany waiting for every one of its processes to be committed. An error
+    about one of them is sent straight to ``asker`` (the batch is then never answered:
+    the process it names is never committed)."""
 
     asker: Any
     pids: tuple[str, ...]
@@ -50,6 +53,9 @@ class BatchLaunch:
 
     def __post_init__(self) -> None:
         self.waiting = set(self.pids)
+
+    def relay(self, message: Any) -> tuple[Any, Any] | None:
+        return self.asker, message
 
 
 class Launches:
@@ -143,7 +149,10 @@ class Launches:
                 self._launched(asker, pid, out)
                 return
             self._first_writes[pid] = first_write
-            self._registry.deliver(pid, Activate(instance, first_write), out)
+            # A Run's launch is not answered: its host need not report it before its
+            # first step (see HostActor).
+            quiet = type(asker) is Unanswered
+            self._registry.deliver(pid, Activate(instance, first_write, quiet), out)
         if pid in self._first_writes:
             self._waiters.setdefault(pid, []).append(asker)
         else:

@@ -14,7 +14,18 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Outgoing"]
+__all__ = ["Outgoing", "Relay"]
+
+
+class Relay:
+    """An asker that is not an actor address (a batch, a launch nobody waits for):
+    what a part sends it goes where :meth:`relay` says, or nowhere."""
+
+    __slots__ = ()
+
+    def relay(self, message: Any) -> tuple[Any, Any] | None:
+        """``(address, message)`` to send instead, or None to drop it."""
+        raise NotImplementedError
 
 
 class Outgoing:
@@ -33,6 +44,11 @@ class Outgoing:
 
     def send(self, to: Any, message: Any) -> None:
         """Answer an asker (a client, or whoever a control names as ``reply_to``)."""
+        if isinstance(to, Relay):
+            relayed = to.relay(message)
+            if relayed is None:
+                return
+            to, message = relayed
         self.sends.append((to, message))
 
     def deliver(self, host: int, pid: str, message: Any) -> None:

@@ -30,6 +30,13 @@ from typing import Any
 from prunus.actors._bulk_control import BulkControl, BulkDeadline
 from prunus.actors._control import Control, Order
 from prunus.actors._dependencies import Dependencies
+from prunus.actors._embedded_messages import (
+    LaunchMany,
+    LiveDescendants,
+    LiveDescendantsReply,
+    Run,
+    Unanswered,
+)
 from prunus.actors._host_messages import (
     Activate,
     Activated,
@@ -107,6 +114,9 @@ REQUESTS = frozenset(
         ResumeRequest,
         ControlMany,
         Launch,
+        LaunchMany,
+        LiveDescendants,
+        Run,
         Submit,
         SubmitMany,
         WaitFor,
@@ -169,6 +179,14 @@ class Supervision(LaunchFlows):
             ResumeRequest: self._control,
             ControlMany: self._control_many,
             Launch: self._launch_instance,
+            LaunchMany: lambda m, s: self.launch(list(m.processes), s, batch=True, instances=True),
+            Run: self._run,
+            LiveDescendants: lambda m, s: out.send(
+                s,
+                LiveDescendantsReply(
+                    tuple(registry.live_descendants(m.pid)) if m.pid in registry else ()
+                ),
+            ),
             Submit: self._submit,
             SubmitMany: self._submit,
             WaitFor: lambda m, s: waits.wait_for(m, s, out),
@@ -306,6 +324,13 @@ class Supervision(LaunchFlows):
             if durable:
                 self.control.record_kill(pid, message.message)  # type: ignore[union-attr]
             registry.deliver(pid, message, out)
+
+    def _run(self, message: Run, asker: Any) -> None:
+        """Launch and wait in one exchange: only the end (or a refusal) is answered."""
+        pid = message.process.pid
+        self.launch([message.process], Unanswered(asker), instances=True)
+        if pid in self.registry:  # started (or already known): answered when it ends
+            self.waits.wait_for(WaitFor(pid, message.request_id), asker, self.out)
 
     def _state_changed(self, event: StateChanged) -> None:
         self.registry.state_changed(event.status)

@@ -98,17 +98,13 @@ def execute_warm(process: Process, private: Any) -> dict[str, Any]:
 
 
 def _left_live(runtime: EmbeddedRuntime, process: Process) -> bool:
-    """Whether a descendant of ``process`` has not ended (each looked up once)."""
+    """Whether a descendant of ``process`` has not ended (one question to the runtime)."""
+    if not ProcessDriver(process).status().children:
+        return False
     try:
-        pending = list(ProcessDriver(process).status().children)
-        while pending:
-            status = runtime.status(pending.pop())
-            if not status.state.is_terminal:
-                return True
-            pending.extend(status.children)
+        return bool(runtime.live_descendants(process.pid))
     except Exception:  # cannot tell: do not trust the runtime
         return True
-    return False
 
 
 def _close_quietly(runtime: EmbeddedRuntime) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from operator import attrgetter
 from typing import Any
 
 from prunus._attributes_dict import AttributesDict, frozen_tree
@@ -54,6 +55,9 @@ _PLAIN_FIELDS = (
 )
 # Fields added later: a checkpoint written before them loads with these defaults.
 _NEWER_FIELDS: dict[str, Any] = {"failure": None, "pause_status": None, "defaulted": list}
+# Both read in one call: a checkpoint is written after every step.
+_COPIED = (*_PLAIN_FIELDS, *_NEWER_FIELDS)
+_read_copied = attrgetter(*_COPIED)
 
 
 def save_process(process: Process, *, listeners: list[Any] | None = None) -> dict[str, Any]:
@@ -63,12 +67,10 @@ def save_process(process: Process, *, listeners: list[Any] | None = None) -> dic
         listeners: the listeners to store (the host decides which are encodable).
     """
     core = process._prunus
-    data: dict[str, Any] = {name: getattr(core, name) for name in _PLAIN_FIELDS}
-    for name in _NEWER_FIELDS:
-        data[name] = getattr(core, name)
+    data: dict[str, Any] = dict(zip(_COPIED, _read_copied(core), strict=True))
     data["class"] = process.qualified_name()
     data["inputs"] = process._prunus_raw_inputs
-    data["state"] = core.state.value
+    data["state"] = core.state._value_  # (.value is a slower descriptor)
     data["next_args"] = list(core.next_args)
     data["exit_code"] = None if core.exit_code is None else core.exit_code.to_data()
     data["child_results"] = {pid: r.to_data() for pid, r in core.child_results.items()}

@@ -18,8 +18,6 @@ call :func:`refuse_inside_step`, which says so in one line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -55,24 +53,30 @@ def current_step() -> Process | None:
     return _stepping.get()
 
 
-@contextmanager
-def stepping(process: Process) -> Iterator[None]:
+class _Setting:
+    """``with``: a context variable holds ``value`` inside the block. A class rather
+    than a generator (``contextmanager``): it wraps every step, and costs a third."""
+
+    __slots__ = ("_token", "_value", "_variable")
+
+    def __init__(self, variable: ContextVar[Any], value: Any) -> None:
+        self._variable, self._value = variable, value
+
+    def __enter__(self) -> None:
+        self._token = self._variable.set(self._value)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._variable.reset(self._token)
+
+
+def stepping(process: Process) -> _Setting:
     """Mark ``process``'s step as running (the engine wraps every step in this)."""
-    token = _stepping.set(process)
-    try:
-        yield
-    finally:
-        _stepping.reset(token)
+    return _Setting(_stepping, process)
 
 
-@contextmanager
-def using_runner(runner: NestedRunner) -> Iterator[None]:
+def using_runner(runner: NestedRunner) -> _Setting:
     """Run the nested calls of the steps inside this block with ``runner``."""
-    token = _runner.set(runner)
-    try:
-        yield
-    finally:
-        _runner.reset(token)
+    return _Setting(_runner, runner)
 
 
 def refuse_inside_step(what: str) -> None:

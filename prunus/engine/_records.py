@@ -134,7 +134,7 @@ class ProcessResult(Mapping[str, Any]):
         inverts it."""
         return {
             "pid": self.pid,
-            "state": self.state.value,
+            "state": self.state._value_,
             "outputs": self._outputs,
             "exit_code": None if self.exit_code is None else self.exit_code.to_data(),
             "exception": self.exception,
@@ -221,7 +221,7 @@ class ProcessStatus:
         data = {
             "pid": self.pid,
             "process_class": self.process_class,
-            "state": self.state.value,
+            "state": self.state._value_,
             "paused": self.paused,
             "status": self.status,
             "step": self.step,

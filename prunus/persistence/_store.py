@@ -164,17 +164,15 @@ def stage_writes(items: Sequence[WriteItem]) -> list[StagedWrite]:
     staged = []
     for pid, parts in items:
         key = check_key(pid, "pid")
-        unknown = parts.keys() - _PARTS
-        if unknown:
-            raise TypeError(
-                f"unknown parts {sorted(unknown)} for pid {pid!r}; expected {sorted(_PARTS)}"
-            )
+        if not _PARTS.issuperset(parts):
+            unknown = sorted(parts.keys() - _PARTS)
+            raise TypeError(f"unknown parts {unknown} for pid {pid!r}; expected {sorted(_PARTS)}")
         record, checkpoint = parts.get("record"), parts.get("checkpoint")
         outputs, lines = parts.get("outputs"), parts.get("log_lines", ())
         for name, value in (("record", record), ("outputs", outputs)):
             if value is not None and not isinstance(value, dict):
                 raise TypeError(f"{name} for pid {pid!r} is a dict, got {type(value).__name__}")
-        if isinstance(lines, str) or not all(isinstance(line, str) for line in lines):
+        if isinstance(lines, str) or (lines and not all(isinstance(x, str) for x in lines)):
             raise TypeError(f"log_lines for pid {pid!r} is a sequence of str")
         staged.append(
             StagedWrite(

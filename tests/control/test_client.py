@@ -111,18 +111,20 @@ def test_a_step_that_pauses_leaves_the_process_paused_until_played(client):
     assert client.wait(pid)["done"] is True
 
 
-def test_two_workchains_submitted_together_interleave_their_steps(embedded):
+def test_two_workchains_submitted_together_interleave_their_slices(embedded):
+    # A host runs a few milliseconds of steps per slice (not one step): with steps of
+    # 4 ms a slice holds one or two, so neither workchain finishes within a slice.
     workflows.ORDER.clear()
-    first = embedded.submit(Counter, name="a", n=5)
-    second = embedded.submit(Counter, name="b", n=5)
+    first = embedded.submit(Counter, name="a", n=8, delay=0.004)
+    second = embedded.submit(Counter, name="b", n=8, delay=0.004)
     embedded.wait(first)
     embedded.wait(second)
     order = workflows.ORDER
-    assert [x for x in order if x.startswith("a")] == [f"a:{i}" for i in range(1, 6)]
-    assert [x for x in order if x.startswith("b")] == [f"b:{i}" for i in range(1, 6)]
+    assert [x for x in order if x.startswith("a")] == [f"a:{i}" for i in range(1, 9)]
+    assert [x for x in order if x.startswith("b")] == [f"b:{i}" for i in range(1, 9)]
     # Neither runs to its end before the other has started: steps interleave.
-    assert order.index("b:1") < order.index("a:5")
-    assert order.index("a:5") < order.index("b:5")
+    assert order.index("b:1") < order.index("a:8")
+    assert order.index("a:8") < order.index("b:8")
 
 
 def test_while_one_workchain_waits_on_a_child_the_other_makes_progress(client):
