@@ -67,6 +67,7 @@ from prunus.actors._host_messages import (
     StateChanged,
     Step,
     Tick,
+    Took,
 )
 from prunus.actors._nested_calls import NestedCalls
 from prunus.actors._persisting import ProcessWriter
@@ -142,6 +143,7 @@ class HostActor(Actor):
     def _handle(self, message: Any, sender: Any) -> None:
         kind = type(message)
         if kind is Deliver:
+            self._events.append(Took(self._config.index))  # the next one may come
             for pid, item in message.items:
                 self._deliver(pid, item)
             for pid, item in message.items:  # children's results: stored once per batch

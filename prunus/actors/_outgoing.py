@@ -8,6 +8,16 @@ runs without Thespian, and a unit test reads what a call would have sent.
 Why batches: the TCP transport carries one message at a time per target, so all the
 ``(pid, message)`` pairs for one host travel in a single :class:`Deliver`, in the order
 they were decided (a process's messages must reach it in order).
+
+Why one Deliver in flight per host: a host reads its mailbox only between slices,
+and Thespian's transport sends one message at a time per target, keeping the rest in
+one queue that it scans on every send (and, past 950 queued, stops reading anything
+until it drained). Measured under load (``benchmarks/cli_load.py``, 1,000 chains on
+2 hosts): a Deliver per handled message piled up there; the supervisor spent its time
+in that queue, and every client's answer waited behind it (status p50 9.5 s, most
+calls timed out). So a batch leaves only once its host has said it took the last one
+(a ``Took`` event, see :meth:`Outgoing.took`); what is decided meanwhile joins the
+next batch, in order.
 """
 
 from __future__ import annotations
@@ -35,12 +45,13 @@ class Outgoing:
     the supervisor always used (a reply never waits behind a batch).
     """
 
-    __slots__ = ("batches", "sends", "timers")
+    __slots__ = ("batches", "in_flight", "sends", "timers")
 
     def __init__(self) -> None:
         self.sends: list[tuple[Any, Any]] = []  # (actor address, message)
         self.batches: dict[int, list[tuple[str, Any]]] = {}  # host index -> (pid, message)
         self.timers: list[tuple[float, Any]] = []  # (seconds, typed payload)
+        self.in_flight: set[int] = set()  # hosts with a Deliver not yet taken
 
     def send(self, to: Any, message: Any) -> None:
         """Answer an asker (a client, or whoever a control names as ``reply_to``)."""
@@ -66,6 +77,21 @@ class Outgoing:
     def drop_host(self, host: int) -> None:
         """Forget what was meant for a host that died: it is re-derived on restart."""
         self.batches.pop(host, None)
+        self.in_flight.discard(host)
+
+    def took(self, host: int) -> None:
+        """Host ``host`` took its Deliver: its next batch may leave."""
+        self.in_flight.discard(host)
+
+    def ready_batches(self) -> list[tuple[int, list[tuple[str, Any]]]]:
+        """The batches that may leave now (their host has taken its last Deliver),
+        removed and their hosts marked in flight; the others wait for a ``took``."""
+        if not self.batches:
+            return []
+        in_flight = self.in_flight
+        ready = [host for host in self.batches if host not in in_flight]
+        in_flight.update(ready)
+        return [(host, self.batches.pop(host)) for host in ready]
 
     def delivered(self, pid: str | None = None) -> list[tuple[str, Any]]:
         """Every queued ``(pid, message)`` (of ``pid`` only, if given), host by host:

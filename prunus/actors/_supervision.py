@@ -50,6 +50,7 @@ from prunus.actors._host_messages import (
     Reply,
     Spawned,
     StateChanged,
+    Took,
 )
 from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
@@ -216,6 +217,7 @@ class Supervision(LaunchFlows):
             ActivationFailed: self._activation_failed,
             Barrier: lambda e: recovery.barrier_reached(e.token, out),
             HostReady: lambda e: hosts.ready(e.index, e.os_pid),
+            Took: lambda e: out.took(e.index),
         }
         self._deadlines = {
             WaitDeadline: lambda payload: waits.deadline(payload, out),
