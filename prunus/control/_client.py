@@ -43,7 +43,7 @@ from prunus.engine import (
 )
 from prunus.engine._waiting import check_signal_name
 from prunus.errors import CodecError, NotAuthorisedError
-from prunus.persistence import encode
+from prunus.persistence import encode, resolve_home
 from prunus.ui._notebook import ProcessList, ProcessTree
 
 __all__ = ["Client", "execute"]
@@ -126,8 +126,12 @@ class Client:
         except NotAuthorisedError:  # no daemon there is the better answer, if true
             ensure_listening(port, where, host)
             raise
+        # The daemon's own home, on this machine: reads come from its store.
+        local = None if address is not None else resolve_home(home)
         return cls(
-            runtime=open_remote_runtime(port, key=secret, timeout=timeout, where=where, host=host)
+            runtime=open_remote_runtime(
+                port, key=secret, timeout=timeout, where=where, host=host, home=local
+            )
         )
 
     @property
