@@ -8,7 +8,8 @@ store instead: LMDB readers never wait for the writer, and the store holds each
 process's last committed status, which is what the supervisor shows too (hosts
 commit before they report). What only the supervisor knows (blocked, waiting for a
 host, a long step in progress) it writes down as notes (:mod:`._status_notes`),
-which these reads show while they hold.
+which these reads show while they hold; what a held process waits for (``when=``)
+is in its record.
 
 Answered here: ``status``, ``list``, ``list_page``, ``outputs`` and ``report``. A pid
 the store has no record of (or one it cannot read) is asked of the supervisor, which
@@ -20,14 +21,17 @@ user's, with a copy of the key) keeps every read on the supervisor's path.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from prunus.actors._dependencies import waiting_text
 from prunus.actors._listing import ListPage, ListQuery, ProcessPage, page_of
 from prunus.actors._persisting import corrupt_status, record_status
 from prunus.actors._status_notes import NOTES_DB, noted_status
+from prunus.conditions import condition_from_data
 from prunus.engine import ProcessState, ProcessStatus
 from prunus.errors import PrunusError
 from prunus.persistence import LmdbStore
@@ -141,4 +145,16 @@ class LocalReads:
 
 def _shown(record: dict[str, Any], note: Any) -> ProcessStatus:
     noted = noted_status(record, note) if note is not None else None
-    return noted if noted is not None else record_status(record)
+    if noted is not None:
+        return noted
+    status = record_status(record)
+    when = record.get("when")
+    if when and status.state is ProcessState.CREATED and status.status is None:
+        # Held by its when= condition (or started, before its first commit): what
+        # the supervisor shows is the condition it waits for, from this same record.
+        try:
+            text = waiting_text(condition_from_data(when))
+        except Exception:  # the supervisor fails it: its record says so soon
+            return status
+        return dataclasses.replace(status, status=text)
+    return status
