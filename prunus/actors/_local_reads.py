@@ -45,11 +45,19 @@ _ENDED = frozenset(state.value for state in ProcessState if state.is_terminal)
 class LocalReads:
     """The read half of a runtime, from the store of ``home`` (opened read-only on
     first use, in this OS process). ``ask`` is the supervisor's path, for what the
-    store cannot answer: ``ask(kind, *args)`` with ``kind`` a method name."""
+    store cannot answer: ``ask(kind, *args)`` with ``kind`` a method name.
+    ``check_alive`` raises (DaemonError) once the daemon is gone: a client of a daemon
+    that stopped says so, as on the supervisor's path, rather than read on."""
 
-    def __init__(self, home: str | os.PathLike[str], ask: Callable[..., Any]) -> None:
+    def __init__(
+        self,
+        home: str | os.PathLike[str],
+        ask: Callable[..., Any],
+        check_alive: Callable[[], None] = lambda: None,
+    ) -> None:
         self._home = Path(home)
         self._ask = ask
+        self._check_alive = check_alive
         self._store: LmdbStore | None = None
 
     def status(self, pid: str) -> ProcessStatus:
@@ -109,6 +117,7 @@ class LocalReads:
     # ---- internals -----------------------------------------------------------------
 
     def _open(self) -> LmdbStore:
+        self._check_alive()
         if self._store is None:
             self._store = LmdbStore(self._home, readonly=True)
         return self._store

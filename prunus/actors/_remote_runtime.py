@@ -18,7 +18,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from prunus.actors._embedded_runtime import raise_error_reply
@@ -78,18 +78,28 @@ def open_remote_runtime(
     where: str = "",
     host: str = LOOPBACK,
     home: str | os.PathLike[str] | None = None,
+    daemon_alive: Callable[[], bool] | None = None,
 ) -> RemoteRuntime:
     """A runtime talking to the daemon on ``host``:``port``; every call but a wait
     gives up after ``timeout`` seconds. ``where`` names the daemon in errors. Every
     message is signed with ``key``, the daemon's (see ``_frames``). With ``home`` (the
     daemon's, on this machine) status, list, outputs and report are read from its
-    store (see ``_local_reads``); the rest goes to the supervisor.
+    store (see ``_local_reads``), while ``daemon_alive()`` says the daemon still
+    runs; the rest goes to the supervisor.
 
     Raises:
         DaemonError: nothing listens there.
         NotAuthorisedError: the daemon there does not accept ``key``.
     """
-    return RemoteRuntime(port, key=key, timeout=timeout, where=where, host=host, home=home)
+    return RemoteRuntime(
+        port,
+        key=key,
+        timeout=timeout,
+        where=where,
+        host=host,
+        home=home,
+        daemon_alive=daemon_alive,
+    )
 
 
 class RemoteRuntime(RuntimeQueries):
@@ -111,6 +121,7 @@ class RemoteRuntime(RuntimeQueries):
         where: str = "",
         host: str = LOOPBACK,
         home: str | os.PathLike[str] | None = None,
+        daemon_alive: Callable[[], bool] | None = None,
     ) -> None:
         self._host, self._port, self._key = host, port, key
         self._timeout = timeout
@@ -119,7 +130,10 @@ class RemoteRuntime(RuntimeQueries):
         self._closed = False
         self._check_alive()
         self._connect()
-        self._reads = None if home is None else LocalReads(home, self._ask_supervisor)
+        self._reads = None
+        if home is not None:
+            alive = daemon_alive or (lambda: True)
+            self._reads = LocalReads(home, self._ask_supervisor, lambda: self._still_there(alive))
 
     # ---- the runtime interface (prunus.actors.Runtime) ---------------------------------
 
@@ -298,6 +312,11 @@ class RemoteRuntime(RuntimeQueries):
     def _ask_supervisor(self, call: str, *args: Any) -> Any:
         """What the store could not answer, asked the supervisor as before."""
         return getattr(super(), call)(*args)
+
+    def _still_there(self, alive: Callable[[], bool]) -> None:
+        """Reads from the store stop when the daemon does (as on the supervisor's path)."""
+        if not alive():
+            raise DaemonError(f"no prunus daemon is running at {self._where}")
 
     def _refuse_if_closed(self) -> None:
         if self._closed:

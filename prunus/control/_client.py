@@ -25,7 +25,7 @@ from prunus.actors import (
     open_remote_runtime,
 )
 from prunus.conditions import Condition, Pid
-from prunus.control._daemon_files import daemon_address, daemon_key
+from prunus.control._daemon_files import daemon_address, daemon_alive, daemon_key
 from prunus.control._launch_options import (
     UNSET,
     LaunchDefaults,
@@ -128,11 +128,17 @@ class Client:
             raise
         # The daemon's own home, on this machine: reads come from its store.
         local = None if address is not None else resolve_home(home)
-        return cls(
-            runtime=open_remote_runtime(
-                port, key=secret, timeout=timeout, where=where, host=host, home=local
-            )
+        alive = None if local is None else daemon_alive(local)
+        runtime = open_remote_runtime(
+            port,
+            key=secret,
+            timeout=timeout,
+            where=where,
+            host=host,
+            home=local,
+            daemon_alive=alive,
         )
+        return cls(runtime=runtime)
 
     @property
     def is_remote(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from prunus.persistence import KEY_FILE, read_key, resolve_home
 __all__ = [
     "DAEMON_FILE",
     "daemon_address",
+    "daemon_alive",
     "daemon_key",
     "parse_daemon_address",
     "read_daemon_file",
@@ -46,6 +48,14 @@ def read_daemon_file(home: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return info if isinstance(info, dict) and "pid" in info and "port" in info else None
+
+
+def daemon_alive(home: Path) -> Callable[[], bool]:
+    """Whether the daemon serving ``home`` now (by its recorded pid) still runs: for
+    a client that reads the home's store while connected to it."""
+    info = read_daemon_file(home)
+    pid = int(info["pid"]) if info is not None else 0
+    return lambda: pid > 0 and pid_alive(pid)
 
 
 def daemon_address(
