@@ -25,7 +25,7 @@ from prunus.actors import (
     open_remote_runtime,
 )
 from prunus.conditions import Condition, Pid
-from prunus.control._daemon_files import daemon_address, daemon_alive, daemon_key
+from prunus.control._daemon_files import daemon_address, daemon_key, local_reads
 from prunus.control._launch_options import (
     UNSET,
     LaunchDefaults,
@@ -43,7 +43,7 @@ from prunus.engine import (
 )
 from prunus.engine._waiting import check_signal_name
 from prunus.errors import CodecError, NotAuthorisedError
-from prunus.persistence import encode, resolve_home
+from prunus.persistence import encode
 from prunus.ui._notebook import ProcessList, ProcessTree
 
 __all__ = ["Client", "execute"]
@@ -126,17 +126,8 @@ class Client:
         except NotAuthorisedError:  # no daemon there is the better answer, if true
             ensure_listening(port, where, host)
             raise
-        # The daemon's own home, on this machine: reads come from its store.
-        local = None if address is not None else resolve_home(home)
-        alive = None if local is None else daemon_alive(local)
         runtime = open_remote_runtime(
-            port,
-            key=secret,
-            timeout=timeout,
-            where=where,
-            host=host,
-            home=local,
-            daemon_alive=alive,
+            port, key=secret, timeout=timeout, where=where, host=host, **local_reads(home, address)
         )
         return cls(runtime=runtime)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,8 @@ from prunus.persistence import KEY_FILE, read_key, resolve_home
 __all__ = [
     "DAEMON_FILE",
     "daemon_address",
-    "daemon_alive",
     "daemon_key",
+    "local_reads",
     "parse_daemon_address",
     "read_daemon_file",
     "recorded_host",
@@ -50,12 +49,17 @@ def read_daemon_file(home: Path) -> dict[str, Any] | None:
     return info if isinstance(info, dict) and "pid" in info and "port" in info else None
 
 
-def daemon_alive(home: Path) -> Callable[[], bool]:
-    """Whether the daemon serving ``home`` now (by its recorded pid) still runs: for
-    a client that reads the home's store while connected to it."""
-    info = read_daemon_file(home)
+def local_reads(home: str | os.PathLike[str] | None, address: str | int | None) -> dict[str, Any]:
+    """What a client needs to read the daemon's store itself (``open_remote_runtime``'s
+    ``home`` and ``daemon_alive``): given a home, the daemon is on this machine, and its
+    reads come from the store while the daemon recorded there runs; given only an
+    ``address``, none (every read asks the supervisor)."""
+    if address is not None:
+        return {}
+    path = resolve_home(home)
+    info = read_daemon_file(path)
     pid = int(info["pid"]) if info is not None else 0
-    return lambda: pid > 0 and pid_alive(pid)
+    return {"home": path, "daemon_alive": lambda: pid > 0 and pid_alive(pid)}
 
 
 def daemon_address(
