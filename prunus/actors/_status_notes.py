@@ -29,7 +29,7 @@ import logging
 import time
 from typing import Any
 
-from prunus.engine import ProcessStatus
+from prunus.engine import ProcessState, ProcessStatus
 from prunus.errors import PrunusError
 
 __all__ = ["NOTES_DB", "StatusNotes", "noted_status"]
@@ -37,6 +37,7 @@ __all__ = ["NOTES_DB", "StatusNotes", "noted_status"]
 _LOG = logging.getLogger(__name__)
 
 NOTES_DB = "notes"
+_ENDED = frozenset(state.value for state in ProcessState if state.is_terminal)
 
 
 class StatusNotes:
@@ -80,8 +81,8 @@ class StatusNotes:
 def noted_status(record: dict[str, Any], note: Any) -> ProcessStatus | None:
     """The status a reader shows instead of ``record``'s: ``note``'s while the record is
     older than the note; None when the record holds (no note, an older or bad one)."""
-    if not isinstance(note, dict):
-        return None
+    if not isinstance(note, dict) or record.get("state") in _ENDED:
+        return None  # an ended process's record is final
     at, modified = note.get("at"), record.get("modified")
     if not isinstance(at, (int, float)) or (isinstance(modified, (int, float)) and modified > at):
         return None

@@ -343,6 +343,10 @@ class Supervision(LaunchFlows):
         self.registry.state_changed(status)
         self.timers.track(status, self.out)
         # A long step's report, or a host holding on a full disk: no commit says so.
+        # (Never for an ended process: a report a fenced host sent late, say.)
+        entry = self.registry.get(status.pid)
+        if entry is None or entry.result is not None:
+            return
         if status.step_started is not None or (status.status or "").startswith("blocked:"):
             self.notes.note(status)
         else:

@@ -160,3 +160,14 @@ def test_a_page_from_the_store_is_the_page_the_supervisor_gives(home, query):
         after = page_of(everything, request).next
         if after is None:
             break
+
+
+def test_a_note_never_outlives_the_end_of_its_process(home):
+    path, store = home
+    record(store, status("a", ProcessState.RUNNING))
+    StatusNotes(store, enabled=True).note(status("a", ProcessState.RUNNING, step_started=2.0))
+    time.sleep(0.01)
+    record(store, status("a", ProcessState.FINISHED))
+    late = status("a", ProcessState.RUNNING, step="run", step_started=3.0)
+    StatusNotes(store, enabled=True).note(late)  # a late report, newer than the record
+    assert LocalReads(path, Asked()).status("a").state is ProcessState.FINISHED
