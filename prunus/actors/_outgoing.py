@@ -45,13 +45,17 @@ class Outgoing:
     the supervisor always used (a reply never waits behind a batch).
     """
 
-    __slots__ = ("batches", "in_flight", "sends", "timers")
+    __slots__ = ("_urgent", "_urgent_hosts", "batches", "in_flight", "sends", "timers")
 
-    def __init__(self) -> None:
+    def __init__(self, urgent: frozenset[type] = frozenset()) -> None:
         self.sends: list[tuple[Any, Any]] = []  # (actor address, message)
         self.batches: dict[int, list[tuple[str, Any]]] = {}  # host index -> (pid, message)
         self.timers: list[tuple[float, Any]] = []  # (seconds, typed payload)
-        self.in_flight: set[int] = set()  # hosts with a Deliver not yet taken
+        self.in_flight: dict[int, int] = {}  # host index -> Delivers it has not taken
+        # Messages that do not wait for a Took (a client's control): a pause must
+        # reach a busy host before its next step, not after (see ready_batches).
+        self._urgent = urgent
+        self._urgent_hosts: set[int] = set()
 
     def send(self, to: Any, message: Any) -> None:
         """Answer an asker (a client, or whoever a control names as ``reply_to``)."""
@@ -69,6 +73,8 @@ class Outgoing:
             self.batches[host] = [(pid, message)]
         else:
             batch.append((pid, message))
+        if type(message) in self._urgent:
+            self._urgent_hosts.add(host)
 
     def wake_after(self, seconds: float, payload: Any) -> None:
         """Ask for a timer; ``payload`` is a typed value the shell dispatches on."""
@@ -77,20 +83,30 @@ class Outgoing:
     def drop_host(self, host: int) -> None:
         """Forget what was meant for a host that died: it is re-derived on restart."""
         self.batches.pop(host, None)
-        self.in_flight.discard(host)
+        self.in_flight.pop(host, None)
+        self._urgent_hosts.discard(host)
 
     def took(self, host: int) -> None:
-        """Host ``host`` took its Deliver: its next batch may leave."""
-        self.in_flight.discard(host)
+        """Host ``host`` took a Deliver: when it has taken all, its next batch may leave."""
+        left = self.in_flight.get(host, 0) - 1
+        if left > 0:
+            self.in_flight[host] = left
+        else:
+            self.in_flight.pop(host, None)
 
     def ready_batches(self) -> list[tuple[int, list[tuple[str, Any]]]]:
-        """The batches that may leave now (their host has taken its last Deliver),
-        removed and their hosts marked in flight; the others wait for a ``took``."""
+        """The batches that may leave now, removed and counted in flight: those of a
+        host that has taken every Deliver sent to it, and any that holds an urgent
+        message (everything before it in the batch goes with it, in order: a busy
+        host then reads the control before the Tick that would run its next step).
+        The others wait for a ``took``."""
         if not self.batches:
             return []
-        in_flight = self.in_flight
-        ready = [host for host in self.batches if host not in in_flight]
-        in_flight.update(ready)
+        in_flight, urgent = self.in_flight, self._urgent_hosts
+        ready = [host for host in self.batches if host not in in_flight or host in urgent]
+        for host in ready:
+            in_flight[host] = in_flight.get(host, 0) + 1
+            urgent.discard(host)
         return [(host, self.batches.pop(host)) for host in ready]
 
     def delivered(self, pid: str | None = None) -> list[tuple[str, Any]]:

@@ -103,6 +103,9 @@ from prunus.errors import StoreError
 
 __all__ = ["REQUESTS", "Supervision"]
 
+# A client's controls, delivered to a host: they never wait for the host's Took.
+_CONTROLS = frozenset({PauseRequest, PlayRequest, KillRequest, ResumeRequest})
+
 _LOG = logging.getLogger(__name__)
 
 # Every message a client or a host sends the supervisor (what Supervision.handle takes).
@@ -154,7 +157,7 @@ class Supervision(LaunchFlows):
     ) -> None:
         # Invariant: ``out`` is this one object for the supervisor's life (the handlers
         # below hold it); the shell empties it after each message, never replaces it.
-        self.out = out = Outgoing()
+        self.out = out = Outgoing(urgent=_CONTROLS)
         self.placements = {}
         self.hosts = hosts
         self.registry = registry = Registry(hosts)

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prunus.actors._host_messages import HostEvents, Took
+from prunus.actors._messages import PauseRequest
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._wire import pack_events, unpack_events
 
@@ -31,6 +32,21 @@ def test_a_busy_host_holds_back_only_its_own_batch():
     out.deliver(1, "b", 3)
     assert out.ready_batches() == [(1, [("b", 3)])]
     assert out.batches == {0: [("a", 2)]}
+
+
+def test_a_control_does_not_wait_for_the_took_and_takes_what_was_before_it_along():
+    out = Outgoing(urgent=frozenset({PauseRequest}))
+    out.deliver(0, "a", "first")
+    out.ready_batches()
+    pause = PauseRequest("b")
+    out.deliver(0, "a", "second")
+    out.deliver(0, "b", pause)
+    assert out.ready_batches() == [(0, [("a", "second"), ("b", pause)])]  # in flight or not
+    out.deliver(0, "a", "third")
+    out.took(0)
+    assert out.ready_batches() == []  # one Deliver is still not taken
+    out.took(0)
+    assert out.ready_batches() == [(0, [("a", "third")])]
 
 
 def test_a_dead_hosts_window_opens_again_for_the_host_that_replaces_it():
