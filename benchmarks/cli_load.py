@@ -5,12 +5,16 @@ Starts a real daemon (``--workers`` hosts) in a temporary home, submits ``--chai
 other, ``--delay`` seconds each), then runs ``--clients`` client OS processes for
 ``--seconds``. Each client connects as ``prunus`` commands do (``Client.connect(home)``)
 and loops over the calls the CLI makes: ``list``, ``status PID``, ``pause PID``,
-``play PID`` (a random chain each time), timing every call in the client. Interpreter
+``play PID`` (a random chain each time), timing every call in the client. ``list`` is
+what ``prunus process list`` asks: every page of the processes that have not ended
+(``--list-all``: ``Client.list()``, every process, ended ones too). Interpreter
 start-up, which every ``prunus`` command also pays, is not counted: it is the same
 with or without load.
 
 Reported per call: count, errors (timeouts and any other exception), p50 and p99 in
-ms. Targets (issue 11): 0 errors, reads p99 under 100 ms, controls p99 under 1 s.
+ms, and the median CPU time the call cost the client (``time.process_time``); the load
+average at the end is printed with them (the machine is shared). Targets (issue 11):
+0 errors, reads p99 under 100 ms, controls p99 under 1 s.
 
 Prints a table and writes ``benchmarks/results/cli_load.json``. Run:
 ``python benchmarks/cli_load.py [--chains 1000] [--clients 20] [--seconds 60]``.
@@ -35,19 +39,33 @@ sys.path.insert(0, str(HERE))  # the workloads module, here and (via PYTHONPATH)
 from _fault_workloads import Chain  # noqa: E402
 
 import prunus  # noqa: E402
+from prunus import ListQuery  # noqa: E402
 from prunus.control import start_daemon, stop_daemon  # noqa: E402
 
 CALLS = ("list", "status", "pause", "play")
 READS = ("list", "status")
 
 
-def client_loop(home: Path, pids: list[str], seconds: float, seed: int) -> list[list]:
+def list_pages(client: prunus.Client) -> int:
+    """What ``prunus process list`` asks: every page of the live processes."""
+    shown, after = 0, None
+    while True:
+        page = client.list_page(ListQuery(), after=after, limit=2000)
+        shown += len(page.statuses)
+        if page.next is None:
+            return shown
+        after = page.next
+
+
+def client_loop(
+    home: Path, pids: list[str], seconds: float, seed: int, list_all: bool = False
+) -> list[list]:
     """One client: ``[call, seconds, ok]`` per call, for ``seconds``."""
     rng = random.Random(seed)
     samples: list[list] = []
     with prunus.Client.connect(home, timeout=10) as client:
         calls = {
-            "list": lambda pid: client.list(),
+            "list": (lambda pid: client.list()) if list_all else (lambda pid: list_pages(client)),
             "status": client.status,
             "pause": client.pause,
             "play": client.play,
@@ -56,13 +74,14 @@ def client_loop(home: Path, pids: list[str], seconds: float, seed: int) -> list[
         while time.monotonic() < deadline:
             name = rng.choice(CALLS)
             pid = rng.choice(pids)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 calls[name](pid)
                 ok = True
             except Exception:  # a timeout or any other failure counts as an error
                 ok = False
-            samples.append([name, time.perf_counter() - started, ok])
+            wall = time.perf_counter() - started
+            samples.append([name, wall, ok, time.process_time() - cpu])
     return samples
 
 
@@ -84,6 +103,8 @@ def summarise(samples: list[list]) -> list[dict[str, object]]:
                 "errors": sum(not s[2] for s in mine),
                 "p50_ms": round(1000 * percentile(good, 0.5), 2),
                 "p99_ms": round(1000 * percentile(good, 0.99), 2),
+                # this client's own CPU per call: what the call costs it, whatever the load
+                "cpu_p50_ms": round(1000 * percentile([s[3] for s in mine if s[2]], 0.5), 2),
             }
         )
     return rows
@@ -105,6 +126,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--list-all", action="store_true", help="list with Client.list() (every process)"
+    )
     parser.add_argument("--json", type=Path, default=HERE / "results" / "cli_load.json")
     parser.add_argument(
         "--client", nargs=3, metavar=("HOME", "PIDS", "SEED"), help=argparse.SUPPRESS
@@ -113,7 +137,7 @@ def main() -> None:
     if args.client:
         home, pids_file, seed = Path(args.client[0]), Path(args.client[1]), int(args.client[2])
         pids = pids_file.read_text().split()
-        json.dump(client_loop(home, pids, args.seconds, seed), sys.stdout)
+        json.dump(client_loop(home, pids, args.seconds, seed, args.list_all), sys.stdout)
         return
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(HERE), os.environ.get("PYTHONPATH")])
@@ -129,7 +153,8 @@ def main() -> None:
             pids_file = Path(tmp) / "pids"
             pids_file.write_text("\n".join(pids))
             time.sleep(2.0)  # let the chains get going
-            command = [sys.executable, __file__, "--seconds", str(args.seconds), "--client"]
+            command = [sys.executable, __file__, "--seconds", str(args.seconds)]
+            command += ["--list-all"] * args.list_all + ["--client"]
             clients = [
                 subprocess.Popen(
                     [*command, str(home), str(pids_file), str(seed)],
@@ -148,8 +173,10 @@ def main() -> None:
                     states[status.state.name] = states.get(status.state.name, 0) + 1
         finally:
             stop_daemon(home, timeout=60)
+    load = os.getloadavg()
     rows = summarise(samples)
     print_table(rows)
+    print(f"load average at the end: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min)")
     reads = [r for r in rows if r["kind"] == "read"]
     controls = [r for r in rows if r["kind"] == "control"]
     verdict = {
@@ -170,6 +197,7 @@ def main() -> None:
                 "settings": {k: v for k, v in vars(args).items() if k not in ("json", "client")},
                 "table": rows,
                 "verdict": verdict,
+                "load_average": load,
                 "states_at_end": states,
             },
             indent=2,

@@ -67,6 +67,7 @@ from prunus.actors._host_messages import (
     StateChanged,
     Step,
     Tick,
+    Took,
 )
 from prunus.actors._nested_calls import NestedCalls
 from prunus.actors._persisting import ProcessWriter
@@ -142,6 +143,7 @@ class HostActor(Actor):
     def _handle(self, message: Any, sender: Any) -> None:
         kind = type(message)
         if kind is Deliver:
+            self._events.append(Took(self._config.index))  # the next one may come
             for pid, item in message.items:
                 self._deliver(pid, item)
             for pid, item in message.items:  # children's results: stored once per batch
@@ -150,12 +152,14 @@ class HostActor(Actor):
                     cell.settle()
             new = [i for _, i in message.items if type(i) is Activate and i.first_write]
             answered = bool(new) and not all(item.quiet for item in new)
-            if answered and not self.ships_writes:  # durable and reported before any step
+            embedded = self._config.home is None and not self.ships_writes
+            # (a daemon's answered controls too: a pause waited for a slice, cli_load.py)
+            told = answered or (not embedded and any(type(e) is Reply for e in self._events))
+            if told and not self.ships_writes:  # durable and reported before any step
                 self._commit(durable=True)
                 self._send_events()
             elif new and not self.ships_writes:  # embedded runs: committed before a step
                 self._commit(durable=False)
-            embedded = self._config.home is None and not self.ships_writes
             waits = embedded and (  # (answers: controls, signals, reloads)
                 answered or any(type(event) in (Reply, Barrier) for event in self._events)
             )

@@ -34,6 +34,7 @@ __all__ = [
     "StateChanged",
     "Step",
     "Tick",
+    "Took",
 ]
 
 
@@ -128,6 +129,17 @@ class HostReady:
 
     index: int
     os_pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Took:
+    """Host ``index`` took a Deliver (sent with the events of the slice it ran). The
+    supervisor keeps one Deliver in flight per host and holds what it decides
+    meanwhile in the next batch (see ``Outgoing.ready_batches``): without that, a busy
+    host's Delivers pile up in the supervisor's transport queue, where every client's
+    answer waits behind them."""
+
+    index: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,16 @@ runs without Thespian, and a unit test reads what a call would have sent.
 Why batches: the TCP transport carries one message at a time per target, so all the
 ``(pid, message)`` pairs for one host travel in a single :class:`Deliver`, in the order
 they were decided (a process's messages must reach it in order).
+
+Why one Deliver in flight per host: a host reads its mailbox only between slices,
+and Thespian's transport sends one message at a time per target, keeping the rest in
+one queue that it scans on every send (and, past 950 queued, stops reading anything
+until it drained). Measured under load (``benchmarks/cli_load.py``, 1,000 chains on
+2 hosts): a Deliver per handled message piled up there; the supervisor spent its time
+in that queue, and every client's answer waited behind it (status p50 9.5 s, most
+calls timed out). So a batch leaves only once its host has said it took the last one
+(a ``Took`` event, see :meth:`Outgoing.took`); what is decided meanwhile joins the
+next batch, in order.
 """
 
 from __future__ import annotations
@@ -35,12 +45,17 @@ class Outgoing:
     the supervisor always used (a reply never waits behind a batch).
     """
 
-    __slots__ = ("batches", "sends", "timers")
+    __slots__ = ("_urgent", "_urgent_hosts", "batches", "in_flight", "sends", "timers")
 
-    def __init__(self) -> None:
+    def __init__(self, urgent: frozenset[type] = frozenset()) -> None:
         self.sends: list[tuple[Any, Any]] = []  # (actor address, message)
         self.batches: dict[int, list[tuple[str, Any]]] = {}  # host index -> (pid, message)
         self.timers: list[tuple[float, Any]] = []  # (seconds, typed payload)
+        self.in_flight: dict[int, int] = {}  # host index -> Delivers it has not taken
+        # Messages that do not wait for a Took (a client's control): a pause must
+        # reach a busy host before its next step, not after (see ready_batches).
+        self._urgent = urgent
+        self._urgent_hosts: set[int] = set()
 
     def send(self, to: Any, message: Any) -> None:
         """Answer an asker (a client, or whoever a control names as ``reply_to``)."""
@@ -58,6 +73,8 @@ class Outgoing:
             self.batches[host] = [(pid, message)]
         else:
             batch.append((pid, message))
+        if type(message) in self._urgent:
+            self._urgent_hosts.add(host)
 
     def wake_after(self, seconds: float, payload: Any) -> None:
         """Ask for a timer; ``payload`` is a typed value the shell dispatches on."""
@@ -66,6 +83,31 @@ class Outgoing:
     def drop_host(self, host: int) -> None:
         """Forget what was meant for a host that died: it is re-derived on restart."""
         self.batches.pop(host, None)
+        self.in_flight.pop(host, None)
+        self._urgent_hosts.discard(host)
+
+    def took(self, host: int) -> None:
+        """Host ``host`` took a Deliver: when it has taken all, its next batch may leave."""
+        left = self.in_flight.get(host, 0) - 1
+        if left > 0:
+            self.in_flight[host] = left
+        else:
+            self.in_flight.pop(host, None)
+
+    def ready_batches(self) -> list[tuple[int, list[tuple[str, Any]]]]:
+        """The batches that may leave now, removed and counted in flight: those of a
+        host that has taken every Deliver sent to it, and any that holds an urgent
+        message (everything before it in the batch goes with it, in order: a busy
+        host then reads the control before the Tick that would run its next step).
+        The others wait for a ``took``."""
+        if not self.batches:
+            return []
+        in_flight, urgent = self.in_flight, self._urgent_hosts
+        ready = [host for host in self.batches if host not in in_flight or host in urgent]
+        for host in ready:
+            in_flight[host] = in_flight.get(host, 0) + 1
+            urgent.discard(host)
+        return [(host, self.batches.pop(host)) for host in ready]
 
     def delivered(self, pid: str | None = None) -> list[tuple[str, Any]]:
         """Every queued ``(pid, message)`` (of ``pid`` only, if given), host by host:

@@ -68,6 +68,9 @@ class Registry:
     def __init__(self, hosts: HostPool) -> None:
         self.entries: dict[str, Entry] = {}
         self._hosts = hosts
+        # A daemon's StatusNotes: statuses set here that no host commits ("waiting for
+        # a host") are noted for readers of the store (see _status_notes).
+        self.notes: Any = None
         self._unplaced: dict[str, None] = {}  # pids waiting for a member, in order
 
     def get(self, pid: str) -> Entry | None:
@@ -112,6 +115,8 @@ class Registry:
         entry.status = dataclasses.replace(entry.status, status=text)
         entry.host, entry.active = UNPLACED, False
         self._unplaced[entry.status.pid] = None
+        if self.notes is not None:
+            self.notes.note(entry.status)
 
     def register_held(self, status: ProcessStatus) -> Entry:
         """A process held back by its ``when=`` condition: no host until it starts."""
@@ -146,6 +151,8 @@ class Registry:
             del self._unplaced[pid]
             entry.host = host
             entry.status = dataclasses.replace(entry.status, status=None)
+            if self.notes is not None:
+                self.notes.clear(pid)
             self.deliver(pid, Activate(), out)
             placed.append(pid)
         return placed

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import socket
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from prunus.actors._embedded_runtime import raise_error_reply
+from prunus.actors._listing import ListQuery, ProcessPage
+from prunus.actors._local_reads import LocalReads
 from prunus.actors._messages import (
     CancelWait,
     ErrorReply,
@@ -43,7 +46,7 @@ from prunus.actors._thespian import (
     connect_to_daemon,
     disconnect,
 )
-from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState, ProcessStatus
 from prunus.errors import (
     ClosedError,
     DaemonError,
@@ -68,17 +71,35 @@ def _new_key() -> str:
 
 
 def open_remote_runtime(
-    port: int, *, key: bytes, timeout: float = 10.0, where: str = "", host: str = LOOPBACK
+    port: int,
+    *,
+    key: bytes,
+    timeout: float = 10.0,
+    where: str = "",
+    host: str = LOOPBACK,
+    home: str | os.PathLike[str] | None = None,
+    daemon_alive: Callable[[], bool] | None = None,
 ) -> RemoteRuntime:
     """A runtime talking to the daemon on ``host``:``port``; every call but a wait
     gives up after ``timeout`` seconds. ``where`` names the daemon in errors. Every
-    message is signed with ``key``, the daemon's (see ``_frames``).
+    message is signed with ``key``, the daemon's (see ``_frames``). With ``home`` (the
+    daemon's, on this machine) status, list, outputs and report are read from its
+    store (see ``_local_reads``), while ``daemon_alive()`` says the daemon still
+    runs; the rest goes to the supervisor.
 
     Raises:
         DaemonError: nothing listens there.
         NotAuthorisedError: the daemon there does not accept ``key``.
     """
-    return RemoteRuntime(port, key=key, timeout=timeout, where=where, host=host)
+    return RemoteRuntime(
+        port,
+        key=key,
+        timeout=timeout,
+        where=where,
+        host=host,
+        home=home,
+        daemon_alive=daemon_alive,
+    )
 
 
 class RemoteRuntime(RuntimeQueries):
@@ -99,6 +120,8 @@ class RemoteRuntime(RuntimeQueries):
         timeout: float = 10.0,
         where: str = "",
         host: str = LOOPBACK,
+        home: str | os.PathLike[str] | None = None,
+        daemon_alive: Callable[[], bool] | None = None,
     ) -> None:
         self._host, self._port, self._key = host, port, key
         self._timeout = timeout
@@ -107,6 +130,10 @@ class RemoteRuntime(RuntimeQueries):
         self._closed = False
         self._check_alive()
         self._connect()
+        self._reads = None
+        if home is not None:
+            alive = daemon_alive or (lambda: True)
+            self._reads = LocalReads(home, self._ask_supervisor, lambda: self._still_there(alive))
 
     # ---- the runtime interface (prunus.actors.Runtime) ---------------------------------
 
@@ -245,6 +272,55 @@ class RemoteRuntime(RuntimeQueries):
         if not self._closed:
             self._closed = True
             disconnect(self._system)
+            if self._reads is not None:
+                self._reads.close()
+
+    # ---- reads: from the store when the home is here (see _local_reads) -------------
+
+    def status(self, pid: str) -> ProcessStatus:
+        if self._reads is None:
+            return super().status(pid)
+        self._refuse_if_closed()
+        return self._reads.status(pid)
+
+    def list(self) -> tuple[ProcessStatus, ...]:
+        if self._reads is None:
+            return super().list()
+        self._refuse_if_closed()
+        return self._reads.list()
+
+    def list_page(
+        self, query: ListQuery, after: tuple[float, str] | None = None, limit: int = 1000
+    ) -> ProcessPage:
+        if self._reads is None:
+            return super().list_page(query, after, limit)
+        self._refuse_if_closed()
+        return self._reads.list_page(query, after, limit)
+
+    def outputs(self, pid: str) -> dict[str, Any]:
+        if self._reads is None:
+            return super().outputs(pid)
+        self._refuse_if_closed()
+        return self._reads.outputs(pid)
+
+    def report(self, pid: str) -> list[tuple[float, str]]:
+        if self._reads is None:
+            return super().report(pid)
+        self._refuse_if_closed()
+        return self._reads.report(pid)
+
+    def _ask_supervisor(self, call: str, *args: Any) -> Any:
+        """What the store could not answer, asked the supervisor as before."""
+        return getattr(super(), call)(*args)
+
+    def _still_there(self, alive: Callable[[], bool]) -> None:
+        """Reads from the store stop when the daemon does (as on the supervisor's path)."""
+        if not alive():
+            raise DaemonError(f"no prunus daemon is running at {self._where}")
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise ClosedError("this client is closed")
 
     # ---- internals -----------------------------------------------------------------
 

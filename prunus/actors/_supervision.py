@@ -50,6 +50,7 @@ from prunus.actors._host_messages import (
     Reply,
     Spawned,
     StateChanged,
+    Took,
 )
 from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
@@ -84,6 +85,7 @@ from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._signals import Signals
+from prunus.actors._status_notes import StatusNotes
 from prunus.actors._timers import Timers
 from prunus.actors._unrecorded_failures import RetryFailure, hold_failure
 from prunus.actors._waiting_messages import (
@@ -100,6 +102,9 @@ from prunus.engine import (
 from prunus.errors import StoreError
 
 __all__ = ["REQUESTS", "Supervision"]
+
+# A client's controls, delivered to a host: they never wait for the host's Took.
+_CONTROLS = frozenset({PauseRequest, PlayRequest, KillRequest, ResumeRequest})
 
 _LOG = logging.getLogger(__name__)
 
@@ -152,10 +157,12 @@ class Supervision(LaunchFlows):
     ) -> None:
         # Invariant: ``out`` is this one object for the supervisor's life (the handlers
         # below hold it); the shell empties it after each message, never replaces it.
-        self.out = out = Outgoing()
+        self.out = out = Outgoing(urgent=_CONTROLS)
         self.placements = {}
         self.hosts = hosts
         self.registry = registry = Registry(hosts)
+        # A daemon notes the statuses no host commits, for clients reading the store.
+        self.notes = registry.notes = StatusNotes(store, enabled=hosts.distributed)
         self._writer = writer = ProcessWriter(store)
         self.control = control = Control(registry, store, me)
         self.waits = waits = Waits(registry)
@@ -216,6 +223,7 @@ class Supervision(LaunchFlows):
             ActivationFailed: self._activation_failed,
             Barrier: lambda e: recovery.barrier_reached(e.token, out),
             HostReady: lambda e: hosts.ready(e.index, e.os_pid),
+            Took: lambda e: out.took(e.index),
         }
         self._deadlines = {
             WaitDeadline: lambda payload: waits.deadline(payload, out),
@@ -276,6 +284,7 @@ class Supervision(LaunchFlows):
     def finished(self, status: ProcessStatus, result: ProcessResult) -> None:
         ending = self.registry.finished(status, result, self.out)
         if ending is not None:
+            self.notes.clear(ending.pid)
             self.carry_out(self.control.ended(ending))
             self.waits.ended(ending, self.out)
             self.memo.ended(ending.pid, ending.result)
@@ -333,8 +342,18 @@ class Supervision(LaunchFlows):
             self.waits.wait_for(WaitFor(pid, message.request_id), asker, self.out)
 
     def _state_changed(self, event: StateChanged) -> None:
-        self.registry.state_changed(event.status)
-        self.timers.track(event.status, self.out)
+        status = event.status
+        self.registry.state_changed(status)
+        self.timers.track(status, self.out)
+        # A long step's report, or a host holding on a full disk: no commit says so.
+        # (Never for an ended process: a report a fenced host sent late, say.)
+        entry = self.registry.get(status.pid)
+        if entry is None or entry.result is not None:
+            return
+        if status.step_started is not None or (status.status or "").startswith("blocked:"):
+            self.notes.note(status)
+        else:
+            self.notes.clear(status.pid)
 
     def _reload(self, message: Reload, asker: Any) -> None:
         self.carry_out(
@@ -377,6 +396,7 @@ class Supervision(LaunchFlows):
             # why, answer what waited on a host; the next open or restart tries again.
             status = self.registry.blocked(event.pid, event.reason)
             if status is not None:
+                self.notes.note(status)
                 self.control.abandoned(event.pid, status, self.out)
             return
         self.fail(event.pid, event.reason)

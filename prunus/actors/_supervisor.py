@@ -131,12 +131,13 @@ class Supervisor(Actor):
             timers, out.timers = out.timers, []
             for seconds, payload in timers:
                 self.wakeupAfter(seconds, payload=payload)
-        if out.batches:
-            batches, out.batches = out.batches, {}
+        if out.batches:  # one Deliver in flight per host (see _outgoing)
             addresses = self._hosts.addresses
-            for index, items in batches.items():
+            for index, items in out.ready_batches():
                 if addresses[index] is not None:
                     self.send(addresses[index], Deliver(tuple(items)))
+                else:  # not restarted yet: re-derived when it is
+                    out.drop_host(index)
 
     def _configure(self, config: Configure, sender: Any) -> None:
         if self._supervision is not None:

@@ -38,6 +38,7 @@ from prunus.actors._host_messages import (
     Reply,
     Spawned,
     StateChanged,
+    Took,
 )
 from prunus.actors._messages import ProcessList
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
@@ -70,6 +71,7 @@ _KINDS = (
     HostReady,
     Activate,
     ChildFinished,
+    Took,
 )
 _TAGS = {kind: index + 1 for index, kind in enumerate(_KINDS)}
 _FIELDS = {kind: tuple(field.name for field in dataclasses.fields(kind)) for kind in _KINDS}

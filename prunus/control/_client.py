@@ -25,7 +25,7 @@ from prunus.actors import (
     open_remote_runtime,
 )
 from prunus.conditions import Condition, Pid
-from prunus.control._daemon_files import daemon_address, daemon_key
+from prunus.control._daemon_files import daemon_address, daemon_key, local_reads
 from prunus.control._launch_options import (
     UNSET,
     LaunchDefaults,
@@ -126,9 +126,10 @@ class Client:
         except NotAuthorisedError:  # no daemon there is the better answer, if true
             ensure_listening(port, where, host)
             raise
-        return cls(
-            runtime=open_remote_runtime(port, key=secret, timeout=timeout, where=where, host=host)
+        runtime = open_remote_runtime(
+            port, key=secret, timeout=timeout, where=where, host=host, **local_reads(home, address)
         )
+        return cls(runtime=runtime)
 
     @property
     def is_remote(self) -> bool:

@@ -22,6 +22,7 @@ __all__ = [
     "DAEMON_FILE",
     "daemon_address",
     "daemon_key",
+    "local_reads",
     "parse_daemon_address",
     "read_daemon_file",
     "recorded_host",
@@ -46,6 +47,19 @@ def read_daemon_file(home: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return info if isinstance(info, dict) and "pid" in info and "port" in info else None
+
+
+def local_reads(home: str | os.PathLike[str] | None, address: str | int | None) -> dict[str, Any]:
+    """What a client needs to read the daemon's store itself (``open_remote_runtime``'s
+    ``home`` and ``daemon_alive``): given a home, the daemon is on this machine, and its
+    reads come from the store while the daemon recorded there runs; given only an
+    ``address``, none (every read asks the supervisor)."""
+    if address is not None:
+        return {}
+    path = resolve_home(home)
+    info = read_daemon_file(path)
+    pid = int(info["pid"]) if info is not None else 0
+    return {"home": path, "daemon_alive": lambda: pid > 0 and pid_alive(pid)}
 
 
 def daemon_address(

@@ -2,7 +2,8 @@
 
 Layout: named databases ``processes`` (registry records), ``checkpoints``, ``outputs``,
 ``logs`` (key ``pid NUL seq``, seq an 8-byte big-endian counter, so a pid's lines are
-one ordered key range), and ``memo``, ``conditions``, ``meta`` for later features.
+one ordered key range), and ``memo``, ``conditions``, ``meta``, ``notes`` (what only a
+daemon's supervisor knows of a status, for readers of the store) for later features.
 
 Facts this relies on (DESIGN.md section 7): writers serialise on one lock across
 processes; ``MapFullError`` rolls the transaction back, after which ``set_mapsize`` may
@@ -46,7 +47,7 @@ from prunus.persistence._store import (
 __all__ = ["LmdbStore"]
 
 _LOG = logging.getLogger(__name__)
-_DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta")
+_DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta", "notes")
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
 T = TypeVar("T")

@@ -36,7 +36,7 @@ __all__ = [
 _LOG = logging.getLogger(__name__)
 
 # Databases for later features (memoization, conditions, runtime metadata).
-GENERIC_DBS = frozenset({"memo", "conditions", "meta"})
+GENERIC_DBS = frozenset({"memo", "conditions", "meta", "notes"})
 
 # LMDB keys are at most 511 bytes; a log key is the pid plus 9 bytes.
 MAX_KEY_BYTES = 400

@@ -79,7 +79,9 @@ def test_a_daemon_that_does_not_answer_fails_within_the_timeout(tmp_path):
         os.kill(supervisor, signal.SIGSTOP)
         try:
             started = time.monotonic()
-            result = invoke("process", "list", "--home", str(tmp_path), "--timeout", "0.5")
+            # (show asks the supervisor: status and list on the daemon's machine are read
+            # from the store, see tests/daemon/test_local_reads.py)
+            result = invoke("process", "show", "p1", "--home", str(tmp_path), "--timeout", "0.5")
             took = time.monotonic() - started
         finally:
             os.kill(supervisor, signal.SIGCONT)

@@ -1,0 +1,169 @@
+"""Reads for a client on the daemon's own machine: straight from the home's store.
+
+Why: a daemon's supervisor answers every client and every host in one mailbox. Under
+load (1,000 chains on 2 hosts, 20 clients; ``benchmarks/cli_load.py``) a status read
+through it waited behind host traffic and behind other clients' lists (each one a
+pickle of every status), seconds at p99. A client that can open the home reads the
+store instead: LMDB readers never wait for the writer, and the store holds each
+process's last committed status, which is what the supervisor shows too (hosts
+commit before they report). What only the supervisor knows (blocked, waiting for a
+host, a long step in progress) it writes down as notes (:mod:`._status_notes`),
+which these reads show while they hold; what a held process waits for (``when=``)
+is in its record.
+
+Answered here: ``status``, ``list``, ``list_page``, ``outputs`` and ``report``. A pid
+the store has no record of (or one it cannot read) is asked of the supervisor, which
+answers it as always (``unknown process``, or a corrupt record shown EXCEPTED): the
+store never gives an answer the supervisor would not. Controls, waits and launches
+always go to the supervisor. A client of a daemon given by its address only (another
+user's, with a copy of the key) keeps every read on the supervisor's path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from prunus.actors._dependencies import waiting_text
+from prunus.actors._listing import ListPage, ListQuery, ProcessPage, page_of
+from prunus.actors._persisting import corrupt_status, record_status
+from prunus.actors._status_notes import NOTES_DB, noted_status
+from prunus.conditions import condition_from_data
+from prunus.engine import ProcessState, ProcessStatus
+from prunus.errors import PrunusError
+from prunus.persistence import LmdbStore
+
+__all__ = ["LocalReads"]
+
+# The stored values of the ended states (a record keeps its state as its value).
+_ENDED = frozenset(state.value for state in ProcessState if state.is_terminal)
+
+
+class LocalReads:
+    """The read half of a runtime, from the store of ``home`` (opened read-only on
+    first use, in this OS process). ``ask`` is the supervisor's path, for what the
+    store cannot answer: ``ask(kind, *args)`` with ``kind`` a method name.
+    ``check_alive`` raises (DaemonError) once the daemon is gone: a client of a daemon
+    that stopped says so, as on the supervisor's path, rather than read on."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str],
+        ask: Callable[..., Any],
+        check_alive: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._home = Path(home)
+        self._ask = ask
+        self._check_alive = check_alive
+        self._store: LmdbStore | None = None
+
+    def status(self, pid: str) -> ProcessStatus:
+        store = self._open()
+        try:
+            record = store.get_record(pid)
+            if record is not None:
+                shown = _shown(record, store.get(NOTES_DB, pid))
+                if shown.pid == pid:
+                    return shown
+        except (PrunusError, ValueError, TypeError, KeyError):
+            pass  # a record it cannot read: the supervisor says what it is
+        return self._ask("status", pid)
+
+    def list(self) -> tuple[ProcessStatus, ...]:
+        """Oldest first (the supervisor's launch order, as far as ``created`` tells)."""
+        return tuple(sorted(self._statuses(), key=lambda s: (s.created or 0.0, s.pid)))
+
+    def list_page(
+        self, query: ListQuery, after: tuple[float, str] | None = None, limit: int = 1000
+    ) -> ProcessPage:
+        """As the supervisor pages. A query for processes that have not ended (what
+        ``prunus process list`` asks by default) skips every ended record by its
+        state alone, before a status is made of it: most records of a busy home."""
+        skip_ended = not query.states and not query.include_ended
+        counted = [0]
+        page = page_of(self._statuses(skip_ended, counted), ListPage(query, after, limit))
+        return ProcessPage(page.statuses, page.matching, counted[0], page.next)
+
+    def outputs(self, pid: str) -> dict[str, Any]:
+        store = self._open()
+        try:
+            if store.get_record(pid) is not None:
+                outputs = store.get_outputs(pid)
+                if outputs is None:  # still running: what its last checkpoint emitted
+                    checkpoint = store.load_checkpoint(pid)
+                    outputs = dict(checkpoint["outputs"]) if checkpoint else {}
+                return outputs
+        except (PrunusError, ValueError, TypeError, KeyError):
+            pass
+        return self._ask("outputs", pid)
+
+    def report(self, pid: str) -> list[tuple[float, str]]:
+        store = self._open()
+        try:
+            if store.get_record(pid) is not None:
+                return [tuple(line) for line in store.get_logs(pid)]  # type: ignore[misc]
+        except (PrunusError, ValueError, TypeError):
+            pass
+        return self._ask("report", pid)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # ---- internals -----------------------------------------------------------------
+
+    def _open(self) -> LmdbStore:
+        self._check_alive()
+        if self._store is None:
+            self._store = LmdbStore(self._home, readonly=True)
+        return self._store
+
+    def _statuses(
+        self, skip_ended: bool = False, counted: list[int] | None = None
+    ) -> Iterator[ProcessStatus]:
+        """Every process in the store, in key order, each as the supervisor shows it
+        (a record it cannot read: EXCEPTED ``corrupt record``, as the supervisor).
+        ``skip_ended``: leave out the ended ones; ``counted[0]``: how many there were."""
+        store = self._open()
+        notes = dict(store.items(NOTES_DB))
+        broken: list[tuple[str, str]] = []
+        total = 0
+        seen_broken: set[str] = set()  # counted in ``total`` already
+        for pid, record in store.records(on_corrupt=lambda pid, why: broken.append((pid, why))):
+            total += 1
+            if skip_ended and record.get("state") in _ENDED:
+                continue
+            try:
+                shown = _shown(record, notes.get(pid))
+                if shown.pid != pid:
+                    raise ValueError(f"it names another pid, {shown.pid!r}")
+            except Exception as error:  # any shape of damage, as read_registry
+                broken.append((pid, f"{type(error).__name__}: {error}"))
+                seen_broken.add(pid)
+                continue
+            yield shown
+        if counted is not None:  # (records that failed to decode were not counted yet)
+            counted[0] = total + sum(1 for pid, _ in broken if pid not in seen_broken)
+        for pid, why in broken:
+            yield corrupt_status(pid, " ".join(f"corrupt record: {why}".split())[:300])[0]
+
+
+def _shown(record: dict[str, Any], note: Any) -> ProcessStatus:
+    noted = noted_status(record, note) if note is not None else None
+    if noted is not None:
+        return noted
+    status = record_status(record)
+    when = record.get("when")
+    if when and status.state is ProcessState.CREATED and status.status is None:
+        # Held by its when= condition (or started, before its first commit): what
+        # the supervisor shows is the condition it waits for, from this same record.
+        try:
+            text = waiting_text(condition_from_data(when))
+        except Exception:  # the supervisor fails it: its record says so soon
+            return status
+        return dataclasses.replace(status, status=text)
+    return status

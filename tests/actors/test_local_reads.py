@@ -1,0 +1,173 @@
+"""Reads from the store for a client on the daemon's machine (``_local_reads``), and
+the supervisor's notes of what no host commits (``_status_notes``): real LMDB homes."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+from prunus.actors._listing import ListPage, ListQuery, page_of
+from prunus.actors._local_reads import LocalReads
+from prunus.actors._persisting import read_registry, status_record
+from prunus.actors._status_notes import NOTES_DB, StatusNotes
+from prunus.engine import ProcessResult, ProcessState, ProcessStatus
+from prunus.persistence import LmdbStore, MemoryStore, StagedWrite
+
+
+def status(pid: str, state: ProcessState = ProcessState.WAITING, **fields) -> ProcessStatus:
+    return ProcessStatus(pid, "tests:P", state, created=fields.pop("created", 1.0), **fields)
+
+
+def record(store: LmdbStore, state_of: ProcessStatus) -> None:
+    ended = state_of.state.is_terminal
+    result = ProcessResult(state_of.pid, state_of.state, {"y": 1}) if ended else None
+    store.write(state_of.pid, record=status_record(state_of, result))
+
+
+class Asked:
+    """The supervisor's path, as a plain function: what it was asked, and its answer."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def __call__(self, call: str, *args):
+        self.calls.append((call, *args))
+        return f"supervisor answered {call}"
+
+
+@pytest.fixture
+def home(tmp_path):
+    store = LmdbStore(tmp_path, sync=False)
+    yield tmp_path, store
+    store.close()
+
+
+def test_a_status_comes_from_the_record_without_asking_the_supervisor(home):
+    path, store = home
+    record(store, status("a", paused=True, step="prepare"))
+    asked = Asked()
+    shown = LocalReads(path, asked).status("a")
+    assert shown == status("a", paused=True, step="prepare")
+    assert asked.calls == []
+
+
+def test_a_note_shows_until_the_process_commits_again(home):
+    path, store = home
+    record(store, status("a", ProcessState.CREATED))
+    notes = StatusNotes(store, enabled=True)
+    blocked = status("a", ProcessState.CREATED, status="blocked: cannot import flows:Square")
+    notes.note(blocked)
+    reads = LocalReads(path, Asked())
+    assert reads.status("a") == blocked
+    assert reads.list() == (blocked,)
+    time.sleep(0.01)
+    record(store, status("a", ProcessState.RUNNING, step="run"))  # it loaded and stepped
+    assert reads.status("a") == status("a", ProcessState.RUNNING, step="run")
+    assert reads.list() == (status("a", ProcessState.RUNNING, step="run"),)
+
+
+def test_a_cleared_note_is_gone_from_the_store_and_a_disabled_one_never_written():
+    store = MemoryStore()
+    StatusNotes(store, enabled=False).note(status("a", status="waiting for a host"))
+    assert list(store.items(NOTES_DB)) == []
+    notes = StatusNotes(store, enabled=True)
+    notes.note(status("a", status="waiting for a host with gpu=1"))
+    assert [pid for pid, _ in store.items(NOTES_DB)] == ["a"]
+    notes.clear("a")
+    assert list(store.items(NOTES_DB)) == []
+
+
+def test_a_note_that_cannot_be_written_is_logged_once_and_changes_nothing(home, caplog):
+    path, store = home
+    record(store, status("a"))
+    readonly = LmdbStore(path, readonly=True)
+    notes = StatusNotes(readonly, enabled=True)
+    with caplog.at_level(logging.ERROR, logger="prunus.actors._status_notes"):
+        notes.note(status("a", status="blocked: disk full"))
+        notes.note(status("a", status="blocked: disk full"))
+    assert len(caplog.records) == 1 and "cannot write status notes" in caplog.text
+    assert LocalReads(path, Asked()).status("a") == status("a")
+    readonly.close()
+
+
+def test_what_the_store_cannot_answer_is_asked_of_the_supervisor(home):
+    path, store = home
+    store.write_staged([StagedWrite("bad", b"bad", b"\xc1", None, None, [])])  # undecodable
+    asked = Asked()
+    reads = LocalReads(path, asked)
+    assert reads.status("nobody") == "supervisor answered status"
+    assert reads.status("bad") == "supervisor answered status"
+    assert reads.outputs("nobody") == "supervisor answered outputs"
+    assert reads.report("nobody") == "supervisor answered report"
+    assert asked.calls == [
+        ("status", "nobody"),
+        ("status", "bad"),
+        ("outputs", "nobody"),
+        ("report", "nobody"),
+    ]
+    [listed] = reads.list()  # as the supervisor lists it: EXCEPTED, a corrupt record
+    assert listed.pid == "bad" and listed.state is ProcessState.EXCEPTED
+    assert listed.status.startswith("corrupt record:")
+
+
+def test_outputs_and_report_come_from_the_store(home):
+    path, store = home
+    record(store, status("a", ProcessState.FINISHED))
+    store.write("a", outputs={"y": 1}, log_lines=["one", "two"])
+    reads = LocalReads(path, Asked())
+    assert reads.outputs("a") == {"y": 1}
+    assert [line for _, line in reads.report("a")] == ["one", "two"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ListQuery(),
+        ListQuery(include_ended=True),
+        ListQuery(states=("FINISHED",)),
+        ListQuery(paused_only=True),
+        ListQuery(newest=2),
+    ],
+)
+def test_a_page_from_the_store_is_the_page_the_supervisor_gives(home, query):
+    path, store = home
+    states = [
+        ProcessState.WAITING,
+        ProcessState.FINISHED,
+        ProcessState.RUNNING,
+        ProcessState.KILLED,
+        ProcessState.CREATED,
+    ]
+    for number in range(15):
+        state = states[number % len(states)]
+        record(
+            store,
+            status(
+                f"p{number:02d}",
+                state,
+                created=float(number % 4),
+                paused=number % 3 == 0 and not state.is_terminal,
+            ),
+        )
+    everything = [shown for shown, _ in read_registry(store)]
+    reads = LocalReads(path, Asked())
+    after = None
+    while True:
+        request = ListPage(query, after, 2)
+        assert reads.list_page(query, after, 2) == page_of(everything, request)
+        after = page_of(everything, request).next
+        if after is None:
+            break
+
+
+def test_a_note_never_outlives_the_end_of_its_process(home):
+    path, store = home
+    record(store, status("a", ProcessState.RUNNING))
+    StatusNotes(store, enabled=True).note(status("a", ProcessState.RUNNING, step_started=2.0))
+    time.sleep(0.01)
+    record(store, status("a", ProcessState.FINISHED))
+    late = status("a", ProcessState.RUNNING, step="run", step_started=3.0)
+    StatusNotes(store, enabled=True).note(late)  # a late report, newer than the record
+    assert LocalReads(path, Asked()).status("a").state is ProcessState.FINISHED
