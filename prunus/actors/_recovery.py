@@ -2,12 +2,12 @@
 
 On start, every stored process is registered; with ``resume``, every unfinished one
 that has a step to run is re-activated from its checkpoint (a WAITING one stays on disk
-until a message for it arrives: :func:`needs_activation`), the results of children that ended after their
-parent's last checkpoint are delivered again (the engine ignores those it has applied),
-kills that were recorded but not seen through are issued again, and a KILLED process
-whose kill did not reach all its children has them killed. The reload is answered once
-every host has handled its activations (a :class:`ReloadBarrier`), so a process that
-cannot be loaded is already EXCEPTED when the runtime reports itself ready.
+until a message for it arrives: :func:`needs_activation`), the results of children that
+ended after their parent's last checkpoint are delivered again (the engine ignores those
+it has applied), kills that were recorded but not seen through are issued again, and a
+KILLED process whose kill did not reach all its children has them killed. The reload is
+answered once every host has handled its activations (a :class:`ReloadBarrier`), so a
+process that cannot be loaded is already EXCEPTED when the runtime reports itself ready.
 
 When a host dies, its processes are re-activated on its replacement; one whose host
 died while running it more than ``restart_limit`` times ends EXCEPTED with the reason.
