@@ -23,12 +23,14 @@ actors (hosts, the echo) this object cannot.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from prunus.actors._bulk_control import BulkControl, BulkDeadline
 from prunus.actors._control import Control, Order
+from prunus.actors._control_all import ControlAll, cascades, live_targets
 from prunus.actors._dependencies import Dependencies
 from prunus.actors._embedded_messages import (
     LaunchMany,
@@ -118,6 +120,7 @@ REQUESTS = frozenset(
         KillRequest,
         ResumeRequest,
         ControlMany,
+        ControlAll,
         Launch,
         LaunchMany,
         LiveDescendants,
@@ -174,7 +177,7 @@ class Supervision(LaunchFlows):
         self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
         self.bulk = BulkControl()
-        self._passivated = PassivatedControl(store, writer) if passivate else None
+        self._passivated = PassivatedControl(store) if passivate else None
         self._store = store
         self._restart_limit = restart_limit
         self._handlers = {
@@ -185,6 +188,7 @@ class Supervision(LaunchFlows):
             KillRequest: self._control,
             ResumeRequest: self._control,
             ControlMany: self._control_many,
+            ControlAll: self._control_all,
             Launch: self._launch_instance,
             LaunchMany: lambda m, s: self.launch(list(m.processes), s, batch=True, instances=True),
             Run: self._run,
@@ -236,7 +240,7 @@ class Supervision(LaunchFlows):
     def handle(self, message: Any, asker: Any) -> None:
         """A message of a type in :data:`REQUESTS` from ``asker`` (a client or a host)."""
         self._handlers[type(message)](message, asker)
-        self.bulk.settle(self.out)
+        self._settle()
 
     def handle_events(self, events: Iterable[Any]) -> None:
         """What a host reports (or a cell run here for a passivated process), in order."""
@@ -247,7 +251,7 @@ class Supervision(LaunchFlows):
     def timer(self, payload: Any) -> None:
         """A timer this object asked for (``out.timers``) fired."""
         self._deadlines[type(payload)](payload)
-        self.bulk.settle(self.out)
+        self._settle()
 
     def host_restarted(self, index: int) -> None:
         """A new host actor took the place of host ``index``: move its processes."""
@@ -257,6 +261,13 @@ class Supervision(LaunchFlows):
                 self.ended_in_store(outcome.status, outcome.result)
             else:
                 self.fail(*outcome)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Before the shell sends what a message produced: commit the controls applied
+        to passivated processes (one fsync for all of them), then answer bulk requests."""
+        if self._passivated is not None:
+            self._passivated.commit()
         self.bulk.settle(self.out)
 
     def fence(self, tokens: list[str]) -> None:
@@ -382,6 +393,14 @@ class Supervision(LaunchFlows):
 
     def _control_many(self, message: ControlMany, asker: Any) -> None:
         for request, slot in self.bulk.start(message, asker, self.out):
+            self._control(request, slot)
+
+    def _control_all(self, message: ControlAll, asker: Any) -> None:
+        template = message.template
+        pids = tuple(live_targets(self.registry, tops_only=cascades(template)))
+        requests = tuple(dataclasses.replace(template, pid=pid) for pid in pids)
+        bulk = ControlMany(requests, message.timeout)
+        for request, slot in self.bulk.start(bulk, asker, self.out, pids):
             self._control(request, slot)
 
     def _activated(self, event: Activated) -> None:
