@@ -293,7 +293,19 @@ class Supervision(LaunchFlows):
     # ---- flows across parts ---------------------------------------------------------------
 
     def finished(self, status: ProcessStatus, result: ProcessResult) -> None:
-        ending = self.registry.finished(status, result, self.out)
+        # A passivated parent that a kill is on its way to (a cascade kills children
+        # first) is not activated to hear of this child: the kill ends it anyway, and
+        # a restart delivers ended children's results again. Activating it cost every
+        # tree of ``kill --all`` a host round trip and a durable kill record.
+        parent = self.registry.get(status.parent) if status.parent else None
+        quiet = (
+            parent is not None
+            and not parent.active
+            and self.control.being_killed(
+                status.parent  # type: ignore[arg-type]
+            )
+        )
+        ending = self.registry.finished(status, result, self.out, tell_parent=not quiet)
         if ending is not None:
             self.notes.clear(ending.pid)
             self.carry_out(self.control.ended(ending))
