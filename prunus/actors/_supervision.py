@@ -39,6 +39,7 @@ from prunus.actors._embedded_messages import (
     Run,
     Unanswered,
 )
+from prunus.actors._event_order import GAP_SECONDS, EventOrder, GapCheck
 from prunus.actors._host_messages import (
     Activate,
     Activated,
@@ -181,7 +182,7 @@ class Supervision(LaunchFlows):
         self._store = store
         self._restart_limit = restart_limit
         self._handlers = {
-            HostEvents: lambda m, s: self.handle_events(m.events),
+            HostEvents: self._host_events,
             StatusRequest: lambda m, s: inspection.status(m.pid, s, out),
             PauseRequest: self._control,
             PlayRequest: self._control,
@@ -235,12 +236,33 @@ class Supervision(LaunchFlows):
             BulkDeadline: lambda payload: self.bulk.deadline(payload, out),
             TimersDue: lambda payload: timers.fire(payload, out),
             RetryFailure: self._retry_failure,
+            GapCheck: self._gap_check,
         }
+        self.event_order = EventOrder()
 
     def handle(self, message: Any, asker: Any) -> None:
         """A message of a type in :data:`REQUESTS` from ``asker`` (a client or a host)."""
         self._handlers[type(message)](message, asker)
         self._settle()
+
+    def _host_events(self, message: HostEvents, sender: Any) -> None:
+        """A host's batch, applied in the order its host sent it (``_event_order``)."""
+        index = self.hosts.index_of(sender) if message.seq else None
+        if index is None:
+            self.handle_events(message.events)
+            return
+        ready, check = self.event_order.arrived(index, message.seq, message.events)
+        for events in ready:
+            self.handle_events(events)
+        if check:
+            self.out.wake_after(GAP_SECONDS, GapCheck(index, message.seq))
+
+    def _gap_check(self, check: GapCheck) -> None:
+        ready, again = self.event_order.gap_check(check)
+        for events in ready:
+            self.handle_events(events)
+        if again:
+            self.out.wake_after(GAP_SECONDS, check)
 
     def handle_events(self, events: Iterable[Any]) -> None:
         """What a host reports (or a cell run here for a passivated process), in order."""
@@ -255,6 +277,8 @@ class Supervision(LaunchFlows):
 
     def host_restarted(self, index: int) -> None:
         """A new host actor took the place of host ``index``: move its processes."""
+        for events in self.event_order.restarted(index):  # the old one's, held: committed
+            self.handle_events(events)
         restarted = self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
         for outcome in restarted:
             if isinstance(outcome, StoredEnding):
