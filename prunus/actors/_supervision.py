@@ -59,7 +59,8 @@ from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
 from prunus.actors._launch_flows import LaunchFlows
 from prunus.actors._launches import Launches
-from prunus.actors._listing import ListPage, page_of
+from prunus.actors._listing import ListPage
+from prunus.actors._listing_index import ListingIndex
 from prunus.actors._memo_cache import MemoCache
 from prunus.actors._messages import (
     CancelWait,
@@ -177,6 +178,7 @@ class Supervision(LaunchFlows):
         self.dependencies = Dependencies(registry, store)
         self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
+        self.listing = listing = ListingIndex(registry.entries)
         self.bulk = BulkControl()
         self._passivated = PassivatedControl(store) if passivate else None
         self._store = store
@@ -205,9 +207,7 @@ class Supervision(LaunchFlows):
             WaitForMany: lambda m, s: waits.wait_for_many(m, s, out),
             CancelWait: lambda m, s: waits.cancel(m.pid, m.request_id),
             ListProcesses: lambda m, s: inspection.list(s, out),
-            ListPage: lambda m, s: out.send(
-                s, page_of((entry.status for entry in registry.entries.values()), m)
-            ),
+            ListPage: lambda m, s: out.send(s, listing.page(m)),
             GetOutputs: lambda m, s: inspection.outputs(m.pid, s, out),
             GetReport: lambda m, s: inspection.report(m.pid, s, out),
             Describe: lambda m, s: inspection.describe(m.pid, s, out),
@@ -410,6 +410,7 @@ class Supervision(LaunchFlows):
         )
         if message.resume:
             self.timers.track_all(self.out)  # (passivated sleepers report nothing)
+        self.listing.catch_up()
 
     def _control(
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
