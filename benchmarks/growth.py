@@ -141,6 +141,11 @@ def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
             row["after_kill"] = by_state(home)
         finally:
             stop_daemon(home)
+            log = (home / "daemon.log").read_text()
+            # Host batches the supervisor had to put back in order (or never got).
+            row["batches_out_of_order"] = log.count("arrived before batch")
+            row["batches_twice"] = log.count("arrived twice")
+            row["batches_lost"] = log.count("never arrived")
     return row
 
 
