@@ -69,3 +69,21 @@ def test_after_a_reopen_an_embedded_home_resumes_a_waiting_workchain_on_its_mess
         assert client.status(parent).state is ProcessState.WAITING
         assert client.resume(child)
         assert client.wait(parent, timeout=60).is_finished_ok
+
+
+def test_a_burst_of_submissions_leaves_no_process_created_for_good(tmp_path):
+    """Issue 11, finding 10, at the smallest size that showed it on a loaded machine:
+    host batches overtaking one another used to leave processes CREATED and active
+    for good. (The deterministic reproduction is in tests/actors/test_event_order.py.)"""
+    chains = 2000
+    with running_daemon(tmp_path), Client.connect(tmp_path, timeout=120) as client:
+        for _ in range(chains // 500):
+            client.submit_many([(WaitsForChild, None)] * 500)
+
+        def settled():
+            status = daemon_status(tmp_path, timeout=60)
+            return status["processes"] == {"WAITING": 2 * chains} and status["active"] == 0
+
+        eventually(settled, timeout=240)
+    log = (tmp_path / "daemon.log").read_text()
+    assert "never arrived" not in log and "arrived twice" not in log
