@@ -9,7 +9,8 @@ KILLED process whose kill did not reach all its children has them killed. The re
 answered once every host has handled its activations (a :class:`ReloadBarrier`), so a
 process that cannot be loaded is already EXCEPTED when the runtime reports itself ready.
 
-When a host dies, its processes are re-activated on its replacement; one whose host
+When a host dies, the processes it held are re-activated on its replacement (a
+passivated WAITING one with nothing on its way to it stays on disk); one whose host
 died while running it more than ``restart_limit`` times ends EXCEPTED with the reason.
 
 Both walks are generators: they yield what the shell must do on the spot (an Order to
@@ -148,6 +149,15 @@ class Recovery:
             if entry.result is not None:
                 continue  # ended since the walk began (a stored ending reached it)
             first_write = launches.first_write(pid)
+            if (
+                not entry.active
+                and entry.status.state is ProcessState.WAITING
+                and first_write is None
+                and not control.to_resend(pid)
+            ):
+                # Passivated: all of it is on disk and nothing was on its way to it, so
+                # it stays there until a message arrives (as after a restart).
+                continue
             if first_write is not None and store.get_record(pid) is not None:
                 # Its first write was committed; only the Activated event was lost.
                 # Sending it again would reset a process that may have run on since.

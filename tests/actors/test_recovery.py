@@ -174,3 +174,15 @@ def test_a_new_process_whose_first_write_was_committed_is_answered_and_not_rewri
     assert parts.out.sends == [("client", Launched(new.pid))]
     assert parts.out.delivered(new.pid) == [(new.pid, Activate(None, None))]
     assert launches.first_write(new.pid) is None
+
+
+def test_a_passivated_waiting_process_of_a_dead_host_stays_on_disk():
+    parts = Parts(hosts=1)
+    again, _ = recovery(parts)
+    parts.tree("resting")
+    parts.registry.deliver("resting", "a message", parts.out)
+    parts.registry.passivated("resting")  # its host released it: nothing in flight
+    parts.take()
+    assert list(again.host_restarted(0, 3, parts.store, parts.out)) == []
+    assert parts.out.delivered() == []
+    assert parts.registry["resting"].restarts == 0
