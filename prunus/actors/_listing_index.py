@@ -25,6 +25,7 @@ from prunus.engine import ProcessState
 __all__ = ["ListingIndex"]
 
 _UNFINISHED = ListQuery()
+_FEW = 64  # up to this many keys out of order are inserted one by one, not re-sorted
 _TERMINAL = frozenset(state for state in ProcessState if state.is_terminal)
 
 
@@ -67,8 +68,9 @@ class ListingIndex:
         return ProcessPage(tuple(shown), matching, len(entries), cursor)
 
     def catch_up(self) -> None:
-        """Add the keys of the processes registered since the last page (the
-        supervisor calls it after a reload too, so a first page need not sort 200k)."""
+        """Add the keys of the processes registered since the last call. The
+        supervisor calls it after every message (a few keys each: the first page of a
+        listing never sorts 200k) and after a reload."""
         entries, keys = self._entries, self._keys
         new = len(entries) - self._indexed
         if new <= 0:
@@ -79,11 +81,14 @@ class ListingIndex:
             added = [_key(entry.status) for entry in islice(reversed(entries.values()), new)]
             added.reverse()
         self._indexed = len(entries)
-        if (keys and added[0] < keys[-1]) or added != sorted(added):
-            keys.extend(added)
-            keys.sort()
+        if not (keys and added[0] < keys[-1]) and added == sorted(added):
+            keys.extend(added)  # newer than everything: launches, as a rule
+        elif len(added) <= _FEW:
+            for key in added:  # a child spawned on another host a moment earlier
+                bisect.insort(keys, key)
         else:
             keys.extend(added)
+            keys.sort()
 
 
 def _key(status: Any) -> tuple[float, str]:

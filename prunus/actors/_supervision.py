@@ -293,6 +293,7 @@ class Supervision(LaunchFlows):
         if self._passivated is not None:
             self._passivated.commit()
         self.bulk.settle(self.out)
+        self.listing.catch_up()  # the keys of what registered, for the next page
 
     def fence(self, tokens: list[str]) -> None:
         """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
