@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Iterable
 
-__all__ = ["alive", "descendants", "memory_kib", "session_members", "wait_gone"]
+__all__ = ["alive", "cpu_seconds", "descendants", "memory_kib", "session_members", "wait_gone"]
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -90,3 +90,14 @@ def memory_kib(pids: Iterable[int]) -> dict[str, int]:
         except OSError:
             continue
     return {"rss": rss, "pss": pss}
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """Summed user + system CPU seconds the given processes have used so far (missing
+    ones count 0): load-independent, unlike wall time on a shared machine."""
+    ticks = 0
+    for pid in pids:
+        fields = _stat_fields(pid)
+        if fields is not None:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")

@@ -5,13 +5,19 @@ measures, from this client process:
 
 - ``submit_many`` of N ``Waiter`` workchains (each WAITING on one child that waits on
   nothing: 2N processes), in chunks of ``--chunk``: workchains per second, from the
-  first submit until all 2N are WAITING;
+  first submit until all 2N are WAITING. If the count of WAITING processes stops
+  growing for ``--stall`` seconds, the processes still CREATED are counted
+  (``stuck_created``: issue 11, finding 10) and the run goes on;
 - ``status`` round trips on 500 random workchains: p50 and p99;
-- the first page of ``process list`` (2,000 rows, ``Client.list_page``): milliseconds;
+- the first page of ``process list`` (2,000 rows, ``Client.list_page``, what the CLI
+  prints first): milliseconds; and every page of it (all 2N rows);
 - the daemon's summed RSS and PSS, then a restart (stop, start, time until it answers),
   then RSS and PSS again;
-- ``kill`` of every workchain (one request per tree, cascading to its child): seconds.
+- ``kill --all``: ONE request (``Client.kill_all``, what ``prunus process kill --all``
+  sends); the supervisor picks the N trees and cascades each: seconds until answered.
 
+Wall times on a shared machine follow its load, so each phase also reports the CPU
+seconds the daemon's OS processes used (``/proc``), and every row its load average.
 Prints a table and writes ``benchmarks/results/growth.json``.
 Run: ``python benchmarks/growth.py [--sizes 1000 10000 100000] [--workers 2]``.
 """
@@ -39,31 +45,61 @@ import prunus  # noqa: E402
 from prunus.control import daemon_pids, daemon_status, start_daemon, stop_daemon  # noqa: E402
 
 
+def own_pids(home: Path) -> list[int]:
+    return daemon_pids(json.loads((home / "daemon.json").read_text()))
+
+
 def memory_mib(home: Path) -> dict[str, float]:
-    info = json.loads((home / "daemon.json").read_text())
-    kib = _procfs.memory_kib(daemon_pids(info))
+    kib = _procfs.memory_kib(own_pids(home))
     return {kind: value / 1024 for kind, value in kib.items()}
 
 
-def waiting(home: Path) -> int:
-    return int(daemon_status(home, timeout=60).get("processes", {}).get("WAITING", 0))
+def cpu(home: Path) -> float:
+    return _procfs.cpu_seconds(own_pids(home))
 
 
-def one_size(n: int, workers: int, chunk: int) -> dict[str, Any]:
-    row: dict[str, Any] = {"n": n, "processes": 2 * n}
+def by_state(home: Path) -> dict[str, int]:
+    return dict(daemon_status(home, timeout=120).get("processes", {}))
+
+
+def wait_all_waiting(home: Path, n: int, stall: float, row: dict[str, Any]) -> None:
+    """Until all 2N are WAITING, or their count has not grown for ``stall`` seconds
+    (then note how many stayed CREATED: issue 11, finding 10)."""
+    best, since = -1, time.monotonic()
+    while True:
+        states = by_state(home)
+        waiting = states.get("WAITING", 0)
+        if waiting >= 2 * n:
+            row["stuck_created"] = 0
+            return
+        if waiting > best:
+            best, since = waiting, time.monotonic()
+        elif time.monotonic() - since > stall:
+            row["stuck_created"] = states.get("CREATED", 0)
+            row["stuck_states"] = states
+            return
+        time.sleep(0.2)
+
+
+def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
+    row: dict[str, Any] = {"n": n, "processes": 2 * n, "workers": workers}
     with tempfile.TemporaryDirectory(prefix="prunus-growth-") as where:
         home = Path(where)
         start_daemon(home, workers=workers)
         try:
-            with prunus.Client.connect(home, timeout=300) as client:
+            with prunus.Client.connect(home, timeout=600) as client:
+                row["load_before"] = os.getloadavg()[0]
+                cpu_before = cpu(home)
                 started = time.perf_counter()
                 pids: list[str] = []
                 for first in range(0, n, chunk):
                     pids += client.submit_many([(Waiter, None)] * min(chunk, n - first))
                 row["submitted_s"] = time.perf_counter() - started
-                while waiting(home) < 2 * n:
-                    time.sleep(0.2)
-                row["submit_rate"] = n / (time.perf_counter() - started)
+                wait_all_waiting(home, n, stall, row)
+                row["submit_s"] = time.perf_counter() - started
+                row["submit_rate"] = n / row["submit_s"]
+                row["submit_cpu_s"] = cpu(home) - cpu_before
+                row["load_submit"] = os.getloadavg()[0]
                 samples = []
                 for pid in random.Random(16).sample(pids, min(500, n)):
                     begun = time.perf_counter()
@@ -74,23 +110,42 @@ def one_size(n: int, workers: int, chunk: int) -> dict[str, Any]:
                 row["status_p99_ms"] = (
                     1000 * samples[min(len(samples) - 1, int(0.99 * len(samples)))]
                 )
+                query = prunus.ListQuery()
                 begun = time.perf_counter()
-                client.list_page(prunus.ListQuery(), limit=2000)
+                page = client.list_page(query, limit=2000)
                 row["list_first_page_ms"] = 1000 * (time.perf_counter() - begun)
+                rows = len(page.statuses)
+                while page.next is not None:
+                    page = client.list_page(query, after=page.next, limit=2000)
+                    rows += len(page.statuses)
+                row["list_all_pages_s"] = time.perf_counter() - begun
+                row["list_rows"] = rows
             row["before_restart_mib"] = memory_mib(home)
             stop_daemon(home)
             begun = time.perf_counter()
             start_daemon(home, workers=workers)
             row["restart_s"] = time.perf_counter() - begun
-            time.sleep(2.0)  # let hosts passivate what the restart re-activated
+            row["restart_cpu_s"] = cpu(home)  # (new OS processes: all they used so far)
+            row["load_restart"] = os.getloadavg()[0]
+            time.sleep(2.0)  # let hosts passivate what the restart re-activated, if any
             row["after_restart_mib"] = memory_mib(home)
-            with prunus.Client.connect(home, timeout=300) as client:
+            row["active_after_restart"] = daemon_status(home, timeout=120)["active"]
+            with prunus.Client.connect(home, timeout=600) as client:
+                cpu_before = cpu(home)
                 begun = time.perf_counter()
-                for pid in pids:
-                    client.kill(pid)
+                killed = client.kill_all(timeout=600)
                 row["kill_all_s"] = time.perf_counter() - begun
+                row["kill_all_cpu_s"] = cpu(home) - cpu_before
+                row["killed_trees"] = sum(1 for ok in killed.values() if ok)
+                row["load_kill"] = os.getloadavg()[0]
+            row["after_kill"] = by_state(home)
         finally:
             stop_daemon(home)
+            log = (home / "daemon.log").read_text()
+            # Host batches the supervisor had to put back in order (or never got).
+            row["batches_out_of_order"] = log.count("arrived before batch")
+            row["batches_twice"] = log.count("arrived twice")
+            row["batches_lost"] = log.count("never arrived")
     return row
 
 
@@ -99,6 +154,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--stall", type=float, default=60.0)
     parser.add_argument("--json", type=Path, default=HERE / "results" / "growth.json")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -106,12 +162,12 @@ def main() -> None:
     )
     rows = []
     for n in args.sizes:
-        row = one_size(n, args.workers, args.chunk)
+        row = one_size(n, args.workers, args.chunk, args.stall)
         rows.append(row)
         print(json.dumps(row), flush=True)
     print()
     header = ["workchains", "submit/s", "status p50", "p99 ms", "list page ms", "restart s"]
-    header += ["RSS MiB before", "after", "kill all s"]
+    header += ["RSS MiB before", "after", "kill all s", "stuck CREATED", "load"]
     print("  ".join(f"{h:>14}" for h in header))
     for row in rows:
         cells = [
@@ -124,6 +180,8 @@ def main() -> None:
             f"{row['before_restart_mib']['rss']:,.0f}",
             f"{row['after_restart_mib']['rss']:,.0f}",
             f"{row['kill_all_s']:.1f}",
+            f"{row['stuck_created']}",
+            f"{row['load_submit']:.1f}",
         ]
         print("  ".join(f"{c:>14}" for c in cells))
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from prunus.actors._messages import ControlMany, ControlManyReply, ControlRequest
+from prunus.actors._control_all import ControlAllReply
+from prunus.actors._messages import ControlMany, ControlManyReply, ControlReply, ControlRequest
 from prunus.actors._outgoing import Outgoing
 
 __all__ = ["BulkControl", "BulkDeadline", "BulkSlot"]
@@ -48,6 +49,7 @@ class _Bulk:
     asker: Any
     outcomes: list[Any]
     left: set[int] = field(default_factory=set)
+    pids: tuple[str, ...] | None = None  # a ControlAll: answered with a ControlAllReply
 
 
 class BulkControl:
@@ -58,16 +60,22 @@ class BulkControl:
         self._ids = 0
 
     def start(
-        self, message: ControlMany, asker: Any, out: Outgoing
+        self,
+        message: ControlMany,
+        asker: Any,
+        out: Outgoing,
+        pids: tuple[str, ...] | None = None,
     ) -> Iterator[tuple[ControlRequest, BulkSlot]]:
-        """Open a bulk request; yields each control with the slot that is its asker."""
+        """Open a bulk request; yields each control with the slot that is its asker.
+        With ``pids`` (those of a ControlAll, one per request), the answer is a
+        ControlAllReply."""
         requests = message.requests
-        if not requests:
-            out.send(asker, ControlManyReply(()))
-            return
         self._ids += 1
         bulk = self._ids
-        self._open[bulk] = _Bulk(asker, [None] * len(requests), set(range(len(requests))))
+        self._open[bulk] = _Bulk(asker, [None] * len(requests), set(range(len(requests))), pids)
+        if not requests:
+            self._answer(bulk, out)
+            return
         if message.timeout is not None:
             out.wake_after(max(0.0, message.timeout), BulkDeadline(bulk))
         for index, request in enumerate(requests):
@@ -101,4 +109,8 @@ class BulkControl:
 
     def _answer(self, bulk_id: int, out: Outgoing) -> None:
         bulk = self._open.pop(bulk_id)
-        out.send(bulk.asker, ControlManyReply(tuple(bulk.outcomes)))
+        if bulk.pids is None:
+            out.send(bulk.asker, ControlManyReply(tuple(bulk.outcomes)))
+            return
+        oks = tuple(o.ok if type(o) is ControlReply else None for o in bulk.outcomes)
+        out.send(bulk.asker, ControlAllReply(bulk.pids, oks))

@@ -88,16 +88,6 @@ class ProcessCell:
         # A cell for an ended process only answers control (a message that was on its
         # way when the process ended): it never steps and never writes.
         self.finished = process.has_terminated()
-        self._handlers = {
-            Step: self._on_step,
-            PauseRequest: self._on_pause,
-            PlayRequest: self._on_play,
-            KillRequest: self._on_kill,
-            ResumeRequest: self._on_resume,
-            ChildFinished: self._on_child_finished,
-            Wake: self._on_wake,
-            DeliverSignal: self._on_signal,
-        }
 
     @property
     def pid(self) -> str:
@@ -117,11 +107,13 @@ class ProcessCell:
     def handle(self, message: Any) -> None:
         if self._unsettled and type(message) is not ChildFinished:
             self.settle()
-        handler = self._handlers.get(type(message))
+        # One table for the class (a dict of bound methods per cell was 10% of the
+        # supervisor's CPU in a kill of 3k passivated trees, one cell each).
+        handler = _HANDLERS.get(type(message))
         if handler is None:
             _LOG.warning("process %s ignored unexpected message %r", self.pid, message)
         else:
-            handler(message)
+            handler(self, message)
 
     # ---- handlers -------------------------------------------------------------------
 
@@ -255,6 +247,18 @@ class ProcessCell:
             written = current()
             self._writer.write_failure(process, *written)
         return written
+
+
+_HANDLERS: dict[type, Any] = {
+    Step: ProcessCell._on_step,
+    PauseRequest: ProcessCell._on_pause,
+    PlayRequest: ProcessCell._on_play,
+    KillRequest: ProcessCell._on_kill,
+    ResumeRequest: ProcessCell._on_resume,
+    ChildFinished: ProcessCell._on_child_finished,
+    Wake: ProcessCell._on_wake,
+    DeliverSignal: ProcessCell._on_signal,
+}
 
 
 class CollectingOutbox:

@@ -155,6 +155,10 @@ class Control:
         self._pending.setdefault(pid, []).append(Pending(message, cascade, is_root))
         return Order(pid, message, is_root and type(message) is KillRequest)
 
+    def being_killed(self, pid: str) -> bool:
+        """Whether a kill is on its way to ``pid`` (sent or about to be)."""
+        return self._being_killed(pid)
+
     def _being_killed(self, pid: str) -> bool:
         return any(type(p.message) is KillRequest for p in self._pending.get(pid, ()))
 

@@ -126,6 +126,7 @@ class HostActor(Actor):
         self._held: list[tuple[Any, Any]] | None = None  # a list while holding (disk full)
         self._blocked: set[str] = set()  # pids shown as blocked while holding
         self._watch: StepWatch | None = None  # daemon hosts: reports long steps
+        self._sent = 0  # the sequence number of the last batch sent to the supervisor
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
         kind = type(message)
@@ -219,7 +220,7 @@ class HostActor(Actor):
         self._nested = NestedCalls(
             self._writer, self, lambda: self._commit(durable=True), self._writes
         )
-        self.send(sender, HostEvents((HostReady(config.index, os.getpid()),)))
+        self._send_in_order((HostReady(config.index, os.getpid()),))
 
     def _open_writes(self, config: HostConfig) -> Any:
         """The store as this host's cells see it (a member's host: see MemberHost)."""
@@ -326,7 +327,13 @@ class HostActor(Actor):
     def _send_events(self) -> None:
         if self._events:
             events, self._events = tuple(self._events), []
-            self.send(self._supervisor, HostEvents(events))
+            self._send_in_order(events)
+
+    def _send_in_order(self, events: tuple[Any, ...]) -> None:
+        """Every batch on the way to the supervisor is numbered: it applies them in
+        this order even if the transport delivers them in another (_event_order)."""
+        self._sent += 1
+        self.send(self._supervisor, HostEvents(events, self._sent))
 
     def _commit(self, durable: bool) -> None:
         assert self._config is not None and self._writes is not None
@@ -360,7 +367,7 @@ class HostActor(Actor):
                         StateChanged(dataclasses.replace(status, status=f"blocked: {error}"))
                     )
             if shown:  # status only: it commits nobody to anything the store could forget
-                self.send(self._supervisor, HostEvents(tuple(shown)))
+                self._send_in_order(tuple(shown))
         if self._config.home is not None:  # daemon: retry on a timer
             self.wakeupAfter(_RETRY_SECONDS)
         raise _Holding

@@ -112,15 +112,18 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class HostEvents:
-    """Host -> supervisor: what happened in one slice, in order, after it was committed."""
+    """Host -> supervisor: what happened in one slice, in order, after it was committed.
+    ``seq``: 1, 2, ... per host actor, so the supervisor applies batches in the order
+    they were sent (``_event_order``); 0: unordered (a long step's report)."""
 
     events: tuple[Any, ...]
+    seq: int = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Across OS processes: plain tuples, not pickled dataclasses (see _wire).
         from prunus.actors import _wire
 
-        return (_wire.unpack_events, (_wire.pack_events(self.events),))
+        return (_wire.unpack_events, (_wire.pack_events(self.events), self.seq))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from prunus.actors._control_all import ControlAll, ControlAllReply
 from prunus.actors._listing import ListPage, ListQuery, ProcessPage
 from prunus.actors._messages import (
     ControlMany,
     ControlManyReply,
     ControlReply,
+    ControlRequest,
     DaemonInfo,
     DaemonStatus,
     Describe,
@@ -87,6 +89,26 @@ class RuntimeQueries:
             elif isinstance(outcome, ControlReply):
                 outcomes[request.pid] = outcome.ok
         return outcomes
+
+    def control_all(
+        self,
+        action: str,
+        *,
+        msg: str | None = None,
+        cascade: bool = True,
+        timeout: float | None = None,
+    ) -> dict[str, bool | None]:
+        template: ControlRequest
+        if action == "kill":
+            template = KillRequest("", msg)
+        elif action in ("pause", "play"):
+            kind = PauseRequest if action == "pause" else PlayRequest
+            template = kind("", cascade=cascade)
+        else:
+            raise ValueError(f"no bulk control {action!r}: pause, play or kill")
+        reply = self._ask(ControlAll(template, self._bulk_deadline(timeout)))
+        assert isinstance(reply, ControlAllReply), reply
+        return dict(zip(reply.pids, reply.outcomes, strict=True))
 
     def _bulk_deadline(self, timeout: float | None) -> float | None:
         """When the supervisor answers a bulk request with what it has (remote: before

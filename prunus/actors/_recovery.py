@@ -1,14 +1,16 @@
 """Coming back: the registry reloaded from the store, and a dead host's processes moved.
 
-On start, every stored process is registered; with ``resume``, every unfinished one is
-re-activated from its checkpoint, the results of children that ended after their
-parent's last checkpoint are delivered again (the engine ignores those it has applied),
-kills that were recorded but not seen through are issued again, and a KILLED process
-whose kill did not reach all its children has them killed. The reload is answered once
-every host has handled its activations (a :class:`ReloadBarrier`), so a process that
-cannot be loaded is already EXCEPTED when the runtime reports itself ready.
+On start, every stored process is registered; with ``resume``, every unfinished one
+that has a step to run is re-activated from its checkpoint (a WAITING one stays on disk
+until a message for it arrives: :func:`needs_activation`), the results of children that
+ended after their parent's last checkpoint are delivered again (the engine ignores those
+it has applied), kills that were recorded but not seen through are issued again, and a
+KILLED process whose kill did not reach all its children has them killed. The reload is
+answered once every host has handled its activations (a :class:`ReloadBarrier`), so a
+process that cannot be loaded is already EXCEPTED when the runtime reports itself ready.
 
-When a host dies, its processes are re-activated on its replacement; one whose host
+When a host dies, the processes it held are re-activated on its replacement (a
+passivated WAITING one with nothing on its way to it stays on disk); one whose host
 died while running it more than ``restart_limit`` times ends EXCEPTED with the reason.
 
 Both walks are generators: they yield what the shell must do on the spot (an Order to
@@ -38,7 +40,7 @@ from prunus.actors._reconcile import StoredEnding, adopt_stored_children, stored
 from prunus.actors._registry import Registry
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 
-__all__ = ["Failure", "Recovery", "ReloadBarrier", "runtime_failure"]
+__all__ = ["Failure", "Recovery", "ReloadBarrier", "needs_activation", "runtime_failure"]
 
 
 class Failure(NamedTuple):
@@ -93,7 +95,7 @@ class Recovery:
                 registry.register_ended(status, result)
             else:
                 registry.register(status)
-                if resume:
+                if resume and needs_activation(status):
                     registry.deliver(pid, Activate(), out)
                     resumed += 1
         self._control.load_kill_records()
@@ -147,6 +149,15 @@ class Recovery:
             if entry.result is not None:
                 continue  # ended since the walk began (a stored ending reached it)
             first_write = launches.first_write(pid)
+            if (
+                not entry.active
+                and entry.status.state is ProcessState.WAITING
+                and first_write is None
+                and not control.to_resend(pid)
+            ):
+                # Passivated: all of it is on disk and nothing was on its way to it, so
+                # it stays there until a message arrives (as after a restart).
+                continue
             if first_write is not None and store.get_record(pid) is not None:
                 # Its first write was committed; only the Activated event was lost.
                 # Sending it again would reset a process that may have run on since.
@@ -170,6 +181,18 @@ class Recovery:
             registry.redeliver_child_results(pid, out)
             for message in control.to_resend(pid):
                 registry.deliver(pid, message, out)
+
+
+def needs_activation(status: ProcessStatus) -> bool:
+    """Whether a reloaded process must be loaded into a host now.
+
+    A WAITING process moves only when a message for it arrives (a child's result, a
+    control, its timer, a signal, a resume): its record says all a read needs, so it
+    stays on disk, passivated, until then (DESIGN.md section 2). Loading it anyway is
+    what made a restart of 100k waiting workchains take 40 s and double the hosts'
+    memory. Every other state has (or may have) a step to run: CREATED has not started,
+    RUNNING was in a step or between two when the runtime stopped."""
+    return status.state is not ProcessState.WAITING
 
 
 def runtime_failure(status: ProcessStatus, reason: str) -> tuple[ProcessStatus, ProcessResult]:

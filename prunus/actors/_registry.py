@@ -244,9 +244,10 @@ class Registry:
         return entry.restarts
 
     def finished(
-        self, status: ProcessStatus, result: ProcessResult, out: Outgoing
+        self, status: ProcessStatus, result: ProcessResult, out: Outgoing, tell_parent: bool = True
     ) -> Ending | None:
-        """``status.pid`` ended: record it, free its host slot, tell its parent.
+        """``status.pid`` ended: record it, free its host slot, tell its parent (unless
+        not ``tell_parent``: a passivated parent a kill is on its way to).
 
         Returns:
             The Ending for the other parts to react to; None if it had ended already
@@ -260,7 +261,7 @@ class Registry:
         if entry.host >= 0:  # (held or waiting for a member: no host)
             self._hosts.release(entry.host, entry.requirements)
         parent = self.entries.get(status.parent) if status.parent else None
-        if parent is not None and parent.result is None:
+        if parent is not None and parent.result is None and tell_parent:
             self.deliver(status.parent, ChildFinished(pid, result), out)  # type: ignore[arg-type]
         return Ending(pid, status, result)
 

@@ -181,6 +181,19 @@ class Runtime(Protocol):
         """:meth:`kill` for every pid in one request (as :meth:`pause_many`)."""
         ...
 
+    def control_all(
+        self,
+        action: str,
+        *,
+        msg: str | None = None,
+        cascade: bool = True,
+        timeout: float | None = None,
+    ) -> dict[str, bool | None]:
+        """``action`` ("pause", "play" or "kill") for every process that has not ended,
+        in one request: the runtime picks the pids (only tops of trees when the action
+        cascades). The outcome of each pid it picked, as :meth:`pause_many`."""
+        ...
+
     def signal(self, pid: str, name: str, payload: bytes) -> ProcessStatus:
         """Deliver the signal ``name`` (``payload`` codec-encoded) to ``pid``; answered
         once it is stored with the process. Raises UnknownProcessError, or

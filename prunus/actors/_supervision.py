@@ -23,12 +23,14 @@ actors (hosts, the echo) this object cannot.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from prunus.actors._bulk_control import BulkControl, BulkDeadline
 from prunus.actors._control import Control, Order
+from prunus.actors._control_all import ControlAll, cascades, live_targets
 from prunus.actors._dependencies import Dependencies
 from prunus.actors._embedded_messages import (
     LaunchMany,
@@ -37,6 +39,7 @@ from prunus.actors._embedded_messages import (
     Run,
     Unanswered,
 )
+from prunus.actors._event_order import GAP_SECONDS, EventOrder, GapCheck
 from prunus.actors._host_messages import (
     Activate,
     Activated,
@@ -56,7 +59,8 @@ from prunus.actors._host_pool import HostPool
 from prunus.actors._inspection import Inspection
 from prunus.actors._launch_flows import LaunchFlows
 from prunus.actors._launches import Launches
-from prunus.actors._listing import ListPage, page_of
+from prunus.actors._listing import ListPage
+from prunus.actors._listing_index import ListingIndex
 from prunus.actors._memo_cache import MemoCache
 from prunus.actors._messages import (
     CancelWait,
@@ -118,6 +122,7 @@ REQUESTS = frozenset(
         KillRequest,
         ResumeRequest,
         ControlMany,
+        ControlAll,
         Launch,
         LaunchMany,
         LiveDescendants,
@@ -173,18 +178,20 @@ class Supervision(LaunchFlows):
         self.dependencies = Dependencies(registry, store)
         self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
+        self.listing = listing = ListingIndex(registry.entries)
         self.bulk = BulkControl()
-        self._passivated = PassivatedControl(store, writer) if passivate else None
+        self._passivated = PassivatedControl(store) if passivate else None
         self._store = store
         self._restart_limit = restart_limit
         self._handlers = {
-            HostEvents: lambda m, s: self.handle_events(m.events),
+            HostEvents: self._host_events,
             StatusRequest: lambda m, s: inspection.status(m.pid, s, out),
             PauseRequest: self._control,
             PlayRequest: self._control,
             KillRequest: self._control,
             ResumeRequest: self._control,
             ControlMany: self._control_many,
+            ControlAll: self._control_all,
             Launch: self._launch_instance,
             LaunchMany: lambda m, s: self.launch(list(m.processes), s, batch=True, instances=True),
             Run: self._run,
@@ -200,9 +207,7 @@ class Supervision(LaunchFlows):
             WaitForMany: lambda m, s: waits.wait_for_many(m, s, out),
             CancelWait: lambda m, s: waits.cancel(m.pid, m.request_id),
             ListProcesses: lambda m, s: inspection.list(s, out),
-            ListPage: lambda m, s: out.send(
-                s, page_of((entry.status for entry in registry.entries.values()), m)
-            ),
+            ListPage: lambda m, s: out.send(s, listing.page(m)),
             GetOutputs: lambda m, s: inspection.outputs(m.pid, s, out),
             GetReport: lambda m, s: inspection.report(m.pid, s, out),
             Describe: lambda m, s: inspection.describe(m.pid, s, out),
@@ -231,12 +236,33 @@ class Supervision(LaunchFlows):
             BulkDeadline: lambda payload: self.bulk.deadline(payload, out),
             TimersDue: lambda payload: timers.fire(payload, out),
             RetryFailure: self._retry_failure,
+            GapCheck: self._gap_check,
         }
+        self.event_order = EventOrder()
 
     def handle(self, message: Any, asker: Any) -> None:
         """A message of a type in :data:`REQUESTS` from ``asker`` (a client or a host)."""
         self._handlers[type(message)](message, asker)
-        self.bulk.settle(self.out)
+        self._settle()
+
+    def _host_events(self, message: HostEvents, sender: Any) -> None:
+        """A host's batch, applied in the order its host sent it (``_event_order``)."""
+        index = self.hosts.index_of(sender) if message.seq else None
+        if index is None:
+            self.handle_events(message.events)
+            return
+        ready, check = self.event_order.arrived(index, message.seq, message.events)
+        for events in ready:
+            self.handle_events(events)
+        if check:
+            self.out.wake_after(GAP_SECONDS, GapCheck(index, message.seq))
+
+    def _gap_check(self, check: GapCheck) -> None:
+        ready, again = self.event_order.gap_check(check)
+        for events in ready:
+            self.handle_events(events)
+        if again:
+            self.out.wake_after(GAP_SECONDS, check)
 
     def handle_events(self, events: Iterable[Any]) -> None:
         """What a host reports (or a cell run here for a passivated process), in order."""
@@ -247,17 +273,27 @@ class Supervision(LaunchFlows):
     def timer(self, payload: Any) -> None:
         """A timer this object asked for (``out.timers``) fired."""
         self._deadlines[type(payload)](payload)
-        self.bulk.settle(self.out)
+        self._settle()
 
     def host_restarted(self, index: int) -> None:
         """A new host actor took the place of host ``index``: move its processes."""
+        for events in self.event_order.restarted(index):  # the old one's, held: committed
+            self.handle_events(events)
         restarted = self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
         for outcome in restarted:
             if isinstance(outcome, StoredEnding):
                 self.ended_in_store(outcome.status, outcome.result)
             else:
                 self.fail(*outcome)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Before the shell sends what a message produced: commit the controls applied
+        to passivated processes (one fsync for all of them), then answer bulk requests."""
+        if self._passivated is not None:
+            self._passivated.commit()
         self.bulk.settle(self.out)
+        self.listing.catch_up()  # the keys of what registered, for the next page
 
     def fence(self, tokens: list[str]) -> None:
         """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
@@ -282,7 +318,19 @@ class Supervision(LaunchFlows):
     # ---- flows across parts ---------------------------------------------------------------
 
     def finished(self, status: ProcessStatus, result: ProcessResult) -> None:
-        ending = self.registry.finished(status, result, self.out)
+        # A passivated parent that a kill is on its way to (a cascade kills children
+        # first) is not activated to hear of this child: the kill ends it anyway, and
+        # a restart delivers ended children's results again. Activating it cost every
+        # tree of ``kill --all`` a host round trip and a durable kill record.
+        parent = self.registry.get(status.parent) if status.parent else None
+        quiet = (
+            parent is not None
+            and not parent.active
+            and self.control.being_killed(
+                status.parent  # type: ignore[arg-type]
+            )
+        )
+        ending = self.registry.finished(status, result, self.out, tell_parent=not quiet)
         if ending is not None:
             self.notes.clear(ending.pid)
             self.carry_out(self.control.ended(ending))
@@ -363,6 +411,7 @@ class Supervision(LaunchFlows):
         )
         if message.resume:
             self.timers.track_all(self.out)  # (passivated sleepers report nothing)
+        self.listing.catch_up()
 
     def _control(
         self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
@@ -382,6 +431,14 @@ class Supervision(LaunchFlows):
 
     def _control_many(self, message: ControlMany, asker: Any) -> None:
         for request, slot in self.bulk.start(message, asker, self.out):
+            self._control(request, slot)
+
+    def _control_all(self, message: ControlAll, asker: Any) -> None:
+        template = message.template
+        pids = tuple(live_targets(self.registry, tops_only=cascades(template)))
+        requests = tuple(dataclasses.replace(template, pid=pid) for pid in pids)
+        bulk = ControlMany(requests, message.timeout)
+        for request, slot in self.bulk.start(bulk, asker, self.out, pids):
             self._control(request, slot)
 
     def _activated(self, event: Activated) -> None:

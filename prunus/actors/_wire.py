@@ -164,9 +164,9 @@ def pack_events(events: Sequence[Any]) -> tuple[tuple[Any, ...], ...]:
     return tuple(map(_pack, events))
 
 
-def unpack_events(packed: Sequence[Sequence[Any]]) -> HostEvents:
-    """The :class:`HostEvents` that :func:`pack_events` packed."""
-    return HostEvents(tuple(map(_unpack, packed)))
+def unpack_events(packed: Sequence[Sequence[Any]], seq: int = 0) -> HostEvents:
+    """The :class:`HostEvents` that :func:`pack_events` packed (its ``seq`` apart)."""
+    return HostEvents(tuple(map(_unpack, packed)), seq)
 
 
 def pack_deliveries(items: Sequence[tuple[str, Any]]) -> tuple[tuple[Any, ...], ...]:

@@ -36,37 +36,36 @@ _cascade_option = click.option(
 )
 
 
-def _targets(client: Client, pids: tuple[str, ...], every: bool, tops_only: bool) -> list[str]:
+def _checked(pids: tuple[str, ...], every: bool) -> list[str] | None:
+    """The pids given, or None for ``--all`` (the runtime picks them, see _act)."""
     if every and pids:
         raise click.UsageError("give PIDs or --all, not both")
     if not every and not pids:
         raise click.UsageError("give at least one PID, or --all")
-    if pids:
-        return list(pids)
-    live = [status for status in client.list() if not status.state.is_terminal]
-    live_pids = {status.pid for status in live}
-    return [status.pid for status in live if not tops_only or _is_top(status, live_pids)]
+    return None if every else list(pids)
 
 
-def _is_top(status: ProcessStatus, live_pids: set[str]) -> bool:
-    return status.parent is None or status.parent not in live_pids
+def _unfinished(client: Client) -> int:
+    """How many processes have not ended (one small request, not a listing)."""
+    return client.list_page(limit=1).matching  # (the default query: not ended)
 
 
 def _act(
-    pids: list[str],
-    action: Callable[[list[str], float], dict[str, bool | None]],
+    pids: list[str] | None,
+    action: Callable[[list[str] | None, float], dict[str, bool | None]],
     done: str,
     ended: str,
     timeout: float,
     status_of: Callable[[str], ProcessStatus] | None = None,
 ) -> None:
     """Apply ``action`` to every pid in ONE request (a busy host holds back no other
-    tree); one line each. Exit 2 if any was unknown or (given ``status_of``) could not
+    tree); one line each. ``pids`` None (``--all``): the runtime picks them in that
+    same request (at 200k processes, listing them to this client first took longer
+    than the timeout). Exit 2 if any was unknown or (given ``status_of``) could not
     be acted on although it has not ended (a blocked process says why); else 4 if any
     was not answered within ``timeout``: that request reached the daemon and stands,
     but steps in progress (in the process or its descendants) complete first."""
-    if not pids:
-        click.echo("no process has to be acted on: none is running")
+    if pids is not None and not pids:
         return
     try:
         outcomes = action(pids, timeout)
@@ -74,6 +73,11 @@ def _act(
         raise CliError(
             f"the daemon did not answer within {timeout:g} s (give --timeout)", EXIT_TIMEOUT
         ) from None
+    if pids is None:
+        pids = list(outcomes)
+        if not pids:
+            click.echo("no process has to be acted on: none is running")
+            return
     unknown = refused = 0
     late: list[str] = []
     for pid in pids:
@@ -126,10 +130,13 @@ def pause_command(
     A step in progress completes first.
     """
     with connect_client(ctx, home, timeout) as client:
-        targets = _targets(client, pids, every, tops_only=cascade)
         _act(
-            targets,
-            lambda pids, within: client.pause_many(pids, cascade=cascade, timeout=within),
+            _checked(pids, every),
+            lambda pids, within: (
+                client.pause_all(cascade=cascade, timeout=within)
+                if pids is None
+                else client.pause_many(pids, cascade=cascade, timeout=within)
+            ),
             "paused",
             "had ended",
             timeout,
@@ -154,10 +161,13 @@ def play_command(
 ) -> None:
     """Let paused processes take steps again."""
     with connect_client(ctx, home, timeout) as client:
-        targets = _targets(client, pids, every, tops_only=cascade)
         _act(
-            targets,
-            lambda pids, within: client.play_many(pids, cascade=cascade, timeout=within),
+            _checked(pids, every),
+            lambda pids, within: (
+                client.play_all(cascade=cascade, timeout=within)
+                if pids is None
+                else client.play_many(pids, cascade=cascade, timeout=within)
+            ),
             "played",
             "had ended",
             timeout,
@@ -187,12 +197,20 @@ def kill_command(
     Answers once every one of them has ended.
     """
     with connect_client(ctx, home, timeout) as client:
-        targets = _targets(client, pids, every, tops_only=True)
-        if every and targets and not yes:
-            click.confirm(f"Kill {len(targets)} process trees?", abort=True)
+        targets = _checked(pids, every)
+        if every and not yes:
+            unfinished = _unfinished(client)
+            if unfinished:
+                click.confirm(
+                    f"Kill every process that has not ended ({unfinished:,} now)?", abort=True
+                )
         _act(
             targets,
-            lambda pids, within: client.kill_many(pids, message, timeout=within),
+            lambda pids, within: (
+                client.kill_all(message, timeout=within)
+                if pids is None
+                else client.kill_many(pids, message, timeout=within)
+            ),
             "killed",
             "had already ended",
             timeout,

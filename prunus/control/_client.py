@@ -322,6 +322,25 @@ class Client:
         """:meth:`kill` for many processes in one request (see :meth:`pause_many`)."""
         return self._runtime.kill_many(list(pids), msg, timeout=timeout)
 
+    def pause_all(
+        self, *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`pause_many` of every process that has not ended, in one request: the
+        runtime picks them (with ``cascade``, the tops of trees). Outcomes by pid."""
+        return self._runtime.control_all("pause", cascade=cascade, timeout=timeout)
+
+    def play_all(
+        self, *, cascade: bool = True, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`play_many` of every process that has not ended (see :meth:`pause_all`)."""
+        return self._runtime.control_all("play", cascade=cascade, timeout=timeout)
+
+    def kill_all(
+        self, msg: str | None = None, *, timeout: float | None = None
+    ) -> dict[str, bool | None]:
+        """:meth:`kill_many` of every tree that has not ended (see :meth:`pause_all`)."""
+        return self._runtime.control_all("kill", msg=msg, timeout=timeout)
+
     def signal(self, pid: str, name: str, payload: Any = None) -> ProcessStatus:
         """Deliver the signal ``name`` with ``payload`` to ``pid`` (a process waiting in
         ``self.wait_for(name)`` resumes and reads it with ``self.signal(name)``; any

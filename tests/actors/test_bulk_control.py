@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prunus.actors._bulk_control import BulkDeadline
+from prunus.actors._control_all import ControlAll, ControlAllReply, live_targets
 from prunus.actors._host_messages import HostEvents, Reply
 from prunus.actors._messages import (
     ControlMany,
@@ -13,7 +14,7 @@ from prunus.actors._messages import (
     PauseRequest,
 )
 from prunus.engine import ProcessState
-from tests.actors.helpers import status
+from tests.actors.helpers import Parts, ended, status
 from tests.actors.test_supervision import Runtime
 
 
@@ -58,3 +59,29 @@ def test_an_empty_bulk_request_is_answered_at_once():
     runtime = Runtime()
     runtime.sv.handle(ControlMany(()), "client")
     assert runtime.take().sends == [("client", ControlManyReply(()))]
+
+
+def test_control_all_picks_every_unfinished_process_itself_and_answers_per_pid():
+    runtime = Runtime()
+    first, second = runtime.launch(passivated=True), runtime.launch(passivated=True)
+    runtime.sv.handle(ControlAll(PauseRequest("", cascade=False)), "client")
+    [(to, reply)] = runtime.take().sends
+    assert to == "client" and reply == ControlAllReply((first, second), (True, True))
+    runtime.sv.handle(ControlAll(KillRequest("", "enough"), timeout=5.0), "client")
+    taken = runtime.take()
+    assert taken.delivered == []  # passivated: killed here, from their checkpoints
+    assert taken.sends[-1] == ("client", ControlAllReply((first, second), (True, True)))
+    for pid in (first, second):  # committed before the answer left
+        assert runtime.store.get_record(pid)["state"] == "killed"
+    runtime.sv.handle(ControlAll(KillRequest("")), "client")
+    assert runtime.take().sends == [("client", ControlAllReply((), ()))]
+
+
+def test_control_all_takes_only_the_tops_of_live_trees_when_the_control_cascades():
+    parts = Parts()
+    parts.tree("a", "a.0", "a.1")
+    parts.tree("b")
+    parts.registry.register(status("a.1.0", parent="a.1"))
+    parts.registry.finished(*ended("a", ProcessState.FINISHED), parts.out)  # (not really)
+    assert live_targets(parts.registry, tops_only=True) == ["a.0", "a.1", "b"]
+    assert live_targets(parts.registry, tops_only=False) == ["a.0", "a.1", "b", "a.1.0"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pickle
+from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from prunus.actors._listing import ListPage, ListQuery, ProcessPage, page_of
+from prunus.actors._listing_index import ListingIndex
 from prunus.engine import ProcessState, ProcessStatus
 
 NOW = 1_000_000.0
@@ -79,3 +81,35 @@ def test_a_page_crosses_os_processes_as_tuples_and_comes_back_equal():
     assert b"ProcessStatus" not in payload
     again = pickle.loads(payload)
     assert isinstance(again, ProcessPage) and again == page
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(ProcessState)),
+            st.floats(min_value=0, max_value=100, allow_nan=False),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=1, max_value=7),
+    st.sampled_from([ListQuery(), ListQuery(include_ended=True), ListQuery(paused_only=True)]),
+)
+def test_the_sorted_index_pages_exactly_as_a_full_pass_does(processes, limit, query):
+    entries: dict[str, SimpleNamespace] = {}
+    index = ListingIndex(entries)
+    for number, (state, created, paused) in enumerate(processes):
+        pid = f"p{number:03d}"
+        entries[pid] = SimpleNamespace(
+            status=ProcessStatus(pid, "m:C", state, paused, None, None, (), None, created=created)
+        )
+        if number % 3 == 0:  # pages asked for while the registry grows
+            index.page(ListPage(query, None, limit))
+    after = None
+    while True:
+        request = ListPage(query, after, limit)
+        expected = page_of([entry.status for entry in entries.values()], request)
+        assert index.page(request) == expected
+        after = expected.next
+        if after is None:
+            break

@@ -26,7 +26,7 @@ def store_process(parts: Parts, pid: str, state=ProcessState.WAITING, **kw) -> N
 
 def test_reload_resumes_the_unfinished_and_answers_after_every_host_has_handled_it():
     parts = Parts(hosts=2)
-    store_process(parts, "a", children=("a.0",))
+    store_process(parts, "a", ProcessState.RUNNING, children=("a.0",))
     store_process(parts, "a.0", ProcessState.FINISHED, parent="a")
     store_process(parts, "b", ProcessState.FINISHED)
     again, _ = recovery(parts)
@@ -43,6 +43,25 @@ def test_reload_resumes_the_unfinished_and_answers_after_every_host_has_handled_
     assert parts.out.sends == []  # one host has not reached it yet
     again.barrier_reached(barriers[0].token, parts.out)
     assert parts.out.sends == [("runtime", Reloaded(1, 0))]
+
+
+def test_reload_leaves_waiting_processes_on_disk_until_a_message_for_one_arrives():
+    parts = Parts(hosts=1)
+    store_process(parts, "w", children=("w.0",))  # WAITING on its child
+    store_process(parts, "w.0", parent="w")  # WAITING on nothing
+    store_process(parts, "c", ProcessState.CREATED)
+    store_process(parts, "r", ProcessState.RUNNING, paused=True)
+    store_process(parts, "v", children=("v.0",))  # its child ended while it was down
+    store_process(parts, "v.0", ProcessState.FINISHED, parent="v")
+    again, _ = recovery(parts)
+    assert list(again.reload(parts.store, True, 1, "runtime", parts.out)) == []
+    delivered = [(pid, type(message)) for pid, message in parts.out.delivered() if pid]
+    assert delivered == [("c", Activate), ("r", Activate), ("v", ChildFinished)]
+    assert not parts.registry["w"].active and not parts.registry["w.0"].active
+    assert parts.registry["w"].status.state is ProcessState.WAITING  # read from its record
+    [(_, barrier)] = [(pid, message) for pid, message in parts.out.delivered() if pid == ""]
+    again.barrier_reached(barrier.token, parts.out)
+    assert parts.out.sends == [("runtime", Reloaded(2, 0))]
 
 
 def test_reload_without_resume_registers_everything_and_moves_nothing():
@@ -155,3 +174,15 @@ def test_a_new_process_whose_first_write_was_committed_is_answered_and_not_rewri
     assert parts.out.sends == [("client", Launched(new.pid))]
     assert parts.out.delivered(new.pid) == [(new.pid, Activate(None, None))]
     assert launches.first_write(new.pid) is None
+
+
+def test_a_passivated_waiting_process_of_a_dead_host_stays_on_disk():
+    parts = Parts(hosts=1)
+    again, _ = recovery(parts)
+    parts.tree("resting")
+    parts.registry.deliver("resting", "a message", parts.out)
+    parts.registry.passivated("resting")  # its host released it: nothing in flight
+    parts.take()
+    assert list(again.host_restarted(0, 3, parts.store, parts.out)) == []
+    assert parts.out.delivered() == []
+    assert parts.registry["resting"].restarts == 0

@@ -26,6 +26,7 @@ MEMBERS = sorted(name for name, _ in inspect.getmembers(Runtime) if not name.sta
 def test_the_runtime_interface_names_every_call_a_client_makes():
     assert MEMBERS == [
         "close",
+        "control_all",
         "describe",
         "info",
         "is_remote",
