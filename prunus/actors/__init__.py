@@ -9,6 +9,7 @@ daemon's actors (``start_daemon_actors``), which its main OS process starts and 
 from __future__ import annotations
 
 from prunus.actors._daemon_actors import DaemonActors, start_daemon_actors
+from prunus.actors._draining import Drained, drain_member
 from prunus.actors._embedded_runtime import EmbeddedRuntime, open_embedded_runtime
 from prunus.actors._listing import ListQuery, ProcessPage
 from prunus.actors._members import parse_capabilities
@@ -22,6 +23,7 @@ __all__ = [
     "LOOPBACK",
     "DaemonActors",
     "DaemonStatus",
+    "Drained",
     "EmbeddedRuntime",
     "LaunchItem",
     "ListQuery",
@@ -29,6 +31,7 @@ __all__ = [
     "RemoteRuntime",
     "Runtime",
     "check_submit_key",
+    "drain_member",
     "ensure_listening",
     "open_embedded_runtime",
     "open_remote_runtime",

@@ -20,7 +20,7 @@ carry out, a Failure to record), so everything happens in the same order as the 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -30,6 +30,7 @@ from prunus.actors._host_messages import (
     Barrier,
 )
 from prunus.actors._launches import Launches
+from prunus.actors._members import UNPLACED
 from prunus.actors._messages import (
     KillRequest,
     Reloaded,
@@ -144,8 +145,18 @@ class Recovery:
         reconciled with ``store`` (:mod:`prunus.actors._reconcile`: what the dead host
         committed and never reported); yields those that were restarted too often, to
         be failed, and those that ended in the store, to be finished."""
+        yield from self.reactivate(registry_walk(self._registry, host), restart_limit, store, out)
+
+    def reactivate(
+        self, walk: Iterable[tuple[str, Any]], restart_limit: int, store: Any, out: Outgoing
+    ) -> Iterator[Failure | StoredEnding]:
+        """Re-activate each ``(pid, entry)`` of ``walk`` on the host its entry names now
+        (its own restarted, or another one it moved to); see :meth:`host_restarted`.
+        One waiting for a member (UNPLACED) whose launch was not committed yet has its
+        first checkpoint committed here and its launch answered: it is activated when
+        it is placed (``Registry.place_waiting``)."""
         registry, control, launches = self._registry, self._control, self._launches
-        for pid, entry in registry.unfinished_on(host):
+        for pid, entry in walk:
             if entry.result is not None:
                 continue  # ended since the walk began (a stored ending reached it)
             first_write = launches.first_write(pid)
@@ -176,6 +187,10 @@ class Recovery:
                         f"(restart limit {restart_limit})",
                     )
                     continue
+            if entry.host == UNPLACED:
+                if first_write is not None:
+                    launches.commit_first_write(pid, out)
+                continue
             registry.deliver(pid, Activate(None, first_write), out)
             adopt_stored_children(registry, store, pid, out)
             registry.redeliver_child_results(pid, out)
@@ -193,6 +208,11 @@ def needs_activation(status: ProcessStatus) -> bool:
     memory. Every other state has (or may have) a step to run: CREATED has not started,
     RUNNING was in a step or between two when the runtime stopped."""
     return status.state is not ProcessState.WAITING
+
+
+def registry_walk(registry: Registry, host: int) -> Iterator[tuple[str, Any]]:
+    """The unfinished processes of ``host`` (see ``Registry.unfinished_on``)."""
+    return registry.unfinished_on(host)
 
 
 def runtime_failure(status: ProcessStatus, reason: str) -> tuple[ProcessStatus, ProcessResult]:

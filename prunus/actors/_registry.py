@@ -111,7 +111,9 @@ class Registry:
 
     def _wait_for_member(self, entry: Entry) -> None:
         """No member can take ``entry``'s process now: it waits, and says so."""
-        text = f"waiting for a host with {describe_requirements(entry.requirements or {})}"
+        text = "waiting for a host"
+        if entry.requirements:
+            text += f" with {describe_requirements(entry.requirements)}"
         entry.status = dataclasses.replace(entry.status, status=text)
         entry.host, entry.active = UNPLACED, False
         self._unplaced[entry.status.pid] = None
@@ -160,6 +162,16 @@ class Registry:
     def waiting(self) -> bool:
         """Whether any process waits for a member that can take it."""
         return bool(self._unplaced)
+
+    def place_again(self, pid: str) -> None:
+        """``pid``'s host is gone for good (its load given back already): the least
+        loaded host that fits, or it waits for one (UNPLACED)."""
+        entry = self.entries[pid]
+        host = self._hosts.place(entry.requirements)
+        if host is None:
+            self._wait_for_member(entry)
+        else:
+            entry.host = host
 
     def unplace(self, pid: str) -> None:
         """``pid``'s host is gone with its member: it waits to be placed again."""

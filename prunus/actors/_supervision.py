@@ -279,8 +279,34 @@ class Supervision(LaunchFlows):
         """A new host actor took the place of host ``index``: move its processes."""
         for events in self.event_order.restarted(index):  # the old one's, held: committed
             self.handle_events(events)
-        restarted = self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
-        for outcome in restarted:
+        self._reactivated(
+            self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
+        )
+
+    def move_processes(self, index: int, *, crashed: bool) -> int:
+        """Host ``index`` is gone for good with its member (lost, or drained: then it
+        exited between two slices, every checkpoint committed, and ``crashed`` is
+        False): each of its unfinished processes is placed again, on the least loaded
+        host that fits, or waits for one, and re-activated there from its checkpoint.
+        The slot is retired. Returns how many processes moved."""
+        registry, hosts = self.registry, self.hosts
+        for events in self.event_order.restarted(index):  # the old one's, held: committed
+            self.handle_events(events)
+        moved = []
+        for pid, entry in list(registry.unfinished_on(index)):
+            hosts.release(index, entry.requirements)
+            if not crashed:
+                entry.active = False  # a drain is no crash: no restart counted
+            registry.place_again(pid)
+            moved.append((pid, entry))
+        hosts.retire(index)
+        self._reactivated(
+            self.recovery.reactivate(moved, self._restart_limit, self._store, self.out)
+        )
+        return len(moved)
+
+    def _reactivated(self, outcomes: Iterable[Any]) -> None:
+        for outcome in outcomes:
             if isinstance(outcome, StoredEnding):
                 self.ended_in_store(outcome.status, outcome.result)
             else:
@@ -309,10 +335,8 @@ class Supervision(LaunchFlows):
             for pid, entry in registry.unfinished_on(index):
                 if entry.requirements:
                     registry.unplace(pid)
-                    first_write = self.launches.first_write(pid)
-                    if first_write is not None:  # its launch was not committed there
-                        self._writer.commit_now(first_write)
-                        self.launches.ended(pid, self.out)
+                    # its launch was not committed there: committed here
+                    self.launches.commit_first_write(pid, self.out)
         registry.place_waiting(self.out)
 
     # ---- flows across parts ---------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prunus.actors import open_remote_runtime, parse_capabilities
+from prunus.actors import drain_member, open_remote_runtime, parse_capabilities
 from prunus.control._daemon_files import (
     DAEMON_FILE,
     daemon_key,
@@ -134,6 +134,8 @@ def stop_daemon(home: str | os.PathLike[str] | None = None, *, timeout: float = 
         return int(info["pid"])
     info = _running(path)
     pid = int(info["pid"])
+    if info.get("role") == "member":
+        _drain(info, timeout)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while pid_alive(pid) and time.monotonic() < deadline:
@@ -223,6 +225,27 @@ def _member_key(home: Path, key_file: Any, leader: tuple[str, int]) -> None:
         raise DaemonError(reason) from None
     except DaemonError:
         pass  # no leader yet: the member joins when it comes up
+
+
+def _drain(info: dict[str, Any], timeout: float) -> None:
+    """Ask the leader of member ``info`` to move its processes elsewhere first (see
+    ``prunus.actors._draining``). A leader that is not there (or takes too long) is no
+    reason not to stop: its processes then restart elsewhere from their checkpoints,
+    as for a lost member."""
+    try:
+        leader_host, leader_port = parse_leader(str(info["leader"]))
+        key = read_key(Path(info["home"]) / KEY_FILE)
+        runtime = open_remote_runtime(
+            leader_port, key=key, timeout=timeout, where=str(info["leader"]), host=leader_host
+        )
+    except (DaemonError, OSError, ValueError):
+        return
+    try:
+        drain_member(runtime, str(info["address"]))
+    except DaemonError:
+        pass
+    finally:
+        runtime.close()
 
 
 def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:

@@ -116,11 +116,47 @@ def test_the_embedded_runtime_ignores_requirements():
     assert hosts.place({"gpu": 1}) == 0  # not distributed: no members to wait for
 
 
-def test_a_lost_members_host_slots_start_again_on_the_leader():
+def test_a_lost_members_host_slots_are_retired_and_taken_again_when_it_rejoins():
     hosts = cluster(m={"gpu": 1})
+    assert hosts.stays(0) and hosts.stays(1)
     hosts.members.update("admin-m", {MEMBER_CAPABILITY: "m"}, False, now=2.0)
-    assert hosts.where_to_start(1) is None and hosts.member_of[1] is None
-    assert hosts.on_member("m") == []
+    assert not hosts.stays(1) and hosts.stays(0)  # the leader's host always stays
+    hosts.retire(1)
+    assert hosts.on_member("m") == [] and hosts.place() == 0  # nothing goes to a retired slot
+    for _ in range(10):  # it flaps: leaves and rejoins, again and again
+        joined(hosts.members, "m", gpu=1)
+        index = hosts.add("m")
+        hosts.started(index, "host-on-m-again")
+        hosts.members.update("admin-m", {MEMBER_CAPABILITY: "m"}, False, now=3.0)
+        hosts.retire(index)
+    assert len(hosts) == 2  # the pool did not grow
+
+
+def test_a_draining_member_is_offered_nothing_new():
+    hosts = cluster(a={"gpu": 1}, b={"gpu": 1})
+    hosts.members.drain("a")
+    assert not hosts.stays(1) and hosts.stays(2)
+    assert {hosts.member_of[hosts.place({"gpu": 1})]} == {"b"}
+    assert {hosts.place() for _ in range(6)} == {0, 2}
+    assert hosts.members.candidates({}) == ["b"]
+    assert [row["draining"] for row in hosts.members_status()] == [True, False]
+
+
+def test_a_leader_without_hosts_places_work_only_on_members():
+    hosts = HostPool()
+    hosts.distributed = True
+    assert hosts.place() is None  # no host at all yet: the process waits
+    joined(hosts.members, "m")
+    hosts.started(hosts.add("m"), "host-on-m")
+    assert hosts.place() == 0
+
+
+def test_a_process_with_no_host_at_all_waits_saying_for_what():
+    hosts = HostPool()
+    hosts.distributed = True
+    registry = Registry(hosts)
+    entry = registry.register(status("p"))
+    assert entry.host == UNPLACED and entry.status.status == "waiting for a host"
 
 
 def test_an_unplaceable_process_waits_with_a_status_saying_so_then_is_activated_when_placed():

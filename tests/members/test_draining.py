@@ -1,0 +1,87 @@
+"""``prunus daemon stop`` on a member drains it: its processes move, nothing is lost.
+
+Real daemons on loopback. Each step appends ``pid step os_pid`` to a witness file
+(outside the store), which shows every run of a step, re-runs included, and where it
+ran: a drained member's processes go on elsewhere with no step run twice.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from prunus import Client
+from prunus.cli import main
+from prunus.control import daemon_pids, daemon_status, stop_daemon
+from prunus.control._proc_table import pid_alive
+from tests.conftest import running_daemon
+from tests.members.conftest import joined, running_member
+from tests.members.workflows import GpuSteps
+from tests.modes import eventually
+
+pytestmark = pytest.mark.slow
+
+AT_X = {"site": "x"}  # (replaces GpuSteps' gpu=1: no count, so both run at once)
+
+
+def witnessed(witness) -> list[tuple[str, int, int]]:
+    lines = witness.read_text().splitlines() if witness.exists() else []
+    return [(pid, int(step), int(os_pid)) for pid, step, os_pid in map(str.split, lines)]
+
+
+def test_stopping_a_member_moves_its_processes_to_another_member_and_no_step_runs_twice(
+    tmp_path, monkeypatch
+):
+    witness = tmp_path / "witness.log"
+    monkeypatch.setenv("PRUNUS_WITNESS", str(witness))  # inherited by the daemons
+    with (
+        running_daemon(tmp_path / "leader", workers=1) as leader,
+        running_member(tmp_path / "a", leader, "site=x") as a,
+        running_member(tmp_path / "b", leader, "site=x") as b,
+    ):
+        eventually(lambda: joined(tmp_path / "leader", a) and joined(tmp_path / "leader", b))
+        on_a = set(joined(tmp_path / "leader", a)["host_pids"])
+        on_b = set(joined(tmp_path / "leader", b)["host_pids"])
+        with Client.connect(tmp_path / "leader") as client:
+            pids = [client.submit(GpuSteps, n=30, placement=AT_X) for _ in range(4)]
+            eventually(lambda: {p for p, _, os_pid in witnessed(witness) if os_pid in on_a})
+            a_pids = daemon_pids(a)
+            result = CliRunner().invoke(main, ["daemon", "stop", "--home", str(tmp_path / "a")])
+            assert result.exit_code == 0, result.output
+            assert not [pid for pid in a_pids if pid_alive(pid)]  # the member exited
+            drained_at = len(witnessed(witness))
+            results = [client.wait(pid, timeout=60) for pid in pids]
+            rows = daemon_status(tmp_path / "leader")["members"]
+        assert [row["address"] for row in rows] == [b["address"]]
+    assert all(r.is_finished_ok and r["count"] == 30 for r in results)
+    runs = witnessed(witness)
+    assert {os_pid for _, _, os_pid in runs[drained_at:]} <= on_b  # never on the leader
+    assert {os_pid for _, _, os_pid in runs} & on_a  # a did run some of them
+    for pid in pids:
+        steps = [step for p, step, _ in runs if p == pid]
+        assert steps == list(range(1, 31))  # each step once: nothing ran again
+
+
+def test_draining_the_only_capable_member_makes_its_processes_wait_for_the_next_one(
+    tmp_path, monkeypatch
+):
+    witness = tmp_path / "witness.log"
+    monkeypatch.setenv("PRUNUS_WITNESS", str(witness))
+    with (
+        running_daemon(tmp_path / "leader", workers=1) as leader,
+        Client.connect(tmp_path / "leader") as client,
+    ):
+        with running_member(tmp_path / "a", leader, "gpu=1") as a:
+            eventually(lambda: joined(tmp_path / "leader", a) is not None)
+            pid = client.submit(GpuSteps, n=20)
+            eventually(lambda: len(witnessed(witness)) >= 3)
+            stop_daemon(tmp_path / "a")
+        assert client.status(pid).status == "waiting for a host with gpu>=1"
+        assert len(witnessed(witness)) < 20
+        with running_member(tmp_path / "b", leader, "gpu=1") as b:
+            result = client.wait(pid, timeout=60)
+            on_b = set(joined(tmp_path / "leader", b)["host_pids"])
+    assert result.is_finished_ok and result["count"] == 20
+    runs = witnessed(witness)
+    assert [step for _, step, _ in runs] == list(range(1, 21))
+    assert {os_pid for _, step, os_pid in runs if step == 20} <= on_b
