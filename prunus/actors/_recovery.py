@@ -125,6 +125,9 @@ class Recovery:
                 registry.deliver(pid, KillRequest(pid, reason or None), out)
         self._tokens += 1
         failures = self._launches.activation_failures
+        if not hosts:  # a leader with --no-work: nothing to wait for
+            out.send(asker, Reloaded(resumed, 0))
+            return
         self._barriers[self._tokens] = ReloadBarrier(asker, hosts, resumed, failures)
         for host in range(hosts):
             out.deliver(host, "", Barrier(self._tokens))

@@ -12,7 +12,6 @@ so a late answer can never be taken for the answer to a later call.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import socket
@@ -184,6 +183,7 @@ class RemoteRuntime(RuntimeQueries):
         inputs: Mapping[str, Any] | None,
         when: list[Any] | None = None,
         cache: Any = True,
+        placement: dict[str, int | str] | None = None,
     ) -> Submit:
         if isinstance(process, Process):
             driver = ProcessDriver(process)
@@ -195,7 +195,8 @@ class RemoteRuntime(RuntimeQueries):
             reference, inputs = process.qualified_name(), driver.raw_inputs
         else:
             reference = process
-        return Submit(reference, encode(inputs or {}, path_prefix="inputs"), when, cache)
+        encoded = encode(inputs or {}, path_prefix="inputs")
+        return Submit(reference, encoded, when, cache, placement)
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None

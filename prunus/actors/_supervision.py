@@ -293,6 +293,7 @@ class Supervision(LaunchFlows):
         for events in self.event_order.restarted(index):  # the old one's, held: committed
             self.handle_events(events)
         moved = []
+        hosts.retired.add(index)  # first: none of them is placed on it again
         for pid, entry in list(registry.unfinished_on(index)):
             hosts.release(index, entry.requirements)
             if not crashed:

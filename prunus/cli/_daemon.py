@@ -53,6 +53,11 @@ def daemon() -> None:
     type=click.Path(dir_okay=False),
     help="A member's copy of the leader's secret.key.",
 )
+@click.option(
+    "--no-work",
+    is_flag=True,
+    help="A leader that runs no process itself: all work goes to its members.",
+)
 @click.pass_context
 def start(
     ctx: click.Context,
@@ -64,6 +69,7 @@ def start(
     join: str | None,
     capabilities: tuple[str, ...],
     key_file: str | None,
+    no_work: bool,
 ) -> None:
     """Start the daemon, detached; its log is <home>/daemon.log.
 
@@ -79,6 +85,7 @@ def start(
             capabilities=capabilities,
             key_file=key_file,
             bind=bind,
+            no_work=no_work,
         )
     except PrunusError as error:
         fail(ctx, error)
@@ -88,9 +95,10 @@ def start(
             f"{info['workers']} hosts, leader {info['leader']}, home {info['home']}"
         )
         return
+    hosts = f"{info['workers']} hosts" if info["workers"] else "no hosts (--no-work)"
     click.echo(
         f"prunus daemon started: pid {info['pid']}, {info['address']}, "
-        f"{info['workers']} hosts, home {info['home']}"
+        f"{hosts}, home {info['home']}"
     )
 
 

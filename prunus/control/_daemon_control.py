@@ -45,6 +45,7 @@ def start_daemon(
     bind: str | None = None,
     owner: int | None = None,
     env: dict[str, str] | None = None,
+    no_work: bool = False,
 ) -> dict[str, Any]:
     """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
 
@@ -60,11 +61,18 @@ def start_daemon(
     of the leader's ``secret.key``; copied into its home, which holds only its log,
     lock, key and ``daemon.json``).
 
+    With ``no_work`` a leader has no hosts of its own: every process runs on a member
+    (and waits, ``waiting for a host``, while none has joined).
+
     Raises:
         DaemonError: one is already running there, or it did not come up (the reason,
             or where its log is).
     """
     path = resolve_home(home)
+    if no_work and join:
+        raise DaemonError("--no-work is for a leader: a member only does work")
+    if no_work and workers:
+        raise DaemonError("--no-work and --workers contradict: a --no-work leader has no hosts")
     info = read_daemon_file(path)
     if info is not None and pid_alive(int(info["pid"])):
         raise DaemonError(
@@ -85,8 +93,8 @@ def start_daemon(
             command += ["--bind", check_bind_address(bind)]
         except ValueError as error:
             raise DaemonError(str(error)) from None
-    if workers:
-        command += ["--workers", str(workers)]
+    if workers or no_work:
+        command += ["--workers", str(0 if no_work else workers)]
     if join:
         try:
             leader = parse_leader(join)

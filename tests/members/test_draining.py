@@ -16,7 +16,7 @@ from prunus.control import daemon_pids, daemon_status, stop_daemon
 from prunus.control._proc_table import pid_alive
 from tests.conftest import running_daemon
 from tests.members.conftest import joined, running_member
-from tests.members.workflows import GpuSteps
+from tests.members.workflows import GpuSteps, WhereAmI
 from tests.modes import eventually
 
 pytestmark = pytest.mark.slow
@@ -85,3 +85,41 @@ def test_draining_the_only_capable_member_makes_its_processes_wait_for_the_next_
     runs = witnessed(witness)
     assert [step for _, step, _ in runs] == list(range(1, 21))
     assert {os_pid for _, step, os_pid in runs if step == 20} <= on_b
+
+
+def test_a_leader_with_no_work_runs_nothing_itself_and_work_waits_for_a_member(tmp_path):
+    with (
+        running_daemon(tmp_path / "leader", workers=None, no_work=True) as leader,
+        Client.connect(tmp_path / "leader") as client,
+    ):
+        assert daemon_status(tmp_path / "leader")["host_pids"] == []
+        early = client.submit(WhereAmI)
+        assert client.status(early).status == "waiting for a host"
+        with (
+            running_member(tmp_path / "a", leader) as a,
+            running_member(tmp_path / "b", leader) as b,
+        ):
+            eventually(lambda: joined(tmp_path / "leader", a) and joined(tmp_path / "leader", b))
+            members = {
+                pid
+                for info in (a, b)
+                for pid in joined(tmp_path / "leader", info)["host_pids"]
+            }
+            pids = [early, *(client.submit(WhereAmI, delay=0.1) for _ in range(8))]
+            ran_on = {client.wait(pid, timeout=60)["os_pid"] for pid in pids}
+        assert ran_on <= members
+        assert daemon_status(tmp_path / "leader")["hosts"] == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--no-work", "--join", "127.0.0.1:9"], "--no-work is for a leader"),
+        (["--no-work", "--workers", "2"], "--no-work and --workers contradict"),
+    ],
+)
+def test_no_work_on_a_member_or_with_workers_is_one_line_and_exit_2(tmp_path, args, message):
+    result = CliRunner().invoke(main, ["daemon", "start", "--home", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
