@@ -20,7 +20,7 @@ carry out, a Failure to record), so everything happens in the same order as the 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -79,13 +79,15 @@ class Recovery:
         asker: Any,
         out: Outgoing,
         load_held: Callable[[list[tuple[ProcessStatus, Any]]], None] | None = None,
+        placements: Mapping[str, dict[str, int | str]] | None = None,
     ) -> Iterator[Order]:
         """Register what ``store`` holds (see the module docstring); yields the kill
         orders to carry out. Answers ``asker`` with Reloaded (after a barrier).
 
         A process held by its ``when=`` condition (CREATED, ``when`` in its record) is
         not activated: ``load_held`` gets them all once every record is registered
-        (it registers and decides them), before the barrier."""
+        (it registers and decides them), before the barrier. ``placements``: the launch
+        placements the store kept (see :mod:`prunus.actors._placements`), by pid."""
         registry, resumed = self._registry, 0
         held: list[tuple[ProcessStatus, Any]] = []
         stored: set[str] = set()
@@ -95,7 +97,7 @@ class Recovery:
             if status.state.is_terminal:
                 registry.register_ended(status, result)
             else:
-                registry.register(status)
+                registry.register(status, (placements or {}).get(pid))
                 if resume and needs_activation(status):
                     registry.deliver(pid, Activate(), out)
                     resumed += 1

@@ -109,6 +109,11 @@ class Registry:
         self.entries[status.pid] = entry
         return entry
 
+    @property
+    def distributed(self) -> bool:
+        """A daemon: members may join, requirements and placements matter."""
+        return self._hosts.distributed
+
     def _wait_for_member(self, entry: Entry) -> None:
         """No member can take ``entry``'s process now: it waits, and says so."""
         text = "waiting for a host"

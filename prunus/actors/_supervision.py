@@ -85,6 +85,7 @@ from prunus.actors._messages import (
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._passivated import PassivatedControl
 from prunus.actors._persisting import ProcessWriter, status_record
+from prunus.actors._placements import StoredPlacements
 from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
@@ -164,6 +165,7 @@ class Supervision(LaunchFlows):
         # below hold it); the shell empties it after each message, never replaces it.
         self.out = out = Outgoing(urgent=_CONTROLS)
         self.placements = {}
+        self.stored_placements = StoredPlacements(store)
         self.hosts = hosts
         self.registry = registry = Registry(hosts)
         # A daemon notes the statuses no host commits, for clients reading the store.
@@ -361,6 +363,7 @@ class Supervision(LaunchFlows):
             self.carry_out(self.control.ended(ending))
             self.waits.ended(ending, self.out)
             self.memo.ended(ending.pid, ending.result)
+            self.stored_placements.forget(ending.pid)
             self.decided(self.dependencies.ended(ending.pid))
             if self.registry.waiting():  # what it held may let a waiting one run
                 self.registry.place_waiting(self.out)
@@ -429,9 +432,16 @@ class Supervision(LaunchFlows):
             self.notes.clear(status.pid)
 
     def _reload(self, message: Reload, asker: Any) -> None:
+        placements = self.stored_placements.load() if self.hosts.distributed else {}
         self.carry_out(
             self.recovery.reload(
-                self._store, message.resume, len(self.hosts), asker, self.out, self._reload_held
+                self._store,
+                message.resume,
+                len(self.hosts),
+                asker,
+                self.out,
+                self._reload_held,
+                placements,
             )
         )
         if message.resume:

@@ -31,7 +31,7 @@ import logging
 import time
 from typing import Any
 
-from prunus.actors._draining import DrainMember, Drained, Drains
+from prunus.actors._draining import Drained, DrainMember, Drains
 from prunus.actors._host import Echo, HostActor
 from prunus.actors._host_messages import (
     Deliver,

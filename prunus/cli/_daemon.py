@@ -97,8 +97,7 @@ def start(
         return
     hosts = f"{info['workers']} hosts" if info["workers"] else "no hosts (--no-work)"
     click.echo(
-        f"prunus daemon started: pid {info['pid']}, {info['address']}, "
-        f"{hosts}, home {info['home']}"
+        f"prunus daemon started: pid {info['pid']}, {info['address']}, {hosts}, home {info['home']}"
     )
 
 

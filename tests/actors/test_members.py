@@ -206,3 +206,20 @@ def test_spec_requires_takes_counts_and_labels_only():
 
     with pytest.raises(ValueError, match=r"requires\(gpu=-1\): give a count"):
         Bad.spec()
+
+
+def test_stored_placements_are_loaded_back_and_forgotten_when_their_process_ends(tmp_path):
+    from prunus.actors._placements import StoredPlacements
+    from prunus.persistence import LmdbStore
+
+    with LmdbStore(tmp_path) as store:
+        placements = StoredPlacements(store)
+        placements.remember("p1", {"site": "sns"})
+        placements.remember("p2", {"gpu": 2})
+        placements.forget("p2")
+        placements.forget("never-placed")  # (nothing stored: nothing written)
+    with LmdbStore(tmp_path) as store:  # a restarted leader
+        again = StoredPlacements(store)
+        assert again.load() == {"p1": {"site": "sns"}}
+        again.forget("p1")
+        assert again.load() == {}

@@ -101,9 +101,7 @@ def test_a_leader_with_no_work_runs_nothing_itself_and_work_waits_for_a_member(t
         ):
             eventually(lambda: joined(tmp_path / "leader", a) and joined(tmp_path / "leader", b))
             members = {
-                pid
-                for info in (a, b)
-                for pid in joined(tmp_path / "leader", info)["host_pids"]
+                pid for info in (a, b) for pid in joined(tmp_path / "leader", info)["host_pids"]
             }
             pids = [early, *(client.submit(WhereAmI, delay=0.1) for _ in range(8))]
             ran_on = {client.wait(pid, timeout=60)["os_pid"] for pid in pids}
