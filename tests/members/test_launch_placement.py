@@ -41,17 +41,21 @@ def test_a_defaults_block_places_the_launches_inside_it_and_a_launch_option_wins
 
 
 def test_a_launch_placement_survives_a_leader_restart(tmp_path):
-    with running_daemon(tmp_path / "leader", workers=1) as leader:
-        with Client.connect(tmp_path / "leader") as client:
-            pid = client.submit(WhereAmI, placement={"site": "far"})
-            assert client.status(pid).status == "waiting for a host with site=far"
+    with (
+        running_daemon(tmp_path / "leader", workers=1),
+        Client.connect(tmp_path / "leader") as client,
+    ):
+        pid = client.submit(WhereAmI, placement={"site": "far"})
+        assert client.status(pid).status == "waiting for a host with site=far"
     # (stopped and started again: the leader's own host must not take it now)
-    with running_daemon(tmp_path / "leader", workers=1) as leader:
-        with Client.connect(tmp_path / "leader") as client:
-            assert client.status(pid).status == "waiting for a host with site=far"
-            with running_member(tmp_path / "far", leader, "site=far") as far:
-                result = client.wait(pid, timeout=60)
-                assert result["os_pid"] in joined(tmp_path / "leader", far)["host_pids"]
+    with (
+        running_daemon(tmp_path / "leader", workers=1) as leader,
+        Client.connect(tmp_path / "leader") as client,
+    ):
+        assert client.status(pid).status == "waiting for a host with site=far"
+        with running_member(tmp_path / "far", leader, "site=far") as far:
+            result = client.wait(pid, timeout=60)
+            assert result["os_pid"] in joined(tmp_path / "leader", far)["host_pids"]
     meta = list_meta(tmp_path / "leader")
     assert not [key for key in meta if key.startswith("placement/")]  # forgotten: it ended
 
