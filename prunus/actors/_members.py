@@ -117,6 +117,7 @@ class Member:
     in_use: dict[str, int] = field(default_factory=dict)
     processes: int = 0
     draining: bool = False  # being stopped: takes nothing new, its processes move
+    last_heartbeat: float = 0.0  # wall-clock seconds of its last registration (or join)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -126,6 +127,7 @@ class Member:
             "processes": self.processes,
             "joined": self.joined,
             "draining": self.draining,
+            "last_heartbeat": self.last_heartbeat or self.joined,
         }
 
 
@@ -172,6 +174,13 @@ class Members:
             self.lost.append((name, now))
             del self.lost[:-20]
         return member
+
+    def heard(self, address: Any, age: float, now: float) -> None:
+        """The member whose admin is ``address`` last registered ``age`` seconds
+        before ``now`` (wall clock); others in the convention are ignored."""
+        for member in self._members.values():
+            if member.address == address:
+                member.last_heartbeat = max(member.joined, now - age)
 
     def drain(self, name: str) -> None:
         """``name`` is being stopped: it is offered nothing new from now on."""

@@ -53,11 +53,19 @@ from prunus.actors._thespian import (
     ChildActorExited,
     PoisonMessage,
     WakeupMessage,
+    admin_status_request,
+    check_in_ages,
     heartbeat_timing,
+    is_admin_status,
 )
 from prunus.persistence import LmdbStore
 
 __all__ = ["Supervisor"]
+
+
+class CheckIns:
+    """Timer payload: ask the admin when each member last registered."""
+
 
 _LOG = logging.getLogger(__name__)
 
@@ -74,6 +82,8 @@ class Supervisor(Actor):
         self._desk: Any = None  # commits for members' hosts (started with the first)
         self._closing = False
         self._drains = Drains()
+        self._admin: Any = None  # this system's admin: it sends the convention notices
+        self._checking_in = False  # a CheckIns timer is running
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
         supervision = self._supervision
@@ -102,6 +112,9 @@ class Supervisor(Actor):
             elif type(message.payload) is WatchMain:
                 self._watch_main(message.payload)
                 return
+            elif type(message.payload) is CheckIns:
+                self._ask_check_ins()
+                return
             else:
                 supervision.timer(message.payload)
         elif isinstance(message, ChildActorExited):
@@ -114,7 +127,15 @@ class Supervisor(Actor):
         elif isinstance(message, ActorSystemConventionUpdate):
             if supervision is None or self._closing:
                 return
+            self._admin = sender
             self._convention_update(message)
+            if len(self._hosts.members) and not self._checking_in:
+                self._ask_check_ins()
+        elif is_admin_status(message):
+            now = time.time()
+            for address, age in check_in_ages(message):
+                self._hosts.members.heard(address, age, now)
+            return
         elif isinstance(message, PoisonMessage) and self._hosts.index_of(sender) is not None:
             # A host failed twice on one message: what it was asked is lost. End it;
             # its processes restart from their checkpoints on a new host.
@@ -174,6 +195,15 @@ class Supervisor(Actor):
         self.send(sender, True)
         if config.main_pid:
             self.wakeupAfter(CHECK_SECONDS, payload=WatchMain(config.main_pid))
+
+    def _ask_check_ins(self) -> None:
+        """While members are in the convention, ask the admin every heartbeat when
+        each last registered: ``daemon status`` shows it (Thespian does not notify a
+        registration that changes nothing)."""
+        self._checking_in = bool(len(self._hosts.members)) and self._admin is not None
+        if self._checking_in:
+            self.send(self._admin, admin_status_request())
+            self.wakeupAfter(heartbeat_timing()[0], payload=CheckIns())
 
     def _watch_main(self, watch: WatchMain) -> None:
         if process_gone(watch.pid):

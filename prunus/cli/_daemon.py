@@ -166,9 +166,11 @@ def _member_line(member: dict) -> str:
     capabilities = " ".join(f"{k}={v}" for k, v in sorted(member["capabilities"].items()))
     in_use = " ".join(f"{k}={v}" for k, v in sorted(member["in_use"].items()) if v)
     pids = " ".join(str(pid) for pid in member["host_pids"])
+    draining = "; draining" if member.get("draining") else ""
     return (
         f"{member['address']} [{capabilities or 'no capabilities'}] "
-        f"in use: {in_use or 'nothing'}; {member['processes']} processes; host pids {pids}"
+        f"in use: {in_use or 'nothing'}; {member['processes']} processes; host pids {pids}; "
+        f"last heartbeat {member['heartbeat_age']:.1f} s ago{draining}"
     )
 
 

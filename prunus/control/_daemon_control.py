@@ -188,7 +188,7 @@ def daemon_status(
         paused=status.paused,
         processes=dict(sorted(status.by_state.items())),
         key_file=str(path / KEY_FILE),
-        members=[dict(member) for member in status.members],
+        members=[_with_heartbeat_age(member) for member in status.members],
         blocked=[{"pid": pid, "reason": reason} for pid, reason in status.blocked],
         blocked_count=status.blocked_count,
     )
@@ -233,6 +233,13 @@ def _member_key(home: Path, key_file: Any, leader: tuple[str, int]) -> None:
         raise DaemonError(reason) from None
     except DaemonError:
         pass  # no leader yet: the member joins when it comes up
+
+
+def _with_heartbeat_age(member: dict[str, Any]) -> dict[str, Any]:
+    """A member's row, with how many seconds ago its last heartbeat came."""
+    row = dict(member)
+    row["heartbeat_age"] = max(0.0, time.time() - float(row.get("last_heartbeat") or 0.0))
+    return row
 
 
 def _drain(info: dict[str, Any], timeout: float) -> None:
@@ -280,6 +287,7 @@ def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:
                 host_pids=list(member["host_pids"]),
                 processes=member["processes"],
                 in_use=member["in_use"],
+                last_heartbeat=member.get("last_heartbeat"),
                 joined=True,
             )
     return info
