@@ -14,6 +14,7 @@ from prunus.actors._embedded_runtime import EmbeddedRuntime, open_embedded_runti
 from prunus.actors._listing import ListQuery, ProcessPage
 from prunus.actors._members import parse_capabilities
 from prunus.actors._messages import DaemonStatus
+from prunus.actors._ran_on import RAN_ON_PREFIX
 from prunus.actors._remote_runtime import RemoteRuntime, ensure_listening, open_remote_runtime
 from prunus.actors._runtime_protocol import LaunchItem, Runtime
 from prunus.actors._submit_keys import check_submit_key
@@ -21,6 +22,7 @@ from prunus.actors._thespian import LOOPBACK
 
 __all__ = [
     "LOOPBACK",
+    "RAN_ON_PREFIX",
     "DaemonActors",
     "DaemonStatus",
     "Drained",

@@ -86,6 +86,7 @@ from prunus.actors._outgoing import Outgoing
 from prunus.actors._passivated import PassivatedControl
 from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._placements import StoredPlacements
+from prunus.actors._ran_on import RanOn
 from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
@@ -166,6 +167,7 @@ class Supervision(LaunchFlows):
         self.out = out = Outgoing(urgent=_CONTROLS)
         self.placements = {}
         self.stored_placements = StoredPlacements(store)
+        self.ran_on = RanOn(hosts)
         self.hosts = hosts
         self.registry = registry = Registry(hosts)
         # A daemon notes the statuses no host commits, for clients reading the store.
@@ -323,6 +325,7 @@ class Supervision(LaunchFlows):
             self._passivated.commit()
         self.bulk.settle(self.out)
         self.listing.catch_up()  # the keys of what registered, for the next page
+        self.ran_on.flush(self._store)  # (where processes run: one transaction)
 
     def fence(self, tokens: list[str]) -> None:
         """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
@@ -364,6 +367,7 @@ class Supervision(LaunchFlows):
             self.waits.ended(ending, self.out)
             self.memo.ended(ending.pid, ending.result)
             self.stored_placements.forget(ending.pid)
+            self.ran_on.ended(ending.pid)
             self.decided(self.dependencies.ended(ending.pid))
             if self.registry.waiting():  # what it held may let a waiting one run
                 self.registry.place_waiting(self.out)
@@ -478,6 +482,9 @@ class Supervision(LaunchFlows):
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)
+        entry = self.registry.get(event.pid)
+        if entry is not None and entry.result is None:
+            self.ran_on.activated(event.pid, entry.host, entry.status.step)
         self.launches.activated(event.pid, self.out)
 
     def _activation_failed(self, event: ActivationFailed) -> None:

@@ -223,3 +223,28 @@ def test_stored_placements_are_loaded_back_and_forgotten_when_their_process_ends
         assert again.load() == {"p1": {"site": "sns"}}
         again.forget("p1")
         assert again.load() == {}
+
+
+def test_a_process_log_says_where_it_runs_each_time_it_moves_and_a_lone_daemon_writes_nothing():
+    from prunus.actors._ran_on import RanOn
+    from prunus.persistence import MemoryStore
+
+    store = MemoryStore()
+    alone = HostPool()
+    alone.distributed = True
+    alone.started(alone.add(), "leader-host")
+    quiet = RanOn(alone)
+    quiet.activated("p", 0, "step")
+    quiet.flush(store)
+    assert store.get_logs("p") == []
+    hosts = cluster(m={"gpu": 1})
+    ran_on = RanOn(hosts)
+    ran_on.activated("p", 1, None)
+    ran_on.activated("p", 1, "step")  # passivated and back on the same member: no line
+    ran_on.flush(store)
+    ran_on.activated("p", 0, "step")  # moved to the leader
+    ran_on.flush(store)
+    assert [line for _, line in store.get_logs("p")] == [
+        "[prunus] runs on member m",
+        "[prunus] runs on the leader (from step 'step')",
+    ]

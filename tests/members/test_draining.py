@@ -7,6 +7,8 @@ ran: a drained member's processes go on elsewhere with no step run twice.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -52,7 +54,23 @@ def test_stopping_a_member_moves_its_processes_to_another_member_and_no_step_run
             drained_at = len(witnessed(witness))
             results = [client.wait(pid, timeout=60) for pid in pids]
             rows = daemon_status(tmp_path / "leader")["members"]
+            moved = next(p for p, _, os_pid in witnessed(witness) if os_pid in on_a)
+            shown = CliRunner().invoke(
+                main, ["process", "show", moved, "--home", str(tmp_path / "leader"), "--json"]
+            )
+            text = (
+                CliRunner()
+                .invoke(main, ["process", "show", moved, "--home", str(tmp_path / "leader")])
+                .output
+            )
         assert [row["address"] for row in rows] == [b["address"]]
+        # which member ran its steps: a first, then (from the step it had reached) b
+        ran_on = [row["where"] for row in json.loads(shown.output)["ran_on"]]
+        assert [where.split(" (")[0] for where in ran_on] == [
+            f"member {a['address']}",
+            f"member {b['address']}",
+        ]
+        assert "Ran on" in text and f"member {b['address']} (from step 'step')" in text
     assert all(r.is_finished_ok and r["count"] == 30 for r in results)
     runs = witnessed(witness)
     assert {os_pid for _, _, os_pid in runs[drained_at:]} <= on_b  # never on the leader
