@@ -4,6 +4,8 @@ apart). Real daemons on loopback."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -11,6 +13,7 @@ from click.testing import CliRunner
 
 from prunus.cli import main
 from prunus.control import daemon_pids, daemon_status
+from prunus.control._daemon_process import free_port
 from tests.conftest import running_daemon
 from tests.members.conftest import joined, running_member
 from tests.modes import eventually
@@ -43,3 +46,19 @@ def test_the_leader_shows_each_members_last_heartbeat_and_the_member_its_own_pro
         later = joined(tmp_path / "leader", gpu)
         assert later["last_heartbeat"] - row["last_heartbeat"] >= 1.5  # it keeps coming
         assert later["heartbeat_age"] < 2.0
+
+
+def test_a_member_that_leaves_and_rejoins_again_and_again_does_not_grow_the_leaders_pool(
+    tmp_path,
+):
+    port = free_port()
+    with running_daemon(tmp_path / "leader", workers=1) as leader:
+        for _ in range(3):
+            with running_member(tmp_path / "m", leader, workers=2, port=port) as member:
+                eventually(lambda: joined(tmp_path / "leader", member) is not None)
+                assert len(joined(tmp_path / "leader", member)["host_pids"]) == 2
+                for pid in daemon_pids(member):  # lost, not drained
+                    os.kill(pid, signal.SIGKILL)
+                eventually(lambda: daemon_status(tmp_path / "leader")["members"] == [])
+            status = daemon_status(tmp_path / "leader")
+            assert status["hosts"] == 1 and len(status["host_pids"]) == 1
