@@ -192,6 +192,9 @@ class LaunchFlows:
                 if pid not in registry:
                     return  # refused, and answered why: the rest of a batch does not start
             else:
+                placement = self.placements.pop(pid, None)
+                if placement is not None and self.registry.distributed:  # (used at its start)
+                    self.stored_placements.remember(pid, placement)
                 decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
                 self.launches.held(pid, target, out)
                 self.decided(decisions)
@@ -253,7 +256,7 @@ class LaunchFlows:
                 if plan.action == "hit":
                     self._finish_hit(decision.pid, plan)
                     continue
-                self.registry.place(decision.pid)
+                self.registry.place(decision.pid, self.stored_placements.get(decision.pid))
                 self.registry.deliver(decision.pid, Activate(), self.out)
             else:
                 self._cancel(decision.pid, decision.status or "cancelled")

@@ -28,17 +28,20 @@ class StoredPlacements:
 
     def __init__(self, store: Any) -> None:
         self._store = store
-        self._pids: set[str] = set()
+        self._placements: dict[str, dict[str, int | str]] = {}
 
     def remember(self, pid: str, placement: Mapping[str, int | str]) -> None:
         """``pid`` was launched with ``placement``: stored now (one small commit)."""
         self._store.put("meta", PLACEMENT_PREFIX + pid, dict(placement))
-        self._pids.add(pid)
+        self._placements[pid] = dict(placement)
+
+    def get(self, pid: str) -> dict[str, int | str] | None:
+        """``pid``'s launch placement, None if it was launched without one."""
+        return self._placements.get(pid)
 
     def forget(self, pid: str) -> None:
         """``pid`` ended: its placement is no longer needed."""
-        if pid in self._pids:
-            self._pids.discard(pid)
+        if self._placements.pop(pid, None) is not None:
             self._store.drop("meta", PLACEMENT_PREFIX + pid)
 
     def load(self) -> dict[str, dict[str, int | str]]:
@@ -48,5 +51,5 @@ class StoredPlacements:
             for key, value in self._store.items("meta")
             if key.startswith(PLACEMENT_PREFIX) and isinstance(value, Mapping)
         }
-        self._pids = set(found)
+        self._placements = {pid: dict(placement) for pid, placement in found.items()}
         return found

@@ -131,12 +131,13 @@ class Registry:
         self.entries[status.pid] = entry
         return entry
 
-    def place(self, pid: str) -> None:
-        """A held process starts: give it a host for the rest of its life."""
+    def place(self, pid: str, placement: dict[str, int | str] | None = None) -> None:
+        """A held process starts: give it a host for the rest of its life (by its
+        launch's ``placement`` if it had one, else by its class's requirements)."""
         entry = self.entries[pid]
         if entry.host == -1:
             if self._hosts.distributed:
-                entry.requirements = requirements_for(entry.status.process_class, None) or None
+                entry.requirements = requirements_for(entry.status.process_class, placement) or None
             host = self._hosts.place(entry.requirements)
             if host is None:  # it waits for a member (deliveries wait too)
                 self._wait_for_member(entry)

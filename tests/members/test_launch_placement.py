@@ -31,13 +31,17 @@ def test_a_defaults_block_places_the_launches_inside_it_and_a_launch_option_wins
                 in_block += client.submit_many([(WhereAmI, {})] * 3)
                 over_class = client.submit(NeedsGpu)  # the block wins over gpu=1
                 own = client.submit(WhereAmI, placement={"site": "a"})  # the launch wins
+                held = [  # held by when= first: placed when the condition holds
+                    client.submit(WhereAmI, when=in_block[0].finished_ok, placement={"site": "a"})
+                    for _ in range(3)
+                ]
                 with client.defaults(placement=None):  # back to the class's own
                     by_class = client.submit(NeedsGpu)
             after = client.submit(NeedsGpu)  # outside: the class's gpu=1 again
-            every = [*in_block, over_class, own, by_class, after]
+            every = [*in_block, over_class, own, *held, by_class, after]
             ran = {pid: client.wait(pid, timeout=60)["os_pid"] for pid in every}
     assert {ran[pid] for pid in [*in_block, over_class]} <= on_b
-    assert {ran[own], ran[by_class], ran[after]} <= on_a
+    assert {ran[own], ran[by_class], ran[after], *(ran[pid] for pid in held)} <= on_a
 
 
 def test_a_launch_placement_survives_a_leader_restart(tmp_path):
