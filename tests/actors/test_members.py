@@ -248,3 +248,18 @@ def test_a_process_log_says_where_it_runs_each_time_it_moves_and_a_lone_daemon_w
         "[prunus] runs on member m",
         "[prunus] runs on the leader (from step 'step')",
     ]
+
+
+def test_a_drain_is_answered_once_with_what_moved_and_only_if_it_was_asked():
+    from prunus.actors._draining import Drained, Drains
+
+    drains = Drains()
+    assert drains.done("m") == []  # nobody asked: nothing to answer
+    drains.start("m", "asker-1")
+    drains.start("m", "asker-2")  # (a second stop while the first drains)
+    drains.moved("m", 2)
+    drains.moved("m", 1)
+    drains.moved("other", 5)  # not draining: not counted anywhere
+    assert "m" in drains and "other" not in drains
+    assert drains.done("m") == [("asker-1", Drained("m", 3)), ("asker-2", Drained("m", 3))]
+    assert drains.done("m") == [] and "m" not in drains
