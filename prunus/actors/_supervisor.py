@@ -21,7 +21,10 @@ This shell does only what needs Thespian: it creates the host actors (and the ec
 actor that paces daemon hosts), restarts a host that died (after a back-off if it
 keeps dying), turns timers into ``wakeupAfter`` and sends what the parts decided: the
 replies, then one Deliver per host. In a daemon it also watches the daemon's main
-process and ends the actor system if that is gone (:mod:`prunus.actors._lifeline`).
+process and ends the actor system if that is gone (:mod:`prunus.actors._lifeline`);
+with members, it drains one on request (its hosts told to exit, their slots retired:
+:mod:`prunus.actors._draining`) and asks the admin every heartbeat when each member
+last registered.
 """
 
 from __future__ import annotations

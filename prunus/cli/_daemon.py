@@ -7,6 +7,7 @@ that does not answer are each one line on stderr and exit status 2.
 from __future__ import annotations
 
 import json
+import time
 
 import click
 
@@ -174,6 +175,12 @@ def _member_line(member: dict) -> str:
     )
 
 
+def _last_heartbeat(when: float | None) -> str:
+    if not when:
+        return "-"
+    return f"last {max(0.0, time.time() - when):.1f} s ago, as the leader saw it"
+
+
 def _show_member(info: dict) -> None:
     capabilities = " ".join(f"{k}={v}" for k, v in sorted((info["capabilities"] or {}).items()))
     joined = "joined" if info["joined"] else "not joined (yet): the leader does not list it"
@@ -186,6 +193,7 @@ def _show_member(info: dict) -> None:
         ("offers", capabilities or "no capabilities"),
         ("host pids", " ".join(str(pid) for pid in info["host_pids"])),
         ("processes", info["processes"]),
+        ("heartbeat", _last_heartbeat(info.get("last_heartbeat"))),
         ("log", info["log"]),
     ]
     for name, value in lines:

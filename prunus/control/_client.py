@@ -223,10 +223,9 @@ class Client:
 
     @contextmanager
     def defaults(self, **options: Any) -> Iterator[None]:
-        """Launch options (``when=``, ``cache=``, ``placement=``) for every submit inside
-        the block, made in this thread through this client; an option given to
-        ``submit`` wins (and a block's ``placement`` wins over the class's
-        ``spec.requires``). Blocks nest.
+        """Launch options (``when=``, ``cache=``, ``placement=``) for every submit in the
+        block, made in this thread through this client; an option given to ``submit``
+        wins (a block's ``placement`` wins over the class's ``spec.requires``).
 
         Raises:
             TypeError: not a launch option; a placement that is not a mapping.

@@ -39,6 +39,8 @@ def test_the_leader_shows_each_members_last_heartbeat_and_the_member_its_own_pro
         [line] = [line for line in shown.output.splitlines() if line.startswith("member")]
         assert gpu["address"] in line and "[gpu=2 site=sns]" in line
         assert "last heartbeat" in line and "s ago" in line
+        mine = CliRunner().invoke(main, ["daemon", "status", "--home", str(tmp_path / "gpu")])
+        assert "s ago, as the leader saw it" in mine.output
         own = daemon_status(tmp_path / "gpu")
         assert own["pid"] == gpu["pid"] and set(own["host_pids"]) <= set(daemon_pids(gpu))
         assert own["last_heartbeat"] == pytest.approx(row["last_heartbeat"], abs=3.0)
