@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prunus.actors import drain_member, open_remote_runtime, parse_capabilities
+from prunus.actors import open_remote_runtime, parse_capabilities
 from prunus.control._daemon_files import (
     DAEMON_FILE,
     daemon_key,
@@ -23,6 +23,7 @@ from prunus.control._daemon_files import (
     recorded_host,
 )
 from prunus.control._daemon_process import check_bind_address, parse_leader
+from prunus.control._member_drain import drain_before_stop
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
 from prunus.errors import DaemonError, NotAuthorisedError
 from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_home
@@ -143,7 +144,7 @@ def stop_daemon(home: str | os.PathLike[str] | None = None, *, timeout: float = 
     info = _running(path)
     pid = int(info["pid"])
     if info.get("role") == "member":
-        _drain(info, timeout)
+        drain_before_stop(info, timeout)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while pid_alive(pid) and time.monotonic() < deadline:
@@ -240,27 +241,6 @@ def _with_heartbeat_age(member: dict[str, Any]) -> dict[str, Any]:
     row = dict(member)
     row["heartbeat_age"] = max(0.0, time.time() - float(row.get("last_heartbeat") or 0.0))
     return row
-
-
-def _drain(info: dict[str, Any], timeout: float) -> None:
-    """Ask the leader of member ``info`` to move its processes elsewhere first (see
-    ``prunus.actors._draining``). A leader that is not there (or takes too long) is no
-    reason not to stop: its processes then restart elsewhere from their checkpoints,
-    as for a lost member."""
-    try:
-        leader_host, leader_port = parse_leader(str(info["leader"]))
-        key = read_key(Path(info["home"]) / KEY_FILE)
-        runtime = open_remote_runtime(
-            leader_port, key=key, timeout=timeout, where=str(info["leader"]), host=leader_host
-        )
-    except (DaemonError, OSError, ValueError):
-        return
-    try:
-        drain_member(runtime, str(info["address"]))
-    except DaemonError:
-        pass
-    finally:
-        runtime.close()
 
 
 def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:

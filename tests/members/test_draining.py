@@ -8,6 +8,8 @@ ran: a drained member's processes go on elsewhere with no step run twice.
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pytest
 from click.testing import CliRunner
@@ -31,8 +33,9 @@ def witnessed(witness) -> list[tuple[str, int, int]]:
     return [(pid, int(step), int(os_pid)) for pid, step, os_pid in map(str.split, lines)]
 
 
+@pytest.mark.parametrize("stop", ["prunus daemon stop", "SIGTERM"])
 def test_stopping_a_member_moves_its_processes_to_another_member_and_no_step_runs_twice(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, stop
 ):
     witness = tmp_path / "witness.log"
     monkeypatch.setenv("PRUNUS_WITNESS", str(witness))  # inherited by the daemons
@@ -48,8 +51,12 @@ def test_stopping_a_member_moves_its_processes_to_another_member_and_no_step_run
             pids = [client.submit(GpuSteps, n=30, placement=AT_X) for _ in range(4)]
             eventually(lambda: {p for p, _, os_pid in witnessed(witness) if os_pid in on_a})
             a_pids = daemon_pids(a)
-            result = CliRunner().invoke(main, ["daemon", "stop", "--home", str(tmp_path / "a")])
-            assert result.exit_code == 0, result.output
+            if stop == "SIGTERM":  # (from a service manager, say: its main process drains)
+                os.kill(a["pid"], signal.SIGTERM)
+                eventually(lambda: not [pid for pid in a_pids if pid_alive(pid)], timeout=30)
+            else:
+                result = CliRunner().invoke(main, ["daemon", "stop", "--home", str(tmp_path / "a")])
+                assert result.exit_code == 0, result.output
             assert not [pid for pid in a_pids if pid_alive(pid)]  # the member exited
             drained_at = len(witnessed(witness))
             results = [client.wait(pid, timeout=60) for pid in pids]
