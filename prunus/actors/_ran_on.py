@@ -14,13 +14,17 @@ so a single daemon pays nothing for this. Plain code; unit-tested in tests/actor
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from prunus.actors._host_pool import HostPool
+from prunus.errors import PrunusError
 
 __all__ = ["RAN_ON_PREFIX", "RanOn"]
 
 RAN_ON_PREFIX = "[prunus] runs on "
+
+_LOG = logging.getLogger(__name__)
 
 
 class RanOn:
@@ -51,4 +55,7 @@ class RanOn:
         """Write the lines gathered so far, in one transaction."""
         if self._pending:
             pending, self._pending = self._pending, []
-            store.write_many(pending)
+            try:
+                store.write_many(pending)
+            except PrunusError as error:  # (a full disk): a note lost, nothing else
+                _LOG.warning("could not note where %d processes run: %s", len(pending), error)
