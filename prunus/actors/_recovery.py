@@ -150,7 +150,7 @@ class Recovery:
         reconciled with ``store`` (:mod:`prunus.actors._reconcile`: what the dead host
         committed and never reported); yields those that were restarted too often, to
         be failed, and those that ended in the store, to be finished."""
-        yield from self.reactivate(registry_walk(self._registry, host), restart_limit, store, out)
+        yield from self.reactivate(self._registry.unfinished_on(host), restart_limit, store, out)
 
     def reactivate(
         self, walk: Iterable[tuple[str, Any]], restart_limit: int, store: Any, out: Outgoing
@@ -213,11 +213,6 @@ def needs_activation(status: ProcessStatus) -> bool:
     memory. Every other state has (or may have) a step to run: CREATED has not started,
     RUNNING was in a step or between two when the runtime stopped."""
     return status.state is not ProcessState.WAITING
-
-
-def registry_walk(registry: Registry, host: int) -> Iterator[tuple[str, Any]]:
-    """The unfinished processes of ``host`` (see ``Registry.unfinished_on``)."""
-    return registry.unfinished_on(host)
 
 
 def runtime_failure(status: ProcessStatus, reason: str) -> tuple[ProcessStatus, ProcessResult]:
