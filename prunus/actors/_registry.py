@@ -179,12 +179,6 @@ class Registry:
         else:
             entry.host = host
 
-    def unplace(self, pid: str) -> None:
-        """``pid``'s host is gone with its member: it waits to be placed again."""
-        entry = self.entries[pid]
-        self._hosts.release(entry.host, entry.requirements)
-        self._wait_for_member(entry)
-
     def register_ended(self, status: ProcessStatus, result: ProcessResult | None) -> None:
         """A process the store holds as ended: known for reads and waits, never run."""
         self.entries[status.pid] = Entry(status, -1, list(status.children), result)

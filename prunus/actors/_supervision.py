@@ -332,18 +332,10 @@ class Supervision(LaunchFlows):
         if tokens:
             self._store.fence(tokens)
 
-    def members_changed(self, lost: Iterable[int] = ()) -> None:
-        """A member joined or was lost (``lost``: the indices of its hosts, started
-        again on the leader). Its processes that need a member wait to be placed again
-        (from their checkpoints); then whatever waits and now fits is placed."""
-        registry = self.registry
-        for index in lost:
-            for pid, entry in registry.unfinished_on(index):
-                if entry.requirements:
-                    registry.unplace(pid)
-                    # its launch was not committed there: committed here
-                    self.launches.commit_first_write(pid, self.out)
-        registry.place_waiting(self.out)
+    def members_changed(self) -> None:
+        """A member joined or was lost (its processes moved already, see
+        :meth:`move_processes`): whatever waits for a host and now fits is placed."""
+        self.registry.place_waiting(self.out)
 
     # ---- flows across parts ---------------------------------------------------------------
 
