@@ -149,8 +149,7 @@ class RemoteRuntime(RuntimeQueries):
         """Submit a process: an instance (validated here already) or ``module:Class``;
         ``placement`` replaces its class's requirements. ``key``: the idempotency key
         (default: a fresh one, so this call's own retries never make a duplicate)."""
-        submission = self._submission(process, inputs, when, cache)
-        submission = dataclasses.replace(submission, placement=placement, key=key or _new_key())
+        submission = self._submission(process, inputs, when, cache, placement, key or _new_key())
         reply = self._ask_again_if_late(submission)
         assert isinstance(reply, Launched), reply
         return reply.pid
@@ -184,6 +183,7 @@ class RemoteRuntime(RuntimeQueries):
         when: list[Any] | None = None,
         cache: Any = True,
         placement: dict[str, int | str] | None = None,
+        key: str = "",
     ) -> Submit:
         if isinstance(process, Process):
             driver = ProcessDriver(process)
@@ -196,7 +196,7 @@ class RemoteRuntime(RuntimeQueries):
         else:
             reference = process
         encoded = encode(inputs or {}, path_prefix="inputs")
-        return Submit(reference, encoded, when, cache, placement)
+        return Submit(reference, encoded, when, cache, placement, key)
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None
