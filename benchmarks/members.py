@@ -9,7 +9,13 @@
    members (1 host each); one member is SIGKILLed (every OS process of it) while they
    run. Measured: how long until the leader no longer lists it (the convention's
    1 s heartbeat, 3 misses), and until every workchain has finished.
+3. Drain: the same work, but one member is stopped with ``stop_daemon`` (``prunus
+   daemon stop``): how long the stop took (its hosts exit between two slices, their
+   processes move), and until every workchain has finished; and how many steps ran
+   twice (a drain should re-run none; a loss re-runs the step each host was in).
 
+The load average is printed with the results: every number here shares two cores with
+whatever else runs on the machine.
 All daemons share this machine's cores: the members add no CPU here, so row 1 shows
 what placement over members costs, not what more machines would gain.
 Run: ``python benchmarks/members.py [--n 10000] [--workers 1]``.
@@ -84,21 +90,31 @@ def throughput(home: Path, n: int) -> float:
     return n / elapsed
 
 
-def recovery(root: Path) -> tuple[float, float]:
+def recovery(root: Path, *, drain: bool = False) -> tuple[float, float, int]:
+    """(seconds until the member is gone, until all finished, steps that ran twice)."""
+    witness = root / "witness.log"
+    os.environ["PRUNUS_WITNESS"] = str(witness)  # (the daemons started below inherit it)
     with ExitStack() as stack:
         home = cluster(root, 1, stack)
         with prunus.Client.connect(home) as client:
             pids = [client.submit(SlowSteps) for _ in range(8)]
             time.sleep(0.3)
             victim = daemon_status(root / "m1")
-            killed = time.monotonic()
-            for pid in daemon_pids(victim):
-                os.kill(pid, signal.SIGKILL)
-            noticed = wait_until(lambda: len(members(root)) == 1, 60)
+            started = time.monotonic()
+            if drain:
+                stop_daemon(root / "m1")
+            else:
+                for pid in daemon_pids(victim):
+                    os.kill(pid, signal.SIGKILL)
+            gone = wait_until(lambda: len(members(root)) == 1, 60) + (
+                time.monotonic() - started if drain else 0.0
+            )
             results = client.wait_many(pids, timeout=120)
-            done = time.monotonic() - killed
+            done = time.monotonic() - started
         assert all(r.is_finished_ok and r["count"] == 20 for r in results)
-    return noticed, done
+    del os.environ["PRUNUS_WITNESS"]
+    runs = witness.read_text().split("\n")[:-1] if witness.exists() else []
+    return gone, done, len(runs) - len(set(runs))
 
 
 def main() -> None:
@@ -115,14 +131,22 @@ def main() -> None:
             single = throughput(root / "single", args.n)
         with ExitStack() as stack:
             spread = throughput(cluster(root / "three", args.workers, stack), args.n)
-        noticed, done = recovery(root / "recovery")
+        noticed, done, twice = recovery(root / "recovery")
+        stopped, drained, twice_drained = recovery(root / "drain", drain=True)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average after the run: {load}")
+    print()
     print(f"| {args.n:,} trivial processes, submit_many + wait_many | processes/s |")
     print("|---|---|")
     print(f"| single daemon, {3 * args.workers} hosts | {single:,.0f} |")
     print(f"| leader + 2 members, {args.workers} hosts each | {spread:,.0f} |")
+    print(f"| ratio (members / single) | {spread / single:.2f} |")
     print()
-    print(f"member SIGKILLed: not listed after {noticed:.2f} s; ", end="")
-    print(f"its work finished elsewhere {done:.2f} s after the kill")
+    print("| 8 workchains x 20 steps of 50 ms, leader + 2 members ", end="")
+    print("| member gone after | all done after | steps witnessed twice |")
+    print("|---|---|---|---|")
+    print(f"| one member SIGKILLed | {noticed:.2f} s | {done:.2f} s | {twice} |")
+    print(f"| one member stopped (drained) | {stopped:.2f} s | {drained:.2f} s | {twice_drained} |")
 
 
 if __name__ == "__main__":

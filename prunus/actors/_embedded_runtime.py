@@ -137,7 +137,8 @@ class EmbeddedRuntime(RuntimeQueries):
         return self._launch(_prepared(process, inputs, when, cache), True, key or "")
 
     def launch_many(self, launches: Sequence[LaunchItem], *, key: str | None = None) -> list[str]:
-        instances = [_prepared(item[0], item[1], *item[2:]) for item in launches]
+        # (a placement, item[4], does not apply here: see launch)
+        instances = [_prepared(item[0], item[1], *item[2:4]) for item in launches]
         if key:  # (one Launch each: a batch's key is kept per item, as KEY#INDEX)
             keys = [f"{key}#{index}" for index in range(len(instances))]
             pids = [self._launch(i, False, k) for i, k in zip(instances, keys, strict=True)]

@@ -8,8 +8,11 @@ least loaded host, and decides how soon a host that died is started again.
 It creates no actors itself (the Thespian shell does): it only keeps the books, so it
 runs in unit tests. Hosts may live on members (other daemons in the leader's
 convention, see :mod:`prunus.actors._members`): each index records which member it is
-on (None: the leader itself), so a lost member's slots are started again on the
-leader and its processes restart from their checkpoints there.
+on (None: the leader itself). A slot whose member is lost or drained is *retired*:
+its processes move to other hosts (see ``Supervision.move_processes``) and the slot
+waits, empty, for its member to come back (or any member to join), so a member that
+leaves and rejoins again and again never grows the pool. With ``no_work`` the leader
+has no hosts of its own (``prunus daemon start --no-work``): all work goes to members.
 """
 
 from __future__ import annotations
@@ -56,13 +59,23 @@ class HostPool:
         self.had_members = False  # a host was ever started on a member
         self.fences: dict[int, str] = {}  # a member's host index -> its fence token
         self.generation = ""  # this leader's (LmdbStore.new_generation), in every token
+        self.retired: set[int] = set()  # slots of lost or drained members: no actor, no work
 
     def __len__(self) -> int:
         return len(self.addresses)
 
     def add(self, member: str | None = None) -> int:
         """A new host slot (its actor is started by the shell, on ``member`` or on the
-        leader): its index."""
+        leader): its index. A retired slot is taken first (``member``'s own if it had
+        one), so members that come and go do not grow the pool."""
+        if member is not None and self.retired:
+            own = [i for i in sorted(self.retired) if self.member_of[i] == member]
+            index = (own or sorted(self.retired))[0]
+            self.retired.discard(index)
+            self.member_of[index] = member
+            self.loads[index] = 0
+            self._deaths.pop(index, None)
+            return index
         self.addresses.append(None)
         self.loads.append(0)
         self.member_of.append(member)
@@ -70,16 +83,34 @@ class HostPool:
         return len(self.addresses) - 1
 
     def on_member(self, member: str) -> list[int]:
-        """The indices of the hosts on ``member``."""
-        return [index for index, name in enumerate(self.member_of) if name == member]
+        """The indices of the (not retired) hosts on ``member``."""
+        return [
+            index
+            for index, name in enumerate(self.member_of)
+            if name == member and index not in self.retired
+        ]
 
-    def where_to_start(self, index: int) -> str | None:
-        """The member on which to start host ``index`` (again): its own, while that
-        member is in the convention; otherwise the leader (None), for good."""
+    def stays(self, index: int) -> bool:
+        """Whether host ``index``, dead, is started again in its place: a leader host
+        always; a member's while that member is in the convention and not draining
+        (otherwise the slot is retired and its processes move)."""
         member = self.member_of[index]
-        if member is not None and member not in self.members:
-            self.member_of[index] = member = None
-        return member
+        if member is None:
+            return True
+        found = self.members.get(member)
+        return found is not None and not found.draining
+
+    def retire(self, index: int) -> None:
+        """Host ``index`` is gone with its member (its processes moved already)."""
+        self.addresses[index] = None
+        self.retired.add(index)
+        self.fences.pop(index, None)
+        self._os_pids.pop(index, None)
+        self.loads[index] = 0
+
+    def live_on(self, member: str) -> list[int]:
+        """The hosts on ``member`` whose actor is still there."""
+        return [i for i in self.on_member(member) if self.addresses[i] is not None]
 
     def started(self, index: int, address: Any) -> None:
         self.addresses[index] = address
@@ -92,7 +123,11 @@ class HostPool:
         return tuple(self._os_pids.get(index, 0) for index in self._on(member))
 
     def _on(self, member: str | None) -> list[int]:
-        return [index for index, name in enumerate(self.member_of) if name == member]
+        return [
+            index
+            for index, name in enumerate(self.member_of)
+            if name == member and index not in self.retired
+        ]
 
     def members_status(self) -> tuple[dict[str, Any], ...]:
         """Each member with its hosts' OS pids and the processes placed on them."""
@@ -121,9 +156,15 @@ class HostPool:
         member can take it now.
         """
         count = len(self.loads)
+        if not count:
+            return None  # a leader with --no-work and no member yet
         self._next = (self._next + 1) % count
         loads, start = self.loads, self._next
         candidates: range | list[int] = range(count)
+        if self.retired or self.members.draining:
+            candidates = [i for i in range(count) if self._open(i)]
+            if not candidates:
+                return None
         if requirements and self.distributed:
             able = set(self.members.candidates(requirements))
             candidates = [
@@ -138,6 +179,13 @@ class HostPool:
         if requirements and self.distributed:
             self.members.take(self.member_of[host], requirements)  # type: ignore[arg-type]
         return host
+
+    def _open(self, index: int) -> bool:
+        """Whether host ``index`` takes new processes (not retired, not draining)."""
+        if index in self.retired:
+            return False
+        member = self.member_of[index]
+        return member is None or member not in self.members.draining
 
     def release(self, index: int, requirements: Mapping[str, int | str] | None = None) -> None:
         """A process placed on ``index`` ended (or left it): its load, and what it held."""

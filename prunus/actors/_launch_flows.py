@@ -19,6 +19,7 @@ from prunus.actors._memo_cache import MemoCache, Plan
 from prunus.actors._messages import KillRequest, Launch, Submit, SubmitMany
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._persisting import status_record
+from prunus.actors._placements import StoredPlacements
 from prunus.actors._registry import Registry
 from prunus.actors._submit_keys import ITEM_SUFFIX_BYTES, MAX_KEY_BYTES, check_submit_key
 from prunus.conditions import Condition, Decision, Pid
@@ -46,6 +47,7 @@ class LaunchFlows:
     memo: MemoCache
     _store: Any
     placements: dict[str, dict[str, int | str]]  # a launch's placement, until started
+    stored_placements: StoredPlacements  # ... and from then on, in the store (a daemon)
 
     if TYPE_CHECKING:
 
@@ -183,11 +185,16 @@ class LaunchFlows:
                 self._finish_hit(process, plans[pid], target)  # type: ignore[arg-type]
             elif condition is None:
                 placement = self.placements.pop(pid, None)
+                if placement is not None and self.registry.distributed:
+                    self.stored_placements.remember(pid, placement)
                 instance = process if instances else None
                 self.launches.start(process, instance, target, out, placement, committed=committed)
                 if pid not in registry:
                     return  # refused, and answered why: the rest of a batch does not start
             else:
+                placement = self.placements.pop(pid, None)
+                if placement is not None and self.registry.distributed:  # (used at its start)
+                    self.stored_placements.remember(pid, placement)
                 decisions = self.dependencies.hold(ProcessDriver(process).status(), condition)
                 self.launches.held(pid, target, out)
                 self.decided(decisions)
@@ -249,7 +256,7 @@ class LaunchFlows:
                 if plan.action == "hit":
                     self._finish_hit(decision.pid, plan)
                     continue
-                self.registry.place(decision.pid)
+                self.registry.place(decision.pid, self.stored_placements.get(decision.pid))
                 self.registry.deliver(decision.pid, Activate(), self.out)
             else:
                 self._cancel(decision.pid, decision.status or "cancelled")

@@ -162,6 +162,14 @@ class Launches:
         """``pid``'s first write if it is not committed yet (re-sent if its host died)."""
         return self._first_writes.get(pid)
 
+    def commit_first_write(self, pid: str, out: Outgoing) -> None:
+        """``pid`` lost its host before its first write was committed and now waits
+        for a member: the write is committed here and its launch answered."""
+        first_write = self._first_writes.get(pid)
+        if first_write is not None:
+            self._writer.commit_now(first_write)
+            self.activated(pid, out)
+
     def activated(self, pid: str, out: Outgoing) -> None:
         """``pid`` is hosted: if it was new, its first checkpoint is committed now."""
         if self._first_writes.pop(pid, None) is not None:

@@ -116,6 +116,8 @@ class Member:
     joined: float  # wall-clock seconds
     in_use: dict[str, int] = field(default_factory=dict)
     processes: int = 0
+    draining: bool = False  # being stopped: takes nothing new, its processes move
+    last_heartbeat: float = 0.0  # wall-clock seconds of its last registration (or join)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -124,6 +126,8 @@ class Member:
             "in_use": dict(self.in_use),
             "processes": self.processes,
             "joined": self.joined,
+            "draining": self.draining,
+            "last_heartbeat": self.last_heartbeat or self.joined,
         }
 
 
@@ -133,6 +137,7 @@ class Members:
     def __init__(self) -> None:
         self._members: dict[str, Member] = {}
         self.lost: list[tuple[str, float]] = []  # (name, when), most recent last
+        self.draining: set[str] = set()  # names of members being drained
 
     def __len__(self) -> int:
         return len(self._members)
@@ -161,12 +166,26 @@ class Members:
             capabilities = dict(system_capabilities.get(PRUNUS_CAPABILITIES) or {})
             member = Member(name, address, capabilities, now)
             self._members[name] = member
+            self.draining.discard(name)
             return member
         member = self._members.pop(name, None)
+        self.draining.discard(name)
         if member is not None:
             self.lost.append((name, now))
             del self.lost[:-20]
         return member
+
+    def heard(self, address: Any, age: float, now: float) -> None:
+        """The member whose admin is ``address`` last registered ``age`` seconds
+        before ``now`` (wall clock); others in the convention are ignored."""
+        for member in self._members.values():
+            if member.address == address:
+                member.last_heartbeat = max(member.joined, now - age)
+
+    def drain(self, name: str) -> None:
+        """``name`` is being stopped: it is offered nothing new from now on."""
+        self._members[name].draining = True
+        self.draining.add(name)
 
     def take(self, name: str, requirements: Capabilities) -> None:
         """A process that asked for ``requirements`` was placed on ``name``."""
@@ -188,7 +207,11 @@ class Members:
 
     def candidates(self, requirements: Capabilities) -> list[str]:
         """Members that can take a process asking for ``requirements``, least busy first."""
-        able = [m for m in self._members.values() if fits(m.capabilities, m.in_use, requirements)]
+        able = [
+            m
+            for m in self._members.values()
+            if not m.draining and fits(m.capabilities, m.in_use, requirements)
+        ]
         return [m.name for m in sorted(able, key=lambda m: (m.processes, m.name))]
 
     def status(self) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ carry out, a Failure to record), so everything happens in the same order as the 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -30,6 +30,7 @@ from prunus.actors._host_messages import (
     Barrier,
 )
 from prunus.actors._launches import Launches
+from prunus.actors._members import UNPLACED
 from prunus.actors._messages import (
     KillRequest,
     Reloaded,
@@ -78,13 +79,15 @@ class Recovery:
         asker: Any,
         out: Outgoing,
         load_held: Callable[[list[tuple[ProcessStatus, Any]]], None] | None = None,
+        placements: Mapping[str, dict[str, int | str]] | None = None,
     ) -> Iterator[Order]:
         """Register what ``store`` holds (see the module docstring); yields the kill
         orders to carry out. Answers ``asker`` with Reloaded (after a barrier).
 
         A process held by its ``when=`` condition (CREATED, ``when`` in its record) is
         not activated: ``load_held`` gets them all once every record is registered
-        (it registers and decides them), before the barrier."""
+        (it registers and decides them), before the barrier. ``placements``: the launch
+        placements the store kept (see :mod:`prunus.actors._placements`), by pid."""
         registry, resumed = self._registry, 0
         held: list[tuple[ProcessStatus, Any]] = []
         stored: set[str] = set()
@@ -94,7 +97,7 @@ class Recovery:
             if status.state.is_terminal:
                 registry.register_ended(status, result)
             else:
-                registry.register(status)
+                registry.register(status, (placements or {}).get(pid))
                 if resume and needs_activation(status):
                     registry.deliver(pid, Activate(), out)
                     resumed += 1
@@ -124,6 +127,9 @@ class Recovery:
                 registry.deliver(pid, KillRequest(pid, reason or None), out)
         self._tokens += 1
         failures = self._launches.activation_failures
+        if not hosts:  # a leader with --no-work: nothing to wait for
+            out.send(asker, Reloaded(resumed, 0))
+            return
         self._barriers[self._tokens] = ReloadBarrier(asker, hosts, resumed, failures)
         for host in range(hosts):
             out.deliver(host, "", Barrier(self._tokens))
@@ -144,8 +150,18 @@ class Recovery:
         reconciled with ``store`` (:mod:`prunus.actors._reconcile`: what the dead host
         committed and never reported); yields those that were restarted too often, to
         be failed, and those that ended in the store, to be finished."""
+        yield from self.reactivate(self._registry.unfinished_on(host), restart_limit, store, out)
+
+    def reactivate(
+        self, walk: Iterable[tuple[str, Any]], restart_limit: int, store: Any, out: Outgoing
+    ) -> Iterator[Failure | StoredEnding]:
+        """Re-activate each ``(pid, entry)`` of ``walk`` on the host its entry names now
+        (its own restarted, or another one it moved to); see :meth:`host_restarted`.
+        One waiting for a member (UNPLACED) whose launch was not committed yet has its
+        first checkpoint committed here and its launch answered: it is activated when
+        it is placed (``Registry.place_waiting``)."""
         registry, control, launches = self._registry, self._control, self._launches
-        for pid, entry in registry.unfinished_on(host):
+        for pid, entry in walk:
             if entry.result is not None:
                 continue  # ended since the walk began (a stored ending reached it)
             first_write = launches.first_write(pid)
@@ -176,6 +192,10 @@ class Recovery:
                         f"(restart limit {restart_limit})",
                     )
                     continue
+            if entry.host == UNPLACED:
+                if first_write is not None:
+                    launches.commit_first_write(pid, out)
+                continue
             registry.deliver(pid, Activate(None, first_write), out)
             adopt_stored_children(registry, store, pid, out)
             registry.redeliver_child_results(pid, out)

@@ -109,9 +109,16 @@ class Registry:
         self.entries[status.pid] = entry
         return entry
 
+    @property
+    def distributed(self) -> bool:
+        """A daemon: members may join, requirements and placements matter."""
+        return self._hosts.distributed
+
     def _wait_for_member(self, entry: Entry) -> None:
         """No member can take ``entry``'s process now: it waits, and says so."""
-        text = f"waiting for a host with {describe_requirements(entry.requirements or {})}"
+        text = "waiting for a host"
+        if entry.requirements:
+            text += f" with {describe_requirements(entry.requirements)}"
         entry.status = dataclasses.replace(entry.status, status=text)
         entry.host, entry.active = UNPLACED, False
         self._unplaced[entry.status.pid] = None
@@ -124,12 +131,13 @@ class Registry:
         self.entries[status.pid] = entry
         return entry
 
-    def place(self, pid: str) -> None:
-        """A held process starts: give it a host for the rest of its life."""
+    def place(self, pid: str, placement: dict[str, int | str] | None = None) -> None:
+        """A held process starts: give it a host for the rest of its life (by its
+        launch's ``placement`` if it had one, else by its class's requirements)."""
         entry = self.entries[pid]
         if entry.host == -1:
             if self._hosts.distributed:
-                entry.requirements = requirements_for(entry.status.process_class, None) or None
+                entry.requirements = requirements_for(entry.status.process_class, placement) or None
             host = self._hosts.place(entry.requirements)
             if host is None:  # it waits for a member (deliveries wait too)
                 self._wait_for_member(entry)
@@ -161,11 +169,15 @@ class Registry:
         """Whether any process waits for a member that can take it."""
         return bool(self._unplaced)
 
-    def unplace(self, pid: str) -> None:
-        """``pid``'s host is gone with its member: it waits to be placed again."""
+    def place_again(self, pid: str) -> None:
+        """``pid``'s host is gone for good (its load given back already): the least
+        loaded host that fits, or it waits for one (UNPLACED)."""
         entry = self.entries[pid]
-        self._hosts.release(entry.host, entry.requirements)
-        self._wait_for_member(entry)
+        host = self._hosts.place(entry.requirements)
+        if host is None:
+            self._wait_for_member(entry)
+        else:
+            entry.host = host
 
     def register_ended(self, status: ProcessStatus, result: ProcessResult | None) -> None:
         """A process the store holds as ended: known for reads and waits, never run."""

@@ -12,7 +12,6 @@ so a late answer can never be taken for the answer to a later call.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import socket
@@ -150,8 +149,7 @@ class RemoteRuntime(RuntimeQueries):
         """Submit a process: an instance (validated here already) or ``module:Class``;
         ``placement`` replaces its class's requirements. ``key``: the idempotency key
         (default: a fresh one, so this call's own retries never make a duplicate)."""
-        submission = self._submission(process, inputs, when, cache)
-        submission = dataclasses.replace(submission, placement=placement, key=key or _new_key())
+        submission = self._submission(process, inputs, when, cache, placement, key or _new_key())
         reply = self._ask_again_if_late(submission)
         assert isinstance(reply, Launched), reply
         return reply.pid
@@ -184,6 +182,8 @@ class RemoteRuntime(RuntimeQueries):
         inputs: Mapping[str, Any] | None,
         when: list[Any] | None = None,
         cache: Any = True,
+        placement: dict[str, int | str] | None = None,
+        key: str = "",
     ) -> Submit:
         if isinstance(process, Process):
             driver = ProcessDriver(process)
@@ -195,7 +195,8 @@ class RemoteRuntime(RuntimeQueries):
             reference, inputs = process.qualified_name(), driver.raw_inputs
         else:
             reference = process
-        return Submit(reference, encode(inputs or {}, path_prefix="inputs"), when, cache)
+        encoded = encode(inputs or {}, path_prefix="inputs")
+        return Submit(reference, encoded, when, cache, placement, key)
 
     def run(
         self, process: Process | str, inputs: Mapping[str, Any] | None = None

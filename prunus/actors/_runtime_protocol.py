@@ -23,11 +23,13 @@ __all__ = ["LaunchItem", "Runtime"]
 
 #: What ``launch`` takes: a constructed (validated) Process with no inputs beside it,
 #: or a ``"module:Class"`` path with its inputs (imported where the process runs), and
-#: optionally its ``when=`` condition as plain data (``Condition.to_data()``).
+#: optionally its ``when=`` condition as plain data (``Condition.to_data()``), its
+#: ``cache=`` option and its ``placement=`` (None: its class's requirements).
 LaunchItem = (
     tuple["Process | str", "Mapping[str, Any] | None"]
     | tuple["Process | str", "Mapping[str, Any] | None", "list[Any] | None"]
     | tuple["Process | str", "Mapping[str, Any] | None", "list[Any] | None", Any]
+    | tuple["Process | str", "Mapping[str, Any] | None", "list[Any] | None", Any, Any]
 )
 
 

@@ -85,6 +85,8 @@ from prunus.actors._messages import (
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._passivated import PassivatedControl
 from prunus.actors._persisting import ProcessWriter, status_record
+from prunus.actors._placements import StoredPlacements
+from prunus.actors._ran_on import RanOn
 from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
@@ -164,6 +166,8 @@ class Supervision(LaunchFlows):
         # below hold it); the shell empties it after each message, never replaces it.
         self.out = out = Outgoing(urgent=_CONTROLS)
         self.placements = {}
+        self.stored_placements = StoredPlacements(store)
+        self.ran_on = RanOn(hosts)
         self.hosts = hosts
         self.registry = registry = Registry(hosts)
         # A daemon notes the statuses no host commits, for clients reading the store.
@@ -279,8 +283,35 @@ class Supervision(LaunchFlows):
         """A new host actor took the place of host ``index``: move its processes."""
         for events in self.event_order.restarted(index):  # the old one's, held: committed
             self.handle_events(events)
-        restarted = self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
-        for outcome in restarted:
+        self._reactivated(
+            self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
+        )
+
+    def move_processes(self, index: int, *, crashed: bool) -> int:
+        """Host ``index`` is gone for good with its member (lost, or drained: then it
+        exited between two slices, every checkpoint committed, and ``crashed`` is
+        False): each of its unfinished processes is placed again, on the least loaded
+        host that fits, or waits for one, and re-activated there from its checkpoint.
+        The slot is retired. Returns how many processes moved."""
+        registry, hosts = self.registry, self.hosts
+        for events in self.event_order.restarted(index):  # the old one's, held: committed
+            self.handle_events(events)
+        moved = []
+        hosts.retired.add(index)  # first: none of them is placed on it again
+        for pid, entry in list(registry.unfinished_on(index)):
+            hosts.release(index, entry.requirements)
+            if not crashed:
+                entry.active = False  # a drain is no crash: no restart counted
+            registry.place_again(pid)
+            moved.append((pid, entry))
+        hosts.retire(index)
+        self._reactivated(
+            self.recovery.reactivate(moved, self._restart_limit, self._store, self.out)
+        )
+        return len(moved)
+
+    def _reactivated(self, outcomes: Iterable[Any]) -> None:
+        for outcome in outcomes:
             if isinstance(outcome, StoredEnding):
                 self.ended_in_store(outcome.status, outcome.result)
             else:
@@ -294,26 +325,17 @@ class Supervision(LaunchFlows):
             self._passivated.commit()
         self.bulk.settle(self.out)
         self.listing.catch_up()  # the keys of what registered, for the next page
+        self.ran_on.flush(self._store)  # (where processes run: one transaction)
 
     def fence(self, tokens: list[str]) -> None:
         """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
         if tokens:
             self._store.fence(tokens)
 
-    def members_changed(self, lost: Iterable[int] = ()) -> None:
-        """A member joined or was lost (``lost``: the indices of its hosts, started
-        again on the leader). Its processes that need a member wait to be placed again
-        (from their checkpoints); then whatever waits and now fits is placed."""
-        registry = self.registry
-        for index in lost:
-            for pid, entry in registry.unfinished_on(index):
-                if entry.requirements:
-                    registry.unplace(pid)
-                    first_write = self.launches.first_write(pid)
-                    if first_write is not None:  # its launch was not committed there
-                        self._writer.commit_now(first_write)
-                        self.launches.ended(pid, self.out)
-        registry.place_waiting(self.out)
+    def members_changed(self) -> None:
+        """A member joined or was lost (its processes moved already, see
+        :meth:`move_processes`): whatever waits for a host and now fits is placed."""
+        self.registry.place_waiting(self.out)
 
     # ---- flows across parts ---------------------------------------------------------------
 
@@ -336,6 +358,8 @@ class Supervision(LaunchFlows):
             self.carry_out(self.control.ended(ending))
             self.waits.ended(ending, self.out)
             self.memo.ended(ending.pid, ending.result)
+            self.stored_placements.forget(ending.pid)
+            self.ran_on.ended(ending.pid)
             self.decided(self.dependencies.ended(ending.pid))
             if self.registry.waiting():  # what it held may let a waiting one run
                 self.registry.place_waiting(self.out)
@@ -404,9 +428,16 @@ class Supervision(LaunchFlows):
             self.notes.clear(status.pid)
 
     def _reload(self, message: Reload, asker: Any) -> None:
+        placements = self.stored_placements.load() if self.hosts.distributed else {}
         self.carry_out(
             self.recovery.reload(
-                self._store, message.resume, len(self.hosts), asker, self.out, self._reload_held
+                self._store,
+                message.resume,
+                len(self.hosts),
+                asker,
+                self.out,
+                self._reload_held,
+                placements,
             )
         )
         if message.resume:
@@ -443,6 +474,9 @@ class Supervision(LaunchFlows):
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)
+        entry = self.registry.get(event.pid)
+        if entry is not None and entry.result is None:
+            self.ran_on.activated(event.pid, entry.host, entry.status.step)
         self.launches.activated(event.pid, self.out)
 
     def _activation_failed(self, event: ActivationFailed) -> None:

@@ -21,7 +21,10 @@ This shell does only what needs Thespian: it creates the host actors (and the ec
 actor that paces daemon hosts), restarts a host that died (after a back-off if it
 keeps dying), turns timers into ``wakeupAfter`` and sends what the parts decided: the
 replies, then one Deliver per host. In a daemon it also watches the daemon's main
-process and ends the actor system if that is gone (:mod:`prunus.actors._lifeline`).
+process and ends the actor system if that is gone (:mod:`prunus.actors._lifeline`);
+with members, it drains one on request (its hosts told to exit, their slots retired:
+:mod:`prunus.actors._draining`) and asks the admin every heartbeat when each member
+last registered.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import logging
 import time
 from typing import Any
 
+from prunus.actors._draining import Drained, DrainMember, Drains
 from prunus.actors._host import Echo, HostActor
 from prunus.actors._host_messages import (
     Deliver,
@@ -52,11 +56,19 @@ from prunus.actors._thespian import (
     ChildActorExited,
     PoisonMessage,
     WakeupMessage,
+    admin_status_request,
+    check_in_ages,
     heartbeat_timing,
+    is_admin_status,
 )
 from prunus.persistence import LmdbStore
 
 __all__ = ["Supervisor"]
+
+
+class CheckIns:
+    """Timer payload: ask the admin when each member last registered."""
+
 
 _LOG = logging.getLogger(__name__)
 
@@ -72,6 +84,9 @@ class Supervisor(Actor):
         self._echo: Any = None
         self._desk: Any = None  # commits for members' hosts (started with the first)
         self._closing = False
+        self._drains = Drains()
+        self._admin: Any = None  # this system's admin: it sends the convention notices
+        self._checking_in = False  # a CheckIns timer is running
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
         supervision = self._supervision
@@ -85,14 +100,23 @@ class Supervisor(Actor):
             supervision.handle(message, sender)
         elif kind is Configure:
             self._configure(message, sender)
+        elif kind is DrainMember:
+            if supervision is None:
+                self.send(sender, ErrorReply("PrunusError", "", "runtime is not ready"))
+                return
+            self._drain(message.member, sender)
         elif isinstance(message, WakeupMessage):
             if supervision is None:
                 return
             if type(message.payload) is RestartHost:
-                if self._hosts.addresses[message.payload.index] is None:  # not restarted yet
-                    self._restart_host(message.payload.index)
+                index = message.payload.index
+                if self._hosts.addresses[index] is None and index not in self._hosts.retired:
+                    self._restart_host(index)  # (not restarted yet, nor retired)
             elif type(message.payload) is WatchMain:
                 self._watch_main(message.payload)
+                return
+            elif type(message.payload) is CheckIns:
+                self._ask_check_ins()
                 return
             else:
                 supervision.timer(message.payload)
@@ -106,7 +130,15 @@ class Supervisor(Actor):
         elif isinstance(message, ActorSystemConventionUpdate):
             if supervision is None or self._closing:
                 return
+            self._admin = sender
             self._convention_update(message)
+            if len(self._hosts.members) and not self._checking_in:
+                self._ask_check_ins()
+        elif is_admin_status(message):
+            now = time.time()
+            for address, age in check_in_ages(message):
+                self._hosts.members.heard(address, age, now)
+            return
         elif isinstance(message, PoisonMessage) and self._hosts.index_of(sender) is not None:
             # A host failed twice on one message: what it was asked is lost. End it;
             # its processes restart from their checkpoints on a new host.
@@ -167,13 +199,22 @@ class Supervisor(Actor):
         if config.main_pid:
             self.wakeupAfter(CHECK_SECONDS, payload=WatchMain(config.main_pid))
 
+    def _ask_check_ins(self) -> None:
+        """While members are in the convention, ask the admin every heartbeat when
+        each last registered: ``daemon status`` shows it (Thespian does not notify a
+        registration that changes nothing)."""
+        self._checking_in = bool(len(self._hosts.members)) and self._admin is not None
+        if self._checking_in:
+            self.send(self._admin, admin_status_request())
+            self.wakeupAfter(heartbeat_timing()[0], payload=CheckIns())
+
     def _watch_main(self, watch: WatchMain) -> None:
         if process_gone(watch.pid):
             end_own_session(watch.pid)  # does not return
         self.wakeupAfter(CHECK_SECONDS, payload=watch)
 
     def _start_host(self, index: int) -> None:
-        member = self._hosts.where_to_start(index)
+        member = self._hosts.member_of[index]
         earlier = self._hosts.fences.pop(index, None)
         if earlier is not None and self._supervision is not None:
             # The assignment it had is over: whatever that host still ships (if it
@@ -218,9 +259,13 @@ class Supervisor(Actor):
         self._supervision.out.drop_host(index)  # re-derived when it is restarted
         delay = self._hosts.died(index, time.monotonic())
         member = self._hosts.member_of[index]
-        if member is not None and member in self._hosts.members:
+        if not self._hosts.stays(index):  # its member is lost or draining
+            self._slot_gone(index)
+            return
+        if member is not None:
             # Its member may be gone too, unnoticed yet: wait until the convention
-            # would have said so, then start it there again or, if lost, here.
+            # would have said so, then start it there again or, if lost, move its
+            # processes (see _restart_host).
             seconds, misses = heartbeat_timing()
             delay = max(delay, seconds * (misses + 1))
         if delay:
@@ -273,15 +318,58 @@ class Supervisor(Actor):
         # First: nothing its hosts commit from now on is stored (if it was only cut off
         # and comes back), and only then its processes start again elsewhere.
         self._supervision.fence(self._hosts.fence_member(member.name))
-        self._supervision.members_changed(lost=self._hosts.on_member(member.name))
         for index in self._hosts.on_member(member.name):
             if self._hosts.addresses[index] is not None:
                 self._child_exited(self._hosts.addresses[index])
-            else:  # already dead, waiting for this verdict: start it here now
-                self._restart_host(index)
+            else:  # already dead, waiting for this verdict: move its processes now
+                self._slot_gone(index)
+        self._drain_progress(member.name)  # (lost while draining: answered now)
+        self._supervision.members_changed()
 
     def _restart_host(self, index: int) -> None:
+        if not self._hosts.stays(index):
+            self._slot_gone(index)
+            return
         _LOG.error("host %d exited; restarting its processes from their checkpoints", index)
         self._start_host(index)
         assert self._supervision is not None
         self._supervision.host_restarted(index)
+
+    def _slot_gone(self, index: int) -> None:
+        """Host ``index`` is gone with its member (lost, or drained): its processes
+        move to other hosts, the slot is retired (see HostPool.retire)."""
+        assert self._supervision is not None
+        member = self._hosts.member_of[index]
+        earlier = self._hosts.fences.pop(index, None)
+        if earlier is not None:  # its assignment is over: nothing it ships is stored
+            self._supervision.fence([earlier])
+        draining = member in self._drains
+        moved = self._supervision.move_processes(index, crashed=not draining)
+        _LOG.warning("host %d of member %s is gone; %d processes moved", index, member, moved)
+        if member is not None:
+            self._drains.moved(member, moved)
+            self._drain_progress(member)
+
+    def _drain(self, name: str, asker: Any) -> None:
+        """``prunus daemon stop`` on member ``name``: nothing new goes there; each of
+        its hosts is told to exit (between two slices); see :mod:`._draining`."""
+        hosts = self._hosts
+        if name not in hosts.members:
+            self.send(asker, Drained(name, 0, known=False))
+            return
+        _LOG.warning("draining member %s", name)
+        hosts.members.drain(name)
+        self._drains.start(name, asker)
+        for index in hosts.on_member(name):
+            address = hosts.addresses[index]
+            if address is None:  # dead already, waiting for a restart: not there
+                self._slot_gone(index)
+            else:
+                self.send(address, ActorExitRequest())
+        self._drain_progress(name)
+
+    def _drain_progress(self, name: str) -> None:
+        if not self._hosts.live_on(name):
+            for asker, drained in self._drains.done(name):
+                _LOG.warning("member %s drained: %d processes moved", name, drained.moved)
+                self.send(asker, drained)

@@ -62,6 +62,8 @@ from thespian.actors import (
 )
 from thespian.system import simpleSystemBase as _simple
 from thespian.system.admin import convention as _convention
+from thespian.system.messages.status import Thespian_StatusReq, Thespian_SystemStatus
+from thespian.system.timing import currentTime as _thespian_now
 from thespian.system.transport import IPBase, ReceiveEnvelope, TransmitIntent
 from thespian.system.transport import TCPTransport as _tcp
 from thespian.system.transport import streamBuffer as _stream
@@ -81,9 +83,12 @@ __all__ = [
     "FramesRefused",
     "PoisonMessage",
     "WakeupMessage",
+    "admin_status_request",
+    "check_in_ages",
     "connect_to_daemon",
     "disconnect",
     "heartbeat_timing",
+    "is_admin_status",
     "open_daemon_system",
     "open_embedded_system",
 ]
@@ -172,6 +177,32 @@ def heartbeat_timing() -> tuple[float, int]:
     except ValueError:
         return 1.0, 3
     return max(seconds, 0.1), max(misses, 1)
+
+
+def admin_status_request() -> Any:
+    """What an actor sends its system's admin to get its status (with the convention
+    members and when each must next register); answered with a message that
+    :func:`is_admin_status` recognises."""
+    return Thespian_StatusReq()
+
+
+def is_admin_status(message: Any) -> bool:
+    return isinstance(message, Thespian_SystemStatus)
+
+
+def check_in_ages(status: Any) -> list[tuple[Any, float]]:
+    """Each convention member's admin address, and how many seconds ago it last
+    registered (its last heartbeat), from the admin's status. The admin keeps only
+    when each registration runs out (``heartbeat_timing`` seconds x misses after it
+    came), on Thespian's clock: the age is that window less what is left of it."""
+    seconds, misses = heartbeat_timing()
+    window, now = seconds * misses, _thespian_now()
+    ages = []
+    for address, valid in getattr(status, "conventionAttendees", None) or ():
+        runs_out = getattr(valid, "_time_to_quit", None)
+        if isinstance(runs_out, (int, float)):
+            ages.append((address, max(0.0, window - (runs_out - now))))
+    return ages
 
 
 def _short_convention_timing() -> None:

@@ -7,6 +7,7 @@ that does not answer are each one line on stderr and exit status 2.
 from __future__ import annotations
 
 import json
+import time
 
 import click
 
@@ -53,6 +54,11 @@ def daemon() -> None:
     type=click.Path(dir_okay=False),
     help="A member's copy of the leader's secret.key.",
 )
+@click.option(
+    "--no-work",
+    is_flag=True,
+    help="A leader that runs no process itself: all work goes to its members.",
+)
 @click.pass_context
 def start(
     ctx: click.Context,
@@ -64,6 +70,7 @@ def start(
     join: str | None,
     capabilities: tuple[str, ...],
     key_file: str | None,
+    no_work: bool,
 ) -> None:
     """Start the daemon, detached; its log is <home>/daemon.log.
 
@@ -79,6 +86,7 @@ def start(
             capabilities=capabilities,
             key_file=key_file,
             bind=bind,
+            no_work=no_work,
         )
     except PrunusError as error:
         fail(ctx, error)
@@ -88,9 +96,9 @@ def start(
             f"{info['workers']} hosts, leader {info['leader']}, home {info['home']}"
         )
         return
+    hosts = f"{info['workers']} hosts" if info["workers"] else "no hosts (--no-work)"
     click.echo(
-        f"prunus daemon started: pid {info['pid']}, {info['address']}, "
-        f"{info['workers']} hosts, home {info['home']}"
+        f"prunus daemon started: pid {info['pid']}, {info['address']}, {hosts}, home {info['home']}"
     )
 
 
@@ -159,10 +167,18 @@ def _member_line(member: dict) -> str:
     capabilities = " ".join(f"{k}={v}" for k, v in sorted(member["capabilities"].items()))
     in_use = " ".join(f"{k}={v}" for k, v in sorted(member["in_use"].items()) if v)
     pids = " ".join(str(pid) for pid in member["host_pids"])
+    draining = "; draining" if member.get("draining") else ""
     return (
         f"{member['address']} [{capabilities or 'no capabilities'}] "
-        f"in use: {in_use or 'nothing'}; {member['processes']} processes; host pids {pids}"
+        f"in use: {in_use or 'nothing'}; {member['processes']} processes; host pids {pids}; "
+        f"last heartbeat {member['heartbeat_age']:.1f} s ago{draining}"
     )
+
+
+def _last_heartbeat(when: float | None) -> str:
+    if not when:
+        return "-"
+    return f"last {max(0.0, time.time() - when):.1f} s ago, as the leader saw it"
 
 
 def _show_member(info: dict) -> None:
@@ -177,6 +193,7 @@ def _show_member(info: dict) -> None:
         ("offers", capabilities or "no capabilities"),
         ("host pids", " ".join(str(pid) for pid in info["host_pids"])),
         ("processes", info["processes"]),
+        ("heartbeat", _last_heartbeat(info.get("last_heartbeat"))),
         ("log", info["log"]),
     ]
     for name, value in lines:

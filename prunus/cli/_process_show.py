@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from prunus.actors import RAN_ON_PREFIX
 from prunus.cli._connect import connect_client
 from prunus.cli._loading import load_process_class
 from prunus.cli._options import home_option, json_option, pid_argument, timeout_option
@@ -44,11 +45,17 @@ def show_command(
     """Everything about one process, and the spec of its class.
 
     Class, state, exit code, timings, inputs, outputs, children, the traceback of
-    the error of an EXCEPTED process, and the ports.
+    the error of an EXCEPTED process, where it ran (a daemon with members), and the
+    ports.
     """
     with connect_client(ctx, home, timeout, resume=False) as client:
         details = ProcessDescription.from_data(client.describe(pid))
         atoms = _condition_atoms(client, details.when)
+        ran_on = [
+            (when, line.removeprefix(RAN_ON_PREFIX))
+            for when, line in client.report(pid, times=True)
+            if line.startswith(RAN_ON_PREFIX)
+        ]
         children = []
         for child in details.children:
             try:
@@ -60,6 +67,7 @@ def show_command(
     if as_json:
         data = {**details.to_data(), "spec": spec, "spec_error": spec_problem}
         data["atoms"] = {atom: now for atom, now in atoms}
+        data["ran_on"] = [{"since": when, "where": where} for when, where in ran_on]
         out.json(jsonable(data))
         return
     out.fields(_summary(details))
@@ -77,6 +85,9 @@ def show_command(
             out.echo(
                 "  (none)" if values is not None or details.is_terminal else "  (once it has ended)"
             )
+    if ran_on:  # (a daemon with members: which member ran its steps, from when)
+        out.heading("Ran on")
+        out.table(["SINCE", "WHERE"], [[format_time(when), where] for when, where in ran_on])
     if children:
         out.heading("Children")
         out.table(

@@ -147,6 +147,7 @@ class Client:
         *,
         when: Condition | None = UNSET,
         cache: bool | str = UNSET,
+        placement: Mapping[str, int | str] | None = UNSET,
         idempotency_key: str | None = None,
         **kwargs: Any,
     ) -> Pid:
@@ -157,6 +158,7 @@ class Client:
         where the processes run: by the daemon, for a client of one).
         ``placement={"gpu": 1}`` (a keyword of its own, never an input) replaces the
         class's ``spec.requires(...)``: where, among a daemon's members, it may run.
+        Default: the enclosing :meth:`defaults`, else the class's (None: the class's).
 
         ``when``: a condition on other processes (``a.finished_ok & b.completed``):
         the process is recorded at once (pid, ``list``, pause, kill) and starts only
@@ -184,7 +186,7 @@ class Client:
         when = self._defaults.resolve("when", when)
         cache = self._defaults.resolve("cache", cache, True)
         key = check_submit_key(idempotency_key) or None
-        placement = kwargs.pop("placement", None)
+        placement = self._defaults.resolve("placement", placement)
         item = launch_item(process, inputs, kwargs)
         if placement is not None:
             placement = checked_placement(placement)
@@ -198,13 +200,14 @@ class Client:
         *,
         when: Condition | None = UNSET,
         cache: bool | str = UNSET,
+        placement: Mapping[str, int | str] | None = UNSET,
         idempotency_key: str | None = None,
     ) -> list[Pid]:
         """Start many processes, ``(class or "module:Class", inputs)`` each, and return
         their pids in order. Every one is validated before any starts; with a daemon
         they travel in one message and share commits, which is much faster than a
-        ``submit`` each. ``when``, ``cache`` and ``idempotency_key`` (one for the
-        whole batch) are as ``submit``'s.
+        ``submit`` each. ``when``, ``cache``, ``placement`` and ``idempotency_key`` (one
+        for the whole batch) are as ``submit``'s.
 
         Raises:
             PortValidationError, ProcessClassError, ConditionError, PrunusError: as
@@ -213,16 +216,20 @@ class Client:
         data = when_data(self._defaults.resolve("when", when))
         cache = self._defaults.resolve("cache", cache, True)
         key = check_submit_key(idempotency_key) or None
-        items = [(*launch_item(process, inputs, {}), data, cache) for process, inputs in launches]
+        placement = self._defaults.resolve("placement", placement)
+        extra = (data, cache) if placement is None else (data, cache, checked_placement(placement))
+        items = [(*launch_item(process, inputs, {}), *extra) for process, inputs in launches]
         return [Pid(pid) for pid in self._runtime.launch_many(items, key=key)]
 
     @contextmanager
     def defaults(self, **options: Any) -> Iterator[None]:
-        """Launch options (``when=``, ``cache=``) for every submit inside the block, made in this
-        thread through this client; an option given to ``submit`` wins. Blocks nest.
+        """Launch options (``when=``, ``cache=``, ``placement=``) for every submit in the
+        block, made in this thread through this client; an option given to ``submit``
+        wins (a block's ``placement`` wins over the class's ``spec.requires``).
 
         Raises:
-            TypeError: not a launch option.
+            TypeError: not a launch option; a placement that is not a mapping.
+            ValueError: a placement value that is neither a count nor a label.
             ConditionError: ``when`` is not a condition.
         """
         with self._defaults.block(**options):

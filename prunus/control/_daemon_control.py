@@ -23,6 +23,7 @@ from prunus.control._daemon_files import (
     recorded_host,
 )
 from prunus.control._daemon_process import check_bind_address, parse_leader
+from prunus.control._member_drain import drain_before_stop
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
 from prunus.errors import DaemonError, NotAuthorisedError
 from prunus.persistence import KEY_FILE, make_home_private, read_key, resolve_home
@@ -45,6 +46,7 @@ def start_daemon(
     bind: str | None = None,
     owner: int | None = None,
     env: dict[str, str] | None = None,
+    no_work: bool = False,
 ) -> dict[str, Any]:
     """Start a detached daemon on ``home`` and return its ``daemon.json`` record.
 
@@ -60,11 +62,18 @@ def start_daemon(
     of the leader's ``secret.key``; copied into its home, which holds only its log,
     lock, key and ``daemon.json``).
 
+    With ``no_work`` a leader has no hosts of its own: every process runs on a member
+    (and waits, ``waiting for a host``, while none has joined).
+
     Raises:
         DaemonError: one is already running there, or it did not come up (the reason,
             or where its log is).
     """
     path = resolve_home(home)
+    if no_work and join:
+        raise DaemonError("--no-work is for a leader: a member only does work")
+    if no_work and workers:
+        raise DaemonError("--no-work and --workers contradict: a --no-work leader has no hosts")
     info = read_daemon_file(path)
     if info is not None and pid_alive(int(info["pid"])):
         raise DaemonError(
@@ -85,8 +94,8 @@ def start_daemon(
             command += ["--bind", check_bind_address(bind)]
         except ValueError as error:
             raise DaemonError(str(error)) from None
-    if workers:
-        command += ["--workers", str(workers)]
+    if workers or no_work:
+        command += ["--workers", str(0 if no_work else workers)]
     if join:
         try:
             leader = parse_leader(join)
@@ -134,6 +143,8 @@ def stop_daemon(home: str | os.PathLike[str] | None = None, *, timeout: float = 
         return int(info["pid"])
     info = _running(path)
     pid = int(info["pid"])
+    if info.get("role") == "member":
+        drain_before_stop(info, timeout)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while pid_alive(pid) and time.monotonic() < deadline:
@@ -178,7 +189,7 @@ def daemon_status(
         paused=status.paused,
         processes=dict(sorted(status.by_state.items())),
         key_file=str(path / KEY_FILE),
-        members=[dict(member) for member in status.members],
+        members=[_with_heartbeat_age(member) for member in status.members],
         blocked=[{"pid": pid, "reason": reason} for pid, reason in status.blocked],
         blocked_count=status.blocked_count,
     )
@@ -225,6 +236,13 @@ def _member_key(home: Path, key_file: Any, leader: tuple[str, int]) -> None:
         pass  # no leader yet: the member joins when it comes up
 
 
+def _with_heartbeat_age(member: dict[str, Any]) -> dict[str, Any]:
+    """A member's row, with how many seconds ago its last heartbeat came."""
+    row = dict(member)
+    row["heartbeat_age"] = max(0.0, time.time() - float(row.get("last_heartbeat") or 0.0))
+    return row
+
+
 def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:
     """A member's own record, with its host pids and load as its leader knows them
     (the member holds no registry); ``joined`` False while the leader does not list it."""
@@ -249,6 +267,7 @@ def _member_status(info: dict[str, Any], timeout: float) -> dict[str, Any]:
                 host_pids=list(member["host_pids"]),
                 processes=member["processes"],
                 in_use=member["in_use"],
+                last_heartbeat=member.get("last_heartbeat"),
                 joined=True,
             )
     return info

@@ -60,6 +60,7 @@ LOG_FILE = "daemon.log"
 _STARTUP_SECONDS = 60.0
 _GRACE_SECONDS = 5.0
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+_DRAIN_SECONDS = 20.0  # a member's drain on a stop signal (stop_daemon waits 30 s)
 _WATCH_SECONDS = 1.0  # how often the actor system is checked
 RESTART = 75  # run_daemon's status when its actor system died and must start again
 _STEADY_SECONDS = 30.0  # a system that served this long restarts at once, else after:
@@ -174,6 +175,10 @@ def run_daemon(
                 _LOG.info("owner %d is gone", owner)
                 break
         _LOG.info("stopping")
+        if join is not None:  # its processes move first (see _member_drain)
+            from prunus.control._member_drain import drain_before_stop  # (imports us)
+
+            drain_before_stop(record, _DRAIN_SECONDS)
         return 0
     finally:
         if restarting:

@@ -1,4 +1,4 @@
-"""Launch options (``when=``, ``cache=``) and the defaults of ``client.defaults(...)``.
+"""Launch options (``when=``, ``cache=``, ``placement=``) and ``client.defaults(...)``.
 
 A launch option is about *how* a process is launched, not about its inputs, so it is a
 keyword of ``submit`` beside the class (a process with a port named ``when`` passes
@@ -12,8 +12,10 @@ thread's submit means would be action at a distance. Blocks nest; the inner valu
 option wins, and an option given to ``submit`` itself wins over every block (an
 explicit ``when=None`` means "no condition", inside a block too).
 
-New options (the multi-host ``placement=``) join :data:`LAUNCH_OPTIONS` and are checked
-and resolved here; ``submit`` passes them on unchanged.
+New options join :data:`LAUNCH_OPTIONS` and are checked and resolved here; ``submit``
+passes them on unchanged. ``placement=`` (where among a daemon's members a process may
+run) replaces its class's ``spec.requires(...)``: given to ``submit`` it wins over a
+block's, which wins over the class (``placement=None``: the class's own).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ __all__ = [
 ]
 
 #: Every launch option ``submit`` and ``defaults`` take.
-LAUNCH_OPTIONS = ("when", "cache")
+LAUNCH_OPTIONS = ("when", "cache", "placement")
 
 #: The values of ``cache=``: use and fill the cache, neither, or run and replace.
 CACHE_MODES = (True, False, "refresh")
@@ -99,8 +101,11 @@ class LaunchDefaults:
 
 
 def check_option(name: str, value: Any) -> None:
-    """Raises ConditionError for a ``when`` that is not a Condition (or None), and
-    ValueError for a ``cache`` that is not one of :data:`CACHE_MODES`."""
+    """Raises ConditionError for a ``when`` that is not a Condition (or None),
+    ValueError for a ``cache`` that is not one of :data:`CACHE_MODES`, and TypeError or
+    ValueError for a ``placement`` that is not a mapping of counts and labels (or None)."""
+    if name == "placement" and value is not None:
+        checked_placement(value)
     if name == "cache" and not any(value is mode or value == mode for mode in CACHE_MODES):
         raise ValueError(f"cache= takes True, False or 'refresh', got {value!r:.60}")
     if name == "when" and value is not None and not isinstance(value, Condition):

@@ -116,11 +116,47 @@ def test_the_embedded_runtime_ignores_requirements():
     assert hosts.place({"gpu": 1}) == 0  # not distributed: no members to wait for
 
 
-def test_a_lost_members_host_slots_start_again_on_the_leader():
+def test_a_lost_members_host_slots_are_retired_and_taken_again_when_it_rejoins():
     hosts = cluster(m={"gpu": 1})
+    assert hosts.stays(0) and hosts.stays(1)
     hosts.members.update("admin-m", {MEMBER_CAPABILITY: "m"}, False, now=2.0)
-    assert hosts.where_to_start(1) is None and hosts.member_of[1] is None
-    assert hosts.on_member("m") == []
+    assert not hosts.stays(1) and hosts.stays(0)  # the leader's host always stays
+    hosts.retire(1)
+    assert hosts.on_member("m") == [] and hosts.place() == 0  # nothing goes to a retired slot
+    for _ in range(10):  # it flaps: leaves and rejoins, again and again
+        joined(hosts.members, "m", gpu=1)
+        index = hosts.add("m")
+        hosts.started(index, "host-on-m-again")
+        hosts.members.update("admin-m", {MEMBER_CAPABILITY: "m"}, False, now=3.0)
+        hosts.retire(index)
+    assert len(hosts) == 2  # the pool did not grow
+
+
+def test_a_draining_member_is_offered_nothing_new():
+    hosts = cluster(a={"gpu": 1}, b={"gpu": 1})
+    hosts.members.drain("a")
+    assert not hosts.stays(1) and hosts.stays(2)
+    assert {hosts.member_of[hosts.place({"gpu": 1})]} == {"b"}
+    assert {hosts.place() for _ in range(6)} == {0, 2}
+    assert hosts.members.candidates({}) == ["b"]
+    assert [row["draining"] for row in hosts.members_status()] == [True, False]
+
+
+def test_a_leader_without_hosts_places_work_only_on_members():
+    hosts = HostPool()
+    hosts.distributed = True
+    assert hosts.place() is None  # no host at all yet: the process waits
+    joined(hosts.members, "m")
+    hosts.started(hosts.add("m"), "host-on-m")
+    assert hosts.place() == 0
+
+
+def test_a_process_with_no_host_at_all_waits_saying_for_what():
+    hosts = HostPool()
+    hosts.distributed = True
+    registry = Registry(hosts)
+    entry = registry.register(status("p"))
+    assert entry.host == UNPLACED and entry.status.status == "waiting for a host"
 
 
 def test_an_unplaceable_process_waits_with_a_status_saying_so_then_is_activated_when_placed():
@@ -170,3 +206,60 @@ def test_spec_requires_takes_counts_and_labels_only():
 
     with pytest.raises(ValueError, match=r"requires\(gpu=-1\): give a count"):
         Bad.spec()
+
+
+def test_stored_placements_are_loaded_back_and_forgotten_when_their_process_ends(tmp_path):
+    from prunus.actors._placements import StoredPlacements
+    from prunus.persistence import LmdbStore
+
+    with LmdbStore(tmp_path) as store:
+        placements = StoredPlacements(store)
+        placements.remember("p1", {"site": "sns"})
+        placements.remember("p2", {"gpu": 2})
+        placements.forget("p2")
+        placements.forget("never-placed")  # (nothing stored: nothing written)
+    with LmdbStore(tmp_path) as store:  # a restarted leader
+        again = StoredPlacements(store)
+        assert again.load() == {"p1": {"site": "sns"}}
+        again.forget("p1")
+        assert again.load() == {}
+
+
+def test_a_process_log_says_where_it_runs_each_time_it_moves_and_a_lone_daemon_writes_nothing():
+    from prunus.actors._ran_on import RanOn
+    from prunus.persistence import MemoryStore
+
+    store = MemoryStore()
+    alone = HostPool()
+    alone.distributed = True
+    alone.started(alone.add(), "leader-host")
+    quiet = RanOn(alone)
+    quiet.activated("p", 0, "step")
+    quiet.flush(store)
+    assert store.get_logs("p") == []
+    hosts = cluster(m={"gpu": 1})
+    ran_on = RanOn(hosts)
+    ran_on.activated("p", 1, None)
+    ran_on.activated("p", 1, "step")  # passivated and back on the same member: no line
+    ran_on.flush(store)
+    ran_on.activated("p", 0, "step")  # moved to the leader
+    ran_on.flush(store)
+    assert [line for _, line in store.get_logs("p")] == [
+        "[prunus] runs on member m",
+        "[prunus] runs on the leader (from step 'step')",
+    ]
+
+
+def test_a_drain_is_answered_once_with_what_moved_and_only_if_it_was_asked():
+    from prunus.actors._draining import Drained, Drains
+
+    drains = Drains()
+    assert drains.done("m") == []  # nobody asked: nothing to answer
+    drains.start("m", "asker-1")
+    drains.start("m", "asker-2")  # (a second stop while the first drains)
+    drains.moved("m", 2)
+    drains.moved("m", 1)
+    drains.moved("other", 5)  # not draining: not counted anywhere
+    assert "m" in drains and "other" not in drains
+    assert drains.done("m") == [("asker-1", Drained("m", 3)), ("asker-2", Drained("m", 3))]
+    assert drains.done("m") == [] and "m" not in drains

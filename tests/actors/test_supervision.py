@@ -16,6 +16,7 @@ from prunus.actors._host_messages import (
     Spawned,
 )
 from prunus.actors._host_pool import HostPool
+from prunus.actors._members import MEMBER_CAPABILITY, PRUNUS_CAPABILITIES
 from prunus.actors._messages import (
     ControlReply,
     ErrorReply,
@@ -168,3 +169,22 @@ def test_a_control_reaches_children_the_store_has_before_their_spawned_event():
     assert child in runtime.sv.registry[pid].children
     delivered = [message for to, message in runtime.take().delivered if to == child]
     assert delivered[0] == Activate() and isinstance(delivered[1], PauseRequest)
+
+
+def test_a_gone_members_processes_move_to_another_host_and_a_drain_counts_no_restart():
+    runtime = Runtime()
+    hosts = runtime.sv.hosts
+    hosts.distributed = True
+    hosts.members.update("admin-m", {MEMBER_CAPABILITY: "m", PRUNUS_CAPABILITIES: {}}, True, 1.0)
+    hosts.started(hosts.add("m"), "host-on-m")
+    pids = [runtime.launch(passivated=False) for _ in range(4)]
+    on_m = [pid for pid in pids if runtime.sv.registry[pid].host == 1]
+    assert on_m and len(on_m) < 4  # spread over both hosts
+    hosts.members.drain("m")
+    assert runtime.sv.move_processes(1, crashed=False) == len(on_m)
+    activated = [pid for pid, message in runtime.take().delivered if type(message) is Activate]
+    assert sorted(activated) == sorted(on_m)  # from their checkpoints, on host 0
+    assert all(runtime.sv.registry[pid].host == 0 for pid in pids)
+    assert all(runtime.sv.registry[pid].restarts == 0 for pid in on_m)
+    assert hosts.loads == [4, 0] and hosts.retired == {1}
+    assert hosts.place() == 0  # never the retired slot

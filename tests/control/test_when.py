@@ -165,3 +165,24 @@ def test_defaults_of_a_block_do_not_reach_other_threads(tmp_path):
     unknown = pytest.raises(TypeError, match="unknown launch option 'colour'")
     with unknown, defaults.block(colour="red"):
         pass
+
+
+def test_a_placement_default_nests_is_checked_when_the_block_opens_and_a_launch_wins():
+    from prunus.control._launch_options import UNSET, LaunchDefaults
+
+    defaults = LaunchDefaults()
+    with defaults.block(placement={"site": "sns"}):
+        assert defaults.resolve("placement", UNSET) == {"site": "sns"}
+        with defaults.block(placement={"gpu": 1}):
+            assert defaults.resolve("placement", UNSET) == {"gpu": 1}
+            assert defaults.resolve("placement", {"site": "ornl"}) == {"site": "ornl"}
+        with defaults.block(placement=None):  # the class's own requirements
+            assert defaults.resolve("placement", UNSET) is None
+    assert defaults.resolve("placement", UNSET) is None
+    with (
+        pytest.raises(TypeError, match="placement must be a mapping"),
+        defaults.block(placement=["gpu"]),
+    ):
+        pass
+    with pytest.raises(ValueError, match="give a count"), defaults.block(placement={"gpu": -1}):
+        pass
