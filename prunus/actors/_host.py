@@ -8,7 +8,7 @@ with its own mailbox order, one message at a time. The embedded runtime uses the
 host with one worker, so both modes run the same code.
 
 A host works in *slices*. It handles the messages the supervisor delivered, then runs
-queued steps round-robin until ``slice_seconds`` is used up (0: one step). Writes are
+queued steps round-robin until ``slice_seconds`` is used up (0: one round). Writes are
 staged and committed in rounds: before a process takes its next step, the round that
 holds its last one is committed, in ONE transaction for every process in it. Those
 commits are not fsynced (they survive the death of any process, SIGKILL included, but
@@ -86,9 +86,11 @@ _RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit th
 _LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
 #: Embedded: the longest a committed step waits for its fsync while steps keep running.
 EMBEDDED_SYNC_SECONDS = 0.005
-#: Embedded: how long a host runs steps between two looks at its mailbox (not one step:
-#: a slice costs two actor messages, most of a short step's cost).
-EMBEDDED_SLICE_SECONDS = 0.005
+#: Embedded: 0, one round per slice: every queued process takes one step, then the host
+#: looks at its mailbox, so processes interleave step by step and a pause sent between
+#: two steps lands there, as on plumpy's event loop (a longer slice ran a short process
+#: to its end before a second one submitted with it had started).
+EMBEDDED_SLICE_SECONDS = 0.0
 
 
 class _Holding(Exception):
@@ -294,6 +296,7 @@ class HostActor(Actor):
     def _run_slice(self) -> None:
         assert self._config is not None
         deadline = time.monotonic() + self._config.slice_seconds
+        one_round = self._config.slice_seconds <= 0  # embedded: as plumpy's loop would
         queue, cells = self._run_queue, self._cells
         stepped: set[str] = set()
         while queue:
@@ -302,7 +305,7 @@ class HostActor(Actor):
                 # A process's next step only after its last one is committed: after a
                 # crash only the step that was running can run again (DESIGN.md 3).
                 # One commit covers every process of the round.
-                if self.ships_writes:
+                if self.ships_writes or one_round:
                     break  # a member's host: committed at the leader, once per slice
                 self._commit(durable=False)
                 stepped.clear()
@@ -321,7 +324,7 @@ class HostActor(Actor):
                 cell.handle(_STEP)
             stepped.add(pid)
             self._touched.add(pid)
-            if time.monotonic() >= deadline:
+            if not one_round and time.monotonic() >= deadline:
                 break
 
     def _send_events(self) -> None:
