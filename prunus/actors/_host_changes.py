@@ -8,7 +8,7 @@ lost (what waits for a host placed), hosts fenced off the store.
 These are methods of :class:`~prunus.actors._supervision.Supervision` (a mixin it
 inherits), kept apart so that the supervision module stays about routing client
 requests and host events: the shell (:mod:`prunus.actors._supervisor`) calls them when
-Thespian or the member list says a host changed, never a client.
+a host actor dies or a member joins, is lost or drains, never for a client's message.
 """
 
 from __future__ import annotations
