@@ -48,6 +48,8 @@ __all__ = [
     "AuthenticatedReceiveBuffer",
     "FrameKeys",
     "FrameMac",
+    "FramesRefused",
+    "log_drops_to",
     "sign_frame",
 ]
 
@@ -257,3 +259,21 @@ def _peer_of(sock: socket.socket | None) -> str:
     except (AttributeError, OSError, ValueError):
         return "a peer this process connected to"
     return f"{host}:{port}"
+
+
+class FramesRefused(Exception):
+    """The daemon dropped our frames unread: we do not hold its key."""
+
+
+def log_drops_to(log_file: str) -> None:
+    """Write dropped-frame lines of this process, and of the actor processes it forks,
+    straight to ``log_file``: Thespian re-roots logging in each actor process, but this
+    logger object and its handler are inherited as they are."""
+    logger = logging.getLogger("prunus.frames")
+    if not logger.handlers:
+        handler = logging.FileHandler(log_file)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+        )
+        logger.addHandler(handler)
+        logger.propagate = False

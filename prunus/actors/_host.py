@@ -23,12 +23,7 @@ not a power cut); at the end of the slice it:
    steps are still queued, so control messages that arrived meanwhile come first.
 
 A full disk is transient, not a crash: when a commit fails for want of space, the host
-*holds*. It keeps the writes it could not commit and the events that report them (no
-event leaves before its state is on disk), sets the status of its unfinished processes
-to ``blocked: <why>``, keeps the messages that arrive meanwhile, and tries the commit
-again every ``_RETRY_SECONDS`` (daemon) or on the next message (embedded, where the
-caller's call stalls and the embedded runtime raises the store's error). Once the
-commit goes through it carries on where it stopped; nothing is lost or re-run.
+*holds* its processes until a commit goes through (:mod:`prunus.actors._disk_full_hold`).
 
 In Thespian's TCP base a message an actor sends to itself skips the socket and is
 handled before anything waiting on the socket (measured: a looping actor answered an
@@ -41,7 +36,6 @@ waiting on the host's socket. The in-process base keeps one FIFO queue; it self-
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import os
 import time
@@ -49,6 +43,7 @@ from collections import deque
 from typing import Any
 
 from prunus.actors._cell import ProcessCell
+from prunus.actors._disk_full_hold import DiskFullHolding, Holding
 from prunus.actors._group_commit import GroupCommit
 from prunus.actors._host_messages import (
     Activate,
@@ -72,7 +67,7 @@ from prunus.actors._host_messages import (
 from prunus.actors._nested_calls import NestedCalls
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._step_watch import StepWatch
-from prunus.actors._thespian import Actor, WakeupMessage
+from prunus.actors._thespian import Actor
 from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
 from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint
@@ -82,7 +77,6 @@ __all__ = ["Echo", "HostActor"]
 _LOG = logging.getLogger(__name__)
 _STEP, _TICK = Step(), Tick()
 _EXIT_STORE_FAILED = 70  # os._exit code when a commit fails: the supervisor restarts us
-_RETRY_SECONDS = 1.0  # a daemon host holding on a full disk tries its commit this often
 _LONG_STEP_SECONDS = 0.2  # a step still running after this is reported (_step_watch)
 #: Embedded: the longest a committed step waits for its fsync while steps keep running.
 EMBEDDED_SYNC_SECONDS = 0.005
@@ -91,10 +85,6 @@ EMBEDDED_SYNC_SECONDS = 0.005
 #: two steps lands there, as on plumpy's event loop (a longer slice ran a short process
 #: to its end before a second one submitted with it had started).
 EMBEDDED_SLICE_SECONDS = 0.0
-
-
-class _Holding(Exception):
-    """Raised by a commit that found the disk full: the host stops where it is."""
 
 
 class Echo(Actor):
@@ -107,7 +97,7 @@ class Echo(Actor):
             self.send(message.to, message.message)
 
 
-class HostActor(Actor):
+class HostActor(DiskFullHolding, Actor):
     """Runs the cells the supervisor assigns to it; see the module docstring."""
 
     ships_writes = False  # a member's host: its writes are committed at the leader
@@ -140,7 +130,7 @@ class HostActor(Actor):
         if self._held is not None:
             self._while_holding(message, sender)
             return
-        with contextlib.suppress(_Holding):  # the disk is full: see _hold
+        with contextlib.suppress(Holding):  # the disk is full: see _hold
             self._handle(message, sender)
 
     def _handle(self, message: Any, sender: Any) -> None:
@@ -344,70 +334,13 @@ class HostActor(Actor):
             self._writes.flush(durable)
         except Exception as error:
             if isinstance(error, StoreError) and error.disk_full:
-                self._hold(error)  # raises _Holding
+                self._hold(error)  # raises Holding
             if self._config.store is not None:
                 raise
             # The slice's steps are lost with this OS process; the supervisor restarts
             # every process it was running from its last committed checkpoint.
             _LOG.exception("host %d cannot commit; exiting for a restart", self._config.index)
             os._exit(_EXIT_STORE_FAILED)
-
-    # ---- holding on a full disk (see the module docstring) ----------------------------
-
-    def _hold(self, error: StoreError) -> None:
-        """Stop here until a commit succeeds; show why on every unfinished process."""
-        assert self._config is not None
-        if self._held is None:
-            self._held = []
-            index = self._config.index
-            _LOG.error("host %d holds its processes until there is space: %s", index, error)
-            shown = []
-            for pid, cell in self._cells.items():
-                if not cell.process.has_terminated():
-                    self._blocked.add(pid)
-                    status = ProcessDriver(cell.process).status()
-                    shown.append(
-                        StateChanged(dataclasses.replace(status, status=f"blocked: {error}"))
-                    )
-            if shown:  # status only: it commits nobody to anything the store could forget
-                self._send_in_order(tuple(shown))
-        if self._config.home is not None:  # daemon: retry on a timer
-            self.wakeupAfter(_RETRY_SECONDS)
-        raise _Holding
-
-    def _while_holding(self, message: Any, sender: Any) -> None:
-        """Keep what arrives; try the commit again (daemon: on the timer only)."""
-        assert self._held is not None and self._config is not None
-        kind = type(message)
-        if kind is HostConfig:
-            self._config, self._tick_pending = message, False
-        elif kind is Tick:
-            self._tick_pending = False
-        elif kind is not WakeupMessage:
-            self._held.append((message, sender))
-        if kind is not WakeupMessage and self._config.home is not None:  # daemon
-            return
-        try:
-            self._commit(durable=True)
-        except _Holding:
-            return
-        held, self._held = self._held, None
-        for pid in self._blocked:  # the true status again, in order with the held events
-            cell = self._cells.get(pid)
-            if cell is not None and not cell.process.has_terminated():
-                self._events.append(StateChanged(ProcessDriver(cell.process).status()))
-        self._blocked.clear()
-        _LOG.warning("host %d can write again; its processes go on", self._config.index)
-        try:
-            self._end_slice()
-        except _Holding:
-            self._held[:0] = held
-            return
-        for index, (earlier, sent_by) in enumerate(held):
-            self.receiveMessage(earlier, sent_by)
-            if self._held is not None:  # full again: keep the rest, in order
-                self._held.extend(held[index + 1 :])
-                return
 
     def _end_slice(self) -> None:
         """Commit, passivate, then tell: see the module docstring."""

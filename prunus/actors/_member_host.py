@@ -19,7 +19,8 @@ import logging
 import os
 from typing import Any
 
-from prunus.actors._host import _RETRY_SECONDS, HostActor
+from prunus.actors._disk_full_hold import RETRY_SECONDS
+from prunus.actors._host import HostActor
 from prunus.actors._host_messages import Deliver, HostConfig
 from prunus.actors._members import MEMBER_CAPABILITY
 from prunus.actors._shipping import (
@@ -123,7 +124,7 @@ class MemberHost(HostActor):
             if answer.retry:  # the leader's disk is full: the same writes, later
                 index, why = self._config.index, answer.refused
                 _LOG.error("host %d: the leader cannot commit yet: %s", index, why)
-                self.wakeupAfter(_RETRY_SECONDS)
+                self.wakeupAfter(RETRY_SECONDS)
                 return
             # Given up by the leader (fenced) or a failed commit: nothing of this
             # slice is stored and nothing of it leaves; the leader restarts the

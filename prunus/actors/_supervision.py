@@ -8,13 +8,12 @@ the part whose concept it is; the few flows that cross parts are written here, o
   it was in flight, and forgets the kill record; waiters are answered; the memo part
   fills an entry for a successful run; the held processes whose ``when=`` condition
   names the pid are decided (started or cancelled, causes first);
-- a process failed by the runtime itself (cannot be loaded, restarted too often);
-- control orders carried out in order: a held process (``when=``) and a passivated
-  one take a control right here, from the checkpoint (:class:`PassivatedControl`),
-  others go to their host.
+- a process failed by the runtime itself (cannot be loaded, restarted too often).
 
-Launches, held processes, memo hits and cacheable children are flows of their own,
-in :mod:`prunus.actors._launch_flows` (a mixin of :class:`Supervision`).
+Flows of their own are mixins of :class:`Supervision`, each in its module: launches,
+held processes, memo hits and cacheable children (:mod:`prunus.actors._launch_flows`);
+controls carried out where they belong (:mod:`prunus.actors._control_flows`); hosts
+restarted, gone or fenced (:mod:`prunus.actors._host_changes`).
 
 Everything to send is left in :attr:`Supervision.out`; the Thespian shell
 (:mod:`prunus.actors._supervisor`) sends it after each message, and creates the
@@ -23,14 +22,14 @@ actors (hosts, the echo) this object cannot.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from prunus.actors._bulk_control import BulkControl, BulkDeadline
-from prunus.actors._control import Control, Order
-from prunus.actors._control_all import ControlAll, cascades, live_targets
+from prunus.actors._control import Control
+from prunus.actors._control_all import ControlAll
+from prunus.actors._control_flows import ControlFlows
 from prunus.actors._dependencies import Dependencies
 from prunus.actors._embedded_messages import (
     LaunchMany,
@@ -40,8 +39,8 @@ from prunus.actors._embedded_messages import (
     Unanswered,
 )
 from prunus.actors._event_order import GAP_SECONDS, EventOrder, GapCheck
+from prunus.actors._host_changes import HostChanges
 from prunus.actors._host_messages import (
-    Activate,
     Activated,
     ActivationFailed,
     Barrier,
@@ -87,7 +86,6 @@ from prunus.actors._passivated import PassivatedControl
 from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._placements import StoredPlacements
 from prunus.actors._ran_on import RanOn
-from prunus.actors._reconcile import StoredEnding, adopt_stored_children
 from prunus.actors._recovery import Recovery, runtime_failure
 from prunus.actors._registry import Registry
 from prunus.actors._signals import Signals
@@ -147,7 +145,7 @@ REQUESTS = frozenset(
 )
 
 
-class Supervision(LaunchFlows):
+class Supervision(LaunchFlows, ControlFlows, HostChanges):
     """The parts of one supervisor, wired; see the module docstring.
 
     Args:
@@ -279,45 +277,6 @@ class Supervision(LaunchFlows):
         self._deadlines[type(payload)](payload)
         self._settle()
 
-    def host_restarted(self, index: int) -> None:
-        """A new host actor took the place of host ``index``: move its processes."""
-        for events in self.event_order.restarted(index):  # the old one's, held: committed
-            self.handle_events(events)
-        self._reactivated(
-            self.recovery.host_restarted(index, self._restart_limit, self._store, self.out)
-        )
-
-    def move_processes(self, index: int, *, crashed: bool) -> int:
-        """Host ``index`` is gone for good with its member (lost, or drained: then it
-        exited between two slices, every checkpoint committed, and ``crashed`` is
-        False): each of its unfinished processes is placed again, on the least loaded
-        host that fits, or waits for one, and re-activated there from its checkpoint.
-        The slot is retired. Returns how many processes moved."""
-        registry, hosts = self.registry, self.hosts
-        for events in self.event_order.restarted(index):  # the old one's, held: committed
-            self.handle_events(events)
-        moved = []
-        hosts.retired.add(index)  # first: none of them is placed on it again
-        for pid, entry in list(registry.unfinished_on(index)):
-            hosts.release(index, entry.requirements)
-            if not crashed:
-                entry.active = False  # a drain is no crash: no restart counted
-            registry.place_again(pid)
-            moved.append((pid, entry))
-        hosts.retire(index)
-        self._reactivated(
-            self.recovery.reactivate(moved, self._restart_limit, self._store, self.out)
-        )
-        return len(moved)
-
-    def _reactivated(self, outcomes: Iterable[Any]) -> None:
-        for outcome in outcomes:
-            if isinstance(outcome, StoredEnding):
-                self.ended_in_store(outcome.status, outcome.result)
-            else:
-                self.fail(*outcome)
-        self._settle()
-
     def _settle(self) -> None:
         """Before the shell sends what a message produced: commit the controls applied
         to passivated processes (one fsync for all of them), then answer bulk requests."""
@@ -326,16 +285,6 @@ class Supervision(LaunchFlows):
         self.bulk.settle(self.out)
         self.listing.catch_up()  # the keys of what registered, for the next page
         self.ran_on.flush(self._store)  # (where processes run: one transaction)
-
-    def fence(self, tokens: list[str]) -> None:
-        """Refuse every commit of the hosts with these tokens (see LmdbStore.fence)."""
-        if tokens:
-            self._store.fence(tokens)
-
-    def members_changed(self) -> None:
-        """A member joined or was lost (its processes moved already, see
-        :meth:`move_processes`): whatever waits for a host and now fits is placed."""
-        self.registry.place_waiting(self.out)
 
     # ---- flows across parts ---------------------------------------------------------------
 
@@ -387,25 +336,6 @@ class Supervision(LaunchFlows):
         self.launches.ended(status.pid, self.out)
         self.control.abandoned(status.pid, status, self.out)
 
-    def carry_out(self, orders: Iterable[Order]) -> None:
-        """Each control where it belongs, in order: a passivated process takes it right
-        here (no activation), any other goes to its host (a kill recorded first)."""
-        registry, out = self.registry, self.out
-        for pid, message, durable in orders:
-            if pid in self.dependencies:  # held by its condition: no host has it
-                self._control_held(pid, message)
-                continue
-            if self._passivated is not None and not registry[pid].active:
-                applied = self._passivated.apply(pid, message)
-                if applied is not None:
-                    self.handle_events(applied.events)
-                    if applied.runnable and registry[pid].result is None:
-                        registry.deliver(pid, Activate(), out)  # played: its host loads it
-                    continue
-            if durable:
-                self.control.record_kill(pid, message.message)  # type: ignore[union-attr]
-            registry.deliver(pid, message, out)
-
     def _run(self, message: Run, asker: Any) -> None:
         """Launch and wait in one exchange: only the end (or a refusal) is answered."""
         pid = message.process.pid
@@ -443,34 +373,6 @@ class Supervision(LaunchFlows):
         if message.resume:
             self.timers.track_all(self.out)  # (passivated sleepers report nothing)
         self.listing.catch_up()
-
-    def _control(
-        self, message: PauseRequest | PlayRequest | KillRequest | ResumeRequest, asker: Any
-    ) -> None:
-        self._adopt_tree(message.pid)
-        self.carry_out(self.control.request(message, asker, self.out))
-
-    def _adopt_tree(self, pid: str) -> None:
-        """Children of ``pid``'s tree that the store has and the registry not yet (their
-        Spawned is on its way, or died with a host): registered now, so a cascade
-        reaches every child a client can already see in the store."""
-        entry = self.registry.get(pid)
-        if entry is None or entry.result is not None:
-            return
-        for member in [pid, *self.registry.live_descendants(pid)]:
-            adopt_stored_children(self.registry, self._store, member, self.out)
-
-    def _control_many(self, message: ControlMany, asker: Any) -> None:
-        for request, slot in self.bulk.start(message, asker, self.out):
-            self._control(request, slot)
-
-    def _control_all(self, message: ControlAll, asker: Any) -> None:
-        template = message.template
-        pids = tuple(live_targets(self.registry, tops_only=cascades(template)))
-        requests = tuple(dataclasses.replace(template, pid=pid) for pid in pids)
-        bulk = ControlMany(requests, message.timeout)
-        for request, slot in self.bulk.start(bulk, asker, self.out, pids):
-            self._control(request, slot)
 
     def _activated(self, event: Activated) -> None:
         self.registry.activated(event.pid)

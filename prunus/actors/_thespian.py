@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 from datetime import timedelta
 from typing import Any
@@ -69,7 +68,14 @@ from thespian.system.transport import TCPTransport as _tcp
 from thespian.system.transport import streamBuffer as _stream
 from thespian.system.utilis import thesplog_control
 
-from prunus.actors._frames import KEYS, AuthenticatedReceiveBuffer, sign_frame
+from prunus.actors._daemon_network import LOOPBACK, heartbeat_timing, route_source
+from prunus.actors._frames import (
+    KEYS,
+    AuthenticatedReceiveBuffer,
+    FramesRefused,
+    log_drops_to,
+    sign_frame,
+)
 
 __all__ = [
     "LOOPBACK",
@@ -94,7 +100,6 @@ __all__ = [
 ]
 
 SUPERVISOR_NAME = "prunus.supervisor"  # the supervisor's Thespian global name
-LOOPBACK = "127.0.0.1"  # where daemons listen unless told otherwise (``--bind``)
 _TCP_BASE = "multiprocTCPBase"
 _QUIET_LOGS: dict[str, Any] = {"version": 1, "root": {"level": "WARNING", "handlers": []}}
 
@@ -146,7 +151,7 @@ def open_daemon_system(
     _install_frame_auth()
     _short_convention_timing()
     KEYS.use_everywhere(key)  # forked actor processes inherit it: never on a command line
-    _log_drops_to(log_file)
+    log_drops_to(log_file)
     # Thespian's own log goes to /tmp/thespian.log unless told: keep it in the home.
     os.environ["THESPLOG_FILE"] = os.path.join(os.path.dirname(log_file), "thespian.log")
     log_defs = {
@@ -165,18 +170,6 @@ def open_daemon_system(
     if leader is not None:
         system_capabilities["Convention Address.IPv4"] = leader
     return ActorSystem(_TCP_BASE, system_capabilities, logDefs=log_defs)
-
-
-def heartbeat_timing() -> tuple[float, int]:
-    """(seconds between a member's registrations, registrations missed before the
-    leader declares it lost): ``PRUNUS_HEARTBEAT_SECONDS`` (default 1) and
-    ``PRUNUS_HEARTBEAT_MISSES`` (default 3)."""
-    try:
-        seconds = float(os.environ.get("PRUNUS_HEARTBEAT_SECONDS", "") or 1.0)
-        misses = int(os.environ.get("PRUNUS_HEARTBEAT_MISSES", "") or 3)
-    except ValueError:
-        return 1.0, 3
-    return max(seconds, 0.1), max(misses, 1)
 
 
 def admin_status_request() -> Any:
@@ -247,24 +240,6 @@ def connect_to_daemon(port: int, key: bytes, host: str = LOOPBACK) -> Any:
         _CONNECTING.active = False
         _CONNECTING.admin = None
         KEYS.set_pending(previous)
-
-
-def route_source(host: str) -> str:
-    """The address of this machine that packets to ``host`` leave from (no packet is
-    sent: a UDP socket is only pointed at it). That is the address a client advertises,
-    so the daemon's answers can reach it."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect((host, 9))
-        return str(probe.getsockname()[0])
-    except OSError:
-        return LOOPBACK
-    finally:
-        probe.close()
-
-
-class FramesRefused(Exception):
-    """The daemon dropped our frames unread: we do not hold its key."""
 
 
 class _Refused(BaseException):
@@ -366,20 +341,6 @@ def _install_frame_auth() -> None:
     transport_class._finishIntent = finish
     incoming_class.__init__ = incoming
     _tcp._prunus_frames = True
-
-
-def _log_drops_to(log_file: str) -> None:
-    """Write dropped-frame lines of this process, and of the actor processes it forks,
-    straight to ``log_file``: Thespian re-roots logging in each actor process, but this
-    logger object and its handler are inherited as they are."""
-    logger = logging.getLogger("prunus.frames")
-    if not logger.handlers:
-        handler = logging.FileHandler(log_file)
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-        )
-        logger.addHandler(handler)
-        logger.propagate = False
 
 
 class _Identity:

@@ -35,12 +35,12 @@ import logging
 import os
 import select
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
 
 from prunus.actors import LOOPBACK, parse_capabilities, start_daemon_actors
+from prunus.control._daemon_addresses import check_bind_address, free_port, parse_leader
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
 from prunus.control._proc_table import children_of, pid_alive, session_of, session_pids
 from prunus.errors import DaemonError, StoreError
@@ -65,13 +65,6 @@ _WATCH_SECONDS = 1.0  # how often the actor system is checked
 RESTART = 75  # run_daemon's status when its actor system died and must start again
 _STEADY_SECONDS = 30.0  # a system that served this long restarts at once, else after:
 _RESTART_PAUSE_SECONDS = 5.0
-
-
-def free_port(host: str = LOOPBACK) -> int:
-    """A TCP port free on ``host`` right now."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def run_daemon(
@@ -231,40 +224,6 @@ def restart(
     if owner is not None:
         command += ["--owner", str(owner)]
     os.execv(sys.executable, command)
-
-
-def check_bind_address(text: str) -> str:
-    """``--bind``: one IPv4 address of this machine, which the daemon listens on and
-    advertises (Thespian advertises one address, so not 0.0.0.0).
-
-    Raises:
-        ValueError: one line saying what is wrong with ``text``.
-    """
-    try:
-        packed = socket.inet_aton(text)
-    except OSError:
-        raise ValueError(f"--bind {text!r}: expected an IPv4 address such as 10.0.0.5") from None
-    if text != socket.inet_ntoa(packed) or text == "0.0.0.0":
-        raise ValueError(f"--bind {text!r}: expected one IPv4 address of this machine")
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((text, 0))
-        except OSError as error:
-            reason = error.strerror or error
-            raise ValueError(f"--bind {text}: not an address of this machine ({reason})") from None
-    return text
-
-
-def parse_leader(text: str) -> tuple[str, int]:
-    """``HOST:PORT`` -> (host, port).
-
-    Raises:
-        ValueError: one line saying what is wrong with ``text``.
-    """
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"bad leader address {text!r}: expected HOST:PORT")
-    return host, int(port)
 
 
 def _reap(pid: int) -> None:
