@@ -14,7 +14,10 @@ is in its record.
 Answered here: ``status``, ``list``, ``list_page``, ``outputs`` and ``report``. A pid
 the store has no record of (or one it cannot read) is asked of the supervisor, which
 answers it as always (``unknown process``, or a corrupt record shown EXCEPTED): the
-store never gives an answer the supervisor would not. Controls, waits and launches
+store never gives an answer the supervisor would not. On a full disk the supervisor
+cannot write its notes either (``blocked: cannot write ...`` is one of them), so while
+the home's filesystem has under :data:`_ROOM` free, status and list go to the
+supervisor too: slower, but true. Controls, waits and launches
 always go to the supervisor. A client of a daemon given by its address only (another
 user's, with a copy of the key) keeps every read on the supervisor's path.
 """
@@ -38,6 +41,7 @@ from prunus.persistence import LmdbStore
 
 __all__ = ["LocalReads"]
 
+_ROOM = 1 << 20  # bytes free on the home's filesystem below which notes may be missing
 # The stored values of the ended states (a record keeps its state as its value).
 _ENDED = frozenset(state.value for state in ProcessState if state.is_terminal)
 
@@ -62,6 +66,8 @@ class LocalReads:
 
     def status(self, pid: str) -> ProcessStatus:
         store = self._open()
+        if self._disk_full():
+            return self._ask("status", pid)
         try:
             record = store.get_record(pid)
             if record is not None:
@@ -74,6 +80,8 @@ class LocalReads:
 
     def list(self) -> tuple[ProcessStatus, ...]:
         """Oldest first (the supervisor's launch order, as far as ``created`` tells)."""
+        if self._disk_full():
+            return tuple(self._ask("list"))
         return tuple(sorted(self._statuses(), key=lambda s: (s.created or 0.0, s.pid)))
 
     def list_page(
@@ -82,6 +90,8 @@ class LocalReads:
         """As the supervisor pages. A query for processes that have not ended (what
         ``prunus process list`` asks by default) skips every ended record by its
         state alone, before a status is made of it: most records of a busy home."""
+        if self._disk_full():
+            return self._ask("list_page", query, after, limit)
         skip_ended = not query.states and not query.include_ended
         counted = [0]
         page = page_of(self._statuses(skip_ended, counted), ListPage(query, after, limit))
@@ -115,6 +125,13 @@ class LocalReads:
             self._store = None
 
     # ---- internals -----------------------------------------------------------------
+
+    def _disk_full(self) -> bool:
+        try:
+            found = os.statvfs(self._home)
+        except OSError:
+            return False
+        return found.f_bavail * found.f_frsize < _ROOM
 
     def _open(self) -> LmdbStore:
         self._check_alive()
