@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import lmdb
 
 from prunus.errors import StoreError
+from prunus.persistence import _live_index as live_index
 from prunus.persistence import _store_keys as keys
 from prunus.persistence._codec import decode, encode
 from prunus.persistence._disk import allocate_lock_file, commit_error, one_line
@@ -47,7 +48,7 @@ from prunus.persistence._store import (
 __all__ = ["LmdbStore"]
 
 _LOG = logging.getLogger(__name__)
-_DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta", "notes")
+_DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta", "notes", "live")
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
 T = TypeVar("T")
@@ -142,6 +143,12 @@ class LmdbStore(StoreBase):
         self._closed = True
         self._shared = self._open()
         self._closed = False
+        if not readonly and not self._read(lambda txn, dbs: live_index.is_built(txn, dbs["live"])):
+            try:  # a home written before the live index: build it, once
+                self._write(lambda txn, dbs: live_index.build(txn, dbs["processes"], dbs["live"]))
+            except BaseException:
+                self.close()
+                raise
         # The last write's failure, until a write succeeds (an embedded runtime that
         # stalls asks its store why).
         self.write_error: StoreError | None = None
@@ -191,6 +198,7 @@ class LmdbStore(StoreBase):
                 key = item.key
                 if item.record is not None:
                     txn.put(key, item.record, db=dbs["processes"])
+                    live_index.update(txn, dbs["live"], key, item.record, item.ended)
                 if item.checkpoint is not None:
                     txn.put(key, item.checkpoint, db=dbs["checkpoints"])
                 if item.outputs is not None:
@@ -231,7 +239,7 @@ class LmdbStore(StoreBase):
         key = check_key(pid, "pid")
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
-            for name in ("processes", "checkpoints", "outputs"):
+            for name in ("processes", "checkpoints", "outputs", "live"):
                 txn.delete(key, db=dbs[name])
             for log_key in keys.log_keys(txn, dbs["logs"], key):
                 txn.delete(log_key, db=dbs["logs"])
@@ -257,6 +265,18 @@ class LmdbStore(StoreBase):
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         found = self._read(lambda txn, dbs: keys.rows(txn, dbs["processes"]))
         return decode_entries(found, on_corrupt)
+
+    def live_records(
+        self, on_corrupt: Callable[[str, str], None] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]] | None:
+        """The records of the processes that have not ended (:mod:`._live_index`), by
+        pid, as :meth:`records`; None when this home's index is not built yet."""
+        found = self._read(lambda txn, dbs: live_index.rows(txn, dbs["live"]))
+        return None if found is None else decode_entries(found, on_corrupt)
+
+    def record_count(self) -> int:
+        """How many registry records there are, without reading them."""
+        return self._read(lambda txn, dbs: keys.entries(txn, dbs["processes"]))
 
     def record_blobs(self) -> list[tuple[str, bytes]]:
         """Every registry record as stored (encoded), by pid: for a reader that re-reads
