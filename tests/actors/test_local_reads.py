@@ -129,6 +129,8 @@ def test_outputs_and_report_come_from_the_store(home):
         ListQuery(states=("FINISHED",)),
         ListQuery(paused_only=True),
         ListQuery(newest=2),
+        ListQuery(states=("CREATED", "WAITING")),  # live states only: the live index
+        ListQuery(states=("RUNNING", "KILLED")),
     ],
 )
 def test_a_page_from_the_store_is_the_page_the_supervisor_gives(home, query):
