@@ -48,7 +48,17 @@ from prunus.persistence._store import (
 __all__ = ["LmdbStore"]
 
 _LOG = logging.getLogger(__name__)
-_DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta", "notes", "live")
+_DBS = (
+    "processes",
+    "checkpoints",
+    "outputs",
+    "logs",
+    "memo",
+    "conditions",
+    "meta",
+    "notes",
+    "live",
+)
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
 T = TypeVar("T")

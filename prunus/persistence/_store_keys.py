@@ -9,7 +9,16 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-__all__ = ["GENERATION", "LOG_SEQ", "entries", "fence_key", "fenced", "log_keys", "next_log_seq", "rows"]
+__all__ = [
+    "GENERATION",
+    "LOG_SEQ",
+    "entries",
+    "fence_key",
+    "fenced",
+    "log_keys",
+    "next_log_seq",
+    "rows",
+]
 
 LOG_SEQ = struct.Struct(">Q")  # a log key is ``pid NUL seq``: one ordered range per pid
 
