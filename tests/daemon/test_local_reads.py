@@ -16,11 +16,10 @@ from prunus import Client, ListQuery, ProcessState
 from prunus.control import daemon_status
 from prunus.control._daemon_files import read_daemon_file
 from prunus.errors import DaemonTimeoutError
-from prunus.persistence import KEY_FILE
+from prunus.persistence import KEY_FILE, LmdbStore
 from tests.cli.test_working_directory import project, prunus  # noqa: F401 (a fixture)
 from tests.conftest import running_daemon
-from tests.workflows import Steps
-
+from tests.workflows import Steps, WaitsOnChildren
 
 _ENDED_VALUES = {state.value for state in ProcessState if state.is_terminal}
 
@@ -100,9 +99,6 @@ def test_a_held_process_shows_what_it_waits_for_both_ways(shared_daemon):
 
 
 def test_process_list_on_the_daemons_machine_shows_exactly_the_live_processes(tmp_path):
-    from prunus.persistence import LmdbStore
-    from tests.workflows import WaitsOnChildren
-
     with running_daemon(tmp_path, workers=2):
         with Client.connect(tmp_path) as client:
             done = [client.submit(Steps, n=2, delay=0.01) for _ in range(3)]
