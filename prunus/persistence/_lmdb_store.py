@@ -3,7 +3,8 @@
 Layout: named databases ``processes`` (registry records), ``checkpoints``, ``outputs``,
 ``logs`` (key ``pid NUL seq``, seq an 8-byte big-endian counter, so a pid's lines are
 one ordered key range), and ``memo``, ``conditions``, ``meta``, ``notes`` (what only a
-daemon's supervisor knows of a status, for readers of the store) for later features.
+daemon's supervisor knows of a status, for readers of the store) for later features,
+and ``live`` (the records of processes that have not ended: :mod:`._live_index`).
 
 Facts this relies on (DESIGN.md section 7): writers serialise on one lock across
 processes; ``MapFullError`` rolls the transaction back, after which ``set_mapsize`` may
@@ -34,6 +35,7 @@ from prunus.persistence._home import resolve_home
 from prunus.persistence._private_home import make_home_private
 from prunus.persistence._shared_envs import acquire, release
 from prunus.persistence._store import (
+    GENERIC_DBS,
     StagedWrite,
     StoreBase,
     WriteItem,
@@ -48,17 +50,7 @@ from prunus.persistence._store import (
 __all__ = ["LmdbStore"]
 
 _LOG = logging.getLogger(__name__)
-_DBS = (
-    "processes",
-    "checkpoints",
-    "outputs",
-    "logs",
-    "memo",
-    "conditions",
-    "meta",
-    "notes",
-    "live",
-)
+_DBS = ("processes", "checkpoints", "outputs", "logs", "live", *sorted(GENERIC_DBS))
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
 T = TypeVar("T")
