@@ -4,7 +4,7 @@ Layout: named databases ``processes`` (registry records), ``checkpoints``, ``out
 ``logs`` (key ``pid NUL seq``, seq an 8-byte big-endian counter, so a pid's lines are
 one ordered key range), and ``memo``, ``conditions``, ``meta``, ``notes`` (what only a
 daemon's supervisor knows of a status, for readers of the store) for later features,
-and ``live`` (the records of processes that have not ended: :mod:`._live_index`).
+and ``live`` (a row for each process that has not ended: :mod:`._live_index`).
 
 Facts this relies on (DESIGN.md section 7): writers serialise on one lock across
 processes; ``MapFullError`` rolls the transaction back, after which ``set_mapsize`` may
@@ -200,7 +200,7 @@ class LmdbStore(StoreBase):
                 key = item.key
                 if item.record is not None:
                     txn.put(key, item.record, db=dbs["processes"])
-                    live_index.update(txn, dbs["live"], key, item.record, item.ended)
+                    live_index.update(txn, dbs["live"], key, item.record, item.summary)
                 if item.checkpoint is not None:
                     txn.put(key, item.checkpoint, db=dbs["checkpoints"])
                 if item.outputs is not None:
@@ -270,9 +270,9 @@ class LmdbStore(StoreBase):
 
     def live_records(
         self, on_corrupt: Callable[[str, str], None] | None = None
-    ) -> Iterator[tuple[str, dict[str, Any]]] | None:
-        """The records of the processes that have not ended (:mod:`._live_index`), by
-        pid, as :meth:`records`; None when this home's index is not built yet."""
+    ) -> Iterator[tuple[str, list[Any]]] | None:
+        """The summary rows of the processes that have not ended (:mod:`._live_index`),
+        by pid, as :meth:`records`; None when this home's index is not built yet."""
         found = self._read(lambda txn, dbs: live_index.rows(txn, dbs["live"]))
         return None if found is None else decode_entries(found, on_corrupt)
 

@@ -68,10 +68,10 @@ class MemoryStore(StoreBase):
             for item in staged:
                 if item.record is not None:
                     self._records[item.pid] = item.record
-                    if item.ended:
+                    if item.summary is None:
                         self._live.pop(item.pid, None)
                     else:
-                        self._live[item.pid] = item.record
+                        self._live[item.pid] = item.summary
                 if item.checkpoint is not None:
                     self._checkpoints[item.pid] = item.checkpoint
                 if item.outputs is not None:
@@ -109,8 +109,8 @@ class MemoryStore(StoreBase):
 
     def live_records(
         self, on_corrupt: Callable[[str, str], None] | None = None
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """The records of the processes that have not ended, by pid."""
+    ) -> Iterator[tuple[str, list[Any]]]:
+        """The live index's rows of the processes that have not ended, by pid."""
         with self._lock:
             rows = sorted(self._live.items())
         return decode_entries(rows, on_corrupt)

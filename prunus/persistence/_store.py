@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from prunus.errors import CheckpointError, CodecError
 from prunus.persistence._codec import decode, encode
 from prunus.persistence._codec_checkpoint import decode_checkpoint, encode_checkpoint
-from prunus.persistence._live_index import is_ended
+from prunus.persistence._live_index import summary
 
 __all__ = [
     "GENERIC_DBS",
@@ -156,7 +156,7 @@ class StagedWrite:
     checkpoint: bytes | None
     outputs: bytes | None
     logs: list[bytes]  # each the encoding of [unix time, line]
-    ended: bool = False  # the record is of an ended process (out of the live index)
+    summary: bytes | None = None  # the record's live index row; None: it ended
 
 
 def stage_writes(items: Sequence[WriteItem]) -> list[StagedWrite]:
@@ -184,7 +184,7 @@ def stage_writes(items: Sequence[WriteItem]) -> list[StagedWrite]:
                 None if checkpoint is None else encode_checkpoint(checkpoint),
                 None if outputs is None else encode(outputs, path_prefix="outputs"),
                 [encode([now, line]) for line in lines],
-                record is not None and is_ended(record),
+                None if record is None else summary(record),
             )
         )
     return staged

@@ -62,10 +62,12 @@ def test_a_note_shows_until_the_process_commits_again(home):
     reads = LocalReads(path, Asked())
     assert reads.status("a") == blocked
     assert reads.list() == (blocked,)
+    assert reads.list_page(ListQuery()).statuses == (blocked,)  # from the live index
     time.sleep(0.01)
     record(store, status("a", ProcessState.RUNNING, step="run"))  # it loaded and stepped
     assert reads.status("a") == status("a", ProcessState.RUNNING, step="run")
     assert reads.list() == (status("a", ProcessState.RUNNING, step="run"),)
+    assert reads.list_page(ListQuery()).statuses == reads.list()
 
 
 def test_a_cleared_note_is_gone_from_the_store_and_a_disabled_one_never_written():
