@@ -85,6 +85,8 @@ class _Environment:
         try:
             self.env.reader_check()  # free the slots of readers that were SIGKILLed
             self.dbs = {name: self._open_db(name) for name in _DBS}
+            if not readonly:
+                self._build_live_index()
         except BaseException:
             self.env.close()
             raise
@@ -94,6 +96,21 @@ class _Environment:
             return self.env.open_db(name.encode(), create=not self.readonly)
         except lmdb.NotFoundError:  # read-only, and no writer has created it yet
             return None
+
+    def _build_live_index(self) -> None:
+        """A home written before the live index gets it on its first writable open,
+        made durable at once (:func:`._live_index.build`; a no-op once built)."""
+        with self.env.begin() as txn:
+            if live_index.is_built(txn, self.dbs["live"]):
+                return
+        while True:
+            try:
+                with self.env.begin(write=True) as txn:
+                    live_index.build(txn, self.dbs["processes"], self.dbs["live"])
+                break
+            except lmdb.MapFullError:
+                self.grow()
+        self.env.sync(True)
 
     def grow(self) -> None:
         """Double the map after a ``MapFullError`` (the transaction was rolled back).
@@ -145,12 +162,6 @@ class LmdbStore(StoreBase):
         self._closed = True
         self._shared = self._open()
         self._closed = False
-        if not readonly and not self._read(lambda txn, dbs: live_index.is_built(txn, dbs["live"])):
-            try:  # a home written before the live index: build it, once
-                self._write(lambda txn, dbs: live_index.build(txn, dbs["processes"], dbs["live"]))
-            except BaseException:
-                self.close()
-                raise
         # The last write's failure, until a write succeeds (an embedded runtime that
         # stalls asks its store why).
         self.write_error: StoreError | None = None
