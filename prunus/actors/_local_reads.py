@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,16 @@ from prunus.conditions import condition_from_data
 from prunus.engine import ProcessState, ProcessStatus
 from prunus.errors import PrunusError
 from prunus.persistence import LmdbStore
+from prunus.persistence._live_index import FIELDS
 
 __all__ = ["LocalReads"]
 
 _ROOM = 1 << 20  # bytes free on the home's filesystem below which notes may be missing
 # The stored values of the ended states (a record keeps its state as its value).
 _ENDED = frozenset(state.value for state in ProcessState if state.is_terminal)
+_ENDED_NAMES = frozenset(state.name for state in ProcessState if state.is_terminal)
+_STATES = {state.value: state for state in ProcessState}
+_WHEN = FIELDS.index("when")
 
 
 class LocalReads:
@@ -88,13 +92,24 @@ class LocalReads:
         self, query: ListQuery, after: tuple[float, str] | None = None, limit: int = 1000
     ) -> ProcessPage:
         """As the supervisor pages. A query for processes that have not ended (what
-        ``prunus process list`` asks by default) skips every ended record by its
-        state alone, before a status is made of it: most records of a busy home."""
+        ``prunus process list`` asks by default, or only states that have not ended)
+        reads the store's live index (:mod:`prunus.persistence._live_index`): only the
+        rows of live processes are decoded, however many ended ones the home holds.
+        Other queries (or a home with no index yet) decode every record, skipping the
+        ended ones by their state alone when the query leaves them out."""
         if self._disk_full():
             return self._ask("list_page", query, after, limit)
+        request = ListPage(query, after, limit)
+        store = self._open()
+        if _live_only(query):
+            broken: list[tuple[str, str]] = []
+            live = store.live_records(on_corrupt=lambda pid, why: broken.append((pid, why)))
+            if live is not None:
+                page = page_of(self._live_statuses(store, live, broken), request)
+                return ProcessPage(page.statuses, page.matching, store.record_count(), page.next)
         skip_ended = not query.states and not query.include_ended
         counted = [0]
-        page = page_of(self._statuses(skip_ended, counted), ListPage(query, after, limit))
+        page = page_of(self._statuses(skip_ended, counted), request)
         return ProcessPage(page.statuses, page.matching, counted[0], page.next)
 
     def outputs(self, pid: str) -> dict[str, Any]:
@@ -146,11 +161,24 @@ class LocalReads:
         (a record it cannot read: EXCEPTED ``corrupt record``, as the supervisor).
         ``skip_ended``: leave out the ended ones; ``counted[0]``: how many there were."""
         store = self._open()
-        notes = dict(store.items(NOTES_DB))
         broken: list[tuple[str, str]] = []
+        records = store.records(on_corrupt=lambda pid, why: broken.append((pid, why)))
+        return self._shown_all(store, records, broken, skip_ended, counted)
+
+    def _shown_all(
+        self,
+        store: LmdbStore,
+        records: Iterable[tuple[str, dict[str, Any]]],
+        broken: list[tuple[str, str]],
+        skip_ended: bool = False,
+        counted: list[int] | None = None,
+    ) -> Iterator[ProcessStatus]:
+        """``records`` as the supervisor shows them, then those in ``broken`` (filled
+        by the records' reader with what it could not decode) as corrupt."""
+        notes = dict(store.items(NOTES_DB))
         total = 0
         seen_broken: set[str] = set()  # counted in ``total`` already
-        for pid, record in store.records(on_corrupt=lambda pid, why: broken.append((pid, why))):
+        for pid, record in records:
             total += 1
             if skip_ended and record.get("state") in _ENDED:
                 continue
@@ -167,6 +195,41 @@ class LocalReads:
             counted[0] = total + sum(1 for pid, _ in broken if pid not in seen_broken)
         for pid, why in broken:
             yield corrupt_status(pid, " ".join(f"corrupt record: {why}".split())[:300])[0]
+
+    def _live_statuses(
+        self, store: LmdbStore, rows: Iterable[tuple[str, list[Any]]], broken: list[Any]
+    ) -> Iterator[ProcessStatus]:
+        """The live index's rows as the supervisor shows them (a row it cannot read:
+        corrupt, as a record). A row holds the values of ``FIELDS``; it is made into a
+        status by position, the quick way, unless a note or a ``when=`` may change
+        what is shown: then as a record (:func:`_shown`)."""
+        notes = dict(store.items(NOTES_DB))
+        for pid, row in rows:
+            try:
+                if pid in notes or row[_WHEN] or len(row) != len(FIELDS):
+                    shown = _shown(dict(zip(FIELDS, row, strict=True)), notes.get(pid))
+                else:
+                    pid_, cls, state, paused, status, step, children, parent = row[:8]
+                    created, due, signal = row[8:11]
+                    shown = ProcessStatus(
+                        pid_, cls, _STATES[state], paused, status, step, tuple(children),
+                        parent, created, None, due, signal,
+                    )  # fmt: skip
+                if shown.pid != pid:
+                    raise ValueError(f"it names another pid, {shown.pid!r}")
+            except Exception as error:  # any shape of damage, as read_registry
+                broken.append((pid, f"{type(error).__name__}: {error}"))
+                continue
+            yield shown
+        for pid, why in broken:
+            yield corrupt_status(pid, " ".join(f"corrupt record: {why}".split())[:300])[0]
+
+
+def _live_only(query: ListQuery) -> bool:
+    """Whether every process ``query`` can show has not ended (the live index has all)."""
+    if query.states:
+        return not any(name in _ENDED_NAMES for name in query.states)
+    return not query.include_ended
 
 
 def _shown(record: dict[str, Any], note: Any) -> ProcessStatus:

@@ -3,7 +3,8 @@
 Layout: named databases ``processes`` (registry records), ``checkpoints``, ``outputs``,
 ``logs`` (key ``pid NUL seq``, seq an 8-byte big-endian counter, so a pid's lines are
 one ordered key range), and ``memo``, ``conditions``, ``meta``, ``notes`` (what only a
-daemon's supervisor knows of a status, for readers of the store) for later features.
+daemon's supervisor knows of a status, for readers of the store) for later features,
+and ``live`` (a row for each process that has not ended: :mod:`._live_index`).
 
 Facts this relies on (DESIGN.md section 7): writers serialise on one lock across
 processes; ``MapFullError`` rolls the transaction back, after which ``set_mapsize`` may
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 import lmdb
 
 from prunus.errors import StoreError
+from prunus.persistence import _live_index as live_index
 from prunus.persistence import _store_keys as keys
 from prunus.persistence._codec import decode, encode
 from prunus.persistence._disk import allocate_lock_file, commit_error, one_line
@@ -33,6 +35,7 @@ from prunus.persistence._home import resolve_home
 from prunus.persistence._private_home import make_home_private
 from prunus.persistence._shared_envs import acquire, release
 from prunus.persistence._store import (
+    GENERIC_DBS,
     StagedWrite,
     StoreBase,
     WriteItem,
@@ -47,7 +50,7 @@ from prunus.persistence._store import (
 __all__ = ["LmdbStore"]
 
 _LOG = logging.getLogger(__name__)
-_DBS = ("processes", "checkpoints", "outputs", "logs", "memo", "conditions", "meta", "notes")
+_DBS = ("processes", "checkpoints", "outputs", "logs", "live", *sorted(GENERIC_DBS))
 _INITIAL_MAP = 64 * 1024 * 1024
 _MAX_READERS = 1024
 T = TypeVar("T")
@@ -82,6 +85,8 @@ class _Environment:
         try:
             self.env.reader_check()  # free the slots of readers that were SIGKILLed
             self.dbs = {name: self._open_db(name) for name in _DBS}
+            if not readonly:
+                self._build_live_index()
         except BaseException:
             self.env.close()
             raise
@@ -91,6 +96,21 @@ class _Environment:
             return self.env.open_db(name.encode(), create=not self.readonly)
         except lmdb.NotFoundError:  # read-only, and no writer has created it yet
             return None
+
+    def _build_live_index(self) -> None:
+        """A home written before the live index gets it on its first writable open,
+        made durable at once (:func:`._live_index.build`; a no-op once built)."""
+        with self.env.begin() as txn:
+            if live_index.is_built(txn, self.dbs["live"]):
+                return
+        while True:
+            try:
+                with self.env.begin(write=True) as txn:
+                    live_index.build(txn, self.dbs["processes"], self.dbs["live"])
+                break
+            except lmdb.MapFullError:
+                self.grow()
+        self.env.sync(True)
 
     def grow(self) -> None:
         """Double the map after a ``MapFullError`` (the transaction was rolled back).
@@ -191,6 +211,7 @@ class LmdbStore(StoreBase):
                 key = item.key
                 if item.record is not None:
                     txn.put(key, item.record, db=dbs["processes"])
+                    live_index.update(txn, dbs["live"], key, item.record, item.summary)
                 if item.checkpoint is not None:
                     txn.put(key, item.checkpoint, db=dbs["checkpoints"])
                 if item.outputs is not None:
@@ -231,7 +252,7 @@ class LmdbStore(StoreBase):
         key = check_key(pid, "pid")
 
         def transaction(txn: Any, dbs: dict[str, Any]) -> None:
-            for name in ("processes", "checkpoints", "outputs"):
+            for name in ("processes", "checkpoints", "outputs", "live"):
                 txn.delete(key, db=dbs[name])
             for log_key in keys.log_keys(txn, dbs["logs"], key):
                 txn.delete(log_key, db=dbs["logs"])
@@ -257,6 +278,18 @@ class LmdbStore(StoreBase):
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         found = self._read(lambda txn, dbs: keys.rows(txn, dbs["processes"]))
         return decode_entries(found, on_corrupt)
+
+    def live_records(
+        self, on_corrupt: Callable[[str, str], None] | None = None
+    ) -> Iterator[tuple[str, list[Any]]] | None:
+        """The summary rows of the processes that have not ended (:mod:`._live_index`),
+        by pid, as :meth:`records`; None when this home's index is not built yet."""
+        found = self._read(lambda txn, dbs: live_index.rows(txn, dbs["live"]))
+        return None if found is None else decode_entries(found, on_corrupt)
+
+    def record_count(self) -> int:
+        """How many registry records there are, without reading them."""
+        return self._read(lambda txn, dbs: keys.entries(txn, dbs["processes"]))
 
     def record_blobs(self) -> list[tuple[str, bytes]]:
         """Every registry record as stored (encoded), by pid: for a reader that re-reads

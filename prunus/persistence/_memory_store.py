@@ -37,6 +37,7 @@ class MemoryStore(StoreBase):
 
     def __init__(self) -> None:
         self._records: dict[str, bytes] = {}
+        self._live: dict[str, bytes] = {}  # the live index (:mod:`._live_index`)
         self._checkpoints: dict[str, bytes] = {}
         self._outputs: dict[str, bytes] = {}
         self._logs: dict[str, list[bytes]] = {}
@@ -67,6 +68,10 @@ class MemoryStore(StoreBase):
             for item in staged:
                 if item.record is not None:
                     self._records[item.pid] = item.record
+                    if item.summary is None:
+                        self._live.pop(item.pid, None)
+                    else:
+                        self._live[item.pid] = item.summary
                 if item.checkpoint is not None:
                     self._checkpoints[item.pid] = item.checkpoint
                 if item.outputs is not None:
@@ -77,7 +82,7 @@ class MemoryStore(StoreBase):
     def delete(self, pid: str) -> None:
         check_key(pid, "pid")
         with self._lock:
-            for table in (self._records, self._checkpoints, self._outputs, self._logs):
+            for table in (self._records, self._live, self._checkpoints, self._outputs, self._logs):
                 table.pop(pid, None)
 
     def drop(self, db: str, key: str) -> None:
@@ -101,6 +106,17 @@ class MemoryStore(StoreBase):
         with self._lock:
             rows = sorted(self._records.items())
         return decode_entries(rows, on_corrupt)
+
+    def live_records(
+        self, on_corrupt: Callable[[str, str], None] | None = None
+    ) -> Iterator[tuple[str, list[Any]]]:
+        """The live index's rows of the processes that have not ended, by pid."""
+        with self._lock:
+            rows = sorted(self._live.items())
+        return decode_entries(rows, on_corrupt)
+
+    def record_count(self) -> int:
+        return len(self._records)
 
     def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
         check_key(pid, "pid")

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from prunus.errors import CheckpointError, CodecError
 from prunus.persistence._codec import decode, encode
 from prunus.persistence._codec_checkpoint import decode_checkpoint, encode_checkpoint
+from prunus.persistence._live_index import summary
 
 __all__ = [
     "GENERIC_DBS",
@@ -155,6 +156,7 @@ class StagedWrite:
     checkpoint: bytes | None
     outputs: bytes | None
     logs: list[bytes]  # each the encoding of [unix time, line]
+    summary: bytes | None = None  # the record's live index row; None: it ended
 
 
 def stage_writes(items: Sequence[WriteItem]) -> list[StagedWrite]:
@@ -182,6 +184,7 @@ def stage_writes(items: Sequence[WriteItem]) -> list[StagedWrite]:
                 None if checkpoint is None else encode_checkpoint(checkpoint),
                 None if outputs is None else encode(outputs, path_prefix="outputs"),
                 [encode([now, line]) for line in lines],
+                None if record is None else summary(record),
             )
         )
     return staged

@@ -9,7 +9,16 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-__all__ = ["GENERATION", "LOG_SEQ", "fence_key", "fenced", "log_keys", "next_log_seq", "rows"]
+__all__ = [
+    "GENERATION",
+    "LOG_SEQ",
+    "entries",
+    "fence_key",
+    "fenced",
+    "log_keys",
+    "next_log_seq",
+    "rows",
+]
 
 LOG_SEQ = struct.Struct(">Q")  # a log key is ``pid NUL seq``: one ordered range per pid
 
@@ -38,6 +47,11 @@ def rows(txn: Any, handle: Any, *, meta: bool = False) -> list[tuple[str, bytes]
         for k, v in txn.cursor(db=handle)
         if not (meta and (k == GENERATION or k.startswith(b"fence:")))
     ]
+
+
+def entries(txn: Any, handle: Any) -> int:
+    """How many keys a database holds (0 for one not created yet), without a scan."""
+    return 0 if handle is None else int(txn.stat(handle)["entries"])
 
 
 def log_keys(txn: Any, handle: Any, key: bytes) -> list[bytes]:

@@ -62,10 +62,12 @@ def test_a_note_shows_until_the_process_commits_again(home):
     reads = LocalReads(path, Asked())
     assert reads.status("a") == blocked
     assert reads.list() == (blocked,)
+    assert reads.list_page(ListQuery()).statuses == (blocked,)  # from the live index
     time.sleep(0.01)
     record(store, status("a", ProcessState.RUNNING, step="run"))  # it loaded and stepped
     assert reads.status("a") == status("a", ProcessState.RUNNING, step="run")
     assert reads.list() == (status("a", ProcessState.RUNNING, step="run"),)
+    assert reads.list_page(ListQuery()).statuses == reads.list()
 
 
 def test_a_cleared_note_is_gone_from_the_store_and_a_disabled_one_never_written():
@@ -129,6 +131,8 @@ def test_outputs_and_report_come_from_the_store(home):
         ListQuery(states=("FINISHED",)),
         ListQuery(paused_only=True),
         ListQuery(newest=2),
+        ListQuery(states=("CREATED", "WAITING")),  # live states only: the live index
+        ListQuery(states=("RUNNING", "KILLED")),
     ],
 )
 def test_a_page_from_the_store_is_the_page_the_supervisor_gives(home, query):

@@ -5,6 +5,7 @@ What only the supervisor knows (a blocked process) reads the same both ways."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -15,10 +16,12 @@ from prunus import Client, ListQuery, ProcessState
 from prunus.control import daemon_status
 from prunus.control._daemon_files import read_daemon_file
 from prunus.errors import DaemonTimeoutError
-from prunus.persistence import KEY_FILE
+from prunus.persistence import KEY_FILE, LmdbStore
 from tests.cli.test_working_directory import project, prunus  # noqa: F401 (a fixture)
 from tests.conftest import running_daemon
-from tests.workflows import Steps
+from tests.workflows import Steps, WaitsOnChildren
+
+_ENDED_VALUES = {state.value for state in ProcessState if state.is_terminal}
 
 
 def by_address(home, timeout: float = 10.0) -> Client:
@@ -93,3 +96,39 @@ def test_a_held_process_shows_what_it_waits_for_both_ways(shared_daemon):
         local.kill(first)
         assert local.wait(held, timeout=30).state is ProcessState.KILLED  # cannot hold now
         assert local.status(held) == remote.status(held)
+
+
+def test_process_list_on_the_daemons_machine_shows_exactly_the_live_processes(tmp_path):
+    with running_daemon(tmp_path, workers=2):
+        with Client.connect(tmp_path) as client:
+            done = [client.submit(Steps, n=2, delay=0.01) for _ in range(3)]
+            parent = client.submit(WaitsOnChildren)
+            killed = client.submit(Steps, n=1000, delay=0.01)
+            running = client.submit(Steps, n=1000, delay=0.01)
+            for pid in done:
+                assert client.wait(pid, timeout=30).is_finished_ok
+            client.kill(killed)
+            assert client.wait(killed, timeout=30).state is ProcessState.KILLED
+            client.pause(running)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # a tree of 4 that waits for good
+                children = client.status(parent).children
+                tree = [*children, *(p for c in children for p in client.status(c).children)]
+                if len(tree) == 3 and all(
+                    client.status(p).state is ProcessState.WAITING for p in (parent, *tree)
+                ):
+                    break
+                time.sleep(0.05)
+        with LmdbStore(tmp_path, readonly=True) as store:
+            live = {pid for pid, r in store.records() if r["state"] not in _ENDED_VALUES}
+            assert set(dict(store.live_records())) == live
+        assert live == {parent, running, *tree}
+        assert not live & {killed, *done}
+        listed = prunus(tmp_path, "process", "list", "--home", str(tmp_path), "--json")
+        assert listed.returncode == 0, listed.stderr
+        assert {row["pid"] for row in json.loads(listed.stdout)} == live
+        shown = prunus(tmp_path, "process", "list", "--home", str(tmp_path))
+        assert "5 of 9 processes shown" in shown.stdout, shown.stdout
+        with Client.connect(tmp_path) as client:
+            client.kill(parent)
+            client.kill(running)
