@@ -19,8 +19,7 @@ import logging
 import os
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +28,7 @@ import lmdb
 from prunus.errors import StoreError
 from prunus.persistence import _live_index as live_index
 from prunus.persistence import _store_keys as keys
-from prunus.persistence._codec import decode, encode
+from prunus.persistence._codec import encode
 from prunus.persistence._disk import allocate_lock_file, commit_error, one_line
 from prunus.persistence._home import resolve_home
 from prunus.persistence._private_home import make_home_private
@@ -41,11 +40,10 @@ from prunus.persistence._store import (
     WriteItem,
     check_db,
     check_key,
-    decode_checkpoint_of,
-    decode_entries,
-    decode_entry,
     stage_writes,
 )
+from prunus.persistence._store_fencing import LeaderFencing
+from prunus.persistence._store_reads import StoreReads
 
 __all__ = ["LmdbStore"]
 
@@ -128,7 +126,7 @@ class _Environment:
         _LOG.info("grew the LMDB map of %s to %d MiB", self.path, size >> 20)
 
 
-class LmdbStore(StoreBase):
+class LmdbStore(StoreReads, LeaderFencing, StoreBase):
     """Durable store in ``home`` (``home=`` > $PRUNUS_HOME > ./.prunus).
 
     Several stores on one home in a process share one environment; several OS
@@ -223,31 +221,6 @@ class LmdbStore(StoreBase):
 
         self._write(transaction)
 
-    def new_generation(self) -> str:
-        """A leader starts: fence the hosts every earlier leader started on members (a
-        fence token is ``GENERATION.ID``); returns this leader's generation."""
-        generation = uuid.uuid4().hex
-
-        def transaction(txn: Any, dbs: dict[str, Any]) -> None:
-            txn.put(keys.GENERATION, generation.encode(), db=dbs["meta"])
-
-        self._write(transaction)
-        self.flush()
-        return generation
-
-    def fence(self, tokens: Sequence[str]) -> None:
-        """From now on, refuse every commit made with one of ``tokens`` (the hosts of
-        a member declared lost: whatever they do if they come back is not stored)."""
-        if not tokens:
-            return
-
-        def transaction(txn: Any, dbs: dict[str, Any]) -> None:
-            for token in tokens:
-                txn.put(keys.fence_key(token), b"1", db=dbs["meta"])
-
-        self._write(transaction)
-        self.flush()
-
     def delete(self, pid: str) -> None:
         key = check_key(pid, "pid")
 
@@ -267,63 +240,6 @@ class LmdbStore(StoreBase):
     def put(self, db: str, key: str, value: Any) -> None:
         name, raw, blob = check_db(db), check_key(key), encode(value, path_prefix=f"{db}[{key!r}]")
         self._write(lambda txn, dbs: txn.put(raw, blob, db=dbs[name]))
-
-    # ---- reading -----------------------------------------------------------------------
-
-    def get_record(self, pid: str) -> dict[str, Any] | None:
-        return decode_entry(self._get("processes", check_key(pid, "pid")), f"process {pid}: record")
-
-    def records(
-        self, on_corrupt: Callable[[str, str], None] | None = None
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
-        found = self._read(lambda txn, dbs: keys.rows(txn, dbs["processes"]))
-        return decode_entries(found, on_corrupt)
-
-    def live_records(
-        self, on_corrupt: Callable[[str, str], None] | None = None
-    ) -> Iterator[tuple[str, list[Any]]] | None:
-        """The summary rows of the processes that have not ended (:mod:`._live_index`),
-        by pid, as :meth:`records`; None when this home's index is not built yet."""
-        found = self._read(lambda txn, dbs: live_index.rows(txn, dbs["live"]))
-        return None if found is None else decode_entries(found, on_corrupt)
-
-    def record_count(self) -> int:
-        """How many registry records there are, without reading them."""
-        return self._read(lambda txn, dbs: keys.entries(txn, dbs["processes"]))
-
-    def record_blobs(self) -> list[tuple[str, bytes]]:
-        """Every registry record as stored (encoded), by pid: for a reader that re-reads
-        the whole registry often and decodes only what changed (the dashboard)."""
-        return self._read(lambda txn, dbs: keys.rows(txn, dbs["processes"]))
-
-    def load_checkpoint(self, pid: str) -> dict[str, Any] | None:
-        return decode_checkpoint_of(pid, self._get("checkpoints", check_key(pid, "pid")))
-
-    def checkpoint_blob(self, pid: str) -> bytes | None:
-        """A checkpoint as stored, not decoded (sent to a member's host as it is)."""
-        return self._get("checkpoints", check_key(pid, "pid"))
-
-    def get_outputs(self, pid: str) -> dict[str, Any] | None:
-        return decode_entry(self._get("outputs", check_key(pid, "pid")), f"process {pid}: outputs")
-
-    def get_logs(self, pid: str) -> list[tuple[float, str]]:
-        key = check_key(pid, "pid")
-
-        def read(txn: Any, dbs: dict[str, Any]) -> list[bytes]:
-            handle = dbs["logs"]
-            if handle is None:  # read-only, before any writer created it
-                return []
-            return [txn.get(k, db=handle) for k in keys.log_keys(txn, handle, key)]
-
-        return [tuple(decode(blob)) for blob in self._read(read)]  # type: ignore[misc]
-
-    def get(self, db: str, key: str) -> Any | None:
-        return decode_entry(self._get(check_db(db), check_key(key)), f"{db} {key}")
-
-    def items(self, db: str) -> Iterator[tuple[str, Any]]:
-        name = check_db(db)
-        meta = name == "meta"
-        return decode_entries(self._read(lambda txn, dbs: keys.rows(txn, dbs[name], meta=meta)))
 
     def flush(self, unless_within: float = 0.0) -> None:
         """Make every commit so far durable (fsync), for a store opened with
