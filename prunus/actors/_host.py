@@ -156,7 +156,7 @@ class HostActor(DiskFullHolding, Actor):
             waits = embedded and (  # (answers: controls, signals, reloads)
                 answered or any(type(event) in (Reply, Barrier) for event in self._events)
             )
-            idle = self._config.slice_seconds > 0 and not self._tick_pending and not waits
+            idle = not self._tick_pending and not waits
             if idle and not (new and self.ships_writes):
                 # Idle until now: a slice now, not after a Tick's round trip. With a
                 # Tick pending, steps wait for it (it comes back behind what waits on
