@@ -5,6 +5,8 @@ and once against a real daemon (a Thespian TCP actor system on loopback, started
 the session in a temporary home and stopped at the end, with a check that none of its
 OS processes is left). ``open_runtime(home)`` opens a runtime on a home for restart
 tests: a ``Client(home)`` embedded, or a daemon started on that home and connected to.
+Both also know the ``workers`` mode (``Client(home, workers=2)``, a client's private
+pool of hosts), which a folder turns on by overriding ``mode`` (tests/durability).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from prunus.control._daemon_files import read_daemon_file
 from prunus.control._proc_table import pid_alive
 
 MODES = ["embedded", "daemon"]
+WORKERS = 2  # hosts of a client's pool in the ``workers`` mode
 
 
 @contextmanager
@@ -54,6 +57,10 @@ def client(mode, request) -> Iterator[Client]:
     if mode == "embedded":
         with Client() as embedded:
             yield embedded
+    elif mode == "workers":
+        pool_home = request.getfixturevalue("tmp_path") / "pool-home"
+        with Client(pool_home, workers=WORKERS) as pooled:
+            yield pooled
     else:
         with Client.connect(request.getfixturevalue("shared_daemon")) as remote:
             yield remote
@@ -66,6 +73,9 @@ def open_runtime(mode) -> Callable[[Path], AbstractContextManager[Client]]:
         if mode == "embedded":
             with Client(home) as embedded:
                 yield embedded
+        elif mode == "workers":
+            with Client(home, workers=WORKERS) as pooled:
+                yield pooled
         else:
             with running_daemon(home), Client.connect(home) as remote:
                 yield remote
