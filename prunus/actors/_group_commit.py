@@ -13,10 +13,27 @@ from typing import Any
 
 from prunus.persistence import StagedWrite, stage_writes
 
-__all__ = ["GroupCommit"]
+__all__ = ["GroupCommit", "WriteStaging"]
 
 
-class GroupCommit:
+class WriteStaging:
+    """How cells hand writes to a host, whoever commits them (this module's
+    :class:`GroupCommit`, or a member host's shipment to the leader): each write is
+    encoded at once into ``_staged``, which the subclass provides."""
+
+    _staged: list[StagedWrite]
+
+    def write_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        self._staged.extend(stage_writes(items))
+
+    def write(self, pid: str, **parts: Any) -> None:
+        self.write_many([(pid, parts)])
+
+    def add(self, staged: StagedWrite) -> None:
+        self._staged.append(staged)
+
+
+class GroupCommit(WriteStaging):
     """The store as cells see it: writes are encoded at once (so an unencodable value
     fails the step that produced it) but committed together by :meth:`flush`.
 
@@ -35,15 +52,6 @@ class GroupCommit:
         self._staged: list[StagedWrite] = []
         self._sync, self._sync_interval = sync, sync_interval
         self.fence: str | None = None  # see HostConfig.fence
-
-    def write_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        self._staged.extend(stage_writes(items))
-
-    def write(self, pid: str, **parts: Any) -> None:
-        self.write_many([(pid, parts)])
-
-    def add(self, staged: StagedWrite) -> None:
-        self._staged.append(staged)
 
     def get_record(self, pid: str) -> dict[str, Any] | None:
         return self.store.get_record(pid)

@@ -40,9 +40,10 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from prunus.actors._group_commit import WriteStaging
 from prunus.actors._host_messages import Activate, Barrier
 from prunus.errors import StoreError
-from prunus.persistence import StagedWrite, decode_checkpoint, stage_writes
+from prunus.persistence import StagedWrite, decode_checkpoint
 
 __all__ = [
     "Checkpoints",
@@ -166,7 +167,7 @@ def checkpoints_to_fetch(
 
 
 @dataclass
-class ShippingCommit:
+class ShippingCommit(WriteStaging):
     """A member host's ``GroupCommit``: the same staging, but :meth:`flush` commits
     nothing; :meth:`take` hands the slice's writes over to be shipped."""
 
@@ -174,15 +175,6 @@ class ShippingCommit:
     fence: str | None = None
     _staged: list[StagedWrite] = field(default_factory=list)
     _only_new: set[str] = field(default_factory=set)
-
-    def write_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        self._staged.extend(stage_writes(items))
-
-    def write(self, pid: str, **parts: Any) -> None:
-        self.write_many([(pid, parts)])
-
-    def add(self, staged: StagedWrite) -> None:
-        self._staged.append(staged)
 
     def get_record(self, pid: str) -> None:
         """Not known here: the write of ``pid`` that follows is made only-if-new."""
