@@ -63,6 +63,9 @@ def test_daemon_start_right_after_a_crash_clears_what_is_left_and_starts(tmp_pat
     with Client.connect(tmp_path) as client:
         pid = client.submit(Steps, n=20, delay=0.05)
     os.kill(int(info["pid"]), signal.SIGKILL)
+    # the crash is over once the main process is gone (a SIGKILL lands a moment after
+    # kill() returns); its actor system takes a second to notice
+    eventually(lambda: not pid_alive(int(info["pid"])), timeout=5)
     assert daemon_pids(info)  # its actor system has not noticed yet
     try:
         start_daemon(tmp_path, workers=1)
