@@ -19,7 +19,8 @@ SIGKILL) re-runs only the step in progress. An fsync covers every commit before 
 runtime answers its caller anything (a pid, a result, a control's answer: ``_ask``),
 and the host fsyncs at least every ``EMBEDDED_SYNC_SECONDS`` while steps run. So a
 power cut can re-run the steps of the last few milliseconds, never one whose effect
-this runtime had reported.
+this runtime had reported (on a filesystem that keeps write order; ``PRUNUS_SYNC=commit``
+fsyncs every commit instead: :mod:`prunus.persistence._sync_policy`).
 :func:`open_embedded_runtime` owns the wiring: the store (and the home's lock), the
 actor system, the supervisor's configuration and the reload of stored processes.
 """
@@ -67,7 +68,7 @@ from prunus.engine import (
     new_process,
     resolve_process_class,
 )
-from prunus.persistence import HomeLock, LmdbStore, MemoryStore
+from prunus.persistence import HomeLock, LmdbStore, MemoryStore, every_commit_synced
 
 __all__ = ["EmbeddedRuntime", "open_embedded_runtime", "raise_error_reply"]
 
@@ -87,7 +88,8 @@ def open_embedded_runtime(
     """
     lock: HomeLock | None = None
     if store is None and home is not None:
-        store = LmdbStore(home, sync=False)  # group commit: see the module docstring
+        # Group commit (see the module docstring) unless PRUNUS_SYNC=commit.
+        store = LmdbStore(home, sync=every_commit_synced())
         try:
             lock = HomeLock(store.home)
         except errors.StoreError:

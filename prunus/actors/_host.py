@@ -70,7 +70,7 @@ from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor
 from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
-from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint
+from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, every_commit_synced
 
 __all__ = ["Echo", "HostActor"]
 
@@ -218,7 +218,9 @@ class HostActor(DiskFullHolding, Actor):
         """The store as this host's cells see it (a member's host: see MemberHost)."""
         # Daemon: open the store in this OS process (never inherit an LMDB env); one
         # fsync per slice (embedded: at most every EMBEDDED_SYNC_SECONDS; GroupCommit).
-        store = config.store if config.store is not None else LmdbStore(config.home, sync=False)
+        store = config.store
+        if store is None:  # PRUNUS_SYNC=commit: an fsync per commit (_sync_policy)
+            store = LmdbStore(config.home, sync=every_commit_synced())
         interval = 0.0 if config.store is None else EMBEDDED_SYNC_SECONDS
         return GroupCommit(store, getattr(store, "flush", None), interval)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from prunus.actors._shipping import CommitDesk, FetchCheckpoints, ShipWrites
 from prunus.actors._thespian import Actor
-from prunus.persistence import LmdbStore
+from prunus.persistence import LmdbStore, every_commit_synced
 
 __all__ = ["OpenStore", "StoreDesk"]
 
@@ -37,7 +37,7 @@ class StoreDesk(Actor):
         kind = type(message)
         if kind is OpenStore:
             if self._desk is None:
-                self._desk = CommitDesk(LmdbStore(message.home, sync=False))
+                self._desk = CommitDesk(LmdbStore(message.home, sync=every_commit_synced()))
                 early, self._early = self._early, []
                 for earlier, sent_by in early:
                     self.receiveMessage(earlier, sent_by)

@@ -48,6 +48,7 @@ from prunus.persistence import (
     KEY_FILE,
     HomeLock,
     create_key,
+    every_commit_synced,
     make_home_private,
     read_key,
     resolve_home,
@@ -95,6 +96,7 @@ def run_daemon(
     )
     _LOG.setLevel(logging.INFO)
     try:
+        every_commit_synced()  # a bad PRUNUS_SYNC fails the start, not every host
         lock = HomeLock(home)
     except StoreError as error:
         return _not_ready(ready_fd, str(error))

@@ -18,10 +18,12 @@ from prunus.persistence._lmdb_store import LmdbStore
 from prunus.persistence._memory_store import MemoryStore
 from prunus.persistence._private_home import KEY_FILE, create_key, make_home_private, read_key
 from prunus.persistence._store import StagedWrite, Store, stage_writes
+from prunus.persistence._sync_policy import SYNC_ENV, every_commit_synced
 
 __all__ = [
     "CHECKPOINT_FORMAT",
     "KEY_FILE",
+    "SYNC_ENV",
     "HomeLock",
     "LmdbStore",
     "MemoryStore",
@@ -33,6 +35,7 @@ __all__ = [
     "encode",
     "encode_canonical",
     "encode_checkpoint",
+    "every_commit_synced",
     "make_home_private",
     "read_key",
     "register_type",
