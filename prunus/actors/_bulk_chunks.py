@@ -17,6 +17,7 @@ is not part of it (the request names its pids when it arrives).
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,17 @@ __all__ = ["CHUNK", "BulkChunks", "NextChunk"]
 
 # Trees per message: at ~0.2 ms of supervisor CPU per passivated tree, a few hundred ms
 # (issue 16 measured a kill of 100k trees at 33 s, ~0.3 ms per tree, before the
-# checkpoint edits of _checkpoint_controls).
+# checkpoint edits of _checkpoint_controls). ``PRUNUS_BULK_CHUNK`` sets another size
+# (the tests make many chunks of a few trees).
 CHUNK = 2000
+
+
+def chunk_size() -> int:
+    """``PRUNUS_BULK_CHUNK`` if it is a positive integer, else :data:`CHUNK`."""
+    try:
+        return max(1, int(os.environ.get("PRUNUS_BULK_CHUNK", "") or CHUNK))
+    except ValueError:
+        return CHUNK
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +51,10 @@ class NextChunk:
 class BulkChunks:
     """The bulk runs with controls left to carry out, by id."""
 
-    def __init__(self, chunk: int = CHUNK) -> None:
+    def __init__(self, chunk: int | None = None) -> None:
         self._left: dict[int, Iterator[tuple[Any, Any]]] = {}
         self._ids = 0
-        self._chunk = chunk
+        self._chunk = chunk if chunk is not None else chunk_size()
 
     def run(
         self,
