@@ -9,6 +9,8 @@ import pytest
 
 from prunus import Client
 from prunus.cli._errors import EXIT_TIMEOUT
+from prunus.control._daemon_files import read_daemon_file
+from prunus.persistence import KEY_FILE
 from tests.cli.helpers import invoke
 from tests.conftest import running_daemon
 from tests.modes import eventually
@@ -64,8 +66,9 @@ def test_pause_all_then_kill_all_reach_three_trees_on_two_busy_hosts(tmp_path):
 
 def test_status_is_answered_between_the_chunks_of_a_long_kill_all(tmp_path, monkeypatch):
     """Issue 16: kill --all runs a chunk of trees per supervisor message. With chunks of
-    5 trees, a status call sees the first tree KILLED while the last is still waiting:
-    it was answered between two chunks, not after the whole kill."""
+    5 trees, a status call the supervisor answers (a client that knows only the port,
+    so it does not read the store) sees the first tree KILLED while the last is still
+    waiting: it was answered between two chunks, not after the whole kill."""
     monkeypatch.setenv("PRUNUS_BULK_CHUNK", "5")
     with running_daemon(tmp_path, workers=1), Client.connect(tmp_path) as client:
         pids = client.submit_many([(WaitsForever, None)] * 200)
@@ -74,7 +77,8 @@ def test_status_is_answered_between_the_chunks_of_a_long_kill_all(tmp_path, monk
         outcome: dict = {}
         killer = threading.Thread(target=lambda: outcome.update(client.kill_all(timeout=60)))
         seen = None
-        with Client.connect(tmp_path) as other:
+        port = read_daemon_file(tmp_path)["port"]
+        with Client.connect(address=port, key=tmp_path / KEY_FILE) as other:
             killer.start()
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
