@@ -85,12 +85,19 @@ class ControlFlows:
     def _adopt_tree(self, pid: str) -> None:
         """Children of ``pid``'s tree that the store has and the registry not yet (their
         Spawned is on its way, or died with a host): registered now, so a cascade
-        reaches every child a client can already see in the store."""
-        entry = self.registry.get(pid)
+        reaches every child a client can already see in the store.
+
+        Only members a host holds are read: a passivated one reported its children
+        before it passivated (a host's events are applied in order), and one loaded
+        from the registry at a restart has them registered from the same registry
+        (reading a record per member was 12% of ``kill --all``)."""
+        registry = self.registry
+        entry = registry.get(pid)
         if entry is None or entry.result is not None:
             return
-        for member in [pid, *self.registry.live_descendants(pid)]:
-            adopt_stored_children(self.registry, self._store, member, self.out)
+        for member in [pid, *registry.live_descendants(pid)]:
+            if registry[member].active:
+                adopt_stored_children(registry, self._store, member, self.out)
 
     def _control_many(self, message: ControlMany, asker: Any) -> None:
         # A chunk per message (_bulk_chunks): others are answered between two chunks.
