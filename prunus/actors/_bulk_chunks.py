@@ -3,11 +3,12 @@
 ``kill --all`` of 100k trees is one request, and the supervisor handles one message at
 a time: carried out in one go, it answered nothing else (``status``, ``list``, a
 host's events) for the half minute it took. Instead, a bulk request carries out
-:data:`CHUNK` controls, then asks for a timer of a few milliseconds (:class:`NextChunk`,
-:data:`PAUSE`) and returns: whatever arrived meanwhile is handled, and the timer
-carries out the next chunk. Each chunk's writes are committed (one fsync) before the
-next message, as for any message; the bulk request is answered once, when its last
-control has answered (:mod:`prunus.actors._bulk_control`).
+:data:`BUDGET` seconds' worth of controls (at most :data:`CHUNK`), then asks for a
+timer of a few milliseconds (:class:`NextChunk`, :data:`PAUSE`) and returns: whatever
+arrived meanwhile is handled, and the timer carries out the next chunk. Each chunk's
+writes are committed (one fsync) before the next message, as for any message; the
+bulk request is answered once, when its last control has answered
+(:mod:`prunus.actors._bulk_control`).
 
 A control carried out in a later chunk acts on the process as it is then: one that
 ended meanwhile answers False, as it would have; a process launched after the request
@@ -16,8 +17,8 @@ is not part of it (the request names its pids when it arrives).
 
 from __future__ import annotations
 
-import itertools
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +27,14 @@ from prunus.actors._outgoing import Outgoing
 
 __all__ = ["CHUNK", "BulkChunks", "NextChunk"]
 
-# Trees per message: at ~0.2 ms of supervisor CPU per passivated tree, a few hundred ms
-# (issue 16 measured a kill of 100k trees at 33 s, ~0.3 ms per tree, before the
-# checkpoint edits of _checkpoint_controls). ``PRUNUS_BULK_CHUNK`` sets another size
-# (the tests make many chunks of a few trees).
+# A chunk ends after BUDGET seconds or CHUNK trees, whichever comes first. By time, so
+# that a loaded machine (where a tree's ~0.2 ms of CPU takes several times as long)
+# still answers a status within a few chunks: with 2,000 trees a chunk, growth.py saw
+# a status wait 2.7 s at load 10. Each chunk ends with a commit and an fsync (a few ms
+# on this disk), so a chunk much shorter than BUDGET would cost more than it gives.
+# ``PRUNUS_BULK_CHUNK`` sets another CHUNK (the tests make chunks of a few trees).
 CHUNK = 2000
+BUDGET = 0.1
 # Between two chunks. Not zero: Thespian's TCP transport reads no socket while a timer
 # is already due (it delivers the wake-up first), so a zero-second timer chain
 # answered nothing else until the end (measured: one status waited the whole kill).
@@ -55,10 +59,11 @@ class NextChunk:
 class BulkChunks:
     """The bulk runs with controls left to carry out, by id."""
 
-    def __init__(self, chunk: int | None = None) -> None:
+    def __init__(self, chunk: int | None = None, budget: float = BUDGET) -> None:
         self._left: dict[int, Iterator[tuple[Any, Any]]] = {}
         self._ids = 0
         self._chunk = chunk if chunk is not None else chunk_size()
+        self._budget = budget
 
     def run(
         self,
@@ -85,13 +90,14 @@ class BulkChunks:
         carry_out: Callable[[Any, Any], None],
         out: Outgoing,
     ) -> None:
-        done = 0
-        for request, asker in itertools.islice(controls, self._chunk):
+        chunk = self._chunk
+        ends = time.monotonic() + self._budget
+        for done, (request, asker) in enumerate(controls, 1):
             carry_out(request, asker)
-            done += 1
-        if done == self._chunk:  # (maybe more: the next timer finds out)
-            self._left[run] = controls
-            out.wake_after(PAUSE, NextChunk(run))
+            if done >= chunk or time.monotonic() >= ends:  # (maybe more: the next
+                self._left[run] = controls  # timer finds out)
+                out.wake_after(PAUSE, NextChunk(run))
+                return
 
     def __len__(self) -> int:
         """Bulk runs not carried out to the end yet."""

@@ -16,7 +16,7 @@ from tests.actors.test_supervision import Runtime
 
 def _chunked(size: int) -> Runtime:
     runtime = Runtime()
-    runtime.sv.chunks = BulkChunks(chunk=size)
+    runtime.sv.chunks = BulkChunks(chunk=size, budget=60.0)  # (by count alone)
     return runtime
 
 
