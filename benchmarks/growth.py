@@ -14,7 +14,9 @@ measures, from this client process:
 - the daemon's summed RSS and PSS, then a restart (stop, start, time until it answers),
   then RSS and PSS again;
 - ``kill --all``: ONE request (``Client.kill_all``, what ``prunus process kill --all``
-  sends); the supervisor picks the N trees and cascades each: seconds until answered.
+  sends); the supervisor picks the N trees and cascades each: seconds until answered,
+  and meanwhile, from a second client, ``status`` round trips one after another (the
+  supervisor carries out a chunk of trees per message): how many and the slowest.
 
 Wall times on a shared machine follow its load, so each phase also reports the CPU
 seconds the daemon's OS processes used (``/proc``), and every row its load average.
@@ -31,6 +33,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,8 @@ from _prunus_workloads import Waiter  # noqa: E402
 
 import prunus  # noqa: E402
 from prunus.control import daemon_pids, daemon_status, start_daemon, stop_daemon  # noqa: E402
+from prunus.control._daemon_files import read_daemon_file  # noqa: E402
+from prunus.persistence import KEY_FILE  # noqa: E402
 
 
 def own_pids(home: Path) -> list[int]:
@@ -132,9 +137,11 @@ def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
             row["active_after_restart"] = daemon_status(home, timeout=120)["active"]
             with prunus.Client.connect(home, timeout=600) as client:
                 cpu_before = cpu(home)
+                probe = StatusProbe(home, pids[-1])
                 begun = time.perf_counter()
                 killed = client.kill_all(timeout=600)
                 row["kill_all_s"] = time.perf_counter() - begun
+                row.update(probe.stop())
                 row["kill_all_cpu_s"] = cpu(home) - cpu_before
                 row["killed_trees"] = sum(1 for ok in killed.values() if ok)
                 row["load_kill"] = os.getloadavg()[0]
@@ -147,6 +154,38 @@ def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
             row["batches_twice"] = log.count("arrived twice")
             row["batches_lost"] = log.count("never arrived")
     return row
+
+
+class StatusProbe:
+    """``status`` of one pid, one call after another from its own client, until
+    stopped: how many were answered and the slowest round trip (a supervisor busy
+    with one long message answers none until it ends). The client knows only the
+    daemon's port, so the supervisor answers (not the store, as on the same machine)."""
+
+    def __init__(self, home: Path, pid: str) -> None:
+        self._home, self._pid = home, pid
+        self._done = threading.Event()
+        self._times: list[float] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        port = read_daemon_file(self._home)["port"]
+        key = self._home / KEY_FILE
+        with prunus.Client.connect(address=port, key=key, timeout=600) as client:
+            while not self._done.is_set():
+                begun = time.perf_counter()
+                client.status(self._pid)
+                self._times.append(time.perf_counter() - begun)
+
+    def stop(self) -> dict[str, Any]:
+        self._done.set()
+        self._thread.join(timeout=600)
+        times = self._times
+        return {
+            "status_during_kill": len(times),
+            "status_during_kill_max_ms": 1000 * max(times) if times else None,
+        }
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from prunus.actors._bulk_chunks import BulkChunks, NextChunk
 from prunus.actors._bulk_control import BulkControl, BulkDeadline
 from prunus.actors._control import Control
 from prunus.actors._control_all import ControlAll
@@ -181,7 +182,7 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
         self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
         self.listing = listing = ListingIndex(registry.entries)
-        self.bulk = BulkControl()
+        self.bulk, self.chunks = BulkControl(), BulkChunks()
         self._passivated = PassivatedControl(store) if passivate else None
         self._store = store
         self._restart_limit = restart_limit
@@ -236,6 +237,7 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
             WaitDeadline: lambda payload: waits.deadline(payload, out),
             ManyWaitDeadline: lambda payload: waits.deadline(payload, out),
             BulkDeadline: lambda payload: self.bulk.deadline(payload, out),
+            NextChunk: lambda payload: self.chunks.next_chunk(payload, self._control, out),
             TimersDue: lambda payload: timers.fire(payload, out),
             RetryFailure: self._retry_failure,
             GapCheck: self._gap_check,

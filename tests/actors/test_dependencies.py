@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from prunus.actors._host_messages import Activate, Barrier, Finished, HostEvents
 from prunus.actors._host_pool import HostPool
-from prunus.actors._messages import ErrorReply, Launch, Launched, PlayRequest, Reload
+from prunus.actors._messages import (
+    ErrorReply,
+    KillRequest,
+    Launch,
+    Launched,
+    PlayRequest,
+    Reload,
+)
 from prunus.actors._persisting import ProcessWriter, status_record
 from prunus.actors._supervision import Supervision
 from prunus.conditions import Pid
@@ -82,3 +89,19 @@ def test_a_restart_decides_held_processes_against_the_stored_states():
     assert delivered[-1][1] == Barrier(1)  # decided before the reload is answered
     assert store.get_record(cancelled.pid)["state"] == "killed"
     assert supervision.registry[waiting.pid].status.status == f"waiting for: {live.pid}.completed"
+
+
+def test_a_kill_edited_into_a_passivated_checkpoint_cancels_what_waits_on_its_success():
+    """The supervisor kills a passivated Gate (no hooks) by editing its checkpoint; the
+    Finished it reports decides the held process as a host's would: cancelled."""
+    runtime = Runtime()
+    first = Pid(runtime.launch(passivated=True))
+    process = held_gate(first.finished_ok)
+    runtime.sv.handle(Launch(process), "client")
+    runtime.take()
+    runtime.sv.handle(KillRequest(first, "stop"), "client")
+    taken = runtime.take()
+    assert taken.delivered == []  # killed here, from its checkpoint: no host involved
+    assert runtime.store.get_record(first)["state"] == "killed"
+    record = runtime.store.get_record(process.pid)
+    assert record["state"] == "killed" and record["status"].startswith(f"cancelled: {first}")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
 from prunus import Client
 from prunus.cli._errors import EXIT_TIMEOUT
+from prunus.control._daemon_files import read_daemon_file
+from prunus.persistence import KEY_FILE
 from tests.cli.helpers import invoke
 from tests.conftest import running_daemon
 from tests.modes import eventually
@@ -59,3 +62,30 @@ def test_pause_all_then_kill_all_reach_three_trees_on_two_busy_hosts(tmp_path):
             assert client.wait(pid, timeout=30).state.name == "KILLED"
             assert client.report(pid) == at_pause[pid], pid  # no step once paused
         assert client.report(queued) == []  # never started
+
+
+def test_status_is_answered_between_the_chunks_of_a_long_kill_all(tmp_path, monkeypatch):
+    """Issue 16: kill --all runs a chunk of trees per supervisor message. With chunks of
+    5 trees, a status call the supervisor answers (a client that knows only the port,
+    so it does not read the store) sees the first tree KILLED while the last is still
+    waiting: it was answered between two chunks, not after the whole kill."""
+    monkeypatch.setenv("PRUNUS_BULK_CHUNK", "5")
+    with running_daemon(tmp_path, workers=1), Client.connect(tmp_path) as client:
+        pids = client.submit_many([(WaitsForever, None)] * 200)
+        first, last = pids[0], pids[-1]
+        eventually(lambda: client.status(last).state.name == "WAITING", timeout=60)
+        outcome: dict = {}
+        killer = threading.Thread(target=lambda: outcome.update(client.kill_all(timeout=60)))
+        seen = None
+        port = read_daemon_file(tmp_path)["port"]
+        with Client.connect(address=port, key=tmp_path / KEY_FILE) as other:
+            killer.start()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if other.status(first).state.name == "KILLED":
+                    seen = other.status(last).state.name
+                    break
+            killer.join(timeout=60)
+        assert seen == "WAITING"  # answered with 39 chunks of the kill still to come
+        assert outcome == {pid: True for pid in pids}  # answered once, at the end
+        assert {client.status(pid).state.name for pid in pids} == {"KILLED"}
