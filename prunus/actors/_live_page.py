@@ -31,7 +31,7 @@ from prunus.actors._status_notes import noted_status
 from prunus.conditions import condition_from_data
 from prunus.engine import ProcessState, ProcessStatus
 from prunus.errors import CodecError
-from prunus.persistence._codec import decode_all
+from prunus.persistence._codec import decode, decode_all
 from prunus.persistence._live_index import FIELDS, LiveSnapshot
 
 __all__ = ["live_page", "shown_status"]
@@ -46,10 +46,10 @@ def live_page(snapshot: LiveSnapshot, request: ListPage) -> ProcessPage | None:
     """The page ``request`` asks for, out of the live index in ``snapshot`` (with the
     supervisor's notes); None when a row needs the careful path."""
     try:
-        rows = decode_all(snapshot.rows)
+        rows = decode_all(snapshot.rows, tuples=True)
     except CodecError:
         return None
-    if rows and (set(map(type, rows)) != {list} or set(map(len, rows)) != {_WIDTH}):
+    if rows and (set(map(type, rows)) != {tuple} or set(map(len, rows)) != {_WIDTH}):
         return None
     try:
         named = "\0".join([row[0] for row in rows]).encode()
@@ -63,7 +63,7 @@ def live_page(snapshot: LiveSnapshot, request: ListPage) -> ProcessPage | None:
         return None  # (an unknown state, a created time that is not a number...)
 
 
-def _page(rows: list[list[Any]], snapshot: LiveSnapshot, request: ListPage) -> ProcessPage:
+def _page(rows: list[tuple[Any, ...]], snapshot: LiveSnapshot, request: ListPage) -> ProcessPage:
     query, notes = request.query, snapshot.beside
     # (created or 0, pid, the row's index or, when a note or a when= may change what
     # is shown, its status); pids differ, so the third item is never compared.
@@ -90,7 +90,8 @@ def _page(rows: list[list[Any]], snapshot: LiveSnapshot, request: ListPage) -> P
         for index, row in enumerate(rows):
             pid = row[0]
             if pid in special:
-                shown = shown_status(dict(zip(FIELDS, row, strict=True)), notes.get(pid))
+                as_stored = decode(snapshot.rows[index])  # (its when= with lists, as stored)
+                shown = shown_status(dict(zip(FIELDS, as_stored, strict=True)), notes.get(pid))
                 if shown.pid != pid:
                     raise ValueError(pid)
                 if query.matches(shown):
@@ -105,14 +106,14 @@ def _page(rows: list[list[Any]], snapshot: LiveSnapshot, request: ListPage) -> P
     if request.after is not None:
         after = (request.after[0], request.after[1])  # a list when it crossed as msgpack
         start = bisect.bisect_right(entries, after, key=lambda entry: (entry[0], entry[1]))
-    shown = entries[start : start + max(request.limit, 1)]
-    more = start + len(shown) < len(entries)
-    statuses = _statuses(rows, shown)
-    return ProcessPage(statuses, matching, snapshot.total, shown[-1][:2] if more else None)
+    page = entries[start : start + max(request.limit, 1)]
+    more = start + len(page) < len(entries)
+    statuses = _statuses(rows, page)
+    return ProcessPage(statuses, matching, snapshot.total, page[-1][:2] if more else None)
 
 
 def _statuses(
-    rows: list[list[Any]], shown: list[tuple[float, str, Any]]
+    rows: list[tuple[Any, ...]], shown: list[tuple[float, str, Any]]
 ) -> tuple[ProcessStatus, ...]:
     """The statuses of the ``shown`` entries, in order: those of rows made column by
     column (the loops run in C, but for :func:`_status`), the others made already."""
@@ -122,9 +123,11 @@ def _statuses(
     pid, cls, state, paused, status, step, children, parent, created, due, signal = list(
         zip(*picked, strict=True)
     )[:11]
+    if not {tuple} >= set(map(type, children)):
+        raise TypeError("children that are not a list")  # the careful path shows it corrupt
     made = map(
         _status, pid, cls, map(_STATES.__getitem__, state), paused, status, step,
-        map(tuple, children), parent, created, due, signal,
+        children, parent, created, due, signal,
     )  # fmt: skip
     if len(picked) == len(shown):
         return tuple(made)
