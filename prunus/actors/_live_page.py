@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+from collections import deque
+from itertools import repeat
 from typing import Any
 
 from prunus.actors._dependencies import waiting_text
@@ -116,57 +118,43 @@ def _statuses(
     rows: list[tuple[Any, ...]], shown: list[tuple[float, str, Any]]
 ) -> tuple[ProcessStatus, ...]:
     """The statuses of the ``shown`` entries, in order: those of rows made column by
-    column (the loops run in C, but for :func:`_status`), the others made already."""
+    column (:func:`_made`), the others made already."""
     picked = [rows[entry[2]] for entry in shown if type(entry[2]) is int]
     if not picked:
         return tuple(entry[2] for entry in shown)
-    pid, cls, state, paused, status, step, children, parent, created, due, signal = list(
-        zip(*picked, strict=True)
-    )[:11]
-    if not {tuple} >= set(map(type, children)):
+    columns = list(zip(*picked, strict=True))
+    if not {tuple} >= set(map(type, columns[6])):
         raise TypeError("children that are not a list")  # the careful path shows it corrupt
-    made = map(
-        _status, pid, cls, map(_STATES.__getitem__, state), paused, status, step,
-        children, parent, created, due, signal,
-    )  # fmt: skip
+    columns[2] = list(map(_STATES.__getitem__, columns[2]))
+    made = _made(columns, len(picked))
     if len(picked) == len(shown):
         return tuple(made)
-    return tuple(next(made) if type(entry[2]) is int else entry[2] for entry in shown)
+    rest = iter(made)
+    return tuple(next(rest) if type(entry[2]) is int else entry[2] for entry in shown)
 
 
-# A ProcessStatus made by setting its slots, not through its dataclass __init__, which
-# sets each field through object.__setattr__ (frozen): 2-3 times the cost, which was
-# the largest part of a list. Same object (tests compare with ProcessStatus(...)).
+# ProcessStatuses made by setting their slots a column at a time (each loop runs in C),
+# not through the dataclass __init__, which sets each field of each status through
+# object.__setattr__ (it is frozen): 2-4 times the cost, and the largest part of a
+# list. The same objects (tests compare them with ProcessStatus(...)).
 _SLOTS = (
     "pid", "process_class", "state", "paused", "status", "step", "children", "parent",
     "created", "step_started", "due", "signal",
 )  # fmt: skip
 assert ProcessStatus.__slots__ == _SLOTS and not hasattr(ProcessStatus, "__post_init__")
-_new = object.__new__
-(
-    _set_pid, _set_cls, _set_state, _set_paused, _set_status, _set_step, _set_children,
-    _set_parent, _set_created, _set_started, _set_due, _set_signal,
-) = (vars(ProcessStatus)[name].__set__ for name in _SLOTS)  # fmt: skip
+# The row's column of each slot (FIELDS' order); step_started is never stored: None.
+_COLUMNS = tuple(
+    (vars(ProcessStatus)[name].__set__, FIELDS.index(name) if name in FIELDS else None)
+    for name in _SLOTS
+)
 
 
-def _status(
-    pid: str, cls: str, state: ProcessState, paused: bool, status: str | None,
-    step: str | None, children: tuple[str, ...], parent: str | None,
-    created: float | None, due: float | None, signal: str | None,
-) -> ProcessStatus:  # fmt: skip
-    made = _new(ProcessStatus)
-    _set_pid(made, pid)
-    _set_cls(made, cls)
-    _set_state(made, state)
-    _set_paused(made, paused)
-    _set_status(made, status)
-    _set_step(made, step)
-    _set_children(made, children)
-    _set_parent(made, parent)
-    _set_created(made, created)
-    _set_started(made, None)
-    _set_due(made, due)
-    _set_signal(made, signal)
+def _made(columns: list[Any], count: int) -> list[ProcessStatus]:
+    """``count`` statuses of the rows whose ``columns`` (in FIELDS' order) are given."""
+    made = list(map(object.__new__, repeat(ProcessStatus, count)))
+    for set_slot, column in _COLUMNS:
+        values = repeat(None, count) if column is None else columns[column]
+        deque(map(set_slot, made, values), maxlen=0)
     return made
 
 

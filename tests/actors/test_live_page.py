@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prunus.actors._listing import ListPage, ListQuery
-from prunus.actors._live_page import _status, live_page
+from prunus.actors._live_page import _made, live_page
 from prunus.actors._local_reads import LocalReads
 from prunus.actors._persisting import status_record
 from prunus.actors._status_notes import NOTES_DB, StatusNotes
@@ -90,7 +90,8 @@ def test_every_page_is_the_page_the_row_by_row_path_gives(processes, wanted, lim
 
 def test_a_status_made_from_slots_is_the_dataclass_one():
     args = ("p", "m:C", ProcessState.WAITING, True, "s", "x", ("p.0",), None, 1.5)
-    made = _status(*args, 2.5, "go")
+    row = (*args, 2.5, "go", 9.0, None)  # a live index row: due, signal, modified, when
+    [made] = _made([[value] for value in row], 1)
     expected = ProcessStatus(*args, None, 2.5, "go")
     assert made == expected
     assert hash(made) == hash(expected) and repr(made) == repr(expected)
