@@ -92,8 +92,10 @@ class LocalReads:
         """As the supervisor pages. A query for processes that have not ended (what
         ``prunus process list`` asks by default, or only states that have not ended)
         reads the store's live index (:mod:`prunus.persistence._live_index`): only the
-        rows of live processes are decoded, however many ended ones the home holds.
-        Other queries (or a home with no index yet) decode every record, skipping the
+        rows of live processes are decoded, however many ended ones the home holds,
+        all at once and made into statuses column by column (:mod:`._live_page`);
+        row by row only when a row is out of the ordinary (say, corrupt). Other
+        queries (or a home with no index yet) decode every record, skipping the
         ended ones by their state alone when the query leaves them out."""
         if self._disk_full():
             return self._ask("list_page", query, after, limit)
