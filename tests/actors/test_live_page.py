@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from prunus.actors._listing import ListPage, ListQuery
@@ -53,8 +53,14 @@ query = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(processes=st.lists(process, min_size=1, max_size=12), wanted=query, limit=st.integers(1, 4))
+@example(  # the newest 3 of 2 (a slice from the end once took the last one only)
+    processes=[dict(state=ProcessState.CREATED, created=None, paused=False, children=0,
+                    when=False, note=False)] * 2,
+    wanted=ListQuery(newest=3),
+    limit=1,
+)  # fmt: skip
 def test_every_page_is_the_page_the_row_by_row_path_gives(processes, wanted, limit):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp)
