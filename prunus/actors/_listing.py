@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from prunus.engine import ProcessStatus
+from prunus.engine import ProcessState, ProcessStatus
 
 __all__ = ["ListPage", "ListQuery", "ProcessPage", "page_of"]
 
@@ -47,16 +47,20 @@ class ListQuery:
     newest: int | None = None
 
     def matches(self, status: ProcessStatus) -> bool:
-        state = status.state
+        return self.passes(status.state, status.paused, status.created)
+
+    def passes(self, state: ProcessState, paused: bool, created: float | None) -> bool:
+        """:meth:`matches`, given only what it looks at (a reader of stored rows asks
+        before it makes a status of a row)."""
         if self.states:
             if state.name not in self.states:
                 return False
         elif state.is_terminal and not self.include_ended:
             return False
-        if self.paused_only and not (status.paused and not state.is_terminal):
+        if self.paused_only and not (paused and not state.is_terminal):
             return False
         after = self.created_after
-        return after is None or (status.created is not None and status.created >= after)
+        return after is None or (created is not None and created >= after)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -35,6 +36,7 @@ from prunus.cli._views import (
     tree_rows,
     walk,
 )
+from prunus.engine import ProcessStatus
 
 __all__ = ["list_command", "outputs_command", "report_command", "status_command", "value_text"]
 
@@ -56,6 +58,13 @@ _PAGE = 2000  # statuses per answer of the runtime to ``process list``
     "--since", metavar="DURATION", help="Only those created in the last 90s, 10m, 1h, 2d..."
 )
 @click.option("-l", "--limit", type=click.IntRange(min=0), help="Only the newest N.")
+@click.option(
+    "--page-size",
+    type=click.IntRange(min=1),
+    default=_PAGE,
+    hidden=True,
+    help="Statuses per answer of the runtime (each page is printed as it arrives).",
+)
 @home_option
 @timeout_option
 @json_option
@@ -67,6 +76,7 @@ def list_command(
     paused: bool,
     since: str | None,
     limit: int | None,
+    page_size: int,
     home: str | None,
     timeout: float,
     as_json: bool,
@@ -85,35 +95,44 @@ def list_command(
         created_after=None if window is None else now - window,
         newest=limit,
     )
-    shown, total, after = [], 0, None
-    with connect_client(ctx, home, timeout, resume=False) as client:
-        # Pages, filtered by the runtime: each answer is small and quick, whatever
-        # the number of processes (one reply of them all timed out at 200k).
+    total = 0
+
+    def pages(client: Any) -> Iterator[tuple[ProcessStatus, ...]]:
+        # Pages, filtered by the runtime: each answer is small and quick, whatever the
+        # number of processes (one reply of them all timed out at 200k); each is
+        # printed before the next is asked for.
+        nonlocal total
+        after = None
         while True:
-            page = client.list_page(query, after=after, limit=_PAGE)
-            shown.extend(page.statuses)
-            total, after = page.total, page.next
-            if after is None:
-                break
+            page = client.list_page(query, after=after, limit=page_size)
+            total = page.total
+            yield page.statuses
+            if page.next is None:
+                return
+            after = page.next
+
     out = Output()
-    if as_json:
-        out.json([status_data(status) for status in shown])
-        return
-    rows = [
-        [
-            status.pid,
-            short_class(status.process_class),
-            state_label(status),
-            step_label(status),
-            format_age(None if status.created is None else now - status.created),
-            status_text(status, now),
-        ]
-        for status in shown
-    ]
-    if rows:
-        out.table(["PID", "CLASS", "STATE", "STEP", "AGE", "STATUS"], rows)
+    with connect_client(ctx, home, timeout, resume=False) as client:
+        if as_json:
+            out.json_items(status_data(status) for page in pages(client) for status in page)
+            return
+        shown = out.table_pages(
+            ["PID", "CLASS", "STATE", "STEP", "AGE", "STATUS"],
+            ([_list_row(status, now) for status in page] for page in pages(client)),
+        )
     hidden = "" if include_ended or wanted else " (ended ones hidden: --all shows them)"
-    out.echo(f"{len(shown)} of {total} processes shown{hidden}", style="dim")
+    out.echo(f"{shown} of {total} processes shown{hidden}", style="dim")
+
+
+def _list_row(status: ProcessStatus, now: float) -> list[str]:
+    return [
+        status.pid,
+        short_class(status.process_class),
+        state_label(status),
+        step_label(status),
+        format_age(None if status.created is None else now - status.created),
+        status_text(status, now),
+    ]
 
 
 @click.command("status")

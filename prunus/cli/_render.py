@@ -8,7 +8,7 @@ level, no colour and no box characters. ``--json`` bypasses both (see :meth:`Out
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -127,6 +127,51 @@ class Output:
         for row in [list(columns), *rows]:
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
             click.echo("  ".join(cells).rstrip(), err=self.err)
+
+    def table_pages(self, columns: Sequence[str], pages: Iterable[Sequence[Sequence[str]]]) -> int:
+        """:meth:`table`, printed a page of rows at a time as ``pages`` yields them (a
+        long listing shows its first rows at once); how many rows there were. No
+        header when there are no rows. One page prints exactly as :meth:`table`; in
+        plain text a later page widens a column that its cells do not fit in."""
+        count, widths = 0, [len(column) for column in columns]
+        for rows in pages:
+            if not rows:
+                continue
+            if self.rich:
+                table = Table(
+                    box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold", show_header=not count
+                )
+                for column in columns:
+                    table.add_column(column, no_wrap=column in ("PID", "STATE"))
+                for row in rows:
+                    table.add_row(
+                        *(
+                            Text(cell, style=state_style(cell)) if column == "STATE" else cell
+                            for column, cell in zip(columns, row, strict=True)
+                        )
+                    )
+                self.console.print(table)
+            else:
+                widths = [
+                    max([width] + [len(row[i]) for row in rows]) for i, width in enumerate(widths)
+                ]
+                lines = [list(columns), *rows] if not count else rows
+                for row in lines:
+                    cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+                    click.echo("  ".join(cells).rstrip(), err=self.err)
+            count += len(rows)
+        return count
+
+    def json_items(self, items: Iterable[Any]) -> int:
+        """:meth:`json` of a list, written an item at a time as ``items`` yields them
+        (the same text as ``json(list(items))``); how many items there were."""
+        count = 0
+        for item in items:
+            text = json.dumps(item, indent=2, sort_keys=True).replace("\n", "\n  ")
+            click.echo(("[\n  " if not count else ",\n  ") + text, nl=False, err=self.err)
+            count += 1
+        click.echo("\n]" if count else "[]", err=self.err)
+        return count
 
     def tree(self, rows: Sequence[TreeRow]) -> None:
         """A process tree: each row's cells on one line, children indented."""

@@ -23,7 +23,8 @@ Helpers work on an open transaction (the only lmdb import is :mod:`._lmdb_store`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from prunus.errors import CodecError
@@ -33,9 +34,11 @@ __all__ = [
     "BUILT",
     "ENDED_STATES",
     "FIELDS",
+    "LiveSnapshot",
     "build",
     "is_built",
     "is_ended",
+    "raw_rows",
     "rows",
     "summary",
     "update",
@@ -123,3 +126,32 @@ def rows(txn: Any, live: Any) -> list[tuple[str, bytes]] | None:
         for k, v in txn.cursor(db=live)
         if not k.startswith(b"\0")
     ]
+
+
+def raw_rows(txn: Any, live: Any) -> tuple[Sequence[bytes], Sequence[bytes]] | None:
+    """The index's keys (encoded pids) and rows (encoded), by pid, neither decoded: a
+    reader of a whole listing decodes them in one call (``decode_all``); None when the
+    index is not built. The markers' keys start with NUL, which sorts first."""
+    if not is_built(txn, live):
+        return None
+    pairs = list(txn.cursor(db=live).iternext())
+    start = 0
+    while start < len(pairs) and pairs[start][0].startswith(b"\0"):
+        start += 1
+    if start == len(pairs):
+        return (), ()
+    keys, blobs = zip(*pairs[start:], strict=True)
+    return keys, blobs
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSnapshot:
+    """What a listing of the live processes reads, all in one read transaction (so
+    its parts agree): the index's ``keys`` and ``rows`` (encoded, see
+    :func:`raw_rows`), the decoded entries of one other database (``beside``: the
+    supervisor's status notes), and how many records the registry holds."""
+
+    keys: Sequence[bytes]
+    rows: Sequence[bytes]
+    beside: dict[str, Any]
+    total: int

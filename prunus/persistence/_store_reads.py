@@ -53,6 +53,22 @@ class StoreReads:
         found = self._read(lambda txn, dbs: live_index.rows(txn, dbs["live"]))
         return None if found is None else decode_entries(found, on_corrupt)
 
+    def live_snapshot(self, beside: str) -> live_index.LiveSnapshot | None:
+        """The live index undecoded, the entries of the database ``beside`` and the
+        record count, from one read transaction (:class:`~._live_index.LiveSnapshot`);
+        None when this home's index is not built yet."""
+        name = check_db(beside)
+
+        def read(txn: Any, dbs: dict[str, Any]) -> live_index.LiveSnapshot | None:
+            found = live_index.raw_rows(txn, dbs["live"])
+            if found is None:
+                return None
+            others = dict(decode_entries(keys.rows(txn, dbs[name])))
+            total = keys.entries(txn, dbs["processes"])
+            return live_index.LiveSnapshot(found[0], found[1], others, total)
+
+        return self._read(read)
+
     def record_count(self) -> int:
         """How many registry records there are, without reading them."""
         return self._read(lambda txn, dbs: keys.entries(txn, dbs["processes"]))
