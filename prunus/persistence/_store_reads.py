@@ -73,6 +73,10 @@ class StoreReads:
         """How many registry records there are, without reading them."""
         return self._read(lambda txn, dbs: keys.entries(txn, dbs["processes"]))
 
+    def live_count(self) -> int:
+        """How many rows the live index holds (0 before it is built), without reading them."""
+        return self._read(lambda txn, dbs: keys.entries(txn, dbs["live"]))
+
     def record_blobs(self) -> list[tuple[str, bytes]]:
         """Every registry record as stored (encoded), by pid: for a reader that re-reads
         the whole registry often and decodes only what changed (the dashboard)."""

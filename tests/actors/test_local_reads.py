@@ -175,3 +175,25 @@ def test_a_note_never_outlives_the_end_of_its_process(home):
     late = status("a", ProcessState.RUNNING, step="run", step_started=3.0)
     StatusNotes(store, enabled=True).note(late)  # a late report, newer than the record
     assert LocalReads(path, Asked()).status("a").state is ProcessState.FINISHED
+
+
+@pytest.mark.parametrize(
+    ("query", "rows"),
+    [(ListQuery(), "live"), (ListQuery(include_ended=True), "records")],
+)
+def test_a_page_of_more_rows_than_a_page_from_the_store_should_decode_is_the_supervisors(
+    home, monkeypatch, query, rows
+):
+    path, store = home
+    for number in range(6):
+        state = ProcessState.WAITING if number < 3 else ProcessState.FINISHED
+        record(store, status(f"p{number}", state, created=float(number)))
+    # 3 live rows and 6 records: a limit between them splits the two kinds of page.
+    monkeypatch.setattr("prunus.actors._local_reads.LOCAL_PAGE_ROWS", 4)
+    asked = Asked()
+    answer = LocalReads(path, asked).list_page(query, None, 2)
+    if rows == "live":
+        assert asked.calls == [] and [s.pid for s in answer.statuses] == ["p0", "p1"]
+    else:
+        assert answer == "supervisor answered list_page"
+        assert asked.calls == [("list_page", query, None, 2)]
