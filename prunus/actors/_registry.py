@@ -27,6 +27,7 @@ from prunus.actors._messages import (
     ErrorReply,
 )
 from prunus.actors._outgoing import Outgoing
+from prunus.actors._registry_tally import TALLIED_FIELDS, Tally
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 
 __all__ = ["Ending", "Entry", "Registry"]
@@ -47,6 +48,22 @@ class Entry:
     active: bool = False
     restarts: int = 0
     requirements: dict[str, int | str] | None = None  # what its host must offer
+    tally: Tally | None = field(default=None, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Once registered, a change of a counted field updates the registry's counts
+        # (see _registry_tally); before that (in __init__) ``tally`` is not set yet.
+        if name in TALLIED_FIELDS:
+            try:
+                tally = self.tally
+            except AttributeError:
+                tally = None
+            if tally is not None:
+                tally.count(self, -1)
+                object.__setattr__(self, name, value)
+                tally.count(self, 1)
+                return
+        object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +89,7 @@ class Registry:
         # a host") are noted for readers of the store (see _status_notes).
         self.notes: Any = None
         self._unplaced: dict[str, None] = {}  # pids waiting for a member, in order
+        self._tally = Tally()
 
     def get(self, pid: str) -> Entry | None:
         return self.entries.get(pid)
@@ -106,8 +124,18 @@ class Registry:
             self._wait_for_member(entry)
         else:
             entry.host = host
-        self.entries[status.pid] = entry
+        self._insert(status.pid, entry)
         return entry
+
+    def _insert(self, pid: str, entry: Entry) -> None:
+        """The only way entries come in: counted from now on (see _registry_tally)."""
+        old = self.entries.get(pid)
+        if old is not None and old.tally is not None:
+            old.tally = None
+            self._tally.count(old, -1)
+        self.entries[pid] = entry
+        self._tally.count(entry, 1)
+        entry.tally = self._tally
 
     @property
     def distributed(self) -> bool:
@@ -128,7 +156,7 @@ class Registry:
     def register_held(self, status: ProcessStatus) -> Entry:
         """A process held back by its ``when=`` condition: no host until it starts."""
         entry = Entry(status, -1, list(status.children))
-        self.entries[status.pid] = entry
+        self._insert(status.pid, entry)
         return entry
 
     def place(self, pid: str, placement: dict[str, int | str] | None = None) -> None:
@@ -181,7 +209,7 @@ class Registry:
 
     def register_ended(self, status: ProcessStatus, result: ProcessResult | None) -> None:
         """A process the store holds as ended: known for reads and waits, never run."""
-        self.entries[status.pid] = Entry(status, -1, list(status.children), result)
+        self._insert(status.pid, Entry(status, -1, list(status.children), result))
 
     def spawned(self, status: ProcessStatus) -> bool:
         """A step launched a child: register it under its parent. False if it is known
@@ -319,12 +347,11 @@ class Registry:
         return tuple(entry.status for entry in self.entries.values())
 
     def counts(self) -> tuple[dict[str, int], int, int]:
-        """Processes by state name, how many a host holds, how many are paused."""
-        by_state: dict[str, int] = {}
-        active = paused = 0
-        for entry in self.entries.values():
-            name = entry.status.state.name
-            by_state[name] = by_state.get(name, 0) + 1
-            active += entry.active
-            paused += entry.result is None and entry.status.paused
-        return by_state, active, paused
+        """Processes by state name, how many a host holds, how many are paused: kept
+        as entries change, not counted per request (see _registry_tally)."""
+        tally = self._tally
+        return dict(tally.by_state), tally.active, tally.paused
+
+    def blocked_now(self) -> list[tuple[str, str]]:
+        """``(pid, status line)`` of every process that has not ended and is blocked."""
+        return list(self._tally.blocked.items())
