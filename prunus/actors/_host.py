@@ -66,6 +66,7 @@ from prunus.actors._host_messages import (
 )
 from prunus.actors._nested_calls import NestedCalls
 from prunus.actors._persisting import ProcessWriter
+from prunus.actors._spawned_here import SpawnedHere
 from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor
 from prunus.engine import Process, ProcessDriver, load_process
@@ -118,6 +119,7 @@ class HostActor(DiskFullHolding, Actor):
         self._held: list[tuple[Any, Any]] | None = None  # a list while holding (disk full)
         self._blocked: set[str] = set()  # pids shown as blocked while holding
         self._watch: StepWatch | None = None  # daemon hosts: reports long steps
+        self._spawned_here = SpawnedHere()  # daemon: children to activate from memory
         self._sent = 0  # the sequence number of the last batch sent to the supervisor
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
@@ -137,6 +139,7 @@ class HostActor(DiskFullHolding, Actor):
         kind = type(message)
         if kind is Deliver:
             self._events.append(Took(self._config.index))  # the next one may come
+            self._spawned_here.next_round()
             for pid, item in message.items:
                 self._deliver(pid, item)
             for pid, item in message.items:  # children's results: stored once per batch
@@ -191,7 +194,16 @@ class HostActor(DiskFullHolding, Actor):
         embedded = self._config is not None and self._config.store is not None
         driver = ProcessDriver(child)
         status = driver.status()
-        self._events.append(Spawned(status, child if embedded else None, driver.launch_condition))
+        condition = driver.launch_condition
+        self._events.append(Spawned(status, child if embedded else None, condition))
+        if (
+            not embedded
+            and condition is None
+            and self._writer is not None
+            and child.pid in self._writer.first_written
+            and type(child).spec().cache_settings is None
+        ):
+            self._spawned_here.add(child.pid, child)  # its Activate may come here
 
     def schedule_step(self, pid: str) -> None:
         self._run_queue.append(pid)
@@ -250,7 +262,10 @@ class HostActor(DiskFullHolding, Actor):
             if item.first_write is not None:
                 self._writes.add(item.first_write)  # committed with this slice
             if cell is None:
-                self._activate(pid, item.process, item.first_write)
+                process = item.process
+                if process is None and item.launched:
+                    process = self._spawned_here.take(pid)  # None: not launched here
+                self._activate(pid, process, item.first_write)
             return
         if cell is None:
             cell = self._activate(pid, None)

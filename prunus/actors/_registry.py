@@ -48,16 +48,36 @@ class Entry:
     active: bool = False
     restarts: int = 0
     requirements: dict[str, int | str] | None = None  # what its host must offer
+    # The registry's running counts, once registered (see __setattr__).
     tally: Tally | None = field(default=None, repr=False, compare=False)
+
+    def __init__(
+        self,
+        status: ProcessStatus,
+        host: int,
+        children: list[str] | None = None,
+        result: ProcessResult | None = None,
+        active: bool = False,
+        restarts: int = 0,
+        requirements: dict[str, int | str] | None = None,
+    ) -> None:
+        # Not the dataclass's __init__: that would go through __setattr__ per field
+        # (7 us an entry instead of 1: 200k entries a restart).
+        put = object.__setattr__
+        put(self, "status", status)
+        put(self, "host", host)
+        put(self, "children", [] if children is None else children)
+        put(self, "result", result)
+        put(self, "active", active)
+        put(self, "restarts", restarts)
+        put(self, "requirements", requirements)
+        put(self, "tally", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Once registered, a change of a counted field updates the registry's counts
-        # (see _registry_tally); before that (in __init__) ``tally`` is not set yet.
+        # (see _registry_tally).
         if name in TALLIED_FIELDS:
-            try:
-                tally = self.tally
-            except AttributeError:
-                tally = None
+            tally = self.tally
             if tally is not None:
                 tally.count(self, -1)
                 object.__setattr__(self, name, value)
@@ -110,7 +130,10 @@ class Registry:
     # ---- registering ------------------------------------------------------------------
 
     def register(
-        self, status: ProcessStatus, placement: dict[str, int | str] | None = None
+        self,
+        status: ProcessStatus,
+        placement: dict[str, int | str] | None = None,
+        near: int | None = None,
     ) -> Entry:
         """A process that has not ended: placed on a host for its whole life; or, if
         it has requirements no member meets now, UNPLACED until one does (it is then
@@ -118,7 +141,7 @@ class Registry:
         requirements = None
         if self._hosts.distributed:
             requirements = requirements_for(status.process_class, placement) or None
-        host = self._hosts.place(requirements)
+        host = self._hosts.place(requirements, near=near)
         entry = Entry(status, UNPLACED, list(status.children), requirements=requirements)
         if host is None:
             self._wait_for_member(entry)
@@ -216,8 +239,9 @@ class Registry:
         already (a replayed step launched the same pid again: one actor per pid)."""
         if status.pid in self.entries:
             return False
-        self.register(status)
         parent = self.entries.get(status.parent) if status.parent else None
+        # Near its parent: that host has the child in memory still (see HostPool.place).
+        self.register(status, near=parent.host if parent is not None and parent.host >= 0 else None)
         if parent is not None and status.pid not in parent.children:
             parent.children.append(status.pid)
         return True
@@ -251,10 +275,18 @@ class Registry:
         entry.active = True
         out.deliver(entry.host, pid, message)
 
-    def state_changed(self, status: ProcessStatus) -> None:
+    def state_changed(self, status: ProcessStatus) -> bool:
+        """Take ``status`` as ``status.pid``'s; False if it is stale and was not taken:
+        the process has ended, or this is a long step's report (it travels apart from
+        the host's numbered batches, through the echo) arriving after the host let the
+        process go, which it does only once that step is over and committed."""
         entry = self.entries.get(status.pid)
-        if entry is not None and entry.result is None:
-            entry.status = status
+        if entry is None or entry.result is not None:
+            return False
+        if status.step_started is not None and not entry.active:
+            return False
+        entry.status = status
+        return True
 
     def activated(self, pid: str) -> None:
         entry = self.entries.get(pid)
