@@ -66,6 +66,7 @@ from prunus.actors._host_messages import (
 )
 from prunus.actors._nested_calls import NestedCalls
 from prunus.actors._persisting import ProcessWriter
+from prunus.actors._spawned_here import SpawnedHere
 from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor
 from prunus.engine import Process, ProcessDriver, load_process
@@ -85,6 +86,10 @@ EMBEDDED_SYNC_SECONDS = 0.005
 #: two steps lands there, as on plumpy's event loop (a longer slice ran a short process
 #: to its end before a second one submitted with it had started).
 EMBEDDED_SLICE_SECONDS = 0.0
+#: A daemon host's slice lasts at least this many times its last fsync, up to
+#: _LONGEST_SLICE: with 200k processes queued on a loaded machine an fsync took as long
+#: as the 10 ms slice itself (py-spy: 23% of a host), so half the time went to syncing.
+_SLICE_PER_FSYNC, _LONGEST_SLICE = 4.0, 0.05
 
 
 class Echo(Actor):
@@ -118,6 +123,8 @@ class HostActor(DiskFullHolding, Actor):
         self._held: list[tuple[Any, Any]] | None = None  # a list while holding (disk full)
         self._blocked: set[str] = set()  # pids shown as blocked while holding
         self._watch: StepWatch | None = None  # daemon hosts: reports long steps
+        self._spawned_here = SpawnedHere()  # daemon: children to activate from memory
+        self._synced_in = 0.0  # how long the last slice's commit and fsync took
         self._sent = 0  # the sequence number of the last batch sent to the supervisor
 
     def receiveMessage(self, message: Any, sender: Any) -> None:
@@ -137,6 +144,7 @@ class HostActor(DiskFullHolding, Actor):
         kind = type(message)
         if kind is Deliver:
             self._events.append(Took(self._config.index))  # the next one may come
+            self._spawned_here.next_round()
             for pid, item in message.items:
                 self._deliver(pid, item)
             for pid, item in message.items:  # children's results: stored once per batch
@@ -191,7 +199,16 @@ class HostActor(DiskFullHolding, Actor):
         embedded = self._config is not None and self._config.store is not None
         driver = ProcessDriver(child)
         status = driver.status()
-        self._events.append(Spawned(status, child if embedded else None, driver.launch_condition))
+        condition = driver.launch_condition
+        self._events.append(Spawned(status, child if embedded else None, condition))
+        if (
+            not embedded
+            and condition is None
+            and self._writer is not None
+            and child.pid in self._writer.first_written
+            and type(child).spec().cache_settings is None
+        ):
+            self._spawned_here.add(child.pid, child)  # its Activate may come here
 
     def schedule_step(self, pid: str) -> None:
         self._run_queue.append(pid)
@@ -250,7 +267,10 @@ class HostActor(DiskFullHolding, Actor):
             if item.first_write is not None:
                 self._writes.add(item.first_write)  # committed with this slice
             if cell is None:
-                self._activate(pid, item.process, item.first_write)
+                process = item.process
+                if process is None and item.launched:
+                    process = self._spawned_here.take(pid)  # None: not launched here
+                self._activate(pid, process, item.first_write)
             return
         if cell is None:
             cell = self._activate(pid, None)
@@ -287,7 +307,10 @@ class HostActor(DiskFullHolding, Actor):
 
     def _run_slice(self) -> None:
         assert self._config is not None
-        deadline = time.monotonic() + self._config.slice_seconds
+        seconds = self._config.slice_seconds
+        if seconds > 0:  # (embedded: one round, whatever the disk)
+            seconds = max(seconds, min(_SLICE_PER_FSYNC * self._synced_in, _LONGEST_SLICE))
+        deadline = time.monotonic() + seconds
         one_round = self._config.slice_seconds <= 0  # embedded: as plumpy's loop would
         queue, cells = self._run_queue, self._cells
         stepped: set[str] = set()
@@ -347,7 +370,9 @@ class HostActor(DiskFullHolding, Actor):
     def _end_slice(self) -> None:
         """Commit, passivate, then tell: see the module docstring."""
         assert self._config is not None
+        begun = time.monotonic()
         self._commit(durable=True)
+        self._synced_in = time.monotonic() - begun
         self._finish_slice()
 
     def _finish_slice(self) -> None:

@@ -74,11 +74,14 @@ class Activate:
     encoded (a StagedWrite); the host commits it in its next group commit and loads
     the process from it. ``quiet``: nobody waits for its launch to be answered (an
     embedded ``run``), so the host need not report it before running its first step.
+    ``launched``: a child a step just launched, activated for the first time: a host
+    whose step launched it may take the instance it still holds (_spawned_here).
     """
 
     process: Any = None
     first_write: Any = None
     quiet: bool = False
+    launched: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,11 +30,14 @@ from prunus.actors._messages import (
     Configure,
 )
 
-__all__ = ["CRASH_WINDOW", "HostPool", "RestartHost"]
+__all__ = ["CRASH_WINDOW", "NEAR_SLACK", "HostPool", "RestartHost"]
 
 # A host that died this many times within CRASH_WINDOW seconds is restarted only after
 # BACKOFF_SECONDS: a host that dies at once, again and again, must not spin.
 CRASH_WINDOW, CRASHES_BEFORE_BACKOFF, BACKOFF_SECONDS = 10.0, 5, 2.0
+# A child goes to its parent's host while that holds at most this many more processes
+# than the least loaded host (HostPool.place).
+NEAR_SLACK = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +150,16 @@ class HostPool:
                 return index
         return None
 
-    def place(self, requirements: Mapping[str, int | str] | None = None) -> int | None:
+    def place(
+        self, requirements: Mapping[str, int | str] | None = None, near: int | None = None
+    ) -> int | None:
         """The host for a new process: least loaded first. Ties rotate, or
         short-lived processes (load near zero) would all land on the first host.
+
+        ``near``: the host of the process that launched this one, taken if it holds at
+        most :data:`NEAR_SLACK` more than the least loaded: that host still has the new
+        process in memory and activates it without reading its checkpoint back
+        (:mod:`prunus.actors._spawned_here`), and the hosts stay balanced within one.
 
         With ``requirements`` (a daemon with members only): a host on a member that
         matches them and has the resources free, which it then holds; None if no
@@ -175,6 +185,8 @@ class HostPool:
             if not candidates:
                 return None
         host = min(candidates, key=lambda i: (loads[i], (i - start) % count))
+        if near is not None and near in candidates and loads[near] <= loads[host] + NEAR_SLACK:
+            host = near
         loads[host] += 1
         if requirements and self.distributed:
             self.members.take(self.member_of[host], requirements)  # type: ignore[arg-type]

@@ -83,11 +83,7 @@ class Inspection:
         by_state, active, paused = self._registry.counts()
         hosts = self._hosts
         own = hosts.os_pids()
-        blocked = [
-            (pid, entry.status.status)
-            for pid, entry in self._registry.entries.items()
-            if entry.result is None and (entry.status.status or "").startswith("blocked:")
-        ]
+        blocked = self._registry.blocked_now()
         status = DaemonStatus(
             len(own),
             active,

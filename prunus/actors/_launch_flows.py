@@ -81,7 +81,8 @@ class LaunchFlows:
             if plan is not None and plan.action == "hit":
                 self._finish_hit(event.status.pid, plan)
                 return
-            self.registry.deliver(event.status.pid, Activate(event.process), self.out)
+            launched = Activate(event.process, launched=True)
+            self.registry.deliver(event.status.pid, launched, self.out)
 
     def _child_plan(self, event: Spawned) -> Plan | None:
         """Ask the cache about a child a step launched (its first checkpoint is stored:

@@ -135,6 +135,12 @@ class SubmitMany:
     items: tuple[Submit, ...]
     key: str = ""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # To the supervisor: a tuple per item, not a pickled dataclass (see _wire).
+        from prunus.actors import _wire
+
+        return (_wire.unpack_submits, (_wire.pack_submits(self.items), self.key))
+
 
 @dataclass(frozen=True, slots=True)
 class Launched:

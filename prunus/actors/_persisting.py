@@ -116,6 +116,9 @@ class ProcessWriter:
     def __init__(self, store: Any) -> None:
         self._store = store
         self._storable: dict[type, bool] = {}
+        # The children whose first checkpoint the last write() stored (not those a
+        # replayed step launched again: their first one is stored already).
+        self.first_written: frozenset[str] = frozenset()
 
     def write(
         self,
@@ -144,8 +147,10 @@ class ProcessWriter:
                 },
             )
         ]
-        items += [self._first_write(c) for c in launches if self._store.get_record(c.pid) is None]
-        self._store.write_many(items)
+        self.first_written = frozenset()
+        new = [self._first_write(c) for c in launches if self._store.get_record(c.pid) is None]
+        self._store.write_many(items + new)
+        self.first_written = frozenset(pid for pid, _ in new)
 
     def write_new(self, processes: list[Process], meta: list[tuple[str, Any]] = ()) -> None:
         """The records and first checkpoints of new processes, and ``meta``'s pairs

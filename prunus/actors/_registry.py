@@ -27,6 +27,7 @@ from prunus.actors._messages import (
     ErrorReply,
 )
 from prunus.actors._outgoing import Outgoing
+from prunus.actors._registry_tally import TALLIED_FIELDS, Tally
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 
 __all__ = ["Ending", "Entry", "Registry"]
@@ -47,6 +48,42 @@ class Entry:
     active: bool = False
     restarts: int = 0
     requirements: dict[str, int | str] | None = None  # what its host must offer
+    # The registry's running counts, once registered (see __setattr__).
+    tally: Tally | None = field(default=None, repr=False, compare=False)
+
+    def __init__(
+        self,
+        status: ProcessStatus,
+        host: int,
+        children: list[str] | None = None,
+        result: ProcessResult | None = None,
+        active: bool = False,
+        restarts: int = 0,
+        requirements: dict[str, int | str] | None = None,
+    ) -> None:
+        # Not the dataclass's __init__: that would go through __setattr__ per field
+        # (7 us an entry instead of 1: 200k entries a restart).
+        put = object.__setattr__
+        put(self, "status", status)
+        put(self, "host", host)
+        put(self, "children", [] if children is None else children)
+        put(self, "result", result)
+        put(self, "active", active)
+        put(self, "restarts", restarts)
+        put(self, "requirements", requirements)
+        put(self, "tally", None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Once registered, a change of a counted field updates the registry's counts
+        # (see _registry_tally).
+        if name in TALLIED_FIELDS:
+            tally = self.tally
+            if tally is not None:
+                tally.count(self, -1)
+                object.__setattr__(self, name, value)
+                tally.count(self, 1)
+                return
+        object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +109,7 @@ class Registry:
         # a host") are noted for readers of the store (see _status_notes).
         self.notes: Any = None
         self._unplaced: dict[str, None] = {}  # pids waiting for a member, in order
+        self._tally = Tally()
 
     def get(self, pid: str) -> Entry | None:
         return self.entries.get(pid)
@@ -92,7 +130,10 @@ class Registry:
     # ---- registering ------------------------------------------------------------------
 
     def register(
-        self, status: ProcessStatus, placement: dict[str, int | str] | None = None
+        self,
+        status: ProcessStatus,
+        placement: dict[str, int | str] | None = None,
+        near: int | None = None,
     ) -> Entry:
         """A process that has not ended: placed on a host for its whole life; or, if
         it has requirements no member meets now, UNPLACED until one does (it is then
@@ -100,14 +141,24 @@ class Registry:
         requirements = None
         if self._hosts.distributed:
             requirements = requirements_for(status.process_class, placement) or None
-        host = self._hosts.place(requirements)
+        host = self._hosts.place(requirements, near=near)
         entry = Entry(status, UNPLACED, list(status.children), requirements=requirements)
         if host is None:
             self._wait_for_member(entry)
         else:
             entry.host = host
-        self.entries[status.pid] = entry
+        self._insert(status.pid, entry)
         return entry
+
+    def _insert(self, pid: str, entry: Entry) -> None:
+        """The only way entries come in: counted from now on (see _registry_tally)."""
+        old = self.entries.get(pid)
+        if old is not None and old.tally is not None:
+            old.tally = None
+            self._tally.count(old, -1)
+        self.entries[pid] = entry
+        self._tally.count(entry, 1)
+        entry.tally = self._tally
 
     @property
     def distributed(self) -> bool:
@@ -128,7 +179,7 @@ class Registry:
     def register_held(self, status: ProcessStatus) -> Entry:
         """A process held back by its ``when=`` condition: no host until it starts."""
         entry = Entry(status, -1, list(status.children))
-        self.entries[status.pid] = entry
+        self._insert(status.pid, entry)
         return entry
 
     def place(self, pid: str, placement: dict[str, int | str] | None = None) -> None:
@@ -181,15 +232,16 @@ class Registry:
 
     def register_ended(self, status: ProcessStatus, result: ProcessResult | None) -> None:
         """A process the store holds as ended: known for reads and waits, never run."""
-        self.entries[status.pid] = Entry(status, -1, list(status.children), result)
+        self._insert(status.pid, Entry(status, -1, list(status.children), result))
 
     def spawned(self, status: ProcessStatus) -> bool:
         """A step launched a child: register it under its parent. False if it is known
         already (a replayed step launched the same pid again: one actor per pid)."""
         if status.pid in self.entries:
             return False
-        self.register(status)
         parent = self.entries.get(status.parent) if status.parent else None
+        # Near its parent: that host has the child in memory still (see HostPool.place).
+        self.register(status, near=parent.host if parent is not None and parent.host >= 0 else None)
         if parent is not None and status.pid not in parent.children:
             parent.children.append(status.pid)
         return True
@@ -223,10 +275,18 @@ class Registry:
         entry.active = True
         out.deliver(entry.host, pid, message)
 
-    def state_changed(self, status: ProcessStatus) -> None:
+    def state_changed(self, status: ProcessStatus) -> bool:
+        """Take ``status`` as ``status.pid``'s; False if it is stale and was not taken:
+        the process has ended, or this is a long step's report (it travels apart from
+        the host's numbered batches, through the echo) arriving after the host let the
+        process go, which it does only once that step is over and committed."""
         entry = self.entries.get(status.pid)
-        if entry is not None and entry.result is None:
-            entry.status = status
+        if entry is None or entry.result is not None:
+            return False
+        if status.step_started is not None and not entry.active:
+            return False
+        entry.status = status
+        return True
 
     def activated(self, pid: str) -> None:
         entry = self.entries.get(pid)
@@ -319,12 +379,11 @@ class Registry:
         return tuple(entry.status for entry in self.entries.values())
 
     def counts(self) -> tuple[dict[str, int], int, int]:
-        """Processes by state name, how many a host holds, how many are paused."""
-        by_state: dict[str, int] = {}
-        active = paused = 0
-        for entry in self.entries.values():
-            name = entry.status.state.name
-            by_state[name] = by_state.get(name, 0) + 1
-            active += entry.active
-            paused += entry.result is None and entry.status.paused
-        return by_state, active, paused
+        """Processes by state name, how many a host holds, how many are paused: kept
+        as entries change, not counted per request (see _registry_tally)."""
+        tally = self._tally
+        return dict(tally.by_state), tally.active, tally.paused
+
+    def blocked_now(self) -> list[tuple[str, str]]:
+        """``(pid, status line)`` of every process that has not ended and is blocked."""
+        return list(self._tally.blocked.items())

@@ -347,13 +347,10 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
 
     def _state_changed(self, event: StateChanged) -> None:
         status = event.status
-        self.registry.state_changed(status)
+        if not self.registry.state_changed(status):
+            return  # ended, or a late report (a fenced host's, a long step's): stale
         self.timers.track(status, self.out)
         # A long step's report, or a host holding on a full disk: no commit says so.
-        # (Never for an ended process: a report a fenced host sent late, say.)
-        entry = self.registry.get(status.pid)
-        if entry is None or entry.result is not None:
-            return
         if status.step_started is not None or (status.status or "").startswith("blocked:"):
             self.notes.note(status)
         else:

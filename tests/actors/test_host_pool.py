@@ -44,3 +44,17 @@ def test_hosts_are_found_by_address_and_report_their_os_pids_in_index_order():
     assert hosts.index_of("host-1") == 1
     assert hosts.index_of("somebody else") is None
     assert hosts.os_pids() == (0, 4242)
+
+
+def test_a_child_goes_to_its_parents_host_while_the_hosts_stay_balanced_within_one():
+    hosts = pool(2)
+    hosts.loads[:] = [1, 0]  # the parent on host 0
+    chosen = [hosts.place(near=0) for _ in range(4)]
+    assert chosen == [0, 1, 0, 1]
+    assert hosts.loads == [3, 2]
+
+
+def test_a_parents_host_that_takes_no_new_processes_is_passed_over():
+    hosts = pool(2)
+    hosts.retired.add(0)
+    assert hosts.place(near=0) == 1

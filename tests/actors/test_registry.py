@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from prunus.actors._host_messages import ChildFinished
 from prunus.actors._messages import ErrorReply
 from prunus.engine import ProcessState
@@ -78,3 +80,15 @@ def test_an_unknown_pid_is_answered_with_one_error_naming_it():
     assert to == "client" and reply == ErrorReply(
         "UnknownProcessError", "nope", "unknown process 'nope'"
     )
+
+
+def test_a_long_steps_report_arriving_after_the_host_let_the_process_go_is_ignored():
+    parts = Parts(hosts=1)
+    parts.registry.register(status("a", ProcessState.CREATED))
+    parts.registry.deliver("a", "a message", parts.out)
+    long_step = dataclasses.replace(status("a", ProcessState.RUNNING), step_started=5.0)
+    assert parts.registry.state_changed(long_step)  # while a host holds it: shown
+    assert parts.registry.state_changed(status("a", ProcessState.WAITING))
+    parts.registry.passivated("a")
+    assert not parts.registry.state_changed(long_step)  # late, through the echo
+    assert parts.registry["a"].status.state is ProcessState.WAITING

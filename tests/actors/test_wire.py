@@ -24,7 +24,7 @@ from prunus.actors._host_messages import (
     Spawned,
     StateChanged,
 )
-from prunus.actors._messages import KillRequest, PauseRequest, ProcessList
+from prunus.actors._messages import KillRequest, PauseRequest, ProcessList, Submit, SubmitMany
 from prunus.engine import ProcessResult, ProcessState, ProcessStatus
 from prunus.persistence import StagedWrite
 from prunus.spec import ExitCode
@@ -183,3 +183,25 @@ def test_every_kind_comes_back_with_every_field_it_has():
         message = kind(**values)
         assert crossed(HostEvents((message,))) == HostEvents((message,)), kind
         assert crossed(Deliver((("p1", message),))) == Deliver((("p1", message),)), kind
+
+
+submits = st.builds(
+    Submit,
+    st.sampled_from(["m:A", "m:B"]),
+    st.binary(max_size=20),
+    st.one_of(st.none(), st.just(["pid", "p1", "completed"])),
+    st.sampled_from([True, False, "refresh"]),
+    st.one_of(st.none(), st.just({"cores": 2})),
+    st.text(max_size=8),
+)
+
+
+@given(st.lists(submits, max_size=12).map(tuple), st.text(max_size=8))
+def test_a_submit_many_comes_back_equal_after_a_pickle_round_trip_with_no_submit_pickled(
+    items, key
+):
+    batch = SubmitMany(items, key)
+    assert crossed(batch) == batch
+    assert b"Submit" not in pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL).replace(
+        b"unpack_submits", b""
+    )
