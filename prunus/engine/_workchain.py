@@ -106,6 +106,9 @@ class WorkChain(OutlineDriven, Process):
             pids = [pid for _, pid, _ in core.awaiting]
             return Wait(self._prunus_do_step, f"Waiting for: {', '.join(pids)}", pids)
         self._prunus_apply_awaited()
+        if outline.ends_after(cursor):  # the last step: end now (a step less, as plumpy)
+            core.outline_cursor = None  # (as the outline's "done" leaves it)
+            return Stop(None, True)
         return Continue(self._prunus_do_step)
 
     def _prunus_exit_code(self, code: ExitCode | int | None) -> ExitCode:
