@@ -165,13 +165,14 @@ class ProcessWriter:
         if flush is not None:
             flush()
 
-    def stage_new(self, process: Process) -> StagedWrite:
-        """The record and first checkpoint of a new process, encoded, not yet stored.
+    def stage_new(self, process: Process, status: ProcessStatus | None = None) -> StagedWrite:
+        """The record and first checkpoint of a new process, encoded, not yet stored
+        (``status``: its status, if the caller has it already).
 
         Raises:
             CodecError: its inputs cannot be stored.
         """
-        return stage_writes([self._first_write(process)])[0]
+        return stage_writes([self._first_write(process, status)])[0]
 
     def commit_now(self, staged: StagedWrite) -> None:
         """Store a staged first write here and now, durably (a process that waits for
@@ -179,10 +180,13 @@ class ProcessWriter:
         self._store.write_staged([staged])
         self._store.flush()
 
-    def _first_write(self, process: Process) -> tuple[str, dict[str, Any]]:
+    def _first_write(
+        self, process: Process, status: ProcessStatus | None = None
+    ) -> tuple[str, dict[str, Any]]:
         """What a process that has not run yet is stored as: its record and checkpoint."""
         driver = ProcessDriver(process)
-        record = status_record(driver.status(), None, driver.launch_condition)
+        status = driver.status() if status is None else status
+        record = status_record(status, None, driver.launch_condition)
         return process.pid, {"record": record, "checkpoint": self.checkpoint(process)}
 
     def write_failure(
