@@ -53,7 +53,8 @@ def install_lean_sends(simple: Any) -> None:
     def deliver(system: Any, send: Any) -> None:
         """One message: a prunus message to a live actor directly, else the base's way."""
         message = send.msg
-        if send.attempts == 0 and is_ours(type(message)):
+        kind = type(message)
+        if send.attempts == 0 and (ours.get(kind) or is_ours(kind)):
             target = system.actorRegistry.get(send.toActor.actorAddressString)
             if target is not None and target.instance is not None:
                 try:
@@ -73,7 +74,11 @@ def install_lean_sends(simple: Any) -> None:
 
     def answered(asker: Any) -> bool:
         responses = getattr(asker.instance, "responses", None)
-        return bool(responses) and any(not is_internal(m) for m in responses)
+        if responses:
+            for response in responses:
+                if not is_internal(response):
+                    return True
+        return False
 
     def run_sends(self: Any, timeout: Any = None, stop_on_available: Any = False) -> None:
         sent = 0
