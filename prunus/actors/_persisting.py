@@ -28,8 +28,9 @@ from prunus.engine import (
     ProcessStatus,
     save_process,
 )
+from prunus.engine._workchain import check_last_steps_with
 from prunus.errors import CodecError
-from prunus.persistence import StagedWrite, encode, register_type, stage_writes
+from prunus.persistence import StagedWrite, encode, encode_checkpoint, register_type, stage_writes
 from prunus.spec import ExitCode
 
 __all__ = ["ProcessWriter", "read_registry", "record_status", "status_record"]
@@ -216,3 +217,16 @@ class ProcessWriter:
             if self._storable[kind]:
                 kept.append(listener)
         return kept
+
+
+def _storable_state(process: Process) -> bool:
+    """Whether the checkpoint of ``process`` (outputs and ctx included) can be encoded:
+    a WorkChain ends in its last step only then (``check_last_steps_with``)."""
+    try:
+        encode_checkpoint(save_process(process))
+    except CodecError:
+        return False
+    return True
+
+
+check_last_steps_with(_storable_state)
