@@ -134,13 +134,14 @@ class Launches:
         pid = process.pid
         if pid not in self._registry:
             first_write = None
+            status = ProcessDriver(process).status()
             if not committed:
                 try:
-                    first_write = self._writer.stage_new(process)
+                    first_write = self._writer.stage_new(process, status)
                 except PrunusError as error:
                     out.send(asker, error_reply(error, pid))
                     return
-            entry = self._registry.register(ProcessDriver(process).status(), placement)
+            entry = self._registry.register(status, placement)
             if entry.host == UNPLACED or first_write is None:
                 if first_write is not None:
                     self._writer.commit_now(first_write)

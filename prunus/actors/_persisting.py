@@ -28,8 +28,9 @@ from prunus.engine import (
     ProcessStatus,
     save_process,
 )
+from prunus.engine._workchain import check_last_steps_with
 from prunus.errors import CodecError
-from prunus.persistence import StagedWrite, encode, register_type, stage_writes
+from prunus.persistence import StagedWrite, encode, encode_checkpoint, register_type, stage_writes
 from prunus.spec import ExitCode
 
 __all__ = ["ProcessWriter", "read_registry", "record_status", "status_record"]
@@ -165,13 +166,14 @@ class ProcessWriter:
         if flush is not None:
             flush()
 
-    def stage_new(self, process: Process) -> StagedWrite:
-        """The record and first checkpoint of a new process, encoded, not yet stored.
+    def stage_new(self, process: Process, status: ProcessStatus | None = None) -> StagedWrite:
+        """The record and first checkpoint of a new process, encoded, not yet stored
+        (``status``: its status, if the caller has it already).
 
         Raises:
             CodecError: its inputs cannot be stored.
         """
-        return stage_writes([self._first_write(process)])[0]
+        return stage_writes([self._first_write(process, status)])[0]
 
     def commit_now(self, staged: StagedWrite) -> None:
         """Store a staged first write here and now, durably (a process that waits for
@@ -179,10 +181,13 @@ class ProcessWriter:
         self._store.write_staged([staged])
         self._store.flush()
 
-    def _first_write(self, process: Process) -> tuple[str, dict[str, Any]]:
+    def _first_write(
+        self, process: Process, status: ProcessStatus | None = None
+    ) -> tuple[str, dict[str, Any]]:
         """What a process that has not run yet is stored as: its record and checkpoint."""
         driver = ProcessDriver(process)
-        record = status_record(driver.status(), None, driver.launch_condition)
+        status = driver.status() if status is None else status
+        record = status_record(status, None, driver.launch_condition)
         return process.pid, {"record": record, "checkpoint": self.checkpoint(process)}
 
     def write_failure(
@@ -212,3 +217,16 @@ class ProcessWriter:
             if self._storable[kind]:
                 kept.append(listener)
         return kept
+
+
+def _storable_state(process: Process) -> bool:
+    """Whether the checkpoint of ``process`` (outputs and ctx included) can be encoded:
+    a WorkChain ends in its last step only then (``check_last_steps_with``)."""
+    try:
+        encode_checkpoint(save_process(process))
+    except CodecError:
+        return False
+    return True
+
+
+check_last_steps_with(_storable_state)

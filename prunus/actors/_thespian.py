@@ -76,6 +76,7 @@ from prunus.actors._frames import (
     log_drops_to,
     sign_frame,
 )
+from prunus.actors._inproc_dispatch import install_lean_sends
 
 __all__ = [
     "LOOPBACK",
@@ -392,3 +393,4 @@ def _deliver_without_lookup(actor: Any, message: Any, sender: Any) -> None:
 # Bound to each actor when it is created (thespian 4.0.1, simpleSystemBase).
 if hasattr(_simple, "actor_base_receive"):
     _simple.actor_base_receive = _deliver_without_lookup
+    install_lean_sends(_simple)  # the in-process send loop (_inproc_dispatch)

@@ -99,7 +99,7 @@ def execute_warm(process: Process, private: Any) -> dict[str, Any]:
 
 def _left_live(runtime: EmbeddedRuntime, process: Process) -> bool:
     """Whether a descendant of ``process`` has not ended (one question to the runtime)."""
-    if not ProcessDriver(process).status().children:
+    if not ProcessDriver(process).has_children:
         return False
     try:
         return bool(runtime.live_descendants(process.pid))

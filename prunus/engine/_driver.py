@@ -52,6 +52,11 @@ class ProcessDriver:
         """A snapshot of the process's state, pause flag, step, children..."""
         return self.process._prunus_status()
 
+    @property
+    def has_children(self) -> bool:
+        """Whether it has launched a child (without building a :meth:`status`)."""
+        return bool(self.process._prunus.children)
+
     def result(self) -> ProcessResult:
         """How the process ended (or stands): outputs, state, exit code, error text."""
         return self.process._prunus_result()

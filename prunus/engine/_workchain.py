@@ -10,6 +10,7 @@ happened to finish, so a replayed WorkChain builds the same ``ctx``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from prunus._attributes_dict import AttributesDict
@@ -21,7 +22,19 @@ from prunus.engine._states import ProcessState
 from prunus.errors import InvalidStateError
 from prunus.spec import ExitCode, WorkChainSpec
 
-__all__ = ["ToContext", "WorkChain", "append_"]
+__all__ = ["ToContext", "WorkChain", "append_", "check_last_steps_with"]
+
+# Whether a WorkChain's state can be stored (set by the runtime, which stores it).
+_storable: Callable[[Any], bool] | None = None
+
+
+def check_last_steps_with(storable: Callable[[Any], bool] | None) -> None:
+    """A WorkChain whose last outline step ran ends in that step, as in plumpy (a step
+    less than ending in a step of its own), but only if ``storable(workchain)``: a
+    state that cannot be stored must fail the process, which an ended one cannot do,
+    so it takes the step of its own and the runtime fails it there."""
+    global _storable
+    _storable = storable
 
 
 class ToContext(dict):
@@ -106,6 +119,9 @@ class WorkChain(OutlineDriven, Process):
             pids = [pid for _, pid, _ in core.awaiting]
             return Wait(self._prunus_do_step, f"Waiting for: {', '.join(pids)}", pids)
         self._prunus_apply_awaited()
+        if outline.ends_after(cursor) and (_storable is None or _storable(self)):
+            core.outline_cursor = None  # (as the outline's "done" leaves it)
+            return Stop(None, True)  # see check_last_steps_with
         return Continue(self._prunus_do_step)
 
     def _prunus_exit_code(self, code: ExitCode | int | None) -> ExitCode:

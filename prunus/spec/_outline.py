@@ -57,6 +57,11 @@ class _Instruction:
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
         raise NotImplementedError
 
+    def ends_after(self, cursor: Cursor) -> bool:
+        """Whether advancing from ``cursor`` is surely "done", with no condition to
+        evaluate (False when unsure: a loop evaluates its condition again)."""
+        return False
+
     def describe(self) -> Any:
         raise NotImplementedError
 
@@ -72,6 +77,9 @@ class _Step(_Instruction):
         if cursor is None:
             return Action("step", fn=self.fn), True
         return _DONE, None
+
+    def ends_after(self, cursor: Cursor) -> bool:
+        return cursor is not None
 
     def describe(self) -> Any:
         return self.fn.__name__
@@ -99,6 +107,10 @@ class _Block(_Instruction):
                 return action, [index, child]
             index, child = index + 1, None
         return _DONE, None
+
+    def ends_after(self, cursor: Cursor) -> bool:
+        last = len(self.instructions) - 1
+        return cursor is not None and cursor[0] == last and self[last].ends_after(cursor[1])
 
     def describe(self) -> Any:
         return [i.describe() for i in self.instructions]
@@ -224,6 +236,12 @@ class _If(_Instruction):
             return _DONE, None
         return action, [branch, block_cursor]
 
+    def ends_after(self, cursor: Cursor) -> bool:
+        if cursor is None:
+            return False
+        block = self.otherwise if cursor[0] == -1 else self.branches[cursor[0]][1]
+        return block is not None and block.ends_after(cursor[1])
+
     def _choose(self, workchain: Any) -> int | None:
         for index, (condition, _) in enumerate(self.branches):
             if _evaluate(condition, "if_" if index == 0 else "elif_", workchain):
@@ -338,6 +356,11 @@ class Outline:
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
         """Evaluate conditions from ``cursor`` on and return the next action."""
         return self._block.advance(cursor, workchain)
+
+    def ends_after(self, cursor: Cursor) -> bool:
+        """Whether nothing is left after ``cursor`` (the step it names was the last):
+        the WorkChain then ends in that step, as in plumpy, not in one of its own."""
+        return self._block.ends_after(cursor)
 
     def describe(self) -> list[Any]:
         return self._block.describe()

@@ -190,17 +190,25 @@ class Port:
             value: the value given, or :data:`UNSPECIFIED` when none was.
             breadcrumbs: names of the enclosing namespaces, for the error's path.
         """
-        path = port_path(breadcrumbs, self._name)
+        # (the path is built only for an error: a valid value is the common case, and
+        # every output a step emits is checked here)
         if value is UNSPECIFIED:
             if self.required:
-                return PortValidationError("required value was not provided", path)
+                return PortValidationError(
+                    "required value was not provided", port_path(breadcrumbs, self._name)
+                )
             return None
         if self._valid_type is not None and not is_instance(value, self._valid_type):
             return PortValidationError(
-                f"expected {type_names(self._valid_type)}, got {_describe(value)}", path
+                f"expected {type_names(self._valid_type)}, got {_describe(value)}",
+                port_path(breadcrumbs, self._name),
             )
         reason = self._run_validator(value)
-        return None if reason is None else PortValidationError(reason, path)
+        return (
+            None
+            if reason is None
+            else PortValidationError(reason, port_path(breadcrumbs, self._name))
+        )
 
     def _run_validator(self, value: Any) -> str | None:
         if self._validator is None:
