@@ -48,6 +48,8 @@ class Outcome:
     rerun_steps: int = 0
     leftover: int = 0
     seconds: float = 0.0
+    recovery_seconds: float = 0.0  # from the fault until every acknowledged pid ended
+    stop_seconds: float = 0.0  # the `daemon stop` after the checks
     notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
@@ -66,7 +68,8 @@ class Outcome:
             f"{self.kind:<10} round {self.round:>2}: {verdict}: {self.acknowledged} acknowledged, "
             f"lost {self.lost}, stranded {self.stranded}, duplicate children "
             f"{self.duplicate_children}, wrong {self.wrong}, re-run steps {self.rerun_steps}, "
-            f"leftover {self.leftover} ({self.seconds:.1f} s)"
+            f"leftover {self.leftover} ({self.seconds:.1f} s: recovered in "
+            f"{self.recovery_seconds:.1f} s, stopped in {self.stop_seconds:.1f} s)"
             + (f" [{'; '.join(self.notes)}]" if self.notes else "")
         )
 

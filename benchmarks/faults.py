@@ -93,14 +93,18 @@ def run_round(kind: str, index: int, root: Path, args: argparse.Namespace) -> Ou
         try:
             pids = fault.submit(lambda: submit_chains(home, args), info, args)
             fault.strike(info, args)
-            stranded = wait_until_ended(home, pids, time.monotonic() + args.deadline)
+            struck = time.monotonic()
+            stranded = wait_until_ended(home, pids, struck + args.deadline)
+            outcome.recovery_seconds = time.monotonic() - struck
             outcome.stranded = len(stranded)
             outcome.examine(home, witness, pids, args.links)
             fault.observe()
             if args.keep is not None and not outcome.survived:
                 keep_evidence(home, witness, stranded, args.keep / f"{kind}-{index}")
         finally:
+            stopping = time.monotonic()
             outcome.leftover = _stop(home)
+            outcome.stop_seconds = time.monotonic() - stopping
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -125,20 +129,26 @@ def keep_evidence(home: Path, witness: Path, stranded: set[str], into: Path) -> 
     (into / "stranded.json").write_text(json.dumps(views, indent=1, default=str))
 
 
+_STOP_SECONDS = 30.0
+
+
 def _stop(home: Path) -> int:
     """Stop whatever daemon runs on ``home``; how many OS processes had to be SIGKILLed
-    because a stop did not end them (should be 0)."""
+    because a stop did not end them (should be 0). ``stop_daemon`` SIGKILLs what is
+    left after its timeout itself, so a stop that used it all counts as at least one."""
     try:
         info = json.loads((home / "daemon.json").read_text())
     except (OSError, ValueError):
         return 0
+    started = time.monotonic()
     with contextlib.suppress(prunus.PrunusError):
-        stop_daemon(home, timeout=30)
+        stop_daemon(home, timeout=_STOP_SECONDS)
+    timed_out = time.monotonic() - started >= _STOP_SECONDS
     left = daemon_pids(info)
     for pid in left:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    return len(left)
+    return max(len(left), int(timed_out))
 
 
 def summarise(outcomes: list[Outcome]) -> list[dict[str, object]]:
