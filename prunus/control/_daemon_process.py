@@ -234,18 +234,26 @@ def _reap(pid: int) -> None:
 
 
 def _sweep(session: int | None, grace: float = _GRACE_SECONDS) -> None:
-    """SIGKILL, by pid, whatever of the actor system outlived its shutdown."""
+    """SIGKILL, by pid, whatever of the actor system outlived its shutdown.
+
+    Killed again until the session is empty: an actor process forked while the first
+    pass ran (the admin creating an actor a client asked for, just before its own
+    SIGKILL) is not in that pass's list, and lived on after a restart (fault matrix,
+    kind ``supervisor``)."""
     if session is None:
         return
     deadline = time.monotonic() + grace
     while session_pids(session) and time.monotonic() < deadline:
         time.sleep(0.1)
-    for pid in session_pids(session):
-        _LOG.warning("killing leftover actor process %d", pid)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    killed: set[int] = set()
     deadline = time.monotonic() + _GRACE_SECONDS
-    while session_pids(session) and time.monotonic() < deadline:
+    while (left := session_pids(session)) and time.monotonic() < deadline:
+        for pid in left:
+            if pid not in killed:
+                _LOG.warning("killing leftover actor process %d", pid)
+                killed.add(pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         time.sleep(0.05)  # gone before the lock is released and a new system starts
 
 
