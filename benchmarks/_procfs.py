@@ -12,7 +12,15 @@ import os
 import time
 from collections.abc import Iterable
 
-__all__ = ["alive", "cpu_seconds", "descendants", "memory_kib", "session_members", "wait_gone"]
+__all__ = [
+    "alive",
+    "cpu_seconds",
+    "descendants",
+    "memory_kib",
+    "session_members",
+    "wait_gone",
+    "with_argument",
+]
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -54,6 +62,21 @@ def session_members(leader: int) -> set[int]:
         if fields is not None and int(fields[3]) == leader:
             members.add(pid)
     return members
+
+
+def with_argument(argument: str) -> set[int]:
+    """Live processes that have ``argument`` as one of their command line's arguments
+    (a daemon's processes name its home: this finds them whatever session they are in)."""
+    found = set()
+    for pid in _all_pids():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                arguments = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if argument.encode() in arguments and alive([pid]):
+            found.add(pid)
+    return found
 
 
 def alive(pids: Iterable[int]) -> set[int]:

@@ -49,6 +49,7 @@ sys.path.insert(0, str(HERE))  # the workloads module, here and (via PYTHONPATH)
 
 from _fault_injection import KINDS, Outcome, inject  # noqa: E402
 from _fault_workloads import Chain  # noqa: E402
+from _procfs import with_argument  # noqa: E402
 
 import prunus  # noqa: E402
 from prunus.control import daemon_pids, start_daemon, stop_daemon  # noqa: E402
@@ -144,7 +145,9 @@ def _stop(home: Path) -> int:
     with contextlib.suppress(prunus.PrunusError):
         stop_daemon(home, timeout=_STOP_SECONDS)
     timed_out = time.monotonic() - started >= _STOP_SECONDS
-    left = daemon_pids(info)
+    # Its recorded sessions, and any process naming the home (one of an actor system
+    # that a restart replaced is in neither of the sessions daemon.json records now).
+    left = set(daemon_pids(info)) | with_argument(str(home))
     for pid in left:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
