@@ -42,7 +42,13 @@ from pathlib import Path
 from prunus.actors import LOOPBACK, parse_capabilities, start_daemon_actors
 from prunus.control._daemon_addresses import check_bind_address, free_port, parse_leader
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
-from prunus.control._proc_table import children_of, pid_alive, session_of, session_pids
+from prunus.control._proc_table import (
+    children_of,
+    parent_of,
+    pid_alive,
+    session_of,
+    session_pids,
+)
 from prunus.errors import DaemonError, StoreError
 from prunus.persistence import (
     KEY_FILE,
@@ -189,8 +195,15 @@ def run_daemon(
 
 
 def forked_admin(session: int | None) -> int | None:
-    """Thespian's admin: the leader of the session it made with ``setsid``."""
-    return session if session is not None and pid_alive(session) else None
+    """Thespian's admin: the process of its session whose parent is outside it. (Not
+    the session's leader: that is the middle process of Thespian's double fork, gone
+    at once, so the admin was never watched and a SIGKILLed admin left the daemon
+    half-alive, every client refused, until a manual stop.)"""
+    if session is None:
+        return None
+    members = session_pids(session)
+    outside = [pid for pid in members if parent_of(pid) not in members]
+    return min(outside) if outside else None
 
 
 def _dead_part(admin: int | None, supervisor: int) -> str | None:
