@@ -22,6 +22,7 @@ from random import Random
 from typing import Any
 
 from _fault_workloads import chain_total
+from _procfs import session_root
 
 import prunus
 from prunus.control import daemon_pids, daemon_status, start_daemon, stop_daemon
@@ -29,7 +30,7 @@ from prunus.persistence import LmdbStore
 
 __all__ = ["KINDS", "Outcome", "inject"]
 
-KINDS = ("host", "supervisor", "main", "group", "client", "disk", "disk-host", "corrupt")
+KINDS = ("host", "admin", "supervisor", "main", "group", "client", "disk", "disk-host", "corrupt")
 
 
 @dataclasses.dataclass
@@ -144,6 +145,15 @@ class Fault:
 class HostFault(Fault):
     def victims(self, info: dict) -> list[int]:
         return [self.rng.choice(daemon_status(self.home)["host_pids"])]
+
+
+class AdminFault(Fault):
+    """SIGKILL of Thespian's admin (the actor system's root); the main process restarts
+    the actor system."""
+
+    def victims(self, info: dict) -> list[int]:
+        admin = session_root(int(info["sessions"][1]))
+        return [] if admin is None else [admin]
 
 
 class SupervisorFault(Fault):
@@ -269,6 +279,7 @@ class DiskHostFault(DiskFault):
 _TERMINAL_VALUES = {s.value for s in prunus.ProcessState if s.is_terminal}
 _FAULTS = {
     "host": HostFault,
+    "admin": AdminFault,
     "supervisor": SupervisorFault,
     "main": MainFault,
     "group": GroupFault,

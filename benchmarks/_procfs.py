@@ -18,6 +18,7 @@ __all__ = [
     "descendants",
     "memory_kib",
     "session_members",
+    "session_root",
     "wait_gone",
     "with_argument",
 ]
@@ -52,6 +53,15 @@ def descendants(root: int) -> set[int]:
         found.add(pid)
         todo.extend(children.get(pid, []))
     return found
+
+
+def session_root(session: int) -> int | None:
+    """The member of ``session`` whose parent is outside it (for a daemon's actor
+    system, Thespian's admin: the session's leader is gone after a double fork)."""
+    members = session_members(session)
+    parents = {pid: fields[1] for pid in members if (fields := _stat_fields(pid))}
+    outside = [pid for pid in members if int(parents.get(pid, 0)) not in members]
+    return min(outside) if outside else None
 
 
 def session_members(leader: int) -> set[int]:

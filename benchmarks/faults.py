@@ -13,7 +13,8 @@ witness file (``_fault_workloads.py``):
 - **re-run steps**: witness lines written twice (a step the fault interrupted, or one
   that completed but whose checkpoint had not been committed yet).
 
-Fault kinds: ``host`` (SIGKILL one host actor), ``supervisor`` (SIGKILL the supervisor's
+Fault kinds: ``host`` (SIGKILL one host actor), ``admin`` (SIGKILL Thespian's admin, the
+actor system's root), ``supervisor`` (SIGKILL the supervisor's
 OS process), ``main`` (SIGKILL the daemon's main process, then ``start_daemon``),
 ``group`` (SIGKILL every OS process of the daemon, then ``start_daemon``), ``client``
 (SIGKILL a client in the middle of ``submit_many``), ``disk`` (fill the home's file
