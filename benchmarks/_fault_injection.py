@@ -22,6 +22,7 @@ from random import Random
 from typing import Any
 
 from _fault_workloads import chain_total
+from _procfs import session_root
 
 import prunus
 from prunus.control import daemon_pids, daemon_status, start_daemon, stop_daemon
@@ -29,7 +30,7 @@ from prunus.persistence import LmdbStore
 
 __all__ = ["KINDS", "Outcome", "inject"]
 
-KINDS = ("host", "supervisor", "main", "group", "client", "disk", "disk-host", "corrupt")
+KINDS = ("host", "admin", "supervisor", "main", "group", "client", "disk", "disk-host", "corrupt")
 
 
 @dataclasses.dataclass
@@ -48,6 +49,8 @@ class Outcome:
     rerun_steps: int = 0
     leftover: int = 0
     seconds: float = 0.0
+    recovery_seconds: float = 0.0  # from the fault until every acknowledged pid ended
+    stop_seconds: float = 0.0  # the `daemon stop` after the checks
     notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
@@ -66,7 +69,8 @@ class Outcome:
             f"{self.kind:<10} round {self.round:>2}: {verdict}: {self.acknowledged} acknowledged, "
             f"lost {self.lost}, stranded {self.stranded}, duplicate children "
             f"{self.duplicate_children}, wrong {self.wrong}, re-run steps {self.rerun_steps}, "
-            f"leftover {self.leftover} ({self.seconds:.1f} s)"
+            f"leftover {self.leftover} ({self.seconds:.1f} s: recovered in "
+            f"{self.recovery_seconds:.1f} s, stopped in {self.stop_seconds:.1f} s)"
             + (f" [{'; '.join(self.notes)}]" if self.notes else "")
         )
 
@@ -143,6 +147,15 @@ class HostFault(Fault):
         return [self.rng.choice(daemon_status(self.home)["host_pids"])]
 
 
+class AdminFault(Fault):
+    """SIGKILL of Thespian's admin (the actor system's root); the main process restarts
+    the actor system."""
+
+    def victims(self, info: dict) -> list[int]:
+        admin = session_root(int(info["sessions"][1]))
+        return [] if admin is None else [admin]
+
+
 class SupervisorFault(Fault):
     def victims(self, info: dict) -> list[int]:
         return [daemon_status(self.home)["supervisor_pid"]]
@@ -171,11 +184,17 @@ class ClientFault(Fault):
 
         child = client_process(self.home, args.chains, args)
         assert child.stdout is not None
-        first = child.stdout.readline()  # its first acknowledged pid: mid-batches now
-        time.sleep(self.rng.uniform(0.0, 0.3))
+        # Killed right after a random number of acknowledged pids, at least one batch
+        # before the last: a fixed sleep after the first one outlasted the whole
+        # submission on a quiet machine (2 of 3 rounds, "ended before it was killed").
+        batch = 25  # as faults._client_child
+        read = [
+            child.stdout.readline()
+            for _ in range(self.rng.randrange(1, max(2, args.chains - batch)))
+        ]
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate()
-        out = first + out
+        out = "".join(read) + out
         self.outcome.injected = child.returncode == -signal.SIGKILL
         if not self.outcome.injected:
             self.outcome.notes.append("the client ended before it was killed")
@@ -260,6 +279,7 @@ class DiskHostFault(DiskFault):
 _TERMINAL_VALUES = {s.value for s in prunus.ProcessState if s.is_terminal}
 _FAULTS = {
     "host": HostFault,
+    "admin": AdminFault,
     "supervisor": SupervisorFault,
     "main": MainFault,
     "group": GroupFault,

@@ -12,7 +12,16 @@ import os
 import time
 from collections.abc import Iterable
 
-__all__ = ["alive", "cpu_seconds", "descendants", "memory_kib", "session_members", "wait_gone"]
+__all__ = [
+    "alive",
+    "cpu_seconds",
+    "descendants",
+    "memory_kib",
+    "session_members",
+    "session_root",
+    "wait_gone",
+    "with_argument",
+]
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -46,6 +55,15 @@ def descendants(root: int) -> set[int]:
     return found
 
 
+def session_root(session: int) -> int | None:
+    """The member of ``session`` whose parent is outside it (for a daemon's actor
+    system, Thespian's admin: the session's leader is gone after a double fork)."""
+    members = session_members(session)
+    parents = {pid: fields[1] for pid in members if (fields := _stat_fields(pid))}
+    outside = [pid for pid in members if int(parents.get(pid, 0)) not in members]
+    return min(outside) if outside else None
+
+
 def session_members(leader: int) -> set[int]:
     """Every live process in the session that ``leader`` leads (empty if it leads none)."""
     members = set()
@@ -54,6 +72,21 @@ def session_members(leader: int) -> set[int]:
         if fields is not None and int(fields[3]) == leader:
             members.add(pid)
     return members
+
+
+def with_argument(argument: str) -> set[int]:
+    """Live processes that have ``argument`` as one of their command line's arguments
+    (a daemon's processes name its home: this finds them whatever session they are in)."""
+    found = set()
+    for pid in _all_pids():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                arguments = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if argument.encode() in arguments and alive([pid]):
+            found.add(pid)
+    return found
 
 
 def alive(pids: Iterable[int]) -> set[int]:

@@ -13,7 +13,8 @@ witness file (``_fault_workloads.py``):
 - **re-run steps**: witness lines written twice (a step the fault interrupted, or one
   that completed but whose checkpoint had not been committed yet).
 
-Fault kinds: ``host`` (SIGKILL one host actor), ``supervisor`` (SIGKILL the supervisor's
+Fault kinds: ``host`` (SIGKILL one host actor), ``admin`` (SIGKILL Thespian's admin, the
+actor system's root), ``supervisor`` (SIGKILL the supervisor's
 OS process), ``main`` (SIGKILL the daemon's main process, then ``start_daemon``),
 ``group`` (SIGKILL every OS process of the daemon, then ``start_daemon``), ``client``
 (SIGKILL a client in the middle of ``submit_many``), ``disk`` (fill the home's file
@@ -49,6 +50,7 @@ sys.path.insert(0, str(HERE))  # the workloads module, here and (via PYTHONPATH)
 
 from _fault_injection import KINDS, Outcome, inject  # noqa: E402
 from _fault_workloads import Chain  # noqa: E402
+from _procfs import with_argument  # noqa: E402
 
 import prunus  # noqa: E402
 from prunus.control import daemon_pids, start_daemon, stop_daemon  # noqa: E402
@@ -93,14 +95,18 @@ def run_round(kind: str, index: int, root: Path, args: argparse.Namespace) -> Ou
         try:
             pids = fault.submit(lambda: submit_chains(home, args), info, args)
             fault.strike(info, args)
-            stranded = wait_until_ended(home, pids, time.monotonic() + args.deadline)
+            struck = time.monotonic()
+            stranded = wait_until_ended(home, pids, struck + args.deadline)
+            outcome.recovery_seconds = time.monotonic() - struck
             outcome.stranded = len(stranded)
             outcome.examine(home, witness, pids, args.links)
             fault.observe()
             if args.keep is not None and not outcome.survived:
                 keep_evidence(home, witness, stranded, args.keep / f"{kind}-{index}")
         finally:
+            stopping = time.monotonic()
             outcome.leftover = _stop(home)
+            outcome.stop_seconds = time.monotonic() - stopping
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -125,20 +131,28 @@ def keep_evidence(home: Path, witness: Path, stranded: set[str], into: Path) -> 
     (into / "stranded.json").write_text(json.dumps(views, indent=1, default=str))
 
 
+_STOP_SECONDS = 30.0
+
+
 def _stop(home: Path) -> int:
     """Stop whatever daemon runs on ``home``; how many OS processes had to be SIGKILLed
-    because a stop did not end them (should be 0)."""
+    because a stop did not end them (should be 0). ``stop_daemon`` SIGKILLs what is
+    left after its timeout itself, so a stop that used it all counts as at least one."""
     try:
         info = json.loads((home / "daemon.json").read_text())
     except (OSError, ValueError):
         return 0
+    started = time.monotonic()
     with contextlib.suppress(prunus.PrunusError):
-        stop_daemon(home, timeout=30)
-    left = daemon_pids(info)
+        stop_daemon(home, timeout=_STOP_SECONDS)
+    timed_out = time.monotonic() - started >= _STOP_SECONDS
+    # Its recorded sessions, and any process naming the home (one of an actor system
+    # that a restart replaced is in neither of the sessions daemon.json records now).
+    left = set(daemon_pids(info)) | with_argument(str(home))
     for pid in left:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    return len(left)
+    return max(len(left), int(timed_out))
 
 
 def summarise(outcomes: list[Outcome]) -> list[dict[str, object]]:

@@ -36,10 +36,9 @@ from prunus.actors._messages import (
 )
 from prunus.actors._queries import RuntimeQueries
 from prunus.actors._runtime_protocol import LaunchItem
-from prunus.actors._supervisor import Supervisor
+from prunus.actors._supervisor_lookup import find_supervisor
 from prunus.actors._thespian import (
     LOOPBACK,
-    SUPERVISOR_NAME,
     FramesRefused,
     PoisonMessage,
     connect_to_daemon,
@@ -332,7 +331,7 @@ class RemoteRuntime(RuntimeQueries):
     def _connect(self) -> None:
         try:
             self._system = connect_to_daemon(self._port, self._key, self._host)
-            self._supervisor = self._system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
+            self._supervisor = find_supervisor(self._system, self._timeout)
         except FramesRefused:
             raise NotAuthorisedError(f"not authorised for the daemon on {self._where}") from None
         except Exception as error:  # Thespian raises its own kinds (InvalidActorAddress...)

@@ -60,6 +60,7 @@ from thespian.actors import (
     WakeupMessage,
 )
 from thespian.system import simpleSystemBase as _simple
+from thespian.system import systemBase as thespian_system_base  # see _supervisor_lookup
 from thespian.system.admin import convention as _convention
 from thespian.system.messages.status import Thespian_StatusReq, Thespian_SystemStatus
 from thespian.system.timing import currentTime as _thespian_now
@@ -98,6 +99,7 @@ __all__ = [
     "is_admin_status",
     "open_daemon_system",
     "open_embedded_system",
+    "thespian_system_base",
 ]
 
 SUPERVISOR_NAME = "prunus.supervisor"  # the supervisor's Thespian global name

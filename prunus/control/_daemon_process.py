@@ -42,7 +42,13 @@ from pathlib import Path
 from prunus.actors import LOOPBACK, parse_capabilities, start_daemon_actors
 from prunus.control._daemon_addresses import check_bind_address, free_port, parse_leader
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
-from prunus.control._proc_table import children_of, pid_alive, session_of, session_pids
+from prunus.control._proc_table import (
+    children_of,
+    parent_of,
+    pid_alive,
+    session_of,
+    session_pids,
+)
 from prunus.errors import DaemonError, StoreError
 from prunus.persistence import (
     KEY_FILE,
@@ -189,8 +195,15 @@ def run_daemon(
 
 
 def forked_admin(session: int | None) -> int | None:
-    """Thespian's admin: the leader of the session it made with ``setsid``."""
-    return session if session is not None and pid_alive(session) else None
+    """Thespian's admin: the process of its session whose parent is outside it. (Not
+    the session's leader: that is the middle process of Thespian's double fork, gone
+    at once, so the admin was never watched and a SIGKILLed admin left the daemon
+    half-alive, every client refused, until a manual stop.)"""
+    if session is None:
+        return None
+    members = session_pids(session)
+    outside = [pid for pid in members if parent_of(pid) not in members]
+    return min(outside) if outside else None
 
 
 def _dead_part(admin: int | None, supervisor: int) -> str | None:
@@ -234,18 +247,26 @@ def _reap(pid: int) -> None:
 
 
 def _sweep(session: int | None, grace: float = _GRACE_SECONDS) -> None:
-    """SIGKILL, by pid, whatever of the actor system outlived its shutdown."""
+    """SIGKILL, by pid, whatever of the actor system outlived its shutdown.
+
+    Killed again until the session is empty: an actor process forked while the first
+    pass ran (the admin creating an actor a client asked for, just before its own
+    SIGKILL) is not in that pass's list, and lived on after a restart (fault matrix,
+    kind ``supervisor``)."""
     if session is None:
         return
     deadline = time.monotonic() + grace
     while session_pids(session) and time.monotonic() < deadline:
         time.sleep(0.1)
-    for pid in session_pids(session):
-        _LOG.warning("killing leftover actor process %d", pid)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    killed: set[int] = set()
     deadline = time.monotonic() + _GRACE_SECONDS
-    while session_pids(session) and time.monotonic() < deadline:
+    while (left := session_pids(session)) and time.monotonic() < deadline:
+        for pid in left:
+            if pid not in killed:
+                _LOG.warning("killing leftover actor process %d", pid)
+                killed.add(pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         time.sleep(0.05)  # gone before the lock is released and a new system starts
 
 

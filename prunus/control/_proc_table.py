@@ -12,7 +12,14 @@ import os
 import socket
 from pathlib import Path
 
-__all__ = ["children_of", "listening_sockets", "pid_alive", "session_of", "session_pids"]
+__all__ = [
+    "children_of",
+    "listening_sockets",
+    "parent_of",
+    "pid_alive",
+    "session_of",
+    "session_pids",
+]
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -38,6 +45,11 @@ def pid_alive(pid: int) -> bool:
 def session_of(pid: int) -> int | None:
     fields = _stat_fields(pid)
     return None if fields is None else int(fields[3])
+
+
+def parent_of(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return None if fields is None else int(fields[1])
 
 
 def session_pids(sid: int) -> list[int]:

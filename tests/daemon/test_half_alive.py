@@ -13,6 +13,7 @@ from prunus import Client, PrunusError
 from prunus.control import daemon_pids, daemon_status, start_daemon, stop_daemon
 from prunus.control._proc_table import pid_alive
 from tests.conftest import running_daemon
+from tests.daemon.test_supervisor_lookup import thespian_admin
 from tests.modes import eventually
 from tests.workflows import Steps
 
@@ -45,6 +46,22 @@ def test_a_sigkilled_supervisor_is_replaced_and_its_processes_finish(tmp_path):
         assert after["pid"] == info["pid"]  # the same daemon, no manual restart
         assert after["supervisor_pid"] != before["supervisor_pid"]
         assert not any(pid_alive(host) for host in before["host_pids"])  # old hosts gone
+
+
+def test_a_sigkilled_admin_is_replaced_with_its_actor_system_and_its_processes_finish(tmp_path):
+    with running_daemon(tmp_path, workers=1) as info:
+        with Client.connect(tmp_path) as client:
+            pid = client.submit(Steps, n=30, delay=0.05)
+        before = daemon_status(tmp_path)
+        admin = thespian_admin(info)  # found from /proc, as the daemon must find it
+        assert admin != before["supervisor_pid"]
+        time.sleep(0.3)
+        os.kill(admin, signal.SIGKILL)
+        result = wait_reconnecting(tmp_path, pid)
+        assert result.is_finished_ok and result["count"] == 30
+        after = daemon_status(tmp_path)
+        assert after["pid"] == info["pid"]  # the same daemon, no manual restart
+        assert after["supervisor_pid"] != before["supervisor_pid"]
 
 
 def test_the_actor_system_ends_itself_when_the_main_process_is_sigkilled(tmp_path):
