@@ -85,6 +85,13 @@ class LocalReads:
             pass  # a record it cannot read: the supervisor says what it is
         return self._ask("status", pid)
 
+    def stored(self, pid: str) -> bool:
+        """Whether the store holds ``pid``'s record (:mod:`._registering_soon`)."""
+        try:
+            return self._open().get_record(pid) is not None
+        except (PrunusError, ValueError, TypeError, KeyError):
+            return False
+
     def list(self) -> tuple[ProcessStatus, ...]:
         """Oldest first (the supervisor's launch order, as far as ``created`` tells)."""
         if self._disk_full():

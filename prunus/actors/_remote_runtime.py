@@ -35,6 +35,7 @@ from prunus.actors._messages import (
     WaitTimedOut,
 )
 from prunus.actors._queries import RuntimeQueries
+from prunus.actors._registering_soon import ask_until_registered
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor_lookup import find_supervisor
 from prunus.actors._thespian import (
@@ -219,8 +220,17 @@ class RemoteRuntime(RuntimeQueries):
             WaitTimeoutError: it did not end within ``timeout`` seconds.
             DaemonError: the daemon went away meanwhile.
         """
-        request_id = next(self._request_ids)
-        reply = self._wait_request(WaitFor(pid, request_id, timeout), timeout)
+        stored = None if self._reads is None else self._reads.stored
+        request_id = 0
+
+        def ask_once() -> Any:
+            nonlocal request_id
+            request_id = next(self._request_ids)
+            return self._wait_request(WaitFor(pid, request_id, timeout), timeout)
+
+        reply = ask_until_registered(ask_once, stored)  # a child not yet registered
+        if isinstance(reply, ErrorReply):
+            raise_error_reply(reply)
         if isinstance(reply, WaitTimedOut):
             self._system.tell(self._supervisor, CancelWait(pid, request_id))
             raise WaitTimeoutError(f"process {pid} did not end within {timeout} s")
@@ -250,7 +260,7 @@ class RemoteRuntime(RuntimeQueries):
                     )
                 continue
             if isinstance(reply, ErrorReply):
-                raise_error_reply(reply)
+                return reply  # the caller raises it (or asks again: _registering_soon)
             if getattr(reply, "request_id", None) == request_id:
                 return reply
 
@@ -263,6 +273,8 @@ class RemoteRuntime(RuntimeQueries):
         """
         request_id = next(self._request_ids)
         reply = self._wait_request(WaitForMany(tuple(pids), request_id, timeout), timeout)
+        if isinstance(reply, ErrorReply):
+            raise_error_reply(reply)
         if isinstance(reply, WaitTimedOut):
             raise WaitTimeoutError(f"process {reply.pid} did not end within {timeout} s")
         return list(reply.results)
@@ -353,11 +365,8 @@ class RemoteRuntime(RuntimeQueries):
     def _ask(self, message: Any) -> Any:
         if self._closed:
             raise ClosedError("this client is closed")
-        try:
-            reply = self._system.ask(self._supervisor, message, self._timeout)
-        except BaseException:  # Ctrl-C, or Thespian failing: its answer may still come
-            self._reconnect_quietly()
-            raise
+        stored = None if self._reads is None else self._reads.stored
+        reply = ask_until_registered(lambda: self._ask_once(message), stored)
         if reply is None:
             self._check_alive()
             self._reconnect()  # a late answer to this ask must not answer the next one
@@ -369,6 +378,13 @@ class RemoteRuntime(RuntimeQueries):
         if isinstance(reply, PoisonMessage):
             raise DaemonError(f"the prunus daemon at {self._where} failed on {message!r}")
         return reply
+
+    def _ask_once(self, message: Any) -> Any:
+        try:
+            return self._system.ask(self._supervisor, message, self._timeout)
+        except BaseException:  # Ctrl-C, or Thespian failing: its answer may still come
+            self._reconnect_quietly()
+            raise
 
     def _check_alive(self) -> None:
         ensure_listening(self._port, self._where, self._host)
