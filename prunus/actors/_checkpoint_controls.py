@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from prunus.actors._host_messages import Finished, Reply, StateChanged
 from prunus.actors._messages import ControlReply, KillRequest, PauseRequest, PlayRequest
-from prunus.engine import ProcessResult, ProcessState, ProcessStatus
+from prunus.engine import CHECKPOINT_KEYS, ProcessResult, ProcessState, ProcessStatus
 from prunus.spec import ExitCode
 
 __all__ = ["CheckpointControl", "apply_to_checkpoint"]
@@ -98,42 +98,7 @@ def _kill(data: dict[str, Any], message: KillRequest) -> None:
     data["state"] = ProcessState.KILLED._value_
 
 
-# Every key save_process writes (but ``when``, written only when there is one).
-_CURRENT_FORMAT = frozenset(
-    (
-        "pid",
-        "parent",
-        "paused",
-        "status",
-        "next_step",
-        "next_kwargs",
-        "step_name",
-        "outputs",
-        "result",
-        "exception",
-        "traceback",
-        "children",
-        "launch_count",
-        "consumed",
-        "awaiting",
-        "outline_cursor",
-        "failure",
-        "pause_status",
-        "defaulted",
-        "class",
-        "inputs",
-        "state",
-        "next_args",
-        "exit_code",
-        "child_results",
-        "ctx",
-        "listeners",
-        "created",
-        "waiting",
-        "signals",
-        "signal_values",
-    )
-)
+_CURRENT_FORMAT = CHECKPOINT_KEYS  # every key save_process writes (but ``when``)
 
 
 def _filled(data: dict[str, Any]) -> bool:

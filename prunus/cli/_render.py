@@ -109,17 +109,7 @@ class Output:
     def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         """A table with a header; a column named STATE is coloured by state."""
         if self.rich:
-            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
-            for column in columns:
-                table.add_column(column, no_wrap=column in ("PID", "STATE"))
-            for row in rows:
-                table.add_row(
-                    *(
-                        Text(cell, style=state_style(cell)) if column == "STATE" else cell
-                        for column, cell in zip(columns, row, strict=True)
-                    )
-                )
-            self.console.print(table)
+            self.console.print(_rich_table(columns, rows, show_header=True))
             return
         widths = [
             max([len(column)] + [len(row[i]) for row in rows]) for i, column in enumerate(columns)
@@ -138,19 +128,7 @@ class Output:
             if not rows:
                 continue
             if self.rich:
-                table = Table(
-                    box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold", show_header=not count
-                )
-                for column in columns:
-                    table.add_column(column, no_wrap=column in ("PID", "STATE"))
-                for row in rows:
-                    table.add_row(
-                        *(
-                            Text(cell, style=state_style(cell)) if column == "STATE" else cell
-                            for column, cell in zip(columns, row, strict=True)
-                        )
-                    )
-                self.console.print(table)
+                self.console.print(_rich_table(columns, rows, show_header=not count))
             else:
                 widths = [
                     max([width] + [len(row[i]) for row in rows]) for i, width in enumerate(widths)
@@ -230,3 +208,18 @@ def _rich_tree(rows: Sequence[TreeRow]) -> Tree | Text:
 
 def _plain_tree(rows: Sequence[TreeRow]) -> list[str]:
     return ["  " * depth + "  ".join(cell for cell in cells if cell) for depth, cells in rows]
+
+
+def _rich_table(columns: Sequence[str], rows: Sequence[Sequence[str]], show_header: bool) -> Table:
+    """A rich table of ``rows``, its STATE column coloured by state."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold", show_header=show_header)
+    for column in columns:
+        table.add_column(column, no_wrap=column in ("PID", "STATE"))
+    for row in rows:
+        table.add_row(
+            *(
+                Text(cell, style=state_style(cell)) if column == "STATE" else cell
+                for column, cell in zip(columns, row, strict=True)
+            )
+        )
+    return table

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from prunus.engine._checkpoint import load_process, resolve_process_class, save_process
+from prunus.engine._checkpoint import (
+    CHECKPOINT_KEYS,
+    load_process,
+    resolve_process_class,
+    save_process,
+)
 from prunus.engine._commands import Command, Continue, Kill, Stop, UnsuccessfulResult, Wait
 from prunus.engine._description import ProcessDescription
 from prunus.engine._driver import ProcessDriver
@@ -29,6 +34,7 @@ from prunus.engine._states import (
 from prunus.engine._workchain import ToContext, WorkChain, append_
 
 __all__ = [
+    "CHECKPOINT_KEYS",
     "TERMINAL_STATES",
     "TRANSITIONS",
     "Command",

@@ -30,7 +30,7 @@ from prunus.engine._states import ProcessState
 from prunus.errors import CheckpointError, ProcessClassImportError
 from prunus.spec import ExitCode
 
-__all__ = ["load_process", "resolve_process_class", "save_process"]
+__all__ = ["CHECKPOINT_KEYS", "load_process", "resolve_process_class", "save_process"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ _NEWER_FIELDS: dict[str, Any] = {"failure": None, "pause_status": None, "default
 # Both read in one call: a checkpoint is written after every step.
 _COPIED = (*_PLAIN_FIELDS, *_NEWER_FIELDS)
 _read_copied = attrgetter(*_COPIED)
+# Every key save_process writes (but ``when``, written only when there is one): a
+# checkpoint with all of them is of the current format (an editor of checkpoints
+# that loading would not fill in with defaults relies on it).
+CHECKPOINT_KEYS = frozenset(
+    (
+        *_COPIED,
+        *("class", "inputs", "state", "next_args", "exit_code", "child_results", "ctx"),
+        *("listeners", "created", "waiting", "signals", "signal_values"),
+    )
+)
 
 
 def save_process(process: Process, *, listeners: list[Any] | None = None) -> dict[str, Any]:

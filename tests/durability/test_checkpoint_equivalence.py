@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prunus import Process, ProcessState, ToContext, WorkChain, while_
-from prunus.engine import ProcessDriver, load_process, save_process
+from prunus.engine import CHECKPOINT_KEYS, ProcessDriver, load_process, save_process
 from prunus.persistence import decode_checkpoint, encode_checkpoint
 from tests.outlines import build_workchain, number_steps, outcomes, outlines
 from tests.workflows import Doubler
@@ -125,3 +125,9 @@ def test_a_restored_process_keeps_pause_awaits_and_launch_counter():
     assert restored._prunus.launch_count == 1
     assert restored.inputs.n == 2
     assert restored.ctx.i == 1
+
+
+def test_checkpoint_keys_are_every_key_a_checkpoint_is_written_with_but_when():
+    parent = Tree({"n": 2}, pid="p")
+    ProcessDriver(parent).step()
+    assert set(save_process(parent)) - {"when"} == CHECKPOINT_KEYS
