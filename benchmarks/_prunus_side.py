@@ -81,6 +81,22 @@ def loop3(args: argparse.Namespace) -> dict[str, Any]:
             store.flush()
 
         values["fsync.raw"] = rate(args.n, commit)
+    with tempfile.TemporaryDirectory() as home, LmdbStore(home, sync=False) as store:
+        # The floor of the store's layout under the promise: a run's rows (record,
+        # live row, checkpoint) committed 6 times (the first checkpoint, then once for
+        # each of loop3's 5 steps), then one fsync (fsync_layout.py says why that
+        # writes ~4x the pages of fsync.raw).
+        record = {"state": "running", "step": "advance", "padding": "x" * 100}
+        checkpoint = {"ctx": {"i": 1, "total": 1}, "padding": "y" * 380}
+        pids = iter(range(args.n))
+
+        def run_commits() -> None:
+            pid = f"run{next(pids):08d}"
+            for _ in range(6):
+                store.write(pid, record=record, checkpoint=checkpoint)
+            store.flush()
+
+        values["fsync.run_commits"] = rate(args.n, run_commits)
     return {"values": values}
 
 
