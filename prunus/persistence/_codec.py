@@ -62,7 +62,7 @@ from prunus.errors import CodecError
 from prunus.persistence._codec_problems import (
     Unstorable,
     describe_error,
-    find_problem,
+    raise_codec_error,
     type_name,
     unstorable_reason,
 )
@@ -362,36 +362,33 @@ def _registered(kind: type) -> tuple[str, Callable[[Any], Any]] | None:
 
 
 def _raise_codec_error(value: Any, path_prefix: str, error: Exception) -> NoReturn:
-    """Walk ``value`` again, slowly, to say where it fails: runs only on failure."""
-    path, reason = find_problem(value, path_prefix, _pack, _registered) or (
-        path_prefix,
-        str(error)
-        if isinstance(error, Unstorable)
-        else f"cannot encode value ({describe_error(error)})",
-    )
-    raise CodecError(reason, path or "<root>") from None
+    raise_codec_error(value, path_prefix, error, _pack, _registered)  # (_codec_problems)
 
 
 def decode_all(blobs: Iterable[bytes], *, tuples: bool = False) -> list[Any]:
-    """The values ``blobs`` encode, in order: :func:`decode` of each, without its
-    per-value wrapper (a reader of thousands of small rows, such as a listing, spends
-    as much in the wrapper as in msgpack). ``tuples``: every array comes back as a
-    tuple, not a list (cheaper to make; what a reader that only reads wants).
+    """The values ``blobs`` encode, in order, as :func:`decode` gives each, decoded in
+    one call (a listing reads thousands of small rows). ``tuples``: every array comes
+    back as a tuple (cheaper to make; what a reader that only reads wants).
 
     Raises:
         CodecError: one of them is not a valid encoding; the caller decodes them one
             by one to find which.
     """
-    unpack, hook = msgpack.unpackb, _ext_hook
+    blobs = blobs if isinstance(blobs, (list, tuple)) else list(blobs)
+    # One msgpack array of them all, one call into msgpack; a blob that is not one whole
+    # value throws the count or the end off (ExtraData, or the length check below).
+    joined = b"\xdd" + len(blobs).to_bytes(4, "big") + b"".join(blobs)
     try:
-        return [
-            unpack(blob, ext_hook=hook, strict_map_key=False, raw=False, use_list=not tuples)
-            for blob in blobs
-        ]
+        values = msgpack.unpackb(
+            joined, ext_hook=_ext_hook, strict_map_key=False, raw=False, use_list=not tuples
+        )
     except CodecError:
         raise
     except Exception as error:  # msgpack and the ext decoders raise many kinds
         raise CodecError(f"undecodable data ({describe_error(error)})") from None
+    if len(values) != len(blobs):
+        raise CodecError("undecodable data (a value that is not whole)")
+    return list(values) if tuples else values
 
 
 def decode(data: bytes) -> Any:

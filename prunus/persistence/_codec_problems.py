@@ -9,9 +9,10 @@ packed through the function the codec passes in, so this module needs no msgpack
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from prunus._attributes_dict import AttributesDict
+from prunus.errors import CodecError
 
 __all__ = [
     "MAX_DEPTH",
@@ -20,6 +21,7 @@ __all__ = [
     "describe_error",
     "find_problem",
     "one_line",
+    "raise_codec_error",
     "type_name",
     "unstorable_reason",
 ]
@@ -130,3 +132,20 @@ def describe_error(error: BaseException) -> str:
 def one_line(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def raise_codec_error(
+    value: Any,
+    path_prefix: str,
+    error: Exception,
+    pack: Callable[[Any], bytes],
+    registered: Registered,
+) -> NoReturn:
+    """Walk ``value`` again, slowly, to say where it fails: runs only on failure."""
+    path, reason = find_problem(value, path_prefix, pack, registered) or (
+        path_prefix,
+        str(error)
+        if isinstance(error, Unstorable)
+        else f"cannot encode value ({describe_error(error)})",
+    )
+    raise CodecError(reason, path or "<root>") from None

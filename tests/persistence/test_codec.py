@@ -26,7 +26,7 @@ from prunus.persistence import (
     encode_checkpoint,
     register_type,
 )
-from prunus.persistence._codec import store_as_str
+from prunus.persistence._codec import decode_all, store_as_str
 from prunus.persistence._codec_canonical import encode_canonical
 
 
@@ -462,3 +462,25 @@ def test_a_str_subclass_declared_with_store_as_str_is_stored_as_its_text():
 def test_store_as_str_takes_only_str_subclasses(cls):
     with pytest.raises(TypeError, match="subclass of str"):
         store_as_str(cls)
+
+
+@given(
+    st.lists(
+        st.recursive(
+            st.none() | st.integers() | st.text(),
+            lambda kids: st.lists(kids, max_size=3),
+            max_leaves=6,
+        ),
+        max_size=20,
+    )
+)
+def test_decode_all_gives_what_decoding_each_gives(values):
+    blobs = [encode(value) for value in values]
+    assert decode_all(blobs) == [decode(blob) for blob in blobs]
+
+
+def test_decode_all_refuses_a_blob_that_is_not_one_whole_value():
+    whole, cut = encode([1, 2, 3]), encode([1, 2, 3])[:-1]
+    for blobs in ([whole, cut], [cut, whole], [whole + whole]):
+        with pytest.raises(CodecError):
+            decode_all(blobs)
