@@ -16,9 +16,10 @@ Each is written here as a *note*: the status as the supervisor shows it and the 
 it was noted (a long step's: when the step started), in the store's ``notes``
 database under the pid. A reader shows the note instead of the record only while
 the record is older than the note (its ``modified`` time is before ``at``), so a
-note ends by itself when the process commits again: nobody has to remember to clear it on every path. The supervisor
-removes a note only where the registry drops such a status without a commit (a
-waiting process is placed) and once the process has ended, so the table stays small.
+note ends by itself when the process commits again: nobody has to remember to clear
+it on every path. The supervisor removes a note only where the registry drops such a
+status without a commit (a waiting process is placed) and once the process has
+ended, so the table stays small.
 
 Only a daemon's supervisor writes notes (an embedded runtime has no other reader).
 """
