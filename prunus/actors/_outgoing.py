@@ -18,6 +18,17 @@ in that queue, and every client's answer waited behind it (status p50 9.5 s, mos
 calls timed out). So a batch leaves only once its host has said it took the last one
 (a ``Took`` event, see :meth:`Outgoing.took`); what is decided meanwhile joins the
 next batch, in order.
+
+Why Delivers are counted: a host may let a process go (``Passivated``) before it
+takes a Deliver that holds a message for that process; handling that message loads
+the process again from its checkpoint. Until then the supervisor must not believe
+the process is passivated: it would apply a control to the checkpoint while the
+host is about to hold (or holds) a copy it will write over, losing the pause or
+the kill (issue 11: a pause answered True, then read back unpaused; a killed
+process WAITING again in the store). So each host's Delivers are numbered in the
+order they leave (what is queued now leaves in the next one), the ``Took`` events
+are counted, and :meth:`Outgoing.taken_all` tells whether a host has taken the
+Deliver that carries a given message (:meth:`Registry.passivated`).
 """
 
 from __future__ import annotations
@@ -45,7 +56,16 @@ class Outgoing:
     the supervisor always used (a reply never waits behind a batch).
     """
 
-    __slots__ = ("_urgent", "_urgent_hosts", "batches", "in_flight", "sends", "timers")
+    __slots__ = (
+        "_sent",
+        "_taken",
+        "_urgent",
+        "_urgent_hosts",
+        "batches",
+        "in_flight",
+        "sends",
+        "timers",
+    )
 
     def __init__(self, urgent: frozenset[type] = frozenset()) -> None:
         self.sends: list[tuple[Any, Any]] = []  # (actor address, message)
@@ -56,6 +76,9 @@ class Outgoing:
         # reach a busy host before its next step, not after (see ready_batches).
         self._urgent = urgent
         self._urgent_hosts: set[int] = set()
+        # Per host: how many Delivers left, and how many it took (see the docstring).
+        self._sent: dict[int, int] = {}
+        self._taken: dict[int, int] = {}
 
     def send(self, to: Any, message: Any) -> None:
         """Answer an asker (a client, or whoever a control names as ``reply_to``)."""
@@ -66,8 +89,12 @@ class Outgoing:
             to, message = relayed
         self.sends.append((to, message))
 
-    def deliver(self, host: int, pid: str, message: Any) -> None:
-        """Queue ``message`` for process ``pid`` on host ``host`` (see Registry.deliver)."""
+    def deliver(self, host: int, pid: str, message: Any) -> int:
+        """Queue ``message`` for process ``pid`` on host ``host`` (see Registry.deliver).
+
+        Returns:
+            The number of the Deliver that will carry it (for :meth:`taken_all`).
+        """
         batch = self.batches.get(host)
         if batch is None:
             self.batches[host] = [(pid, message)]
@@ -75,19 +102,31 @@ class Outgoing:
             batch.append((pid, message))
         if type(message) in self._urgent:
             self._urgent_hosts.add(host)
+        return self._sent.get(host, 0) + 1  # the batch queued now leaves next
+
+    def taken_all(self, host: int, deliver: int) -> bool:
+        """Whether host ``host`` has taken its Deliver number ``deliver`` (and every
+        one before it), by the ``Took`` events handled so far."""
+        return self._taken.get(host, 0) >= deliver
 
     def wake_after(self, seconds: float, payload: Any) -> None:
         """Ask for a timer; ``payload`` is a typed value the shell dispatches on."""
         self.timers.append((seconds, payload))
 
     def drop_host(self, host: int) -> None:
-        """Forget what was meant for a host that died: it is re-derived on restart."""
-        self.batches.pop(host, None)
+        """Forget what was meant for a host that died: it is re-derived on restart.
+        What it never took counts as taken (the dropped batch's number too): it
+        holds nothing now, and its processes are activated again as restarted."""
+        if self.batches.pop(host, None) is not None:
+            self._sent[host] = self._sent.get(host, 0) + 1
+        self._taken[host] = self._sent.get(host, 0)
         self.in_flight.pop(host, None)
         self._urgent_hosts.discard(host)
 
     def took(self, host: int) -> None:
         """Host ``host`` took a Deliver: when it has taken all, its next batch may leave."""
+        # (capped: a late Took of a host that died cannot count for its successor)
+        self._taken[host] = min(self._taken.get(host, 0) + 1, self._sent.get(host, 0))
         left = self.in_flight.get(host, 0) - 1
         if left > 0:
             self.in_flight[host] = left
@@ -104,8 +143,10 @@ class Outgoing:
             return []
         in_flight, urgent = self.in_flight, self._urgent_hosts
         ready = [host for host in self.batches if host not in in_flight or host in urgent]
+        sent = self._sent
         for host in ready:
             in_flight[host] = in_flight.get(host, 0) + 1
+            sent[host] = sent.get(host, 0) + 1
             urgent.discard(host)
         return [(host, self.batches.pop(host)) for host in ready]
 

@@ -48,6 +48,8 @@ class Entry:
     active: bool = False
     restarts: int = 0
     requirements: dict[str, int | str] | None = None  # what its host must offer
+    # The number of the Deliver to its host that carries its last message (Outgoing).
+    delivery: int = field(default=0, compare=False)
     # The registry's running counts, once registered (see __setattr__).
     tally: Tally | None = field(default=None, repr=False, compare=False)
 
@@ -71,6 +73,7 @@ class Entry:
         put(self, "active", active)
         put(self, "restarts", restarts)
         put(self, "requirements", requirements)
+        put(self, "delivery", 0)
         put(self, "tally", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -273,7 +276,7 @@ class Registry:
             return  # activated from its checkpoint once placed (place_waiting)
         assert entry.host >= 0, f"process {pid} ended; nothing is delivered to it"
         entry.active = True
-        out.deliver(entry.host, pid, message)
+        entry.delivery = out.deliver(entry.host, pid, message)
 
     def state_changed(self, status: ProcessStatus) -> bool:
         """Take ``status`` as ``status.pid``'s; False if it is stale and was not taken:
@@ -293,9 +296,12 @@ class Registry:
         if entry is not None and entry.result is None:
             entry.active = True
 
-    def passivated(self, pid: str) -> None:
+    def passivated(self, pid: str, out: Outgoing) -> None:
+        """Its host let ``pid`` go; unless a message for it is in a Deliver that host
+        has not taken yet: taking it loads the process again, so it stays active
+        (a control applied to its checkpoint meanwhile would be overwritten)."""
         entry = self.entries.get(pid)
-        if entry is not None:
+        if entry is not None and out.taken_all(entry.host, entry.delivery):
             entry.active = False
 
     def blocked(self, pid: str, reason: str) -> ProcessStatus | None:

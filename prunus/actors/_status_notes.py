@@ -13,12 +13,13 @@ registry holds too, except for a few statuses no host commits:
   is a write too, which a full disk refuses).
 
 Each is written here as a *note*: the status as the supervisor shows it and the time
-it was noted, in the store's ``notes`` database under the pid. A reader shows the
-note instead of the record only while the record is older than the note (its
-``modified`` time is before ``at``), so a note ends by itself when the process
-commits again: nobody has to remember to clear it on every path. The supervisor
-removes a note only where the registry drops such a status without a commit (a
-waiting process is placed) and once the process has ended, so the table stays small.
+it was noted (a long step's: when the step started), in the store's ``notes``
+database under the pid. A reader shows the note instead of the record only while
+the record is older than the note (its ``modified`` time is before ``at``), so a
+note ends by itself when the process commits again: nobody has to remember to clear
+it on every path. The supervisor removes a note only where the registry drops such a
+status without a commit (a waiting process is placed) and once the process has
+ended, so the table stays small.
 
 Only a daemon's supervisor writes notes (an embedded runtime has no other reader).
 """
@@ -53,7 +54,12 @@ class StatusNotes:
         """Readers of the store show ``status`` until ``status.pid`` commits again."""
         if not self._enabled:
             return
-        data = {"status": status.to_data(), "at": time.time()}
+        # A long step's report holds from the moment its step started: any record
+        # staged later (its step's own commit, stamped by the same host's clock) is
+        # newer. Taking the time it reached the supervisor instead let a report that
+        # came after that commit (it travels apart, through the echo) shadow it.
+        at = status.step_started if status.step_started is not None else time.time()
+        data = {"status": status.to_data(), "at": at}
         if self._put(status.pid, data):
             self._noted.add(status.pid)
 

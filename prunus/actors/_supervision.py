@@ -227,7 +227,7 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
             NestedEnded: lambda e: registry.nested_ended(e.status, e.result),
             Reply: lambda e: control.replied(e, out),
             Activated: self._activated,
-            Passivated: lambda e: registry.passivated(e.pid),
+            Passivated: lambda e: registry.passivated(e.pid, out),
             ActivationFailed: self._activation_failed,
             Barrier: lambda e: recovery.barrier_reached(e.token, out),
             HostReady: lambda e: hosts.ready(e.index, e.os_pid),

@@ -177,6 +177,34 @@ def test_a_note_never_outlives_the_end_of_its_process(home):
     assert LocalReads(path, Asked()).status("a").state is ProcessState.FINISHED
 
 
+def test_a_long_steps_report_that_comes_after_the_steps_commit_does_not_hide_it(home):
+    # The report travels apart from the host's batches (through the echo): it may
+    # reach the supervisor after the step's end was committed and reported.
+    path, store = home
+    record(store, status("a", ProcessState.CREATED))
+    started = time.time()
+    time.sleep(0.01)
+    record(store, status("a", ProcessState.WAITING, step="collect"))  # the step's commit
+    time.sleep(0.01)
+    late = status("a", ProcessState.RUNNING, step="run", step_started=started)
+    StatusNotes(store, enabled=True).note(late)
+    reads = LocalReads(path, Asked())
+    assert reads.status("a") == status("a", ProcessState.WAITING, step="collect")
+    assert reads.list_page(ListQuery()).statuses == (reads.status("a"),)
+
+
+def test_a_long_steps_report_shows_until_its_step_commits(home):
+    path, store = home
+    record(store, status("a", ProcessState.CREATED))
+    long_step = status("a", ProcessState.RUNNING, step="run", step_started=time.time())
+    StatusNotes(store, enabled=True).note(long_step)
+    reads = LocalReads(path, Asked())
+    assert reads.status("a") == long_step
+    time.sleep(0.01)
+    record(store, status("a", ProcessState.WAITING, step="collect"))
+    assert reads.status("a") == status("a", ProcessState.WAITING, step="collect")
+
+
 @pytest.mark.parametrize(
     ("query", "rows"),
     [(ListQuery(), "live"), (ListQuery(include_ended=True), "records")],

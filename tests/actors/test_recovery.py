@@ -96,7 +96,7 @@ def test_a_dead_hosts_processes_move_with_their_pending_controls_and_first_write
     parts.tree("busy", "idle")
     parts.registry.deliver("busy", "a step", parts.out)  # busy: its host held it
     parts.control.request(PauseRequest("idle", cascade=False), "client", parts.out)
-    parts.registry.passivated("idle")
+    parts.registry.passivated("idle", parts.out)
     new = Gate()
     launches.start(new, None, "client", parts.out)  # its host died before the commit
     parts.take()
@@ -181,7 +181,9 @@ def test_a_passivated_waiting_process_of_a_dead_host_stays_on_disk():
     again, _ = recovery(parts)
     parts.tree("resting")
     parts.registry.deliver("resting", "a message", parts.out)
-    parts.registry.passivated("resting")  # its host released it: nothing in flight
+    parts.out.ready_batches()  # sent, and taken by its host
+    parts.out.took(0)
+    parts.registry.passivated("resting", parts.out)  # its host released it: nothing in flight
     parts.take()
     assert list(again.host_restarted(0, 3, parts.store, parts.out)) == []
     assert parts.out.delivered() == []

@@ -89,6 +89,8 @@ def test_a_long_steps_report_arriving_after_the_host_let_the_process_go_is_ignor
     long_step = dataclasses.replace(status("a", ProcessState.RUNNING), step_started=5.0)
     assert parts.registry.state_changed(long_step)  # while a host holds it: shown
     assert parts.registry.state_changed(status("a", ProcessState.WAITING))
-    parts.registry.passivated("a")
+    parts.out.ready_batches()  # the message was sent, and its host took it
+    parts.out.took(0)
+    parts.registry.passivated("a", parts.out)
     assert not parts.registry.state_changed(long_step)  # late, through the echo
     assert parts.registry["a"].status.state is ProcessState.WAITING

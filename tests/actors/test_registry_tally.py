@@ -63,7 +63,7 @@ def test_counts_and_blocked_processes_match_a_walk_over_the_registry_after_any_c
         elif op == "deliver" and known is not None and known.result is None and known.host >= 0:
             registry.deliver(pid, "a message", parts.out)
         elif op == "passivated":
-            registry.passivated(pid)
+            registry.passivated(pid, parts.out)
         elif op == "blocked":
             registry.blocked(pid, "blocked: the class is gone")
         elif op == "finished" and known is not None:

@@ -14,6 +14,7 @@ from prunus.actors._host_messages import (
     Passivated,
     Reply,
     Spawned,
+    Took,
 )
 from prunus.actors._host_pool import HostPool
 from prunus.actors._members import MEMBER_CAPABILITY, PRUNUS_CAPABILITIES
@@ -28,6 +29,7 @@ from prunus.actors._messages import (
     WaitFor,
     WaitResult,
 )
+from prunus.actors._outgoing import Outgoing
 from prunus.actors._persisting import status_record
 from prunus.actors._supervision import Supervision
 from prunus.engine import ProcessState
@@ -48,9 +50,9 @@ class Runtime:
         """Launch a Gate; its host commits the first write, and maybe passivates it."""
         process = Gate()
         self.sv.handle(Launch(process), "client")
-        [(pid, activate)] = self.sv.out.delivered()
+        [(host, [(pid, activate)])] = self.sv.out.ready_batches()  # sent, as by the shell
         self.store.write_staged([activate.first_write])
-        events = (Activated(pid), Passivated(pid)) if passivated else (Activated(pid),)
+        events = (Took(host), Activated(pid)) + ((Passivated(pid),) if passivated else ())
         self.sv.handle(HostEvents(events), "host-0")
         assert self.take().sends == [("client", Launched(pid))]
         return pid
@@ -188,3 +190,45 @@ def test_a_gone_members_processes_move_to_another_host_and_a_drain_counts_no_res
     assert all(runtime.sv.registry[pid].restarts == 0 for pid in on_m)
     assert hosts.loads == [4, 0] and hosts.retired == {1}
     assert hosts.place() == 0  # never the retired slot
+
+
+def test_a_process_its_host_let_go_before_taking_a_message_for_it_is_controlled_there():
+    # Issue 11: the host passivated the process in a slice that ended before the
+    # Deliver holding a play for it arrived; taking that play loads the process again.
+    # A pause decided in between must go to that host too: applied to the checkpoint
+    # here, it was written over by the host's copy (paused, then read back unpaused;
+    # a kill lost the same way left a killed process WAITING in the store).
+    runtime = Runtime()
+    pid = runtime.launch(passivated=False)
+    runtime.sv.handle(PlayRequest(pid), "client")
+    [(host, items)] = runtime.sv.out.ready_batches()  # the play leaves for its host
+    assert items == [(pid, PlayRequest(pid, reply_to="client"))]
+    runtime.sv.handle(HostEvents((Passivated(pid),)), "host-0")  # sent before it took it
+    runtime.sv.handle(PauseRequest(pid), "client")
+    assert runtime.sv.out.sends == []  # its host answers
+    [(_, items)] = runtime.sv.out.ready_batches()  # urgent: it does not wait for a Took
+    assert items == [(pid, PauseRequest(pid, reply_to="client"))]
+    assert runtime.store.get_record(pid)["paused"] is False  # not edited here
+    # Once its host took the play and the pause, and let it go again, it is passivated.
+    events = (Took(host), Activated(pid), Took(host), Passivated(pid))
+    runtime.sv.handle(HostEvents(events), "host-0")
+    assert not runtime.sv.registry[pid].active
+    runtime.sv.handle(KillRequest(pid, "stop"), "client")
+    taken = runtime.take()
+    assert taken.delivered == [] and taken.sends[0][1].ok  # killed here, from its checkpoint
+
+
+def test_a_host_that_died_has_taken_every_deliver_it_was_sent():
+    out = Outgoing()
+    first = out.deliver(0, "p", "a message")
+    out.ready_batches()
+    second = out.deliver(0, "p", "another")  # waits for the first one's Took
+    assert (first, second) == (1, 2) and not out.taken_all(0, first)
+    out.drop_host(0)
+    assert out.taken_all(0, second)
+    third = out.deliver(0, "p", "on the new host")
+    out.took(0)  # a late Took of the dead host's counts for nothing new
+    assert third == 3 and not out.taken_all(0, third)
+    out.ready_batches()
+    out.took(0)
+    assert out.taken_all(0, third)
