@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 
 import pexpect
 import pytest
@@ -33,6 +34,9 @@ def console(daemon_home):
         encoding="utf-8",
         dimensions=(50, 200),
         timeout=15,
+        # Ctrl-C is a signal to the console, as at a terminal, even when the suite runs
+        # as a background job (which starts with SIGINT ignored, inherited here).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     child.expect_exact(f"prunus console, daemon on {daemon_home}")
     child.expect_exact(PROMPT)
