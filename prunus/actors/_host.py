@@ -52,10 +52,10 @@ from prunus.actors._host_messages import (
     HostConfig,
     HostEvents,
     HostReady,
+    LongStep,
     Passivated,
     Reply,
     Spawned,
-    StateChanged,
     Step,
     Tick,
     Took,
@@ -238,7 +238,8 @@ class HostActor(DiskFullHolding, Actor):
 
     def _report_long_step(self, status: Any) -> None:
         assert self._config is not None
-        report = HostEvents((StateChanged(status),))
+        # Taken after batch self._sent: the step's own events leave in a later batch.
+        report = HostEvents((LongStep(status, self._config.index, self._sent),))
         if self._config.echo is None:
             self.send(self._supervisor, report)
         else:  # the way to the supervisor may be busy: see Forward

@@ -27,6 +27,7 @@ __all__ = [
     "HostConfig",
     "HostEvents",
     "HostReady",
+    "LongStep",
     "NestedEnded",
     "Passivated",
     "Reply",
@@ -153,6 +154,20 @@ class StateChanged:
     """The process's state, pause flag or status changed."""
 
     status: ProcessStatus
+
+
+@dataclass(frozen=True, slots=True)
+class LongStep:
+    """Host ``host`` -> supervisor, while a step runs: the process is still in it
+    (``status``: RUNNING, ``step_started`` set; see ``_step_watch``). It travels apart
+    from the numbered batches, by way of the echo, so it may arrive after the batch
+    that reports the step over. ``after``: the number of the host's last batch sent
+    before the report was taken; the step's own events come in a later one, so once
+    the supervisor has applied a later batch of that host the report is stale."""
+
+    status: ProcessStatus
+    host: int
+    after: int
 
 
 @dataclass(frozen=True, slots=True)

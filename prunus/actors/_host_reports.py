@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from prunus.actors._control import Control
 from prunus.actors._event_order import GAP_SECONDS, EventOrder, GapCheck
-from prunus.actors._host_messages import Activated, ActivationFailed, HostEvents, StateChanged
+from prunus.actors._host_messages import (
+    Activated,
+    ActivationFailed,
+    HostEvents,
+    LongStep,
+    StateChanged,
+)
 from prunus.actors._host_pool import HostPool
 from prunus.actors._launches import Launches
 from prunus.actors._outgoing import Outgoing
@@ -66,6 +72,13 @@ class HostReports:
             self.handle_events(events)
         if again:
             self.out.wake_after(GAP_SECONDS, check)
+
+    def _long_step(self, event: LongStep) -> None:
+        """A long step's report, taken while the step ran: shown unless a later batch
+        of its host was applied, which reports the step over (the report came late)."""
+        if self.event_order.applied(event.host) > event.after:
+            return
+        self._state_changed(StateChanged(event.status))
 
     def _state_changed(self, event: StateChanged) -> None:
         status = event.status

@@ -48,6 +48,7 @@ from prunus.actors._host_messages import (
     Finished,
     HostEvents,
     HostReady,
+    LongStep,
     NestedEnded,
     Passivated,
     Reply,
@@ -221,6 +222,7 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges, HostReports):
         assert set(self._handlers) == REQUESTS
         self._event_handlers = {
             StateChanged: self._state_changed,
+            LongStep: self._long_step,
             Finished: lambda e: self.finished(e.status, e.result),
             Spawned: self._spawned,
             NestedEnded: lambda e: registry.nested_ended(e.status, e.result),
