@@ -239,7 +239,7 @@ class HostActor(DiskFullHolding, Actor):
     def _report_long_step(self, status: Any) -> None:
         assert self._config is not None
         # Taken after batch self._sent: the step's own events leave in a later batch.
-        report = HostEvents((LongStep(status, self._config.index, self._sent),))
+        report = HostEvents((LongStep(status, self.myAddress, self._sent),))
         if self._config.echo is None:
             self.send(self._supervisor, report)
         else:  # the way to the supervisor may be busy: see Forward

@@ -74,9 +74,11 @@ class HostReports:
             self.out.wake_after(GAP_SECONDS, check)
 
     def _long_step(self, event: LongStep) -> None:
-        """A long step's report, taken while the step ran: shown unless a later batch
-        of its host was applied, which reports the step over (the report came late)."""
-        if self.event_order.applied(event.host) > event.after:
+        """A long step's report, taken while the step ran: shown unless it came late,
+        from a host actor replaced since (its steps were taken again elsewhere), or
+        after a later batch of its host, which reported the step over."""
+        index = self.hosts.index_of(event.host)
+        if index is None or self.event_order.applied(index) > event.after:
             return
         self._state_changed(StateChanged(event.status))
 

@@ -30,7 +30,7 @@ def test_a_long_steps_report_arriving_after_the_batch_that_ended_the_step_is_ign
     runtime, pid = held_by_its_host()
     sv = runtime.sv
     sv.handle(HostEvents((StateChanged(status(pid, ProcessState.WAITING)),), 2), "host-0")
-    sv.handle(HostEvents((LongStep(in_long_step(pid), 0, 1),)), "echo")  # taken after 1
+    sv.handle(HostEvents((LongStep(in_long_step(pid), "host-0", 1),)), "echo")  # taken after 1
     entry = sv.registry[pid]
     assert entry.active  # its host holds it still: only the batch number tells it is late
     assert entry.status.state is ProcessState.WAITING and entry.status.step_started is None
@@ -39,7 +39,7 @@ def test_a_long_steps_report_arriving_after_the_batch_that_ended_the_step_is_ign
 def test_a_long_steps_report_arriving_while_the_step_runs_shows_it_until_the_next_batch():
     runtime, pid = held_by_its_host()
     sv = runtime.sv
-    sv.handle(HostEvents((LongStep(in_long_step(pid), 0, 1),)), "echo")
+    sv.handle(HostEvents((LongStep(in_long_step(pid), "host-0", 1),)), "echo")
     shown = sv.registry[pid].status
     assert shown.state is ProcessState.RUNNING
     assert (shown.step, shown.step_started) == ("prepare", 5.0)
@@ -53,7 +53,7 @@ def test_a_report_that_comes_before_a_held_batch_it_follows_is_still_shown():
     runtime, pid = held_by_its_host()
     sv = runtime.sv
     sv.handle(HostEvents((StateChanged(status(pid, ProcessState.WAITING)),), 3), "host-0")
-    sv.handle(HostEvents((LongStep(in_long_step(pid), 0, 2),)), "echo")
+    sv.handle(HostEvents((LongStep(in_long_step(pid), "host-0", 2),)), "echo")
     assert sv.registry[pid].status.state is ProcessState.RUNNING
 
 
@@ -72,5 +72,13 @@ def test_the_newest_batch_applied_counts_only_batches_released_in_order():
 
 
 def test_a_long_step_report_crosses_processes_with_its_batch_number():
-    batch = HostEvents((LongStep(in_long_step("p"), 2, 41),))
+    batch = HostEvents((LongStep(in_long_step("p"), "host-2", 41),))
     assert pickle.loads(pickle.dumps(batch)) == batch
+
+
+def test_a_long_steps_report_from_a_host_actor_replaced_since_is_ignored():
+    runtime, pid = held_by_its_host()
+    sv = runtime.sv
+    sv.hosts.started(0, "host-0 again")  # the old actor died; its processes moved on
+    sv.handle(HostEvents((LongStep(in_long_step(pid), "host-0", 1),)), "echo")
+    assert sv.registry[pid].status.state is ProcessState.CREATED
