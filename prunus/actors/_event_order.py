@@ -78,6 +78,12 @@ class EventOrder:
         stream.expected += 1
         return [events, *self._release(stream)], False
 
+    def applied(self, host: int) -> int:
+        """The number of the newest batch applied from host ``host``'s current actor
+        (0: none yet, or the actor is new)."""
+        stream = self._streams.get(host)
+        return 0 if stream is None else stream.expected - 1
+
     def gap_check(self, check: GapCheck) -> tuple[list[Any], bool]:
         """The timer of a gap: if it is still open after ``GAP_SECONDS``, the batches
         held are released (the missing ones are lost); else check again later."""

@@ -25,12 +25,8 @@ not a power cut); at the end of the slice it:
 A full disk is transient, not a crash: when a commit fails for want of space, the host
 *holds* its processes until a commit goes through (:mod:`prunus.actors._disk_full_hold`).
 
-In Thespian's TCP base a message an actor sends to itself skips the socket and is
-handled before anything waiting on the socket (measured: a looping actor answered an
-ask only after 40 self-sends, 0.24 s; with ``wakeupAfter`` only after all 200), which
-would starve control messages while steps are queued. So a daemon host sends its Tick
-to an :class:`Echo` actor that sends it back: it then queues behind what is already
-waiting on the host's socket. The in-process base keeps one FIFO queue; it self-sends.
+A daemon host's Tick goes by way of an :class:`~prunus.actors._echo.Echo` actor, so it
+queues behind control messages (see :mod:`prunus.actors._echo`).
 """
 
 from __future__ import annotations
@@ -56,10 +52,10 @@ from prunus.actors._host_messages import (
     HostConfig,
     HostEvents,
     HostReady,
+    LongStep,
     Passivated,
     Reply,
     Spawned,
-    StateChanged,
     Step,
     Tick,
     Took,
@@ -73,7 +69,7 @@ from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
 from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, every_commit_synced
 
-__all__ = ["Echo", "HostActor"]
+__all__ = ["HostActor"]
 
 _LOG = logging.getLogger(__name__)
 _STEP, _TICK = Step(), Tick()
@@ -90,16 +86,6 @@ EMBEDDED_SLICE_SECONDS = 0.0
 #: _LONGEST_SLICE: with 200k processes queued on a loaded machine an fsync took as long
 #: as the 10 ms slice itself (py-spy: 23% of a host), so half the time went to syncing.
 _SLICE_PER_FSYNC, _LONGEST_SLICE = 4.0, 0.05
-
-
-class Echo(Actor):
-    """Sends every message back to its sender (see the module docstring)."""
-
-    def receiveMessage(self, message: Any, sender: Any) -> None:
-        if type(message) is Tick:
-            self.send(sender, message)
-        elif type(message) is Forward:
-            self.send(message.to, message.message)
 
 
 class HostActor(DiskFullHolding, Actor):
@@ -252,7 +238,8 @@ class HostActor(DiskFullHolding, Actor):
 
     def _report_long_step(self, status: Any) -> None:
         assert self._config is not None
-        report = HostEvents((StateChanged(status),))
+        # Taken after batch self._sent: the step's own events leave in a later batch.
+        report = HostEvents((LongStep(status, self.myAddress, self._sent),))
         if self._config.echo is None:
             self.send(self._supervisor, report)
         else:  # the way to the supervisor may be busy: see Forward

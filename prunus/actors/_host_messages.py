@@ -27,6 +27,7 @@ __all__ = [
     "HostConfig",
     "HostEvents",
     "HostReady",
+    "LongStep",
     "NestedEnded",
     "Passivated",
     "Reply",
@@ -153,6 +154,22 @@ class StateChanged:
     """The process's state, pause flag or status changed."""
 
     status: ProcessStatus
+
+
+@dataclass(frozen=True, slots=True)
+class LongStep:
+    """Host -> supervisor, while a step runs: the process is still in it (``status``:
+    RUNNING, ``step_started`` set; see ``_step_watch``). It travels apart from the
+    numbered batches, by way of the echo, so it may arrive after the batch that reports
+    the step over. ``after``: the number of the host's last batch sent before the
+    report was taken; the step's own events come in a later one, so once the
+    supervisor has applied a later batch of that host the report is stale. ``host``:
+    the host actor's own address (the echo is the sender), so a report from an actor
+    that has since been replaced is known for one."""
+
+    status: ProcessStatus
+    host: Any
+    after: int
 
 
 @dataclass(frozen=True, slots=True)

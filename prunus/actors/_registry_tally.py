@@ -5,7 +5,7 @@ waiting for every process to be WAITING) asks for processes by state, how many a
 holds, how many are paused and which are blocked. Counting those by walking every entry
 made each such request O(N) in the supervisor: at 200k processes two walks took tens of
 milliseconds of the one core that also routes every event, so a client polling status
-slowed the very submission it watched. An :class:`~prunus.actors._registry.Entry`
+slowed the very submission it watched. An :class:`~prunus.actors._registry_entry.Entry`
 instead reports each change of the fields counted here (``status``, ``active``,
 ``result``) to its registry's :class:`Tally`, which takes the old contribution out and
 puts the new one in: O(1) per change, and a status request costs O(states + blocked).

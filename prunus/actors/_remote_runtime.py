@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from prunus.actors._embedded_runtime import raise_error_reply
-from prunus.actors._listing import ListQuery, ProcessPage
 from prunus.actors._local_reads import LocalReads
 from prunus.actors._messages import (
     CancelWait,
@@ -34,8 +33,8 @@ from prunus.actors._messages import (
     WaitForMany,
     WaitTimedOut,
 )
-from prunus.actors._queries import RuntimeQueries
 from prunus.actors._registering_soon import ask_until_registered
+from prunus.actors._remote_reads import StoreReadsFirst
 from prunus.actors._runtime_protocol import LaunchItem
 from prunus.actors._supervisor_lookup import find_supervisor
 from prunus.actors._thespian import (
@@ -45,7 +44,7 @@ from prunus.actors._thespian import (
     connect_to_daemon,
     disconnect,
 )
-from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState, ProcessStatus
+from prunus.engine import Process, ProcessDriver, ProcessResult, ProcessState
 from prunus.errors import (
     ClosedError,
     DaemonError,
@@ -101,7 +100,7 @@ def open_remote_runtime(
     )
 
 
-class RemoteRuntime(RuntimeQueries):
+class RemoteRuntime(StoreReadsFirst):
     """Talks to the daemon listening on ``host``:``port``; use it from one thread.
     Made by :func:`open_remote_runtime`.
 
@@ -286,53 +285,6 @@ class RemoteRuntime(RuntimeQueries):
             disconnect(self._system)
             if self._reads is not None:
                 self._reads.close()
-
-    # ---- reads: from the store when the home is here (see _local_reads) -------------
-
-    def status(self, pid: str) -> ProcessStatus:
-        if self._reads is None:
-            return super().status(pid)
-        self._refuse_if_closed()
-        return self._reads.status(pid)
-
-    def list(self) -> tuple[ProcessStatus, ...]:
-        if self._reads is None:
-            return super().list()
-        self._refuse_if_closed()
-        return self._reads.list()
-
-    def list_page(
-        self, query: ListQuery, after: tuple[float, str] | None = None, limit: int = 1000
-    ) -> ProcessPage:
-        if self._reads is None:
-            return super().list_page(query, after, limit)
-        self._refuse_if_closed()
-        return self._reads.list_page(query, after, limit)
-
-    def outputs(self, pid: str) -> dict[str, Any]:
-        if self._reads is None:
-            return super().outputs(pid)
-        self._refuse_if_closed()
-        return self._reads.outputs(pid)
-
-    def report(self, pid: str) -> list[tuple[float, str]]:
-        if self._reads is None:
-            return super().report(pid)
-        self._refuse_if_closed()
-        return self._reads.report(pid)
-
-    def _ask_supervisor(self, call: str, *args: Any) -> Any:
-        """What the store could not answer, asked the supervisor as before."""
-        return getattr(super(), call)(*args)
-
-    def _still_there(self, alive: Callable[[], bool]) -> None:
-        """Reads from the store stop when the daemon does (as on the supervisor's path)."""
-        if not alive():
-            raise DaemonError(f"no prunus daemon is running at {self._where}")
-
-    def _refuse_if_closed(self) -> None:
-        if self._closed:
-            raise ClosedError("this client is closed")
 
     # ---- internals -----------------------------------------------------------------
 

@@ -13,7 +13,8 @@ the part whose concept it is; the few flows that cross parts are written here, o
 Flows of their own are mixins of :class:`Supervision`, each in its module: launches,
 held processes, memo hits and cacheable children (:mod:`prunus.actors._launch_flows`);
 controls carried out where they belong (:mod:`prunus.actors._control_flows`); hosts
-restarted, gone or fenced (:mod:`prunus.actors._host_changes`).
+restarted, gone or fenced (:mod:`prunus.actors._host_changes`); what hosts report
+(:mod:`prunus.actors._host_reports`).
 
 Everything to send is left in :attr:`Supervision.out`; the Thespian shell
 (:mod:`prunus.actors._supervisor`) sends it after each message, and creates the
@@ -22,7 +23,6 @@ actors (hosts, the echo) this object cannot.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,7 +39,7 @@ from prunus.actors._embedded_messages import (
     Run,
     Unanswered,
 )
-from prunus.actors._event_order import GAP_SECONDS, EventOrder, GapCheck
+from prunus.actors._event_order import EventOrder, GapCheck
 from prunus.actors._host_changes import HostChanges
 from prunus.actors._host_messages import (
     Activated,
@@ -48,6 +48,7 @@ from prunus.actors._host_messages import (
     Finished,
     HostEvents,
     HostReady,
+    LongStep,
     NestedEnded,
     Passivated,
     Reply,
@@ -56,6 +57,7 @@ from prunus.actors._host_messages import (
     Took,
 )
 from prunus.actors._host_pool import HostPool
+from prunus.actors._host_reports import HostReports
 from prunus.actors._inspection import Inspection
 from prunus.actors._launch_flows import LaunchFlows
 from prunus.actors._launches import Launches
@@ -111,8 +113,6 @@ __all__ = ["REQUESTS", "Supervision"]
 # A client's controls, delivered to a host: they never wait for the host's Took.
 _CONTROLS = frozenset({PauseRequest, PlayRequest, KillRequest, ResumeRequest})
 
-_LOG = logging.getLogger(__name__)
-
 # Every message a client or a host sends the supervisor (what Supervision.handle takes).
 REQUESTS = frozenset(
     {
@@ -146,7 +146,7 @@ REQUESTS = frozenset(
 )
 
 
-class Supervision(LaunchFlows, ControlFlows, HostChanges):
+class Supervision(LaunchFlows, ControlFlows, HostChanges, HostReports):
     """The parts of one supervisor, wired; see the module docstring.
 
     Args:
@@ -222,6 +222,7 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
         assert set(self._handlers) == REQUESTS
         self._event_handlers = {
             StateChanged: self._state_changed,
+            LongStep: self._long_step,
             Finished: lambda e: self.finished(e.status, e.result),
             Spawned: self._spawned,
             NestedEnded: lambda e: registry.nested_ended(e.status, e.result),
@@ -248,25 +249,6 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
         """A message of a type in :data:`REQUESTS` from ``asker`` (a client or a host)."""
         self._handlers[type(message)](message, asker)
         self._settle()
-
-    def _host_events(self, message: HostEvents, sender: Any) -> None:
-        """A host's batch, applied in the order its host sent it (``_event_order``)."""
-        index = self.hosts.index_of(sender) if message.seq else None
-        if index is None:
-            self.handle_events(message.events)
-            return
-        ready, check = self.event_order.arrived(index, message.seq, message.events)
-        for events in ready:
-            self.handle_events(events)
-        if check:
-            self.out.wake_after(GAP_SECONDS, GapCheck(index, message.seq))
-
-    def _gap_check(self, check: GapCheck) -> None:
-        ready, again = self.event_order.gap_check(check)
-        for events in ready:
-            self.handle_events(events)
-        if again:
-            self.out.wake_after(GAP_SECONDS, check)
 
     def handle_events(self, events: Iterable[Any]) -> None:
         """What a host reports (or a cell run here for a passivated process), in order."""
@@ -345,17 +327,6 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
         if pid in self.registry:  # started (or already known): answered when it ends
             self.waits.wait_for(WaitFor(pid, message.request_id), asker, self.out)
 
-    def _state_changed(self, event: StateChanged) -> None:
-        status = event.status
-        if not self.registry.state_changed(status):
-            return  # ended, or a late report (a fenced host's, a long step's): stale
-        self.timers.track(status, self.out)
-        # A long step's report, or a host holding on a full disk: no commit says so.
-        if status.step_started is not None or (status.status or "").startswith("blocked:"):
-            self.notes.note(status)
-        else:
-            self.notes.clear(status.pid)
-
     def _reload(self, message: Reload, asker: Any) -> None:
         placements = self.stored_placements.load() if self.hosts.distributed else {}
         self.carry_out(
@@ -372,23 +343,3 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges):
         if message.resume:
             self.timers.track_all(self.out)  # (passivated sleepers report nothing)
         self.listing.catch_up()
-
-    def _activated(self, event: Activated) -> None:
-        self.registry.activated(event.pid)
-        entry = self.registry.get(event.pid)
-        if entry is not None and entry.result is None:
-            self.ran_on.activated(event.pid, entry.host, entry.status.step)
-        self.launches.activated(event.pid, self.out)
-
-    def _activation_failed(self, event: ActivationFailed) -> None:
-        _LOG.error("process %s: %s", event.pid, event.reason)
-        self.launches.activation_failed(event.pid, event.reason, self.out)
-        if event.blocked:
-            # Its class does not import here: keep it as it is (state and store), show
-            # why, answer what waited on a host; the next open or restart tries again.
-            status = self.registry.blocked(event.pid, event.reason)
-            if status is not None:
-                self.notes.note(status)
-                self.control.abandoned(event.pid, status, self.out)
-            return
-        self.fail(event.pid, event.reason)

@@ -35,7 +35,8 @@ import time
 from typing import Any
 
 from prunus.actors._draining import Drained, DrainMember, Drains
-from prunus.actors._host import Echo, HostActor
+from prunus.actors._echo import Echo
+from prunus.actors._host import HostActor
 from prunus.actors._host_messages import (
     Deliver,
     HostEvents,

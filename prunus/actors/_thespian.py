@@ -33,12 +33,10 @@ Pitfalls measured here (thespian 4.0.1), for the daemon's TCP base:
   every actor process (admin, logger, actors) from the process that starts the
   system, so what is installed there, and the key, are in force in all of them; the
   start method is pinned to ``fork`` below so that stays true.
-- Thespian logs ``thesplog('ACTOR got %s', envelope.identify(), level=DEBUG)`` on every
-  receive and send, and ``identify()`` builds the message's ``str`` at once, even when
-  the line is then discarded: ~11-17% of a busy supervisor (py-spy). The module
-  applies :func:`_identify_lazily` on import (it changes no behaviour, see there).
-  The in-process base looks its logger up (``logging.getLogger``, under a lock) on
-  every delivery for a DEBUG line: :func:`_deliver_without_lookup` keeps the logger.
+- Thespian builds the text of a DEBUG line on every receive and send even when the
+  line is discarded (~11-17% of a busy supervisor), and the in-process base looks its
+  logger up on every delivery: applied on import, :mod:`._lazy_log_lines` fixes both
+  without changing a line that is emitted.
 """
 
 from __future__ import annotations
@@ -78,6 +76,7 @@ from prunus.actors._frames import (
     sign_frame,
 )
 from prunus.actors._inproc_dispatch import install_lean_sends
+from prunus.actors._lazy_log_lines import deliver_without_lookup, identify_lazily
 
 __all__ = [
     "LOOPBACK",
@@ -346,53 +345,9 @@ def _install_frame_auth() -> None:
     _tcp._prunus_frames = True
 
 
-class _Identity:
-    """What ``identify()`` returns now: the text is built by ``str()``, which only a
-    log line that is really emitted calls (``%s`` formatting happens after the level
-    check in both ``thesplog`` and ``logging``)."""
-
-    __slots__ = ("_identify", "_of")
-
-    def __init__(self, identify: Any, of: Any) -> None:
-        self._identify, self._of = identify, of
-
-    def __str__(self) -> str:
-        return self._identify(self._of)
-
-    __repr__ = __str__
-
-
-def _identify_lazily() -> None:
-    """Make Thespian's envelopes and intents describe themselves only when asked.
-
-    Every caller in thespian 4.0.1 passes ``identify()`` as a ``%s`` argument of a log
-    call, or uses it through ``__str__``; both still get the same text.
-    """
-    for cls in (ReceiveEnvelope, TransmitIntent):
-        if getattr(cls, "_prunus_lazy", False):
-            continue
-        eager = cls.identify
-        cls.identify = lambda self, eager=eager: _Identity(eager, self)
-        cls._prunus_lazy = True
-    # Its __str__ returned identify(), which must stay a str (TransmitIntent's formats it).
-    ReceiveEnvelope.__str__ = lambda self: str(self.identify())
-
-
-_identify_lazily()
-
-
-_THESPIAN_LOG = logging.getLogger("Thespian")
-
-
-def _deliver_without_lookup(actor: Any, message: Any, sender: Any) -> None:
-    """The in-process base's delivery of one message to an actor: the same DEBUG line
-    (when that level is enabled) and call, without a logger lookup per message."""
-    if _THESPIAN_LOG.isEnabledFor(logging.DEBUG):
-        _THESPIAN_LOG.debug('Actor "%s" got message "%s" from "%s"', actor, message, sender)
-    actor.receiveMessage(message, sender)
-
+identify_lazily(ReceiveEnvelope, TransmitIntent)
 
 # Bound to each actor when it is created (thespian 4.0.1, simpleSystemBase).
 if hasattr(_simple, "actor_base_receive"):
-    _simple.actor_base_receive = _deliver_without_lookup
+    _simple.actor_base_receive = deliver_without_lookup
     install_lean_sends(_simple)  # the in-process send loop (_inproc_dispatch)

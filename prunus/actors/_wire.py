@@ -34,6 +34,7 @@ from prunus.actors._host_messages import (
     Finished,
     HostEvents,
     HostReady,
+    LongStep,
     Passivated,
     Reply,
     Spawned,
@@ -74,6 +75,7 @@ _KINDS = (
     Activate,
     ChildFinished,
     Took,
+    LongStep,
 )
 _TAGS = {kind: index + 1 for index, kind in enumerate(_KINDS)}
 _FIELDS = {kind: tuple(field.name for field in dataclasses.fields(kind)) for kind in _KINDS}

@@ -40,7 +40,8 @@ list, dict with keys of any storable hashable type). Values are packed with
 rather than silently stored as their base type; the exception is a ``str`` subclass
 declared with :func:`store_as_str` (``prunus.Pid``), stored as the plain text it is.
 
-The canonical encoding for hashing (memo keys) is in :mod:`._codec_canonical`.
+The canonical encoding for hashing (memo keys) is in :mod:`._codec_canonical`; the tables
+of registered and ``store_as_str`` types, with their rules, in :mod:`._codec_registry`.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ import threading
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
 import msgpack
 
@@ -66,6 +67,10 @@ from prunus.persistence._codec_problems import (
     type_name,
     unstorable_reason,
 )
+from prunus.persistence._codec_registry import ENCODERS as _ENCODERS
+from prunus.persistence._codec_registry import NAMES as _NAMES
+from prunus.persistence._codec_registry import REGISTRY as _REGISTRY
+from prunus.persistence._codec_registry import register_type, registered, store_as_str
 
 __all__ = [
     "decode",
@@ -80,65 +85,7 @@ _DECIMAL, _UUID, _COMPLEX, _BIGINT, _BYTEARRAY, _ATTRDICT, _NDARRAY, _USER = ran
 _NPSCALAR = 15
 
 _NUMERIC_KINDS = "biufc"  # numpy dtype kinds stored as raw bytes: bool, ints, floats
-_NATIVE = (type(None), bool, int, float, str, bytes, bytearray, memoryview, list, dict)
 _KEEP_BUFFER = 1 << 20  # a packer whose buffer grew past this is dropped after use
-
-
-class _Registered(NamedTuple):
-    cls: type
-    to_data: Callable[[Any], Any]
-    from_data: Callable[[Any], Any]
-
-
-_REGISTRY: dict[str, _Registered] = {}  # stored name -> how to convert
-_NAMES: dict[type, str] = {}  # class -> the name its values are stored under
-
-
-def register_type(
-    cls: type,
-    to_data: Callable[[Any], Any],
-    from_data: Callable[[Any], Any],
-    name: str | None = None,
-) -> None:
-    """Let values of exactly ``cls`` be stored (subclasses need their own registration).
-
-    ``to_data(value)`` must return encodable data and ``from_data(data)`` rebuild the
-    value. ``name`` (default ``module.QualName``) is what the stored bytes carry, so
-    keep it stable across versions of your code; registering a class again under a new
-    name keeps the old name decodable, which is how a stored type is renamed.
-
-    Raises:
-        ValueError: ``name`` is taken by another class, or ``cls`` is stored natively.
-    """
-    if not isinstance(cls, type):
-        raise TypeError(f"register_type needs a class, got {cls!r}")
-    if cls in _NATIVE or cls in _ENCODERS:
-        raise ValueError(f"{cls.__qualname__} is stored natively and cannot be registered")
-    if not (callable(to_data) and callable(from_data)):
-        raise TypeError("to_data and from_data must be callables")
-    key = name if name is not None else f"{cls.__module__}.{cls.__qualname__}"
-    if not isinstance(key, str) or not key:
-        raise ValueError(f"a registered type needs a non-empty str name, got {key!r}")
-    existing = _REGISTRY.get(key)
-    if existing is not None and existing.cls is not cls:
-        if type_name(existing.cls) != type_name(cls):  # a redefined class replaces
-            raise ValueError(f"the name {key!r} is already registered for {existing.cls!r}")
-        _NAMES.pop(existing.cls, None)
-    _REGISTRY[key] = _Registered(cls, to_data, from_data)
-    _NAMES[cls] = key
-
-
-def store_as_str(cls: type) -> None:
-    """Store values of ``cls``, a ``str`` subclass, as plain ``str`` (they decode as str).
-
-    For wrappers that add behaviour but no data, such as ``prunus.Pid``: the stored
-    text is the pid, and a reader without the wrapper loses nothing.
-    """
-    if not (isinstance(cls, type) and issubclass(cls, str)) or cls is str:
-        raise TypeError(f"store_as_str needs a subclass of str, got {cls!r}")
-    if cls in _NAMES:
-        raise ValueError(f"{cls.__qualname__} is already registered with register_type")
-    _ENCODERS[cls] = str.__str__  # an exact str copy, whatever cls overrides
 
 
 # ---- packing ------------------------------------------------------------------------
@@ -209,19 +156,21 @@ def _encode_datetime(value: _dt.datetime) -> msgpack.ExtType:
     return _ext(_DATETIME, [*parts, value.microsecond, value.fold, zone])
 
 
-_ENCODERS: dict[type, Callable[[Any], Any]] = {
-    tuple: lambda v: _ext(_TUPLE, list(v)),
-    AttributesDict: lambda v: _ext(_ATTRDICT, dict(v)),
-    int: _encode_bigint,
-    set: lambda v: _ext(_SET, list(v)),
-    frozenset: lambda v: _ext(_FROZENSET, list(v)),
-    _dt.datetime: _encode_datetime,
-    _dt.date: lambda v: msgpack.ExtType(_DATE, v.isoformat().encode()),
-    _dt.timedelta: lambda v: _ext(_TIMEDELTA, [v.days, v.seconds, v.microseconds]),
-    decimal.Decimal: lambda v: msgpack.ExtType(_DECIMAL, str(v).encode()),
-    uuid.UUID: lambda v: msgpack.ExtType(_UUID, v.bytes),
-    complex: lambda v: _ext(_COMPLEX, [v.real, v.imag]),
-}
+_ENCODERS.update(
+    {
+        tuple: lambda v: _ext(_TUPLE, list(v)),
+        AttributesDict: lambda v: _ext(_ATTRDICT, dict(v)),
+        int: _encode_bigint,
+        set: lambda v: _ext(_SET, list(v)),
+        frozenset: lambda v: _ext(_FROZENSET, list(v)),
+        _dt.datetime: _encode_datetime,
+        _dt.date: lambda v: msgpack.ExtType(_DATE, v.isoformat().encode()),
+        _dt.timedelta: lambda v: _ext(_TIMEDELTA, [v.days, v.seconds, v.microseconds]),
+        decimal.Decimal: lambda v: msgpack.ExtType(_DECIMAL, str(v).encode()),
+        uuid.UUID: lambda v: msgpack.ExtType(_UUID, v.bytes),
+        complex: lambda v: _ext(_COMPLEX, [v.real, v.imag]),
+    }
+)
 
 
 def _default(value: Any) -> Any:
@@ -356,13 +305,8 @@ def encode(value: Any, *, path_prefix: str = "") -> bytes:
         _raise_codec_error(value, path_prefix, error)
 
 
-def _registered(kind: type) -> tuple[str, Callable[[Any], Any]] | None:
-    name = _NAMES.get(kind)
-    return None if name is None else (name, _REGISTRY[name].to_data)
-
-
 def _raise_codec_error(value: Any, path_prefix: str, error: Exception) -> NoReturn:
-    raise_codec_error(value, path_prefix, error, _pack, _registered)  # (_codec_problems)
+    raise_codec_error(value, path_prefix, error, _pack, registered)  # (_codec_problems)
 
 
 def decode_all(blobs: Iterable[bytes], *, tuples: bool = False) -> list[Any]:

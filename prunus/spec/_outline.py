@@ -18,11 +18,11 @@ at least once, never "half".
 
 from __future__ import annotations
 
-import inspect
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from prunus.spec._outline_checks import callable_name, check_takes_self, evaluate
 
 __all__ = [
     "Action",
@@ -70,7 +70,7 @@ class _Step(_Instruction):
     __slots__ = ("fn",)
 
     def __init__(self, fn: StepFunction) -> None:
-        _check_takes_self(fn, "step")
+        check_takes_self(fn, "step")
         self.fn = fn
 
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
@@ -138,30 +138,16 @@ class Conditional:
         return self._body
 
     def is_true(self, workchain: Any) -> bool:
-        return _evaluate(self.predicate, self.label, workchain)
+        return evaluate(self.predicate, self.label, workchain)
 
     def __str__(self) -> str:
-        return f"{self.label}({_name(self.predicate)})"
+        return f"{self.label}({callable_name(self.predicate)})"
 
     __repr__ = __str__
 
 
-def _evaluate(predicate: Callable[[Any], Any], label: str, workchain: Any) -> bool:
-    """A condition's truth, as the outline takes it; warns for a value that is not
-    bool-like (has no ``__bool__``: a string, a list), as plumpy does."""
-    result = predicate(workchain)
-    if not hasattr(result, "__bool__"):
-        warnings.warn(
-            f"the condition {_name(predicate)} of {label} returned {result!r}, "
-            "which is not bool-like; return True or False",
-            UserWarning,
-            stacklevel=3,
-        )
-    return bool(result)
-
-
 def _always(workchain: Any) -> bool:
-    return True
+    return True  # the condition of an else_, named in its str: "else_(_always)"
 
 
 class _If(_Instruction):
@@ -185,14 +171,14 @@ class _If(_Instruction):
         """The body of the last ``if_``/``elif_`` condition."""
         condition, body = self.branches[-1]
         if body is not None:
-            raise SyntaxError(f"{_name(condition)} already has its body")
+            raise SyntaxError(f"{callable_name(condition)} already has its body")
         return _If((*self.branches[:-1], (condition, _Block(instructions))), None)
 
     def elif_(self, condition: Callable[[Any], Any]) -> _If:
         if self.otherwise is not None:
             raise SyntaxError("elif_ cannot follow else_")
         self._check_complete()
-        _check_takes_self(condition, "condition")
+        check_takes_self(condition, "condition")
         return _If((*self.branches, (condition, None)), None)
 
     def else_(self, *instructions: Any) -> _If:
@@ -204,7 +190,7 @@ class _If(_Instruction):
     def _check_complete(self) -> None:
         condition, body = self.branches[-1]
         if body is None:
-            raise SyntaxError(f"{_name(condition)} has no body: write if_(cond)(steps...)")
+            raise SyntaxError(f"{callable_name(condition)} has no body: write if_(cond)(steps...)")
 
     def __getitem__(self, index: int) -> Conditional:
         return self._conditionals()[index]
@@ -244,13 +230,13 @@ class _If(_Instruction):
 
     def _choose(self, workchain: Any) -> int | None:
         for index, (condition, _) in enumerate(self.branches):
-            if _evaluate(condition, "if_" if index == 0 else "elif_", workchain):
+            if evaluate(condition, "if_" if index == 0 else "elif_", workchain):
                 return index
         return -1 if self.otherwise is not None else None
 
     def describe(self) -> Any:
         parts: list[Any] = [
-            {"if" if i == 0 else "elif": _name(c), "then": b.describe() if b else []}
+            {"if" if i == 0 else "elif": callable_name(c), "then": b.describe() if b else []}
             for i, (c, b) in enumerate(self.branches)
         ]
         if self.otherwise is not None:
@@ -269,7 +255,7 @@ class _While(_Instruction):
 
     def __call__(self, *instructions: Any) -> _While:
         if self._body is not None:
-            raise SyntaxError(f"while_({_name(self.condition)}) already has its body")
+            raise SyntaxError(f"while_({callable_name(self.condition)}) already has its body")
         return _While(self.condition, _Block(instructions))
 
     @property
@@ -295,7 +281,7 @@ class _While(_Instruction):
         body = self._body
         assert body is not None  # an outline refuses a while_ without a body
         while True:
-            if cursor is None and not _evaluate(self.condition, "while_", workchain):
+            if cursor is None and not evaluate(self.condition, "while_", workchain):
                 return _DONE, None
             action, cursor = body.advance(cursor, workchain)
             if action.kind != "done":
@@ -304,7 +290,7 @@ class _While(_Instruction):
 
     def describe(self) -> Any:
         body = self._body.describe() if self._body is not None else []
-        return {"while": _name(self.condition), "do": body}
+        return {"while": callable_name(self.condition), "do": body}
 
 
 class _Return(_Instruction):
@@ -332,13 +318,13 @@ class _Return(_Instruction):
 
 def if_(condition: Callable[[Any], Any]) -> _If:
     """Start a conditional: ``if_(cls.is_big)(cls.split, cls.merge)``."""
-    _check_takes_self(condition, "condition")
+    check_takes_self(condition, "condition")
     return _If(((condition, None),), None)
 
 
 def while_(condition: Callable[[Any], Any]) -> _While:
     """Start a loop: ``while_(cls.not_converged)(cls.iterate)``."""
-    _check_takes_self(condition, "condition")
+    check_takes_self(condition, "condition")
     return _While(condition, None)
 
 
@@ -367,31 +353,6 @@ class Outline:
 
 
 OutlineItem = _Instruction | StepFunction
-
-
-def _name(fn: Any) -> str:
-    return getattr(fn, "__name__", repr(fn))
-
-
-def _check_takes_self(fn: Any, what: str) -> None:
-    """A step or condition is called with the WorkChain alone: say so at definition
-    time, not at the first run.
-
-    Raises:
-        TypeError: ``fn`` is not callable, or cannot be called with one argument.
-    """
-    if not callable(fn):
-        raise TypeError(f"an outline {what} must be a method of the WorkChain, got {fn!r}")
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):  # a builtin without a signature: trust it
-        return
-    try:
-        signature.bind(None)
-    except TypeError:
-        raise TypeError(
-            f"outline {what} {_name(fn)}{signature} must take one argument, self"
-        ) from None
 
 
 def _as_instruction(item: Any) -> _Instruction:
