@@ -133,7 +133,9 @@ def test_a_member_host_fetches_only_what_it_must_load_from_the_store():
     assert fetch == ("restarted", "passive")
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.tuples(st.integers(0, 2), st.booleans()), min_size=1, max_size=12))
 def test_the_store_holds_exactly_the_shipments_of_epochs_not_fenced_when_they_arrived(
     tmp_path_factory, shipments
