@@ -7,9 +7,12 @@ and a process's ``created`` never changes, so the supervisor keeps the ``(create
 pid)`` keys sorted, adds the new ones when a page is asked for (appended when they
 are newer than the last, as launches are; else sorted in), and walks a page from
 the cursor with ``bisect``: a page visits only the processes it shows (and those it
-skips because they do not match). ``matching``, the count of all that match, is a
-pass without a sort: with the commonest query (what has not ended) a set lookup per
-process. A ``newest`` query still goes through ``page_of``.
+skips because they do not match). ``matching``, the count of all that match, comes
+from the registry's running counts by state for the commonest query (what has not
+ended): a pass over every process for every page made a whole listing of 2M processes
+quadratic (1,000 pages of 2,000 rows, 0.7 s each, at 1M waiting workchains). Other
+filters still count with a pass without a sort. A ``newest`` query still goes
+through ``page_of``.
 """
 
 from __future__ import annotations
@@ -27,13 +30,17 @@ __all__ = ["ListingIndex"]
 _UNFINISHED = ListQuery()
 _FEW = 64  # up to this many keys out of order are inserted one by one, not re-sorted
 _TERMINAL = frozenset(state for state in ProcessState if state.is_terminal)
+_TERMINAL_NAMES = frozenset(state.name for state in _TERMINAL)
 
 
 class ListingIndex:
     """The keys of every registered process, sorted; see the module docstring."""
 
-    def __init__(self, entries: Mapping[str, Any]) -> None:
+    def __init__(
+        self, entries: Mapping[str, Any], by_state: Mapping[str, int] | None = None
+    ) -> None:
         self._entries = entries  # pid -> registry Entry (its .status), insertion-ordered
+        self._by_state = by_state  # state name -> how many (the registry's Tally), if kept
         self._keys: list[tuple[float, str]] = []
         self._indexed = 0  # how many of the registry's entries are in _keys
 
@@ -60,7 +67,9 @@ class ListingIndex:
         else:
             index = len(keys)
         more = index < len(keys)
-        if query == _UNFINISHED:  # the commonest: a set lookup, not a method call, each
+        if query == _UNFINISHED and self._by_state is not None:  # the commonest
+            matching = sum(n for name, n in self._by_state.items() if name not in _TERMINAL_NAMES)
+        elif query == _UNFINISHED:  # a set lookup, not a method call, each
             matching = sum(1 for e in entries.values() if e.status.state not in _TERMINAL)
         else:
             matching = sum(1 for entry in entries.values() if matches(entry.status))

@@ -13,7 +13,7 @@ by its ``when=`` condition has no host until it starts (:meth:`Registry.register
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from prunus.actors._host_messages import (
@@ -320,6 +320,11 @@ class Registry:
         as entries change, not counted per request (see _registry_tally)."""
         tally = self._tally
         return dict(tally.by_state), tally.active, tally.paused
+
+    @property
+    def by_state(self) -> Mapping[str, int]:
+        """Processes by state name, kept as entries change: a live view, not a copy."""
+        return self._tally.by_state
 
     def blocked_now(self) -> list[tuple[str, str]]:
         """``(pid, status line)`` of every process that has not ended and is blocked."""

@@ -181,7 +181,7 @@ class Supervision(LaunchFlows, ControlFlows, HostChanges, HostReports):
         self.dependencies = Dependencies(registry, store)
         self.memo = MemoCache(registry, store)
         inspection = Inspection(registry, hosts, store)
-        self.listing = listing = ListingIndex(registry.entries)
+        self.listing = listing = ListingIndex(registry.entries, registry.by_state)
         self.bulk, self.chunks = BulkControl(), BulkChunks()
         self._passivated = PassivatedControl(store) if passivate else None
         self._store = store

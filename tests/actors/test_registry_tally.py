@@ -5,6 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from prunus.actors._listing import ListPage, ListQuery, page_of
+from prunus.actors._listing_index import ListingIndex
 from prunus.engine import ProcessState
 from tests.actors.helpers import Parts, ended, status
 
@@ -51,6 +53,7 @@ def walked(parts: Parts) -> tuple[dict[str, int], int, int, list[tuple[str, str]
 def test_counts_and_blocked_processes_match_a_walk_over_the_registry_after_any_changes(ops):
     parts = Parts(hosts=2)
     registry = parts.registry
+    listing = ListingIndex(registry.entries, registry.by_state)  # as the supervisor's
     for op, pid, arg in ops:
         known = registry.get(pid)
         if op == "register" and known is None:
@@ -74,6 +77,9 @@ def test_counts_and_blocked_processes_match_a_walk_over_the_registry_after_any_c
         by_state, active, paused, blocked = walked(parts)
         assert registry.counts() == (by_state, active, paused)
         assert sorted(registry.blocked_now()) == blocked
+        request = ListPage(ListQuery(), None, 2)
+        statuses = [entry.status for entry in registry.entries.values()]
+        assert listing.page(request).matching == page_of(statuses, request).matching
 
 
 def test_a_daemon_status_request_does_not_walk_the_registry():
