@@ -26,7 +26,7 @@ from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import LOOPBACK, SUPERVISOR_NAME, open_daemon_system
 from prunus.errors import DaemonError
 
-__all__ = ["DaemonActors", "start_daemon_actors"]
+__all__ = ["DaemonActors", "serve_allowance", "start_daemon_actors"]
 
 _SLICE_SECONDS = 0.01  # a host's slice of steps between two looks at its mailbox
 
@@ -62,6 +62,17 @@ def start_daemon_actors(
     )
 
 
+_RELOAD_TIMES = 5  # the reload of a big home may take this many times the start
+
+
+def serve_allowance(timeout: float) -> float:
+    """The longest :meth:`DaemonActors.serve` may take with ``timeout``: the start,
+    the reload (a home of 2M processes reloads in over a minute) and the answer.
+    Whoever waits for a daemon to be ready must wait at least this long, or it gives
+    up on a daemon that was about to serve (a 1M-workchain restart did)."""
+    return timeout * (_RELOAD_TIMES + 2)
+
+
 class DaemonActors:
     """A running daemon actor system; see the module docstring."""
 
@@ -89,7 +100,7 @@ class DaemonActors:
         )
         if self._system.ask(supervisor, configure, timeout) is not True:
             raise DaemonError("the supervisor did not start (see the daemon log)")
-        reloaded = self._system.ask(supervisor, Reload(), timeout * 5)
+        reloaded = self._system.ask(supervisor, Reload(), timeout * _RELOAD_TIMES)
         if not isinstance(reloaded, Reloaded):
             raise DaemonError("the supervisor did not reload (see the daemon log)")
         status = self._system.ask(supervisor, DaemonInfo(), timeout)

@@ -22,7 +22,7 @@ from prunus.control._daemon_files import (
     read_daemon_file,
     recorded_host,
 )
-from prunus.control._daemon_process import check_bind_address, parse_leader
+from prunus.control._daemon_process import READY_SECONDS, check_bind_address, parse_leader
 from prunus.control._member_drain import drain_before_stop
 from prunus.control._proc_table import listening_sockets, pid_alive, session_pids
 from prunus.errors import DaemonError, NotAuthorisedError
@@ -39,7 +39,7 @@ def start_daemon(
     port: int | None = None,
     workers: int | None = None,
     restart_limit: int = 3,
-    timeout: float = 180.0,
+    timeout: float = READY_SECONDS + 30.0,
     join: str | None = None,
     capabilities: Sequence[str] = (),
     key_file: str | os.PathLike[str] | None = None,

@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 from prunus.actors import LOOPBACK, parse_capabilities, start_daemon_actors
+from prunus.actors._daemon_actors import serve_allowance
 from prunus.control._daemon_addresses import check_bind_address, free_port, parse_leader
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
 from prunus.control._proc_table import (
@@ -65,6 +66,8 @@ __all__ = ["check_bind_address", "free_port", "main", "parse_leader", "run_daemo
 _LOG = logging.getLogger("prunus.daemon")
 LOG_FILE = "daemon.log"
 _STARTUP_SECONDS = 60.0
+# How long the launcher waits for the forked daemon's ready line: all serve may take.
+READY_SECONDS = serve_allowance(_STARTUP_SECONDS) + 30.0
 _GRACE_SECONDS = 5.0
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 _DRAIN_SECONDS = 20.0  # a member's drain on a stop signal (stop_daemon waits 30 s)
@@ -319,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             owner=args.owner,
         )
     os.close(write_end)
-    answer = _read_line(read_end, _STARTUP_SECONDS * 2)
+    answer = _read_line(read_end, READY_SECONDS)
     if answer.startswith("ok "):
         print(answer)
         return 0
