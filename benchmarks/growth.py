@@ -88,8 +88,21 @@ def wait_all_waiting(home: Path, n: int, stall: float, row: dict[str, Any]) -> N
         time.sleep(0.2)
 
 
+class Row(dict):
+    """A size's results, each also printed to stderr as it is measured: a 1M run takes
+    an hour, and a failure in a late phase (its restart) must not lose the early ones."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        print(
+            f"[{time.strftime('%H:%M:%S')}] {key} = {json.dumps(value)}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
-    row: dict[str, Any] = {"n": n, "processes": 2 * n, "workers": workers}
+    row: dict[str, Any] = Row(n=n, processes=2 * n, workers=workers)
     with tempfile.TemporaryDirectory(prefix="prunus-growth-") as where:
         home = Path(where)
         start_daemon(home, workers=workers)
@@ -163,6 +176,7 @@ def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
             row["batches_out_of_order"] = log.count("arrived before batch")
             row["batches_twice"] = log.count("arrived twice")
             row["batches_lost"] = log.count("never arrived")
+            row["log_tail"] = log.splitlines()[-3:]
     return row
 
 
