@@ -230,12 +230,7 @@ class ProcessCell:
     ) -> tuple[ProcessStatus, ProcessResult | None]:
         """Write the process; returns the status and result written."""
         process, driver = self.process, self._driver
-
-        def current() -> tuple[ProcessStatus, ProcessResult | None]:
-            result = driver.result() if process.has_terminated() else None
-            return driver.status(), result
-
-        written = current()
+        written = driver.status(), driver.result() if process.has_terminated() else None
         try:
             self._writer.write(process, *written, launches, reports)
         except CodecError as error:
@@ -244,7 +239,7 @@ class ProcessCell:
             _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
             driver.fail(CheckpointError(f"cannot checkpoint process {process.pid}: {error}"))
             launches.clear()
-            written = current()
+            written = driver.status(), driver.result() if process.has_terminated() else None
             self._writer.write_failure(process, *written)
         return written
 

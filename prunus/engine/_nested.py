@@ -31,6 +31,8 @@ __all__ = [
     "NestedRunner",
     "call_nested",
     "current_step",
+    "enter_step",
+    "leave_step",
     "refuse_inside_step",
     "stepping",
     "using_runner",
@@ -72,6 +74,15 @@ class _Setting:
 def stepping(process: Process) -> _Setting:
     """Mark ``process``'s step as running (the engine wraps every step in this)."""
     return _Setting(_stepping, process)
+
+
+def enter_step(process: Process) -> Any:
+    """The fast form of :func:`stepping` for the step loop: returns the token to pass
+    to :func:`leave_step` (a ``try``/``finally`` costs less than a ``with``)."""
+    return _stepping.set(process)
+
+
+leave_step = _stepping.reset
 
 
 def using_runner(runner: NestedRunner) -> _Setting:
