@@ -31,7 +31,9 @@ __all__ = [
     "NestedRunner",
     "call_nested",
     "current_step",
+    "enter_runner",
     "enter_step",
+    "leave_runner",
     "leave_step",
     "refuse_inside_step",
     "stepping",
@@ -88,6 +90,15 @@ leave_step = _stepping.reset
 def using_runner(runner: NestedRunner) -> _Setting:
     """Run the nested calls of the steps inside this block with ``runner``."""
     return _Setting(_runner, runner)
+
+
+def enter_runner(runner: NestedRunner) -> Any:
+    """The fast form of :func:`using_runner` for a host's step loop: returns the
+    token to pass to :func:`leave_runner`."""
+    return _runner.set(runner)
+
+
+leave_runner = _runner.reset
 
 
 def refuse_inside_step(what: str) -> None:
