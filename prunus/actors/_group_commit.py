@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from prunus.persistence import StagedWrite, stage_writes
+from prunus.persistence import StagedWrite, stage_own_write, stage_writes
 
 __all__ = ["GroupCommit", "WriteStaging"]
 
@@ -28,6 +28,18 @@ class WriteStaging:
 
     def write(self, pid: str, **parts: Any) -> None:
         self.write_many([(pid, parts)])
+
+    def write_process(
+        self,
+        pid: str,
+        record: dict[str, Any],
+        checkpoint: dict[str, Any],
+        outputs: dict[str, Any] | None,
+        log_lines: list[str],
+    ) -> None:
+        """A step's write as :class:`~prunus.actors._persisting.ProcessWriter` builds
+        it (``stage_own_write``: no checks of the parts' shapes, after every step)."""
+        self._staged.append(stage_own_write(pid, record, checkpoint, outputs, log_lines))
 
     def add(self, staged: StagedWrite) -> None:
         self._staged.append(staged)

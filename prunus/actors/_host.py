@@ -31,7 +31,6 @@ queues behind control messages (see :mod:`prunus.actors._echo`).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -123,8 +122,10 @@ class HostActor(DiskFullHolding, Actor):
         if self._held is not None:
             self._while_holding(message, sender)
             return
-        with contextlib.suppress(Holding):  # the disk is full: see _hold
+        try:
             self._handle(message, sender)
+        except Holding:  # the disk is full: see _hold (a try costs less than suppress)
+            return
 
     def _handle(self, message: Any, sender: Any) -> None:
         kind = type(message)
@@ -295,10 +296,11 @@ class HostActor(DiskFullHolding, Actor):
     def _run_slice(self) -> None:
         assert self._config is not None
         seconds = self._config.slice_seconds
-        if seconds > 0:  # (embedded: one round, whatever the disk)
+        one_round = seconds <= 0  # embedded: as plumpy's loop would
+        deadline = 0.0
+        if not one_round:  # (embedded: one round, whatever the disk)
             seconds = max(seconds, min(_SLICE_PER_FSYNC * self._synced_in, _LONGEST_SLICE))
-        deadline = time.monotonic() + seconds
-        one_round = self._config.slice_seconds <= 0  # embedded: as plumpy's loop would
+            deadline = time.monotonic() + seconds
         queue, cells = self._run_queue, self._cells
         stepped: set[str] = set()
         while queue:
@@ -357,9 +359,12 @@ class HostActor(DiskFullHolding, Actor):
     def _end_slice(self) -> None:
         """Commit, passivate, then tell: see the module docstring."""
         assert self._config is not None
-        begun = time.monotonic()
-        self._commit(durable=True)
-        self._synced_in = time.monotonic() - begun
+        if self._config.slice_seconds > 0:  # (a slice as long as its fsync: _run_slice)
+            begun = time.monotonic()
+            self._commit(durable=True)
+            self._synced_in = time.monotonic() - begun
+        else:
+            self._commit(durable=True)
         self._finish_slice()
 
     def _finish_slice(self) -> None:

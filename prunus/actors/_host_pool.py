@@ -146,7 +146,7 @@ class HostPool:
         """Which host ``address`` is. Compared with ``==``: the address createActor
         returned may be a local stand-in whose ``str`` differs from the real one."""
         for index, host in enumerate(self.addresses):
-            if host is not None and host == address:
+            if host is not None and (host is address or host == address):
                 return index
         return None
 

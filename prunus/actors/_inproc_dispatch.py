@@ -55,7 +55,8 @@ def install_lean_sends(simple: Any) -> None:
         message = send.msg
         kind = type(message)
         if send.attempts == 0 and (ours.get(kind) or is_ours(kind)):
-            target = system.actorRegistry.get(send.toActor.actorAddressString)
+            address = send.toActor._aaddr  # (what actorAddressString reads, unconverted)
+            target = system.actorRegistry.get(address if type(address) is str else str(address))
             if target is not None and target.instance is not None:
                 try:
                     target.instance._receive(message, send.sender)

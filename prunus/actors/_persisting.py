@@ -47,6 +47,8 @@ register_type(
 )  # inputs (or a part of them) put into ctx or an output
 register_type(ExitCode, ExitCode.to_data, ExitCode.from_data, "prunus.ExitCode")
 
+_NONE: frozenset[str] = frozenset()
+
 
 def status_record(
     status: ProcessStatus, result: ProcessResult | None, when: list[Any] | None = None
@@ -116,10 +118,12 @@ class ProcessWriter:
 
     def __init__(self, store: Any) -> None:
         self._store = store
+        # A host's staging (GroupCommit, ShippingCommit) takes a step's write as it is.
+        self._write_process = getattr(store, "write_process", None)
         self._storable: dict[type, bool] = {}
         # The children whose first checkpoint the last write() stored (not those a
         # replayed step launched again: their first one is stored already).
-        self.first_written: frozenset[str] = frozenset()
+        self.first_written: frozenset[str] = _NONE
 
     def write(
         self,
@@ -135,20 +139,24 @@ class ProcessWriter:
             CodecError: something in the checkpoint (ctx, outputs...) cannot be encoded;
                 nothing was written.
         """
+        self.first_written = _NONE
+        record = status_record(status, result, ProcessDriver(process).launch_condition)
+        checkpoint = self.checkpoint(process)
+        outputs = process.outputs if result is not None else None
+        if not launches and self._write_process is not None:  # (after most steps)
+            self._write_process(process.pid, record, checkpoint, outputs, reports)
+            return
         items: list[tuple[str, dict[str, Any]]] = [
             (
                 process.pid,
                 {
-                    "record": status_record(
-                        status, result, ProcessDriver(process).launch_condition
-                    ),
-                    "checkpoint": self.checkpoint(process),
-                    "outputs": process.outputs if result is not None else None,
+                    "record": record,
+                    "checkpoint": checkpoint,
+                    "outputs": outputs,
                     "log_lines": reports,
                 },
             )
         ]
-        self.first_written = frozenset()
         new = [self._first_write(c) for c in launches if self._store.get_record(c.pid) is None]
         self._store.write_many(items + new)
         self.first_written = frozenset(pid for pid, _ in new)

@@ -27,7 +27,7 @@ from prunus.actors._messages import (
 )
 from prunus.actors._outgoing import Outgoing
 from prunus.actors._registry_entry import Ending, Entry
-from prunus.actors._registry_tally import Tally
+from prunus.actors._registry_tally import Tally, set_counted
 from prunus.engine import ProcessResult, ProcessStatus
 
 __all__ = ["Ending", "Entry", "Registry"]
@@ -224,8 +224,8 @@ class Registry:
 
     def activated(self, pid: str) -> None:
         entry = self.entries.get(pid)
-        if entry is not None and entry.result is None:
-            entry.active = True
+        if entry is not None and entry.result is None and not entry.active:
+            entry.active = True  # (counted: only a change)
 
     def passivated(self, pid: str, out: Outgoing) -> None:
         """Its host let ``pid`` go; unless a message for it is in a Deliver that host
@@ -266,7 +266,7 @@ class Registry:
         entry = self.entries[pid]
         if entry.result is not None:
             return None
-        entry.status, entry.result, entry.active = status, result, False
+        set_counted(entry, status=status, result=result, active=False)
         if entry.host >= 0:  # (held or waiting for a member: no host)
             self._hosts.release(entry.host, entry.requirements)
         parent = self.entries.get(status.parent) if status.parent else None

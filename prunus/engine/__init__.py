@@ -13,7 +13,14 @@ from prunus.engine._description import ProcessDescription
 from prunus.engine._driver import ProcessDriver
 from prunus.engine._function import FunctionProcess, function
 from prunus.engine._listener import ProcessListener
-from prunus.engine._nested import NestedRunner, current_step, refuse_inside_step, using_runner
+from prunus.engine._nested import (
+    NestedRunner,
+    current_step,
+    enter_runner,
+    leave_runner,
+    refuse_inside_step,
+    using_runner,
+)
 from prunus.engine._process import (
     Executor,
     Process,
@@ -59,10 +66,12 @@ __all__ = [
     "check_transition",
     "child_pid",
     "current_step",
+    "enter_runner",
     "function",
     "install_executor",
     "install_pid_type",
     "launch_inputs",
+    "leave_runner",
     "load_process",
     "new_pid",
     "new_process",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from prunus.engine._commands import Continue, Kill, Stop, UnsuccessfulResult, Wait
 from prunus.engine._failure import store_error
 from prunus.engine._hooks import enter_current, leave_current, running
-from prunus.engine._nested import stepping
+from prunus.engine._nested import enter_step, leave_step
 from prunus.engine._records import ProcessResult, ProcessStatus
 from prunus.engine._states import ProcessState, check_transition
 from prunus.engine._waiting import WaitOn, take_pending_signal
@@ -103,8 +103,11 @@ class ProcessMachine:
             else:
                 if not isinstance(self, OutlineDriven):
                     core.step_name = name
-                with stepping(self):  # type: ignore[arg-type]
+                token = enter_step(self)  # type: ignore[arg-type]
+                try:
                     command = getattr(self, name)(*args, **kwargs)
+                finally:
+                    leave_step(token)
             kill_request, core.kill_request = core.kill_request, None
             core.in_step = False
             if kill_request is not None:

@@ -24,6 +24,10 @@ class ProcessState(enum.Enum):
     EXCEPTED = "excepted"
     KILLED = "killed"
 
+    # Members are singletons compared by identity: hashed by identity too (C), not by
+    # Enum's hash of the name (Python, in every dict or set keyed by a state).
+    __hash__ = object.__hash__
+
     @property
     def is_terminal(self) -> bool:
         # By value: a str's hash is C, an enum member's runs Python (a list of 1,000s

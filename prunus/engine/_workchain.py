@@ -102,7 +102,9 @@ class WorkChain(OutlineDriven, Process):
             return self._prunus_exit_code(action.exit_code)
         core.step_name = action.fn.__name__
         returned = action.fn(self)
-        if isinstance(returned, ToContext):
+        if returned is None:
+            pass  # (most steps)
+        elif isinstance(returned, ToContext):
             self.to_context(**returned)
         elif isinstance(returned, int) and not isinstance(returned, bool):
             return self._prunus_exit_code(returned)  # an int is an exit status (plumpy)

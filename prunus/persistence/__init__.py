@@ -17,7 +17,7 @@ from prunus.persistence._home_lock import HomeLock
 from prunus.persistence._lmdb_store import LmdbStore
 from prunus.persistence._memory_store import MemoryStore
 from prunus.persistence._private_home import KEY_FILE, create_key, make_home_private, read_key
-from prunus.persistence._store import StagedWrite, Store, stage_writes
+from prunus.persistence._store import StagedWrite, Store, stage_own_write, stage_writes
 from prunus.persistence._sync_policy import SYNC_ENV, every_commit_synced
 
 __all__ = [
@@ -40,5 +40,6 @@ __all__ = [
     "read_key",
     "register_type",
     "resolve_home",
+    "stage_own_write",
     "stage_writes",
 ]

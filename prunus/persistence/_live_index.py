@@ -77,7 +77,7 @@ def is_ended(record: Mapping[str, Any]) -> bool:
 
 def summary(record: Mapping[str, Any]) -> bytes | None:
     """The encoded row of a record, None for an ended process (it has no row)."""
-    return None if is_ended(record) else encode([record.get(name) for name in FIELDS])
+    return None if is_ended(record) else encode(list(map(record.get, FIELDS)))
 
 
 def update(txn: Any, live: Any, key: bytes, record: bytes | None, row: bytes | None) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "decode_checkpoint_of",
     "decode_entries",
     "decode_entry",
+    "stage_own_write",
     "stage_writes",
 ]
 
@@ -176,18 +177,43 @@ def stage_writes(items: Sequence[WriteItem]) -> list[StagedWrite]:
                 raise TypeError(f"{name} for pid {pid!r} is a dict, got {type(value).__name__}")
         if isinstance(lines, str) or (lines and not all(isinstance(x, str) for x in lines)):
             raise TypeError(f"log_lines for pid {pid!r} is a sequence of str")
-        staged.append(
-            StagedWrite(
-                pid,
-                key,
-                None if record is None else encode(record, path_prefix="record"),
-                None if checkpoint is None else encode_checkpoint(checkpoint),
-                None if outputs is None else encode(outputs, path_prefix="outputs"),
-                [encode([now, line]) for line in lines],
-                None if record is None else summary(record),
-            )
-        )
+        staged.append(_encoded(pid, key, record, checkpoint, outputs, lines, now))
     return staged
+
+
+def stage_own_write(
+    pid: str,
+    record: dict[str, Any],
+    checkpoint: dict[str, Any],
+    outputs: dict[str, Any] | None,
+    log_lines: Sequence[str],
+) -> StagedWrite:
+    """A process's write as the runtime builds it after every step (a record and a
+    checkpoint dict, outputs a dict or None, lines of str, all by construction),
+    encoded: :func:`stage_writes` without the checks of the parts' shapes, which
+    only a caller's own items need (the pid is still checked)."""
+    key = check_key(pid, "pid")
+    return _encoded(pid, key, record, checkpoint, outputs, log_lines, time.time())
+
+
+def _encoded(
+    pid: str,
+    key: bytes,
+    record: dict[str, Any] | None,
+    checkpoint: dict[str, Any] | None,
+    outputs: dict[str, Any] | None,
+    lines: Sequence[str],
+    now: float,
+) -> StagedWrite:
+    return StagedWrite(
+        pid,
+        key,
+        None if record is None else encode(record, path_prefix="record"),
+        None if checkpoint is None else encode_checkpoint(checkpoint),
+        None if outputs is None else encode(outputs, path_prefix="outputs"),
+        [encode([now, line]) for line in lines] if lines else [],
+        None if record is None else summary(record),
+    )
 
 
 class StoreBase:

@@ -67,15 +67,16 @@ class _Instruction:
 
 
 class _Step(_Instruction):
-    __slots__ = ("fn",)
+    __slots__ = ("_action", "fn")
 
     def __init__(self, fn: StepFunction) -> None:
         check_takes_self(fn, "step")
         self.fn = fn
+        self._action = Action("step", fn=fn)  # (frozen: one for every time it runs)
 
     def advance(self, cursor: Cursor, workchain: Any) -> tuple[Action, Cursor]:
         if cursor is None:
-            return Action("step", fn=self.fn), True
+            return self._action, True
         return _DONE, None
 
     def ends_after(self, cursor: Cursor) -> bool:
