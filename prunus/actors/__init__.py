@@ -8,7 +8,7 @@ daemon's actors (``start_daemon_actors``), which its main OS process starts and 
 
 from __future__ import annotations
 
-from prunus.actors._daemon_actors import DaemonActors, start_daemon_actors
+from prunus.actors._daemon_actors import DaemonActors, serve_allowance, start_daemon_actors
 from prunus.actors._draining import Drained, drain_member
 from prunus.actors._embedded_runtime import EmbeddedRuntime, open_embedded_runtime
 from prunus.actors._listing import ListQuery, ProcessPage
@@ -38,5 +38,6 @@ __all__ = [
     "open_embedded_runtime",
     "open_remote_runtime",
     "parse_capabilities",
+    "serve_allowance",
     "start_daemon_actors",
 ]

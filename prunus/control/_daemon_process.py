@@ -39,8 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from prunus.actors import LOOPBACK, parse_capabilities, start_daemon_actors
-from prunus.actors._daemon_actors import serve_allowance
+from prunus.actors import LOOPBACK, parse_capabilities, serve_allowance, start_daemon_actors
 from prunus.control._daemon_addresses import check_bind_address, free_port, parse_leader
 from prunus.control._daemon_files import DAEMON_FILE, read_daemon_file, write_daemon_file
 from prunus.control._proc_table import (

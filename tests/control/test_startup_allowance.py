@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from prunus.actors._daemon_actors import serve_allowance
+from prunus.actors import serve_allowance
 from prunus.control import start_daemon
 from prunus.control._daemon_process import _STARTUP_SECONDS, READY_SECONDS
 
