@@ -29,8 +29,13 @@ system-deps:
 		|| echo "note: apt-get could not install chromium/graphviz: browser tests will skip"; \
 	else echo "note: no chromium/chromedriver/dot and no root apt-get: browser tests will skip"; fi
 
+# Two pytest workers (one per core of the 2-core machines the suite is sized for), each
+# given whole files (--dist loadfile), so a file's module-scoped daemon or browser starts
+# once. `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # A screenshot of each dashboard page, from the browser tests, in benchmarks/results/ui/.
 ui-shots: $(STAMP) system-deps

@@ -11,11 +11,13 @@ pool of hosts), which a folder turns on by overriding ``mode`` (tests/durability
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from prunus import Client
 from prunus.control import daemon_pids, start_daemon, stop_daemon
@@ -23,6 +25,19 @@ from prunus.control._daemon_files import read_daemon_file
 from prunus.control._proc_table import pid_alive
 
 MODES = ["embedded", "daemon"]
+
+# A property's examples are not timed: with two pytest workers on a shared 2-core machine
+# one example of a pure function took 287 ms against hypothesis' 200 ms deadline. Speed
+# is measured in benchmarks/, not by a deadline here.
+settings.register_profile("prunus-suite", deadline=None)
+settings.load_profile("prunus-suite")
+
+# pytest-xdist's workers set COLUMNS=80 and LINES=24; a terminal a test opens (pexpect,
+# 200 columns) would inherit them and rich would wrap its lines at 80. In a worker the
+# tests see the environment they see in one pytest process.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
 WORKERS = 2  # hosts of a client's pool in the ``workers`` mode
 
 

@@ -24,7 +24,7 @@ def test_kill_all_reaches_every_tree_while_the_only_host_is_busy(tmp_path):
         waiting = client.submit(WaitsForever)
         eventually(lambda: client.status(waiting).state.name == "WAITING")  # passivated
         busy = client.submit(Steps, n=3, delay=2.0)
-        time.sleep(0.5)  # the host is in busy's long step now
+        eventually(lambda: client.status(busy).step == "step")  # the host is in its long step
         queued = client.submit(Steps, n=20, delay=0.2)  # not started: behind that step
         started = time.monotonic()
         result = invoke(

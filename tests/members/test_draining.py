@@ -35,49 +35,38 @@ def witnessed(witness) -> list[tuple[str, int, int]]:
 
 @pytest.mark.parametrize("stop", ["prunus daemon stop", "SIGTERM"])
 def test_stopping_a_member_moves_its_processes_to_another_member_and_no_step_runs_twice(
-    tmp_path, monkeypatch, stop
+    tmp_path, monkeypatch, two_members, stop
 ):
     witness = tmp_path / "witness.log"
     monkeypatch.setenv("PRUNUS_WITNESS", str(witness))  # inherited by the daemons
-    with (
-        running_daemon(tmp_path / "leader", workers=1) as leader,
-        running_member(tmp_path / "a", leader, "site=x") as a,
-        running_member(tmp_path / "b", leader, "site=x") as b,
-    ):
-        eventually(lambda: joined(tmp_path / "leader", a) and joined(tmp_path / "leader", b))
-        on_a = set(joined(tmp_path / "leader", a)["host_pids"])
-        on_b = set(joined(tmp_path / "leader", b)["host_pids"])
-        with Client.connect(tmp_path / "leader") as client:
-            pids = [client.submit(GpuSteps, n=30, placement=AT_X) for _ in range(4)]
-            eventually(lambda: {p for p, _, os_pid in witnessed(witness) if os_pid in on_a})
-            a_pids = daemon_pids(a)
-            if stop == "SIGTERM":  # (from a service manager, say: its main process drains)
-                os.kill(a["pid"], signal.SIGTERM)
-                eventually(lambda: not [pid for pid in a_pids if pid_alive(pid)], timeout=30)
-            else:
-                result = CliRunner().invoke(main, ["daemon", "stop", "--home", str(tmp_path / "a")])
-                assert result.exit_code == 0, result.output
-            assert not [pid for pid in a_pids if pid_alive(pid)]  # the member exited
-            drained_at = len(witnessed(witness))
-            results = [client.wait(pid, timeout=60) for pid in pids]
-            rows = daemon_status(tmp_path / "leader")["members"]
-            moved = next(p for p, _, os_pid in witnessed(witness) if os_pid in on_a)
-            shown = CliRunner().invoke(
-                main, ["process", "show", moved, "--home", str(tmp_path / "leader"), "--json"]
-            )
-            text = (
-                CliRunner()
-                .invoke(main, ["process", "show", moved, "--home", str(tmp_path / "leader")])
-                .output
-            )
-        assert [row["address"] for row in rows] == [b["address"]]
-        # which member ran its steps: a first, then (from the step it had reached) b
-        ran_on = [row["where"] for row in json.loads(shown.output)["ran_on"]]
-        assert [where.split(" (")[0] for where in ran_on] == [
-            f"member {a['address']}",
-            f"member {b['address']}",
-        ]
-        assert "Ran on" in text and f"member {b['address']} (from step 'step')" in text
+    members = two_members(["site=x"], ["site=x"])
+    a, b, on_a, on_b = members.a, members.b, members.on_a, members.on_b
+    leader = str(members.leader_home)
+    with Client.connect(members.leader_home) as client:
+        pids = [client.submit(GpuSteps, n=30, placement=AT_X) for _ in range(4)]
+        eventually(lambda: {p for p, _, os_pid in witnessed(witness) if os_pid in on_a})
+        a_pids = daemon_pids(a)
+        if stop == "SIGTERM":  # (from a service manager, say: its main process drains)
+            os.kill(a["pid"], signal.SIGTERM)
+            eventually(lambda: not [pid for pid in a_pids if pid_alive(pid)], timeout=30)
+        else:
+            result = CliRunner().invoke(main, ["daemon", "stop", "--home", str(members.a_home)])
+            assert result.exit_code == 0, result.output
+        assert not [pid for pid in a_pids if pid_alive(pid)]  # the member exited
+        drained_at = len(witnessed(witness))
+        results = [client.wait(pid, timeout=60) for pid in pids]
+        rows = daemon_status(members.leader_home)["members"]
+        moved = next(p for p, _, os_pid in witnessed(witness) if os_pid in on_a)
+        shown = CliRunner().invoke(main, ["process", "show", moved, "--home", leader, "--json"])
+        text = CliRunner().invoke(main, ["process", "show", moved, "--home", leader]).output
+    assert [row["address"] for row in rows] == [b["address"]]
+    # which member ran its steps: a first, then (from the step it had reached) b
+    ran_on = [row["where"] for row in json.loads(shown.output)["ran_on"]]
+    assert [where.split(" (")[0] for where in ran_on] == [
+        f"member {a['address']}",
+        f"member {b['address']}",
+    ]
+    assert "Ran on" in text and f"member {b['address']} (from step 'step')" in text
     assert all(r.is_finished_ok and r["count"] == 30 for r in results)
     runs = witnessed(witness)
     assert {os_pid for _, _, os_pid in runs[drained_at:]} <= on_b  # never on the leader

@@ -11,35 +11,28 @@ from prunus import Client
 from tests.conftest import running_daemon
 from tests.members.conftest import joined, running_member
 from tests.members.workflows import NeedsGpu, WhereAmI
-from tests.modes import eventually
 
 pytestmark = pytest.mark.slow
 
 
-def test_a_defaults_block_places_the_launches_inside_it_and_a_launch_option_wins(tmp_path):
-    with (
-        running_daemon(tmp_path / "leader", workers=1) as leader,
-        running_member(tmp_path / "a", leader, "site=a", "gpu=1") as a,
-        running_member(tmp_path / "b", leader, "site=b") as b,
-    ):
-        eventually(lambda: joined(tmp_path / "leader", a) and joined(tmp_path / "leader", b))
-        on_a = set(joined(tmp_path / "leader", a)["host_pids"])
-        on_b = set(joined(tmp_path / "leader", b)["host_pids"])
-        with Client.connect(tmp_path / "leader") as client:
-            with client.defaults(placement={"site": "b"}):
-                in_block = [client.submit(WhereAmI) for _ in range(3)]
-                in_block += client.submit_many([(WhereAmI, {})] * 3)
-                over_class = client.submit(NeedsGpu)  # the block wins over gpu=1
-                own = client.submit(WhereAmI, placement={"site": "a"})  # the launch wins
-                held = [  # held by when= first: placed when the condition holds
-                    client.submit(WhereAmI, when=in_block[0].finished_ok, placement={"site": "a"})
-                    for _ in range(3)
-                ]
-                with client.defaults(placement=None):  # back to the class's own
-                    by_class = client.submit(NeedsGpu)
-            after = client.submit(NeedsGpu)  # outside: the class's gpu=1 again
-            every = [*in_block, over_class, own, *held, by_class, after]
-            ran = {pid: client.wait(pid, timeout=60)["os_pid"] for pid in every}
+def test_a_defaults_block_places_the_launches_inside_it_and_a_launch_option_wins(two_members):
+    members = two_members(["site=a", "gpu=1"], ["site=b"])
+    on_a, on_b = members.on_a, members.on_b
+    with Client.connect(members.leader_home) as client:
+        with client.defaults(placement={"site": "b"}):
+            in_block = [client.submit(WhereAmI) for _ in range(3)]
+            in_block += client.submit_many([(WhereAmI, {})] * 3)
+            over_class = client.submit(NeedsGpu)  # the block wins over gpu=1
+            own = client.submit(WhereAmI, placement={"site": "a"})  # the launch wins
+            held = [  # held by when= first: placed when the condition holds
+                client.submit(WhereAmI, when=in_block[0].finished_ok, placement={"site": "a"})
+                for _ in range(3)
+            ]
+            with client.defaults(placement=None):  # back to the class's own
+                by_class = client.submit(NeedsGpu)
+        after = client.submit(NeedsGpu)  # outside: the class's gpu=1 again
+        every = [*in_block, over_class, own, *held, by_class, after]
+        ran = {pid: client.wait(pid, timeout=60)["os_pid"] for pid in every}
     assert {ran[pid] for pid in [*in_block, over_class]} <= on_b
     assert {ran[own], ran[by_class], ran[after], *(ran[pid] for pid in held)} <= on_a
 
