@@ -77,6 +77,7 @@ from prunus.actors._frames import (
 )
 from prunus.actors._inproc_dispatch import install_lean_sends
 from prunus.actors._lazy_log_lines import deliver_without_lookup, identify_lazily
+from prunus.actors._tcp_loop import lighten_select_loop
 
 __all__ = [
     "LOOPBACK",
@@ -342,6 +343,7 @@ def _install_frame_auth() -> None:
     transport_class.external_transport_clone = clone
     transport_class._finishIntent = finish
     incoming_class.__init__ = incoming
+    lighten_select_loop(_tcp)  # fewer passes of its select loop, each lighter (_tcp_loop)
     _tcp._prunus_frames = True
 
 
