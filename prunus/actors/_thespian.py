@@ -37,6 +37,10 @@ Pitfalls measured here (thespian 4.0.1), for the daemon's TCP base:
   line is discarded (~11-17% of a busy supervisor), and the in-process base looks its
   logger up on every delivery: applied on import, :mod:`._lazy_log_lines` fixes both
   without changing a line that is emitted.
+- Its select loop makes a new epoll per pass and reads a frame in two passes; with
+  the frame authentication, :mod:`._tcp_loop` installs a one-shot ``poll`` and reads
+  a frame whose bytes have all come in one pass (``TCPTransport.selectors`` and
+  ``_handleReadableIncoming``).
 """
 
 from __future__ import annotations
