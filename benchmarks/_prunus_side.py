@@ -145,7 +145,10 @@ def daemon(args: argparse.Namespace) -> Iterator[Daemon]:
     """
     if not hasattr(prunus.Client, "connect"):
         raise Skipped("prunus daemon not available yet (no prunus.Client.connect)")
-    env = dict(os.environ, PYTHONPATH=str(HERE))
+    # the caller's import path too, so a tree run with PYTHONPATH (not installed) runs
+    # its own daemon, not whichever prunus the virtualenv has installed
+    path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         start = [str(PRUNUS), "daemon", "start", "--home", str(home)]

@@ -256,7 +256,10 @@ def run_side(
         if broker is None:
             return {"skipped": "no RabbitMQ broker (see above)"}
         command += ["--url", broker.url, "--broker-pid", str(broker.pid)]
-    env = dict(os.environ, PYTHONPATH=str(HERE))
+    path = [str(HERE)]
+    if system == "prunus":  # the tree under test, when it runs from PYTHONPATH
+        path.append(os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, path)))
     side = subprocess.Popen(
         command, cwd=HERE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

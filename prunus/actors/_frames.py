@@ -42,6 +42,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
+    "FIRST_READ",
     "KEYS",
     "MAX_FRAME_BYTES",
     "TAG_BYTES",
@@ -61,7 +62,11 @@ TAG_BYTES = 32
 #: fails where it is sent, with this limit in the error (:func:`sign_frame`).
 MAX_FRAME_BYTES = 128 * 2**20
 _MAX_PREFIX_DIGITS = len(str(MAX_FRAME_BYTES))
-_FIRST_READ = 20  # what Thespian reads while the length is unknown (keep its rhythm)
+#: What is read while a frame's length is unknown: no more than the shortest frame
+#: (Thespian's ``ACK``, 21 bytes as Python 3.8 and later pickle it, protocols 4 and 5),
+#: so a read never takes bytes of the next frame; and no less, so an ACK takes one
+#: read, where Thespian's 20 took two reads and two passes of its select loop.
+FIRST_READ = 21
 
 
 class FrameMac:
@@ -219,7 +224,7 @@ class AuthenticatedReceiveBuffer:
             self._extra += data[room:]
 
     def remainingAmount(self) -> int:
-        return _FIRST_READ if self._size is None else self._size - len(self._body)
+        return FIRST_READ if self._size is None else self._size - len(self._body)
 
     def isDone(self) -> bool:
         return self._rejected or (self._size is not None and len(self._body) == self._size)

@@ -62,7 +62,7 @@ from prunus.actors._thespian import (
     heartbeat_timing,
     is_admin_status,
 )
-from prunus.persistence import LmdbStore
+from prunus.persistence import LmdbStore, every_commit_synced
 
 __all__ = ["Supervisor"]
 
@@ -186,7 +186,9 @@ class Supervisor(Actor):
             self.notifyOnSystemRegistrationChanges(True)
         for _ in range(config.workers):
             self._start_host(self._hosts.add())
-        store = config.store if config.store is not None else LmdbStore(config.home)
+        store = config.store
+        if store is None:  # each commit durable before it returns, with one disk flush
+            store = LmdbStore(config.home, flush_once=not every_commit_synced())
         if self._hosts.distributed:  # hosts of an earlier leader on members: fenced
             self._hosts.generation = store.new_generation()
         self._supervision = Supervision(

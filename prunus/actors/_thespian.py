@@ -37,6 +37,10 @@ Pitfalls measured here (thespian 4.0.1), for the daemon's TCP base:
   line is discarded (~11-17% of a busy supervisor), and the in-process base looks its
   logger up on every delivery: applied on import, :mod:`._lazy_log_lines` fixes both
   without changing a line that is emitted.
+- Its select loop makes a new epoll per pass and reads a frame in two passes; with
+  the frame authentication, :mod:`._tcp_loop` installs a one-shot ``poll`` and reads
+  a frame whose bytes have all come in one pass (``TCPTransport.selectors`` and
+  ``_handleReadableIncoming``).
 """
 
 from __future__ import annotations
@@ -77,6 +81,7 @@ from prunus.actors._frames import (
 )
 from prunus.actors._inproc_dispatch import install_lean_sends
 from prunus.actors._lazy_log_lines import deliver_without_lookup, identify_lazily
+from prunus.actors._tcp_loop import lighten_select_loop
 
 __all__ = [
     "LOOPBACK",
@@ -342,6 +347,7 @@ def _install_frame_auth() -> None:
     transport_class.external_transport_clone = clone
     transport_class._finishIntent = finish
     incoming_class.__init__ = incoming
+    lighten_select_loop(_tcp)  # fewer passes of its select loop, each lighter (_tcp_loop)
     _tcp._prunus_frames = True
 
 

@@ -141,6 +141,14 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
             consistent then only if the filesystem preserves write order. ``close()``
             flushes. Stores sharing an environment may differ: a ``sync=True`` store
             on an environment opened without sync flushes after each of its commits.
+        flush_once: with ``sync``, make each commit durable with one ``fdatasync``
+            after it (the environment opened without sync), instead of LMDB's ordered
+            pair (the pages synced, then the meta page written with ``O_DSYNC``): half
+            the disk flushes, 1.1 against 3.2 ms a commit at p50 on a busy 2-core
+            machine. The price is ``PRUNUS_SYNC=group``'s (``_sync_policy``): a power
+            cut during the commit may find its meta page on disk before its pages.
+            Takes effect when this store opens the environment (the first store of
+            this process on the home).
         readonly: read only; the store must already exist and is never created.
 
     Raises:
@@ -153,10 +161,12 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
         *,
         map_size: int = _INITIAL_MAP,
         sync: bool = True,
+        flush_once: bool = False,
         readonly: bool = False,
     ) -> None:
         self._path = resolve_home(home)
         self._map_size, self._sync, self._readonly = map_size, sync, readonly
+        self._lmdb_sync = sync and not flush_once  # the environment's own sync flag
         self._closed = True
         self._shared = self._open()
         self._closed = False
@@ -301,7 +311,7 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
             return acquire(
                 path,
                 self._readonly,
-                lambda: _Environment(path, self._map_size, self._sync, self._readonly),
+                lambda: _Environment(path, self._map_size, self._lmdb_sync, self._readonly),
             )
         except (OSError, lmdb.Error) as error:
             reason = getattr(error, "strerror", None) or one_line(error)

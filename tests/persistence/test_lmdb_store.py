@@ -94,3 +94,16 @@ def test_a_closed_store_refuses_use(tmp_path):
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.get_record("p")
+
+
+def test_a_flush_once_store_commits_without_lmdbs_sync_then_flushes_before_returning(
+    tmp_path,
+):
+    once, ordered = LmdbStore(tmp_path / "once", flush_once=True), LmdbStore(tmp_path / "two")
+    assert once._shared.env.flags()["sync"] is False  # no O_DSYNC meta write of its own
+    assert ordered._shared.env.flags()["sync"] is True  # LMDB's ordered pair, as before
+    once.write("p", record={"n": 1})
+    assert once._shared.unsynced is False  # the write's fdatasync came before it returned
+    assert LmdbStore(tmp_path / "once", readonly=True).get_record("p") == {"n": 1}
+    once.close()
+    ordered.close()
