@@ -27,6 +27,7 @@ import lmdb
 
 from prunus.errors import StoreError
 from prunus.persistence import _live_index as live_index
+from prunus.persistence import _step_journal as journal
 from prunus.persistence import _store_keys as keys
 from prunus.persistence._codec import encode
 from prunus.persistence._disk import allocate_lock_file, commit_error, one_line
@@ -68,6 +69,7 @@ class _Environment:
         self.tried_map_size = map_size
         self.unsynced = False  # a commit of this process since its last fsync
         self.synced_at, self.sync_took = 0.0, 0.0  # when the last fsync ended, its length
+        self.journal: journal.StepJournal | None = None  # see LmdbStore.journal_staged
         if not readonly:
             allocate_lock_file(path / "lock.mdb")
         self.env = lmdb.open(
@@ -85,6 +87,7 @@ class _Environment:
             self.dbs = {name: self._open_db(name) for name in _DBS}
             if not readonly:
                 self._build_live_index()
+                self._replay_journal()
         except BaseException:
             self.env.close()
             raise
@@ -109,6 +112,22 @@ class _Environment:
             except lmdb.MapFullError:
                 self.grow()
         self.env.sync(True)
+
+    def _replay_journal(self) -> None:
+        """Put into LMDB the steps a journaling runtime committed before it died
+        (:mod:`._step_journal`), made durable at once; a no-op without a journal."""
+        if not (self.path / journal.JOURNAL_FILE).is_file():
+            return
+        while True:
+            try:
+                with self.env.begin(write=True) as txn:
+                    replayed = journal.replay(txn, self.dbs, self.path)
+                break
+            except lmdb.MapFullError:
+                self.grow()
+        if replayed:
+            self.env.sync(True)
+            _LOG.info("%s: replayed %d journaled steps", self.path, replayed)
 
     def grow(self) -> None:
         """Double the map after a ``MapFullError`` (the transaction was rolled back).
@@ -205,21 +224,39 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
                 raise StoreError(f"host {fence} was fenced: its processes moved elsewhere")
             for raw, blob in extra:
                 txn.put(raw, blob, db=dbs["meta"])
-            for item in staged:
-                key = item.key
-                if item.record is not None:
-                    txn.put(key, item.record, db=dbs["processes"])
-                    live_index.update(txn, dbs["live"], key, item.record, item.summary)
-                if item.checkpoint is not None:
-                    txn.put(key, item.checkpoint, db=dbs["checkpoints"])
-                if item.outputs is not None:
-                    txn.put(key, item.outputs, db=dbs["outputs"])
-                if item.logs:
-                    seq = keys.next_log_seq(txn, dbs["logs"], key)
-                    for offset, blob in enumerate(item.logs):
-                        txn.put(key + b"\0" + keys.LOG_SEQ.pack(seq + offset), blob, db=dbs["logs"])
+            journal.put_staged(txn, dbs, staged)
 
         self._write(transaction)
+
+    @property
+    def journals(self) -> bool:
+        """Whether :meth:`journal_staged` may be used: a writer that fsyncs in groups."""
+        return not (self._readonly or self._sync)
+
+    def journal_staged(self, staged: Sequence[StagedWrite]) -> None:
+        """Commit writes already encoded, as a step of an embedded runtime: appended to
+        the home's step journal, not an LMDB transaction (:mod:`._step_journal`). They
+        survive a crash of this OS process, go into LMDB with the next transaction of
+        this process (before any read or write of the store sees it) and are made
+        durable by the next :meth:`flush`. For one writer of a home: the holder of its
+        lock.
+
+        Raises:
+            StoreError: the journal cannot be written (a full disk says so).
+        """
+        if not staged:
+            return
+        shared = self._environment()
+        with shared.lock:
+            try:
+                if shared.journal is None:
+                    last = self._read_locked(shared, lambda t, d: journal.applied(t, d["live"]))
+                    shared.journal = journal.StepJournal(self._path, last)
+                shared.journal.append(staged)
+            except OSError as error:
+                raise self._write_failed(error.strerror or one_line(error)) from None
+            shared.unsynced = True
+        self.write_error = None
 
     def delete(self, pid: str) -> None:
         key = check_key(pid, "pid")
@@ -256,18 +293,11 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
             with shared.lock:
                 if not shared.unsynced:
                     return
-                started = time.monotonic()
-                if unless_within and started - shared.synced_at < max(
+                if unless_within and time.monotonic() - shared.synced_at < max(
                     unless_within, 4 * shared.sync_took
                 ):
                     return
-                try:
-                    shared.env.sync(True)
-                except lmdb.Error as error:
-                    raise self._write_failed(error) from None
-                shared.unsynced = False
-                shared.synced_at = time.monotonic()
-                shared.sync_took = shared.synced_at - started
+                self._sync_locked(shared)
 
     # ---- lifetime ----------------------------------------------------------------------
 
@@ -281,8 +311,10 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
             return  # inherited across fork: the fork hook already dropped it
         if not self._sync and not self._readonly:
             with shared.lock:
-                shared.env.sync(True)
-                shared.unsynced = False
+                self._sync_locked(shared)
+                if shared.journal is not None and shared.users == 1:
+                    shared.journal.close(remove=True)  # all of it is in LMDB, on disk
+                    shared.journal = None
         release(shared)
 
     # ---- internals ---------------------------------------------------------------------
@@ -321,31 +353,26 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
     def _read(self, body: Callable[[Any, dict[str, Any]], T]) -> T:
         shared = self._environment()
         with shared.lock:
-            while True:
-                try:
-                    with shared.env.begin() as txn:
-                        return body(txn, shared.dbs)
-                except lmdb.MapResizedError:
-                    shared.env.set_mapsize(0)  # another process grew the map: adopt it
-                except lmdb.Error as error:
-                    raise StoreError(f"cannot read {self._path}: {one_line(error)}") from None
+            if shared.journal is not None and shared.journal.pending:
+                self._commit_locked(shared, lambda txn, dbs: None)  # reads see every step
+            return self._read_locked(shared, body)
+
+    def _read_locked(self, shared: _Environment, body: Callable[[Any, dict[str, Any]], T]) -> T:
+        while True:
+            try:
+                with shared.env.begin() as txn:
+                    return body(txn, shared.dbs)
+            except lmdb.MapResizedError:
+                shared.env.set_mapsize(0)  # another process grew the map: adopt it
+            except lmdb.Error as error:
+                raise StoreError(f"cannot read {self._path}: {one_line(error)}") from None
 
     def _write(self, body: Callable[[Any, dict[str, Any]], Any]) -> None:
         if self._readonly:
             raise StoreError(f"the prunus store at {self._path} is open read-only")
         shared = self._environment()
         with shared.lock:
-            while True:
-                try:
-                    with shared.env.begin(write=True) as txn:
-                        body(txn, shared.dbs)
-                    break
-                except lmdb.MapFullError:
-                    shared.grow()  # the transaction was rolled back: grow, run it again
-                except lmdb.MapResizedError:
-                    shared.env.set_mapsize(0)
-                except lmdb.Error as error:
-                    raise self._write_failed(error) from None
+            self._commit_locked(shared, body)
             if self._sync and not shared.sync:
                 try:
                     shared.env.sync(True)
@@ -356,7 +383,43 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
                 shared.unsynced = True
         self.write_error = None
 
-    def _write_failed(self, error: lmdb.Error) -> StoreError:
+    def _commit_locked(
+        self, shared: _Environment, body: Callable[[Any, dict[str, Any]], Any]
+    ) -> None:
+        """One write transaction running ``body``, after the journal's pending steps."""
+        pending = () if shared.journal is None else shared.journal.pending
+        while True:
+            try:
+                with shared.env.begin(write=True) as txn:
+                    journal.apply_entries(txn, shared.dbs, pending)
+                    body(txn, shared.dbs)
+                break
+            except lmdb.MapFullError:
+                shared.grow()  # the transaction was rolled back: grow, run it again
+            except lmdb.MapResizedError:
+                shared.env.set_mapsize(0)
+            except lmdb.Error as error:
+                raise self._write_failed(error) from None
+        if pending:
+            shared.journal.taken()
+
+    def _sync_locked(self, shared: _Environment) -> None:
+        """Make everything durable: the journal's pending steps into LMDB, then fsync."""
+        started = time.monotonic()
+        if shared.journal is not None and shared.journal.pending:
+            self._commit_locked(shared, lambda txn, dbs: None)
+        try:
+            shared.env.sync(True)
+        except lmdb.Error as error:
+            raise self._write_failed(error) from None
+        shared.unsynced = False
+        shared.synced_at = time.monotonic()
+        shared.sync_took = shared.synced_at - started
+        if shared.journal is not None:
+            shared.journal.restart()  # all of it is in LMDB, on disk
+
+    def _write_failed(self, error: lmdb.Error | str) -> StoreError:
         """The one-line error for a failed commit; remembered in ``write_error``."""
-        self.write_error = commit_error(self._path, one_line(error))
+        reason = error if isinstance(error, str) else one_line(error)
+        self.write_error = commit_error(self._path, reason)
         return self.write_error
