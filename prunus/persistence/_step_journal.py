@@ -178,8 +178,9 @@ def replay(txn: Any, dbs: dict[str, Any], home: Path) -> int:
 
 
 def read_entries(path: Path, after: int) -> Iterator[tuple[int, list[StagedWrite]]]:
-    """The entries numbered ``after + 1``, ``after + 2``, ... from the start of the file,
-    up to the first that is missing, torn or stale."""
+    """The entries numbered ``after + 1``, ``after + 2``, ... in the file, up to the
+    first that is missing, torn or stale. Entries LMDB holds already (numbered up to
+    ``after``: put there by a transaction since the last fsync) are skipped."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -188,17 +189,21 @@ def read_entries(path: Path, after: int) -> Iterator[tuple[int, list[StagedWrite
     while offset + _HEADER.size <= len(data):
         magic, number, length, crc = _HEADER.unpack_from(data, offset)
         body = data[offset + _HEADER.size : offset + _HEADER.size + length]
-        if magic != _MAGIC or number != expected or len(body) != length:
+        if magic != _MAGIC or number > expected or len(body) != length:
             return
         if zlib.crc32(body) != crc:
             return
+        offset += _HEADER.size + length
+        if number < expected:
+            if expected > after + 1:
+                return  # an older entry after a newer one: stale bytes
+            continue
         try:
             staged = _parse(body)
         except (ValueError, struct.error, UnicodeDecodeError):
             return
         yield number, staged
         expected += 1
-        offset += _HEADER.size + length
 
 
 def _frame(number: int, staged: Sequence[StagedWrite]) -> bytes:
