@@ -29,7 +29,8 @@ n = 0
 for action in sys.argv[2:]:
     if action == "step":
         n += 1
-        store.journal_staged(stage_writes([("p", {"record": {"n": n}, "log_lines": [f"line {n}"]})]))
+        parts = {"record": {"n": n}, "log_lines": [f"line {n}"]}
+        store.journal_staged(stage_writes([("p", parts)]))
     elif action == "read":
         store.get_record("p")
     elif action == "flush":
