@@ -63,6 +63,8 @@ _HEADER = struct.Struct(">4sQII")  # magic, entry number, body length, CRC-32 of
 _MAGIC = b"PSJ1"
 _COUNT = struct.Struct(">I")
 _NONE = 0xFFFFFFFF  # a length that says "no value" (a part left unchanged)
+# A write's part lengths (pid, record, checkpoint, outputs, live row) and log line count.
+_PART_LENGTHS = struct.Struct(">6I")
 
 
 class StepJournal:
@@ -209,14 +211,13 @@ def read_entries(path: Path, after: int) -> Iterator[tuple[int, list[StagedWrite
 def _frame(number: int, staged: Sequence[StagedWrite]) -> bytes:
     parts = [_COUNT.pack(len(staged))]
     for item in staged:
-        for value in (item.key, item.record, item.checkpoint, item.outputs, item.summary):
-            if value is None:
-                parts.append(_COUNT.pack(_NONE))
-            else:
-                parts.append(_COUNT.pack(len(value)))
-                parts.append(value)
-        parts.append(_COUNT.pack(len(item.logs)))
-        for line in item.logs:
+        values = (item.key, item.record, item.checkpoint, item.outputs, item.summary)
+        logs = item.logs
+        parts.append(
+            _PART_LENGTHS.pack(*[_NONE if v is None else len(v) for v in values], len(logs))
+        )
+        parts.extend(v for v in values if v is not None)
+        for line in logs:
             parts.append(_COUNT.pack(len(line)))
             parts.append(line)
     body = b"".join(parts)
@@ -224,30 +225,30 @@ def _frame(number: int, staged: Sequence[StagedWrite]) -> bytes:
 
 
 def _parse(body: bytes) -> list[StagedWrite]:
-    view, offset = memoryview(body), 0
-
-    def take() -> bytes | None:
-        nonlocal offset
-        (length,) = _COUNT.unpack_from(view, offset)
-        offset += _COUNT.size
-        if length == _NONE:
-            return None
-        if offset + length > len(view):
-            raise ValueError("a value runs past the entry")
-        value = bytes(view[offset : offset + length])
-        offset += length
-        return value
-
+    view = memoryview(body)
     (count,) = _COUNT.unpack_from(view, 0)
     offset = _COUNT.size
     staged = []
     for _ in range(count):
-        key, record, checkpoint, outputs, summary = take(), take(), take(), take(), take()
+        *lengths, lines = _PART_LENGTHS.unpack_from(view, offset)
+        offset += _PART_LENGTHS.size
+        values: list[bytes | None] = []
+        for length in lengths:
+            if length == _NONE:
+                values.append(None)
+                continue
+            values.append(bytes(view[offset : offset + length]))
+            offset += length
+        logs = []
+        for _ in range(lines):
+            (length,) = _COUNT.unpack_from(view, offset)
+            logs.append(bytes(view[offset + _COUNT.size : offset + _COUNT.size + length]))
+            offset += _COUNT.size + length
+        if offset > len(view):
+            raise ValueError("a value runs past the entry")
+        key, record, checkpoint, outputs, summary = values
         if key is None:
             raise ValueError("an entry without a pid")
-        (lines,) = _COUNT.unpack_from(view, offset)
-        offset += _COUNT.size
-        logs = [take() or b"" for _ in range(lines)]
         staged.append(StagedWrite(key.decode(), key, record, checkpoint, outputs, logs, summary))
     if offset != len(view):
         raise ValueError("bytes left over")

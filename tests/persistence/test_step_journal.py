@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prunus import Client
-from prunus.persistence import LmdbStore, stage_writes
-from prunus.persistence._step_journal import JOURNAL_FILE, read_entries
+from prunus.persistence import LmdbStore, StagedWrite, stage_writes
+from prunus.persistence._step_journal import JOURNAL_FILE, _frame, read_entries
 from tests.workflows import Counter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,3 +140,20 @@ def test_a_home_written_without_a_journal_resumes_its_unfinished_process(tmp_pat
     with Client(tmp_path) as client:
         client.play(pid)
         assert client.wait(pid).outputs["count"] == 3
+
+
+_PART = st.none() | st.binary(max_size=64)
+_WRITE = st.builds(
+    lambda pid, parts, logs: StagedWrite(pid, pid.encode(), *parts[:3], logs, parts[3]),
+    st.text(min_size=1, max_size=12),
+    st.tuples(_PART, _PART, _PART, _PART),
+    st.lists(st.binary(max_size=16), max_size=3),
+)
+
+
+@given(st.lists(st.lists(_WRITE, min_size=1, max_size=3), min_size=1, max_size=4))
+@settings(max_examples=50, deadline=None)
+def test_every_entry_written_to_a_journal_is_read_back_as_it_was(tmp_path_factory, steps):
+    path = tmp_path_factory.mktemp("journal") / JOURNAL_FILE
+    path.write_bytes(b"".join(_frame(number, staged) for number, staged in enumerate(steps, 8)))
+    assert list(read_entries(path, 7)) == list(enumerate(steps, 8))
