@@ -34,6 +34,7 @@ from prunus.persistence._disk import allocate_lock_file, commit_error, one_line
 from prunus.persistence._home import resolve_home
 from prunus.persistence._private_home import make_home_private
 from prunus.persistence._shared_envs import acquire, release
+from prunus.persistence._step_journal import JournalWrites
 from prunus.persistence._store import (
     GENERIC_DBS,
     StagedWrite,
@@ -145,7 +146,7 @@ class _Environment:
         _LOG.info("grew the LMDB map of %s to %d MiB", self.path, size >> 20)
 
 
-class LmdbStore(StoreReads, LeaderFencing, StoreBase):
+class LmdbStore(StoreReads, LeaderFencing, JournalWrites, StoreBase):
     """Durable store in ``home`` (``home=`` > $PRUNUS_HOME > ./.prunus).
 
     Several stores on one home in a process share one environment; several OS
@@ -227,36 +228,6 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
             journal.put_staged(txn, dbs, staged)
 
         self._write(transaction)
-
-    @property
-    def journals(self) -> bool:
-        """Whether :meth:`journal_staged` may be used: a writer that fsyncs in groups."""
-        return not (self._readonly or self._sync)
-
-    def journal_staged(self, staged: Sequence[StagedWrite]) -> None:
-        """Commit writes already encoded, as a step of an embedded runtime: appended to
-        the home's step journal, not an LMDB transaction (:mod:`._step_journal`). They
-        survive a crash of this OS process, go into LMDB with the next transaction of
-        this process (before any read or write of the store sees it) and are made
-        durable by the next :meth:`flush`. For one writer of a home: the holder of its
-        lock.
-
-        Raises:
-            StoreError: the journal cannot be written (a full disk says so).
-        """
-        if not staged:
-            return
-        shared = self._environment()
-        with shared.lock:
-            try:
-                if shared.journal is None:
-                    last = self._read_locked(shared, lambda t, d: journal.applied(t, d["live"]))
-                    shared.journal = journal.StepJournal(self._path, last)
-                shared.journal.append(staged)
-            except OSError as error:
-                raise self._write_failed(error.strerror or one_line(error)) from None
-            shared.unsynced = True
-        self.write_error = None
 
     def delete(self, pid: str) -> None:
         key = check_key(pid, "pid")

@@ -41,11 +41,13 @@ from typing import Any
 from prunus.persistence import _live_index as live_index
 from prunus.persistence import _store_keys as keys
 from prunus.persistence._codec import decode, encode
+from prunus.persistence._disk import one_line
 from prunus.persistence._store import StagedWrite
 
 __all__ = [
     "APPLIED",
     "JOURNAL_FILE",
+    "JournalWrites",
     "StepJournal",
     "applied",
     "put_staged",
@@ -109,6 +111,54 @@ class StepJournal:
         if remove:
             with contextlib.suppress(OSError):  # a replay finds only what LMDB holds
                 self.path.unlink()
+
+
+class JournalWrites:
+    """Journaled commits for :class:`~prunus.persistence.LmdbStore` (a mixin)."""
+
+    _path: Path
+    _readonly: bool
+    _sync: bool
+    write_error: Any
+
+    @property
+    def journals(self) -> bool:
+        """Whether :meth:`journal_staged` may be used: a writer that fsyncs in groups."""
+        return not (self._readonly or self._sync)
+
+    def journal_staged(self, staged: Sequence[StagedWrite]) -> None:
+        """Commit writes already encoded, as a step of an embedded runtime: appended to
+        the home's step journal, not an LMDB transaction (:mod:`._step_journal`). They
+        survive a crash of this OS process, go into LMDB with the next transaction of
+        this process (before any read or write of the store sees it) and are made
+        durable by the next :meth:`flush`. For one writer of a home: the holder of its
+        lock.
+
+        Raises:
+            StoreError: the journal cannot be written (a full disk says so).
+        """
+        if not staged:
+            return
+        shared = self._environment()
+        with shared.lock:
+            try:
+                if shared.journal is None:
+                    last = self._read_locked(shared, lambda t, d: applied(t, d["live"]))
+                    shared.journal = StepJournal(self._path, last)
+                shared.journal.append(staged)
+            except OSError as error:
+                raise self._write_failed(error.strerror or one_line(error)) from None
+            shared.unsynced = True
+        self.write_error = None
+
+    def _environment(self) -> Any:
+        raise NotImplementedError  # (the store's)
+
+    def _read_locked(self, shared: Any, body: Any) -> Any:
+        raise NotImplementedError  # (the store's)
+
+    def _write_failed(self, error: Any) -> Any:
+        raise NotImplementedError  # (the store's)
 
 
 def applied(txn: Any, live: Any) -> int:
