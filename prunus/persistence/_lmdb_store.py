@@ -280,7 +280,7 @@ class LmdbStore(StoreReads, LeaderFencing, JournalWrites, StoreBase):
         shared = self._shared
         if shared.owner_pid != os.getpid():
             return  # inherited across fork: the fork hook already dropped it
-        if not self._sync and not self._readonly:
+        if not self._readonly and (not self._sync or shared.journal is not None):
             with shared.lock:
                 self._sync_locked(shared)
                 if shared.journal is not None and shared.users == 1:

@@ -67,6 +67,18 @@ def test_a_journaled_step_is_read_back_at_once_by_every_store_of_the_process(tmp
         other.write("q", record={"n": 0})  # a write after the steps keeps them
         journal_one(writer, 3)
         assert dict(writer.records()) == {"p": {"n": 3}, "q": {"n": 0}}
+    assert not (tmp_path / JOURNAL_FILE).exists()  # all of it in LMDB, on disk
+
+
+def test_the_journal_is_gone_when_the_last_store_closes_whoever_journaled(tmp_path):
+    writer, other = LmdbStore(tmp_path, sync=False), LmdbStore(tmp_path)
+    journal_one(writer, 1)
+    writer.close()
+    assert (tmp_path / JOURNAL_FILE).exists()  # the environment is still open
+    other.close()
+    assert not (tmp_path / JOURNAL_FILE).exists()
+    with LmdbStore(tmp_path, readonly=True) as reader:
+        assert reader.get_record("p") == {"n": 1}
 
 
 def test_steps_journaled_by_a_writer_that_died_come_back_at_the_next_open(tmp_path):
