@@ -259,7 +259,9 @@ def run_side(
         if broker is None:
             return {"skipped": "no RabbitMQ broker (see above)"}
         command += ["--url", broker.url, "--broker-pid", str(broker.pid)]
-    env = dict(os.environ, PYTHONPATH=str(HERE))
+    # The prunus side imports the prunus of this checkout, whatever the venv installed.
+    paths = [str(HERE), str(HERE.parent)] if system == "prunus" else [str(HERE)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
     side = subprocess.Popen(
         command, cwd=HERE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
