@@ -28,7 +28,7 @@ import _procfs
 import _prunus_workloads as workloads
 
 import prunus
-from prunus.persistence import LmdbStore
+from prunus.persistence import LmdbStore, stage_writes
 
 HERE = Path(__file__).resolve().parent
 PRUNUS = Path(sys.executable).with_name("prunus")
@@ -97,6 +97,20 @@ def loop3(args: argparse.Namespace) -> dict[str, Any]:
             store.flush()
 
         values["fsync.run_commits"] = rate(args.n, run_commits)
+    with tempfile.TemporaryDirectory() as home, LmdbStore(home, sync=False) as store:
+        # The same rows as an embedded runtime commits them now: 6 appends to the step
+        # journal, then the fsync, which puts them into LMDB in one transaction first.
+        pids = iter(range(args.n))
+
+        def run_journal() -> None:
+            pid = f"run{next(pids):08d}"
+            for _ in range(6):
+                store.journal_staged(
+                    stage_writes([(pid, {"record": record, "checkpoint": checkpoint})])
+                )
+            store.flush()
+
+        values["fsync.run_journal"] = rate(args.n, run_journal)
     return {"values": values}
 
 

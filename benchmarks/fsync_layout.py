@@ -24,7 +24,7 @@ Usage (from the repository root, in the project's virtualenv)::
 
     python benchmarks/fsync_layout.py [--n 500] [--json]
 
-Wraps ``LmdbStore._write`` and ``LmdbStore.flush`` to count and time them (a
+Wraps ``LmdbStore._commit_locked``, ``journal_staged`` and ``flush`` to count and time them (a
 benchmark, not a test). Prints the load average next to the numbers.
 """
 
@@ -43,7 +43,7 @@ from typing import Any
 import _prunus_workloads as workloads  # benchmarks/ is on the path: the script's folder
 
 import prunus
-from prunus.persistence import LmdbStore, _lmdb_store
+from prunus.persistence import LmdbStore, _lmdb_store, stage_writes
 
 
 def disk_bytes() -> int:
@@ -58,28 +58,34 @@ def disk_bytes() -> int:
 
 
 class Meter:
-    """Counts and times ``LmdbStore`` commits and fsyncs while installed."""
+    """Counts and times ``LmdbStore`` write transactions (the journal's publishing one
+    included), step-journal appends and fsyncs while installed."""
 
     def __init__(self) -> None:
         self.reset()
-        self._write = _lmdb_store.LmdbStore._write
+        self._commit = _lmdb_store.LmdbStore._commit_locked
+        self._journal = _lmdb_store.LmdbStore.journal_staged
         self._flush = _lmdb_store.LmdbStore.flush
 
     def reset(self) -> None:
-        self.txns, self.txn_wall, self.txn_cpu = 0, 0.0, 0.0
+        self.txns, self.txn_wall, self.txn_cpu, self.appends = 0, 0.0, 0.0, 0
         self.syncs: list[float] = []  # wall seconds of each fsync
 
     def install(self) -> None:
-        meter, write, flush = self, self._write, self._flush
+        meter, commit, append, flush = self, self._commit, self._journal, self._flush
 
-        def timed_write(store: Any, body: Callable[..., Any]) -> None:
+        def timed_commit(store: Any, shared: Any, body: Callable[..., Any]) -> None:
             wall, cpu = time.perf_counter(), time.thread_time()
             try:
-                write(store, body)
+                commit(store, shared, body)
             finally:
                 meter.txns += 1
                 meter.txn_wall += time.perf_counter() - wall
                 meter.txn_cpu += time.thread_time() - cpu
+
+        def counted_append(store: Any, staged: Any) -> None:
+            meter.appends += 1
+            append(store, staged)
 
         def timed_flush(store: Any, unless_within: float = 0.0) -> None:
             shared = store._environment()
@@ -89,11 +95,13 @@ class Meter:
             if pending and not shared.unsynced:  # an fsync happened
                 meter.syncs.append(time.perf_counter() - wall)
 
-        _lmdb_store.LmdbStore._write = timed_write
+        _lmdb_store.LmdbStore._commit_locked = timed_commit
+        _lmdb_store.LmdbStore.journal_staged = counted_append
         _lmdb_store.LmdbStore.flush = timed_flush
 
     def uninstall(self) -> None:
-        _lmdb_store.LmdbStore._write = self._write
+        _lmdb_store.LmdbStore._commit_locked = self._commit
+        _lmdb_store.LmdbStore.journal_staged = self._journal
         _lmdb_store.LmdbStore.flush = self._flush
 
 
@@ -154,6 +162,7 @@ def one(meter: Meter, body: Callable[[], Any]) -> dict[str, float]:
         "wall_ms": wall * 1e3,
         "cpu_ms": cpu * 1e3,
         "txns": meter.txns,
+        "appends": meter.appends,
         "txn_cpu_ms": meter.txn_cpu * 1e3,
         "txn_wall_ms": meter.txn_wall * 1e3,
         "fsyncs": len(meter.syncs),
@@ -162,9 +171,11 @@ def one(meter: Meter, body: Callable[[], Any]) -> dict[str, float]:
     }
 
 
-def ladder(n: int, meter: Meter) -> list[dict[str, float]]:
+def ladder(n: int, meter: Meter, journaled: bool = False) -> list[dict[str, float]]:
     """K commits of one run's rows (record, live row, checkpoint: the sizes of a
-    ``loop3`` step) then one fsync, K = 1..7; a new pid for every group."""
+    ``loop3`` step) then one fsync, K = 1..7; a new pid for every group. ``journaled``:
+    each commit an append to the step journal, as an embedded runtime commits a step;
+    the fsync puts them into LMDB in one transaction first."""
     rows = []
     record = {"state": "running", "step": "advance", "padding": "x" * 100}
     checkpoint = {"ctx": {"i": 1, "total": 1}, "padding": "y" * 380}
@@ -175,7 +186,13 @@ def ladder(n: int, meter: Meter) -> list[dict[str, float]]:
 
                 def group(pid: str = f"p{index:08d}", commits: int = commits) -> None:
                     for _ in range(commits):
-                        store.write(pid, record=record, checkpoint=checkpoint)
+                        if journaled:
+                            staged = stage_writes(
+                                [(pid, {"record": record, "checkpoint": checkpoint})]
+                            )
+                            store.journal_staged(staged)
+                        else:
+                            store.write(pid, record=record, checkpoint=checkpoint)
                     store.flush()
 
                 sample = one(meter, group)
@@ -194,7 +211,11 @@ def main() -> None:
     meter.install()
     try:
         load = os.getloadavg()
-        result = {"interleaved": interleaved(args.n, meter), "ladder": ladder(args.n // 2, meter)}
+        result = {
+            "interleaved": interleaved(args.n, meter),
+            "ladder": ladder(args.n // 2, meter),
+            "journaled_ladder": ladder(args.n // 2, meter, journaled=True),
+        }
         result["load_average"] = [load, os.getloadavg()]
     finally:
         meter.uninstall()
@@ -205,7 +226,8 @@ def main() -> None:
 
 
 def show(result: dict[str, Any]) -> None:
-    columns = ("wall_ms", "cpu_ms", "txns", "txn_cpu_ms", "fsyncs", "fsync_ms", "fsync_ms_p50")
+    columns = ("wall_ms", "cpu_ms", "txns", "appends", "txn_cpu_ms", "fsyncs", "fsync_ms")
+    columns += ("fsync_ms_p50",)
     columns += ("dirtied_kib",)
     print("load average before / after:", result["load_average"])
     print(f"{'':14}" + "".join(f"{c:>13}" for c in columns))
@@ -215,9 +237,10 @@ def show(result: dict[str, Any]) -> None:
     inter = result["interleaved"]
     print(f"data.mdb growth per run: {inter['data_mdb_growth_bytes_per_run']:.0f} bytes;", end=" ")
     print(f"reader slots while idle: {inter['reader_slots_while_idle']}")
-    print("ladder: K commits of a run's rows, then one fsync")
-    for row in result["ladder"]:
-        print(f"K={row['commits']:<12}" + "".join(f"{row[c]:13.3f}" for c in columns))
+    for key, title in (("ladder", "commits"), ("journaled_ladder", "journal appends")):
+        print(f"ladder: K {title} of a run's rows, then one fsync")
+        for row in result[key]:
+            print(f"K={row['commits']:<12}" + "".join(f"{row[c]:13.3f}" for c in columns))
 
 
 if __name__ == "__main__":

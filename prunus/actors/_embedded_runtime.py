@@ -205,6 +205,7 @@ class EmbeddedRuntime(RuntimeQueries):
                 break  # this wait's answer
             if reply.seconds is not None:
                 idle = False
+                self._sync()  # idle until a timer: every step durable and readable
                 reply = self._listen_for(request_id, reply.seconds + 0.01)
                 continue
             if idle:

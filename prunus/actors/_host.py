@@ -225,8 +225,11 @@ class HostActor(DiskFullHolding, Actor):
         store = config.store
         if store is None:  # PRUNUS_SYNC=commit: an fsync per commit (_sync_policy)
             store = LmdbStore(config.home, sync=every_commit_synced())
-        interval = 0.0 if config.store is None else EMBEDDED_SYNC_SECONDS
-        return GroupCommit(store, getattr(store, "flush", None), interval)
+        if config.store is None:
+            return GroupCommit(store, getattr(store, "flush", None), 0.0)
+        # Embedded: its runtime holds the home's lock, so it may journal its steps.
+        journal = bool(getattr(store, "journals", False))
+        return GroupCommit(store, getattr(store, "flush", None), EMBEDDED_SYNC_SECONDS, journal)
 
     def _open_way_to_echo(self) -> None:
         """Send the echo a Tick now: Thespian connects to a target on its first

@@ -27,12 +27,14 @@ import lmdb
 
 from prunus.errors import StoreError
 from prunus.persistence import _live_index as live_index
+from prunus.persistence import _step_journal as journal
 from prunus.persistence import _store_keys as keys
 from prunus.persistence._codec import encode
 from prunus.persistence._disk import allocate_lock_file, commit_error, one_line
 from prunus.persistence._home import resolve_home
 from prunus.persistence._private_home import make_home_private
 from prunus.persistence._shared_envs import acquire, release
+from prunus.persistence._step_journal import JournalWrites
 from prunus.persistence._store import (
     GENERIC_DBS,
     StagedWrite,
@@ -68,6 +70,7 @@ class _Environment:
         self.tried_map_size = map_size
         self.unsynced = False  # a commit of this process since its last fsync
         self.synced_at, self.sync_took = 0.0, 0.0  # when the last fsync ended, its length
+        self.journal: journal.StepJournal | None = None  # see LmdbStore.journal_staged
         if not readonly:
             allocate_lock_file(path / "lock.mdb")
         self.env = lmdb.open(
@@ -85,6 +88,7 @@ class _Environment:
             self.dbs = {name: self._open_db(name) for name in _DBS}
             if not readonly:
                 self._build_live_index()
+                self._replay_journal()
         except BaseException:
             self.env.close()
             raise
@@ -110,6 +114,22 @@ class _Environment:
                 self.grow()
         self.env.sync(True)
 
+    def _replay_journal(self) -> None:
+        """Put into LMDB the steps a journaling runtime committed before it died
+        (:mod:`._step_journal`), made durable at once; a no-op without a journal."""
+        if not (self.path / journal.JOURNAL_FILE).is_file():
+            return
+        while True:
+            try:
+                with self.env.begin(write=True) as txn:
+                    replayed = journal.replay(txn, self.dbs, self.path)
+                break
+            except lmdb.MapFullError:
+                self.grow()
+        if replayed:
+            self.env.sync(True)
+            _LOG.info("%s: replayed %d journaled steps", self.path, replayed)
+
     def grow(self) -> None:
         """Double the map after a ``MapFullError`` (the transaction was rolled back).
 
@@ -126,7 +146,7 @@ class _Environment:
         _LOG.info("grew the LMDB map of %s to %d MiB", self.path, size >> 20)
 
 
-class LmdbStore(StoreReads, LeaderFencing, StoreBase):
+class LmdbStore(StoreReads, LeaderFencing, JournalWrites, StoreBase):
     """Durable store in ``home`` (``home=`` > $PRUNUS_HOME > ./.prunus).
 
     Several stores on one home in a process share one environment; several OS
@@ -215,19 +235,7 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
                 raise StoreError(f"host {fence} was fenced: its processes moved elsewhere")
             for raw, blob in extra:
                 txn.put(raw, blob, db=dbs["meta"])
-            for item in staged:
-                key = item.key
-                if item.record is not None:
-                    txn.put(key, item.record, db=dbs["processes"])
-                    live_index.update(txn, dbs["live"], key, item.record, item.summary)
-                if item.checkpoint is not None:
-                    txn.put(key, item.checkpoint, db=dbs["checkpoints"])
-                if item.outputs is not None:
-                    txn.put(key, item.outputs, db=dbs["outputs"])
-                if item.logs:
-                    seq = keys.next_log_seq(txn, dbs["logs"], key)
-                    for offset, blob in enumerate(item.logs):
-                        txn.put(key + b"\0" + keys.LOG_SEQ.pack(seq + offset), blob, db=dbs["logs"])
+            journal.put_staged(txn, dbs, staged)
 
         self._write(transaction)
 
@@ -266,18 +274,11 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
             with shared.lock:
                 if not shared.unsynced:
                     return
-                started = time.monotonic()
-                if unless_within and started - shared.synced_at < max(
+                if unless_within and time.monotonic() - shared.synced_at < max(
                     unless_within, 4 * shared.sync_took
                 ):
                     return
-                try:
-                    shared.env.sync(True)
-                except lmdb.Error as error:
-                    raise self._write_failed(error) from None
-                shared.unsynced = False
-                shared.synced_at = time.monotonic()
-                shared.sync_took = shared.synced_at - started
+                self._sync_locked(shared)
 
     # ---- lifetime ----------------------------------------------------------------------
 
@@ -289,10 +290,12 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
         shared = self._shared
         if shared.owner_pid != os.getpid():
             return  # inherited across fork: the fork hook already dropped it
-        if not self._sync and not self._readonly:
+        if not self._readonly and (not self._sync or shared.journal is not None):
             with shared.lock:
-                shared.env.sync(True)
-                shared.unsynced = False
+                self._sync_locked(shared)
+                if shared.journal is not None and shared.users == 1:
+                    shared.journal.close(remove=True)  # all of it is in LMDB, on disk
+                    shared.journal = None
         release(shared)
 
     # ---- internals ---------------------------------------------------------------------
@@ -331,31 +334,26 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
     def _read(self, body: Callable[[Any, dict[str, Any]], T]) -> T:
         shared = self._environment()
         with shared.lock:
-            while True:
-                try:
-                    with shared.env.begin() as txn:
-                        return body(txn, shared.dbs)
-                except lmdb.MapResizedError:
-                    shared.env.set_mapsize(0)  # another process grew the map: adopt it
-                except lmdb.Error as error:
-                    raise StoreError(f"cannot read {self._path}: {one_line(error)}") from None
+            if shared.journal is not None and shared.journal.pending:
+                self._commit_locked(shared, lambda txn, dbs: None)  # reads see every step
+            return self._read_locked(shared, body)
+
+    def _read_locked(self, shared: _Environment, body: Callable[[Any, dict[str, Any]], T]) -> T:
+        while True:
+            try:
+                with shared.env.begin() as txn:
+                    return body(txn, shared.dbs)
+            except lmdb.MapResizedError:
+                shared.env.set_mapsize(0)  # another process grew the map: adopt it
+            except lmdb.Error as error:
+                raise StoreError(f"cannot read {self._path}: {one_line(error)}") from None
 
     def _write(self, body: Callable[[Any, dict[str, Any]], Any]) -> None:
         if self._readonly:
             raise StoreError(f"the prunus store at {self._path} is open read-only")
         shared = self._environment()
         with shared.lock:
-            while True:
-                try:
-                    with shared.env.begin(write=True) as txn:
-                        body(txn, shared.dbs)
-                    break
-                except lmdb.MapFullError:
-                    shared.grow()  # the transaction was rolled back: grow, run it again
-                except lmdb.MapResizedError:
-                    shared.env.set_mapsize(0)
-                except lmdb.Error as error:
-                    raise self._write_failed(error) from None
+            self._commit_locked(shared, body)
             if self._sync and not shared.sync:
                 try:
                     shared.env.sync(True)
@@ -366,7 +364,43 @@ class LmdbStore(StoreReads, LeaderFencing, StoreBase):
                 shared.unsynced = True
         self.write_error = None
 
-    def _write_failed(self, error: lmdb.Error) -> StoreError:
+    def _commit_locked(
+        self, shared: _Environment, body: Callable[[Any, dict[str, Any]], Any]
+    ) -> None:
+        """One write transaction running ``body``, after the journal's pending steps."""
+        pending = () if shared.journal is None else shared.journal.pending
+        while True:
+            try:
+                with shared.env.begin(write=True) as txn:
+                    journal.apply_entries(txn, shared.dbs, pending)
+                    body(txn, shared.dbs)
+                break
+            except lmdb.MapFullError:
+                shared.grow()  # the transaction was rolled back: grow, run it again
+            except lmdb.MapResizedError:
+                shared.env.set_mapsize(0)
+            except lmdb.Error as error:
+                raise self._write_failed(error) from None
+        if pending:
+            shared.journal.taken()
+
+    def _sync_locked(self, shared: _Environment) -> None:
+        """Make everything durable: the journal's pending steps into LMDB, then fsync."""
+        started = time.monotonic()
+        if shared.journal is not None and shared.journal.pending:
+            self._commit_locked(shared, lambda txn, dbs: None)
+        try:
+            shared.env.sync(True)
+        except lmdb.Error as error:
+            raise self._write_failed(error) from None
+        shared.unsynced = False
+        shared.synced_at = time.monotonic()
+        shared.sync_took = shared.synced_at - started
+        if shared.journal is not None:
+            shared.journal.restart()  # all of it is in LMDB, on disk
+
+    def _write_failed(self, error: lmdb.Error | str) -> StoreError:
         """The one-line error for a failed commit; remembered in ``write_error``."""
-        self.write_error = commit_error(self._path, one_line(error))
+        reason = error if isinstance(error, str) else one_line(error)
+        self.write_error = commit_error(self._path, reason)
         return self.write_error
