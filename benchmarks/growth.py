@@ -21,7 +21,9 @@ measures, from this client process:
   supervisor carries out a chunk of trees per message): how many and the slowest.
 
 Wall times on a shared machine follow its load, so each phase also reports the CPU
-seconds the daemon's OS processes used (``/proc``), and every row its load average.
+seconds the daemon's OS processes used (``/proc``), and every row its load average;
+the submission's CPU is also given per workchain and per OS process
+(``submit_cpu_ms_per_workchain``: the supervisor, each host, the others).
 Prints a table and writes ``benchmarks/results/growth.json``.
 Run: ``python benchmarks/growth.py [--sizes 1000 10000 100000] [--workers 2]``.
 """
@@ -63,6 +65,19 @@ def memory_mib(home: Path) -> dict[str, float]:
 
 def cpu(home: Path) -> float:
     return _procfs.cpu_seconds(own_pids(home))
+
+
+def cpu_by_role(home: Path) -> dict[str, float]:
+    """CPU seconds so far of the supervisor, each host, and the rest (admin, logger,
+    echo, the main process): where a submission's CPU goes."""
+    info = daemon_status(home, timeout=120)
+    roles = {info["supervisor_pid"]: "supervisor"}
+    roles.update({pid: f"host {index}" for index, pid in enumerate(info["host_pids"])})
+    seconds: dict[str, float] = {}
+    for pid in own_pids(home):
+        role = roles.get(pid, "others")
+        seconds[role] = seconds.get(role, 0.0) + _procfs.cpu_seconds([pid])
+    return seconds
 
 
 def by_state(home: Path) -> dict[str, int]:
@@ -110,6 +125,7 @@ def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
             with prunus.Client.connect(home, timeout=600) as client:
                 row["load_before"] = os.getloadavg()[0]
                 cpu_before = cpu(home)
+                roles_before = cpu_by_role(home)
                 started = time.perf_counter()
                 pids: list[str] = []
                 for first in range(0, n, chunk):
@@ -119,6 +135,10 @@ def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
                 row["submit_s"] = time.perf_counter() - started
                 row["submit_rate"] = n / row["submit_s"]
                 row["submit_cpu_s"] = cpu(home) - cpu_before
+                row["submit_cpu_ms_per_workchain"] = {
+                    role: round(1000 * (seconds - roles_before.get(role, 0.0)) / n, 3)
+                    for role, seconds in cpu_by_role(home).items()
+                }
                 row["load_submit"] = os.getloadavg()[0]
                 begun = time.perf_counter()
                 client.status(pids[0])  # opens the store (a client's first read)

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from prunus.actors._collector import tune_for_daemon
 from prunus.actors._members import MEMBER_CAPABILITY, PRUNUS_CAPABILITIES
 from prunus.actors._messages import Configure, DaemonInfo, DaemonStatus, Reload, Reloaded
 from prunus.actors._supervisor import Supervisor
@@ -50,6 +51,7 @@ def start_daemon_actors(
     and the leader's supervisor starts ``workers`` hosts on it. A member serves
     nothing itself.
     """
+    tune_for_daemon()  # (inherited by every actor process forked below)
     if join is None:
         return DaemonActors(open_daemon_system(port, log_file, key, host=host))
     published = {

@@ -59,6 +59,7 @@ from prunus.actors._host_messages import (
     Tick,
     Took,
 )
+from prunus.actors._latest_states import latest_states
 from prunus.actors._nested_calls import NestedCalls
 from prunus.actors._persisting import ProcessWriter
 from prunus.actors._spawned_here import SpawnedHere
@@ -336,7 +337,7 @@ class HostActor(DiskFullHolding, Actor):
 
     def _send_events(self) -> None:
         if self._events:
-            events, self._events = tuple(self._events), []
+            events, self._events = latest_states(self._events), []
             self._send_in_order(events)
 
     def _send_in_order(self, events: tuple[Any, ...]) -> None:

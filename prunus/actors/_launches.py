@@ -69,6 +69,7 @@ class Launches:
         self._waiters: dict[str, list[Any]] = {}  # pid -> askers (or BatchLaunch)
         self.keys = SubmitKeys()
         self.activation_failures = 0
+        self._written: dict[str, Any] = {}  # pid -> status, from write_new to start
 
     @staticmethod
     def build(message: Submit | SubmitMany, asker: Any, out: Outgoing) -> list[Process] | None:
@@ -101,12 +102,16 @@ class Launches:
         """Store the first writes of new ``processes`` (started here, or held by a
         condition: no host takes them yet) and ``key``'s answer ``pids``, all in one
         transaction, durably; False after answering ``asker`` why not."""
+        statuses = [ProcessDriver(process).status() for process in processes]
         try:
-            self._writer.write_new(processes, [self.keys.entry(key, pids)] if key else [])
+            meta = [self.keys.entry(key, pids)] if key else []
+            self._writer.write_new(processes, meta, statuses)
         except PrunusError as error:
             out.send(asker, error_reply(error))
             return False
         self.keys.remember(key, pids)
+        # (start() registers these with the very statuses stored: built once)
+        self._written = {status.pid: status for status in statuses}
         return True
 
     def checkpoint(self, process: Process) -> Any:
@@ -134,7 +139,9 @@ class Launches:
         pid = process.pid
         if pid not in self._registry:
             first_write = None
-            status = ProcessDriver(process).status()
+            status = self._written.pop(pid, None) if committed else None
+            if status is None:
+                status = ProcessDriver(process).status()
             if not committed:
                 try:
                     first_write = self._writer.stage_new(process, status)

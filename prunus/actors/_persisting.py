@@ -161,14 +161,24 @@ class ProcessWriter:
         self._store.write_many(items + new)
         self.first_written = frozenset(pid for pid, _ in new)
 
-    def write_new(self, processes: list[Process], meta: list[tuple[str, Any]] = ()) -> None:
+    def write_new(
+        self,
+        processes: list[Process],
+        meta: list[tuple[str, Any]] = (),
+        statuses: list[ProcessStatus | None] | None = None,
+    ) -> None:
         """The records and first checkpoints of new processes, and ``meta``'s pairs
-        (the ``meta`` database), in one durable transaction.
+        (the ``meta`` database), in one durable transaction (``statuses``: theirs, if
+        the caller has them already).
 
         Raises:
             CodecError: the inputs of one cannot be stored; nothing was written.
         """
-        staged = stage_writes([self._first_write(p) for p in processes])
+        if statuses is None:
+            statuses = [None] * len(processes)
+        staged = stage_writes(
+            [self._first_write(p, s) for p, s in zip(processes, statuses, strict=True)]
+        )
         self._store.write_staged(staged, meta=meta)
         flush = getattr(self._store, "flush", None)  # (an LmdbStore opened without sync)
         if flush is not None:

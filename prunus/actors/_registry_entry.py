@@ -67,9 +67,7 @@ class Entry:
         if name in TALLIED_FIELDS:
             tally = self.tally
             if tally is not None:
-                tally.count(self, -1)
-                object.__setattr__(self, name, value)
-                tally.count(self, 1)
+                tally.change(self, name, value)
                 return
         object.__setattr__(self, name, value)
 

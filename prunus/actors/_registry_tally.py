@@ -33,6 +33,25 @@ class Tally:
         self.paused = 0
         self.blocked: dict[str, str] = {}  # pid -> its status line
 
+    def change(self, entry: Any, name: str, value: Any) -> None:
+        """Set ``entry``'s field ``name`` (one of :data:`TALLIED_FIELDS`) to ``value``
+        and count the difference. Most changes move no count (a host reports a process
+        active again, a status whose state, pause flag and text stay): those are a
+        comparison, not two passes over every count (the supervisor sets these fields
+        about 16 times per submitted workchain)."""
+        old = getattr(entry, name)
+        if name == "active":
+            object.__setattr__(entry, name, value)
+            if bool(old) != bool(value):
+                self.active += 1 if value else -1
+            return
+        if old is value or (name == "status" and _counted_alike(old, value)):
+            object.__setattr__(entry, name, value)
+            return
+        self.count(entry, -1)
+        object.__setattr__(entry, name, value)
+        self.count(entry, 1)
+
     def count(self, entry: Any, sign: int) -> None:
         """Add (``sign`` 1) or take out (-1) what ``entry`` contributes now."""
         status = entry.status
@@ -65,3 +84,13 @@ def set_counted(entry: Any, **fields: Any) -> None:
         object.__setattr__(entry, name, value)
     if tally is not None:
         tally.count(entry, 1)
+
+
+def _counted_alike(old: Any, new: Any) -> bool:
+    """Whether two statuses of one entry count the same (see :meth:`Tally.count`)."""
+    return (
+        old.state is new.state
+        and old.paused == new.paused
+        and old.status == new.status
+        and old.pid == new.pid
+    )
