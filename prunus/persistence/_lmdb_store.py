@@ -355,11 +355,7 @@ class LmdbStore(StoreReads, LeaderFencing, JournalWrites, StoreBase):
         with shared.lock:
             self._commit_locked(shared, body)
             if self._sync and not shared.sync:
-                try:
-                    shared.env.sync(True)
-                except lmdb.Error as error:
-                    raise self._write_failed(error) from None
-                shared.unsynced = False
+                self._sync_locked(shared)
             elif not shared.sync:
                 shared.unsynced = True
         self.write_error = None
