@@ -17,6 +17,7 @@ from typing import Any
 from prunus.engine import ProcessResult, ProcessStatus
 
 __all__ = [
+    "NOT_READY",
     "CancelWait",
     "Configure",
     "ControlMany",
@@ -380,3 +381,6 @@ class ErrorReply:
     pid: str
     message: str
     port_path: str = ""  # PortValidationError: the port at fault
+
+
+NOT_READY = ErrorReply("PrunusError", "", "runtime is not ready")  # not configured yet

@@ -12,6 +12,7 @@ so a late answer can never be taken for the answer to a later call.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import socket
@@ -23,6 +24,7 @@ from typing import Any
 from prunus.actors._embedded_runtime import raise_error_reply
 from prunus.actors._local_reads import LocalReads
 from prunus.actors._messages import (
+    NOT_READY,
     CancelWait,
     ErrorReply,
     Launched,
@@ -36,7 +38,7 @@ from prunus.actors._messages import (
 from prunus.actors._registering_soon import ask_until_registered
 from prunus.actors._remote_reads import StoreReadsFirst
 from prunus.actors._runtime_protocol import LaunchItem
-from prunus.actors._supervisor_lookup import find_supervisor
+from prunus.actors._supervisor_lookup import find_supervisor, supervisor_listening
 from prunus.actors._thespian import (
     LOOPBACK,
     FramesRefused,
@@ -61,6 +63,12 @@ __all__ = ["RemoteRuntime", "ensure_listening", "open_remote_runtime"]
 _LIVENESS_SECONDS = 2.0  # how often a long wait checks that the daemon is still there
 _BULK_SHARE = 0.8  # a bulk control is answered after this share of the call's timeout
 _SUBMIT_ATTEMPTS = 3  # a submit not answered in time is sent again (same key) this often
+_RECOVERY_SECONDS = 120.0  # a wait waits this long for a replaced supervisor to answer
+_RECOVERY_PAUSE_SECONDS = 0.2
+
+
+class _SupervisorLost(Exception):
+    """The supervisor a wait was sent to no longer listens (see _wait_request)."""
 
 
 def _new_key() -> str:
@@ -126,6 +134,7 @@ class RemoteRuntime(StoreReadsFirst):
         self._where = where or f"{host}:{port}"
         self._request_ids = itertools.count(1)
         self._closed = False
+        self._daemon_alive = daemon_alive
         self._check_alive()
         self._connect()
         self._reads = None
@@ -235,23 +244,68 @@ class RemoteRuntime(StoreReadsFirst):
             raise WaitTimeoutError(f"process {pid} did not end within {timeout} s")
         return reply.result
 
-    def _wait_request(self, message: Any, timeout: float | None) -> Any:
+    def _wait_request(self, message: WaitFor | WaitForMany, timeout: float | None) -> Any:
         """Send a wait ``message`` and return the answer with its request id, checking
-        every few seconds that the daemon is still there; stale answers (to waits given
-        up on) are dropped. Interrupted (Ctrl-C, an error), the connection is dropped,
-        so the answer still to come can never reach a later call."""
-        self._system.tell(self._supervisor, message)
-        try:
-            return self._await_reply(message.request_id, timeout)
-        except BaseException:
-            self._reconnect_quietly()
-            raise
+        every few seconds that the daemon and its supervisor are still there; stale
+        answers (to waits given up on) are dropped. A supervisor that died meanwhile is
+        replaced by the daemon: the wait is sent again, for what is left of its time, to
+        the new one, which reloads every process from its checkpoint. Interrupted
+        (Ctrl-C, an error), the connection is dropped, so the answer still to come can
+        never reach a later call."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        starting = time.monotonic() + _RECOVERY_SECONDS  # a new one is not configured yet
+        while True:
+            self._system.tell(self._supervisor, message)
+            try:
+                reply = self._await_reply(message.request_id, timeout)
+                if reply != NOT_READY or time.monotonic() > starting:
+                    return reply
+                time.sleep(_RECOVERY_PAUSE_SECONDS)
+            except _SupervisorLost:
+                self._find_new_supervisor()
+            except BaseException:
+                self._reconnect_quietly()
+                raise
+            if deadline is not None:
+                timeout = max(0.0, deadline - time.monotonic())
+                message = dataclasses.replace(message, timeout=timeout)
+
+    def _find_new_supervisor(self) -> None:
+        """Connect again until the daemon's new supervisor answers (the admin may name
+        the dead one until the daemon has swept its actor system).
+
+        Raises:
+            DaemonError: the daemon itself is gone, or no supervisor came back within
+                ``_RECOVERY_SECONDS``.
+        """
+        give_up = time.monotonic() + _RECOVERY_SECONDS
+        while True:
+            if self._daemon_alive is not None and not self._daemon_alive():
+                raise DaemonError(f"no prunus daemon is running at {self._where}")
+            try:
+                self._reconnect()
+                if supervisor_listening(self._supervisor):
+                    return
+            except NotAuthorisedError:
+                raise
+            except DaemonError:
+                pass  # its actor system is being started again
+            if time.monotonic() > give_up:
+                raise DaemonError(
+                    f"the prunus daemon at {self._where} lost its supervisor and none "
+                    f"answered within {_RECOVERY_SECONDS:g} s"
+                )
+            time.sleep(_RECOVERY_PAUSE_SECONDS)
 
     def _await_reply(self, request_id: int, timeout: float | None) -> Any:
         give_up = None if timeout is None else time.monotonic() + timeout + self._timeout
         while True:
             reply = self._system.listen(_LIVENESS_SECONDS)
             if reply is None:
+                if not supervisor_listening(self._supervisor):
+                    if self._daemon_alive is None:
+                        self._check_alive()  # no pid to ask: a closed port means gone
+                    raise _SupervisorLost
                 self._check_alive()
                 if give_up is not None and time.monotonic() > give_up:
                     raise DaemonTimeoutError(

@@ -44,10 +44,7 @@ from prunus.actors._host_messages import (
 from prunus.actors._host_pool import HostPool, RestartHost
 from prunus.actors._lifeline import CHECK_SECONDS, WatchMain, end_own_session, process_gone
 from prunus.actors._member_host import MemberHost, on_member
-from prunus.actors._messages import (
-    Configure,
-    ErrorReply,
-)
+from prunus.actors._messages import NOT_READY, Configure, ErrorReply
 from prunus.actors._store_desk import OpenStore, StoreDesk
 from prunus.actors._supervision import REQUESTS, Supervision
 from prunus.actors._thespian import (
@@ -94,7 +91,7 @@ class Supervisor(Actor):
         kind = type(message)
         if kind in REQUESTS:
             if supervision is None:
-                self.send(sender, ErrorReply("PrunusError", "", "runtime is not ready"))
+                self.send(sender, NOT_READY)
                 return
             if kind is HostEvents and self._hosts.had_members and self._stale(sender):
                 return
@@ -103,7 +100,7 @@ class Supervisor(Actor):
             self._configure(message, sender)
         elif kind is DrainMember:
             if supervision is None:
-                self.send(sender, ErrorReply("PrunusError", "", "runtime is not ready"))
+                self.send(sender, NOT_READY)
                 return
             self._drain(message.member, sender)
         elif isinstance(message, WakeupMessage):

@@ -16,14 +16,15 @@ under a lock (another thread's lookup in this OS process waits, bounded too).
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import timedelta
 from typing import Any
 
 from prunus.actors._supervisor import Supervisor
-from prunus.actors._thespian import SUPERVISOR_NAME, thespian_system_base
+from prunus.actors._thespian import SUPERVISOR_NAME, actor_endpoint, thespian_system_base
 
-__all__ = ["find_supervisor"]
+__all__ = ["find_supervisor", "supervisor_listening"]
 
 _BOUND = threading.Lock()
 
@@ -44,3 +45,21 @@ def find_supervisor(system: Any, timeout: float) -> Any:
             return system.createActor(Supervisor, globalName=SUPERVISOR_NAME)
         finally:
             thespian_system_base.MAX_CHILD_ACTOR_CREATE_DELAY = default
+
+
+def supervisor_listening(address: Any, timeout: float = 2.0) -> bool:
+    """Whether the supervisor at ``address`` still accepts connections.
+
+    A SIGKILLed supervisor is replaced inside the same daemon, on the same admin port,
+    so a client waiting on the old one hears nothing and the admin port still answers:
+    only the supervisor's own port tells (CI met it: a client that found the supervisor
+    just before its SIGKILL waited out its whole wait). An address without a port (a
+    base other than TCP) counts as listening."""
+    endpoint = actor_endpoint(address)
+    if endpoint is None:
+        return True
+    try:
+        socket.create_connection(endpoint, timeout=timeout).close()
+    except OSError:
+        return False
+    return True

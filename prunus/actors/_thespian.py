@@ -41,6 +41,12 @@ Pitfalls measured here (thespian 4.0.1), for the daemon's TCP base:
   the frame authentication, :mod:`._tcp_loop` installs a one-shot ``poll`` and reads
   a frame whose bytes have all come in one pass (``TCPTransport.selectors`` and
   ``_handleReadableIncoming``).
+- A client's ``ActorSystem(...)`` that finds nothing bound on the admin port *starts
+  an admin there itself*, forked from the client. A client reconnecting while its
+  daemon restarted its actor system did (CI met it as a wait that never ended): the
+  client's admin took the daemon's port, the daemon could not come back, and an
+  orphan actor system outlived the client. :func:`connect_to_daemon` forbids it
+  (:func:`_install_no_client_admin`) and says nothing listens there.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from thespian.actors import (
     PoisonMessage,
     WakeupMessage,
 )
+from thespian.system import multiprocCommon as _multiproc
 from thespian.system import simpleSystemBase as _simple
 from thespian.system import systemBase as thespian_system_base  # see _supervisor_lookup
 from thespian.system.admin import convention as _convention
@@ -95,6 +102,7 @@ __all__ = [
     "FramesRefused",
     "PoisonMessage",
     "WakeupMessage",
+    "actor_endpoint",
     "admin_status_request",
     "check_in_ages",
     "connect_to_daemon",
@@ -232,6 +240,7 @@ def connect_to_daemon(port: int, key: bytes, host: str = LOOPBACK) -> Any:
     _bind_to(LOOPBACK if host == LOOPBACK else route_source(host))
     _install_frame_auth()
     _install_remote_admin()
+    _install_no_client_admin()
     _no_shared_thespian_log()
     previous = KEYS.set_pending(key)
     _CONNECTING.active = True
@@ -240,6 +249,9 @@ def connect_to_daemon(port: int, key: bytes, host: str = LOOPBACK) -> Any:
         return ActorSystem(
             _TCP_BASE, {"Admin Port": port}, logDefs=_QUIET_LOGS, transientUnique=True
         )
+    except _NoAdmin as nothing:
+        nothing.transport.close()
+        raise ConnectionRefusedError(f"nothing listens on {host}:{port}") from None
     except _Refused as refused:
         refused.transport.close()
         raise FramesRefused(f"{host}:{port} refused this key") from None
@@ -249,12 +261,26 @@ def connect_to_daemon(port: int, key: bytes, host: str = LOOPBACK) -> Any:
         KEYS.set_pending(previous)
 
 
+def actor_endpoint(address: Any) -> tuple[str, int] | None:
+    """The host and port the actor at ``address`` listens on, or None when its
+    address says neither (a base other than TCP). A client uses it to tell that the
+    actor it talks to is gone while the daemon's own port still answers."""
+    sockname = getattr(getattr(address, "addressDetails", None), "sockname", None)
+    if not isinstance(sockname, tuple) or len(sockname) < 2:
+        return None
+    return sockname[0] or LOOPBACK, sockname[1]
+
+
 class _Refused(BaseException):
     """Unwinds a connection attempt out of Thespian's retry loop. A BaseException,
     because Thespian's transmit machinery catches and logs every Exception."""
 
     def __init__(self, transport: Any) -> None:
         self.transport = transport
+
+
+class _NoAdmin(_Refused):
+    """Unwinds a client's connection attempt that would have started an admin."""
 
 
 _CONNECTING = threading.local()  # .active while this thread is in connect_to_daemon
@@ -302,6 +328,22 @@ def _install_remote_admin() -> None:
 
     _tcp.TCPTransport.getAdminAddr = staticmethod(admin_address)
     _tcp.TCPTransport._prunus_remote_admin = True
+
+
+def _install_no_client_admin() -> None:
+    """While a thread connects to a daemon, Thespian may not start an admin of its own
+    (see above); once per process. The daemon starts its admin outside a connect."""
+    if getattr(_multiproc, "_prunus_no_client_admin", False):
+        return
+    start_admin = _multiproc.multiprocessCommon._startAdmin
+
+    def start_admin_unless_connecting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_CONNECTING, "active", False):
+            raise _NoAdmin(self.transport)
+        return start_admin(self, *args, **kwargs)
+
+    _multiproc.multiprocessCommon._startAdmin = start_admin_unless_connecting
+    _multiproc._prunus_no_client_admin = True
 
 
 def _install_frame_auth() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -46,6 +47,34 @@ def test_a_sigkilled_supervisor_is_replaced_and_its_processes_finish(tmp_path):
         assert after["pid"] == info["pid"]  # the same daemon, no manual restart
         assert after["supervisor_pid"] != before["supervisor_pid"]
         assert not any(pid_alive(host) for host in before["host_pids"])  # old hosts gone
+
+
+def test_a_wait_under_way_outlives_a_sigkilled_supervisor(tmp_path):
+    """A client waiting when the supervisor dies gets its answer from the new one (the
+    daemon port kept listening all along, so only the supervisor's loss tells)."""
+    with running_daemon(tmp_path, workers=1), Client.connect(tmp_path, timeout=5) as client:
+        pid = client.submit(Steps, n=30, delay=0.05)
+        supervisor = daemon_status(tmp_path)["supervisor_pid"]
+        threading.Timer(0.3, os.kill, (supervisor, signal.SIGKILL)).start()
+        started = time.monotonic()
+        result = client.wait(pid, timeout=60)
+        assert time.monotonic() - started < 30  # not the wait's own timeout
+        assert result.is_finished_ok and result["count"] == 30
+        assert daemon_status(tmp_path)["supervisor_pid"] != supervisor
+
+
+def test_a_client_connected_before_the_supervisor_died_waits_on_the_new_one(tmp_path):
+    """The CI failure: a client that found the supervisor just before its SIGKILL sent
+    its wait to a dead address and heard nothing for the whole wait."""
+    with running_daemon(tmp_path, workers=1), Client.connect(tmp_path, timeout=5) as client:
+        pid = client.submit(Steps, n=30, delay=0.05)
+        supervisor = daemon_status(tmp_path)["supervisor_pid"]
+        os.kill(supervisor, signal.SIGKILL)
+        eventually(lambda: not pid_alive(supervisor), timeout=5)
+        started = time.monotonic()
+        result = client.wait(pid, timeout=60)
+        assert time.monotonic() - started < 30
+        assert result.is_finished_ok and result["count"] == 30
 
 
 def test_a_sigkilled_admin_is_replaced_with_its_actor_system_and_its_processes_finish(tmp_path):

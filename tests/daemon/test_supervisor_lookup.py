@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -50,3 +51,32 @@ def test_finding_the_supervisor_gives_up_at_the_clients_timeout_when_the_admin_i
         with Client.connect(tmp_path, timeout=5) as client:  # and the next one finds it
             pid = client.submit(Steps, n=2, delay=0.0)
             assert client.wait(pid, timeout=30).is_finished_ok
+
+
+def _children() -> set[int]:
+    """This process's child processes (from /proc)."""
+    me = str(os.getpid())
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me:
+                found.add(int(entry.name))
+    return found
+
+
+def test_connecting_where_nothing_listens_never_starts_an_admin_of_its_own(tmp_path):
+    """Thespian's client starts an admin on a port nobody holds; a client reconnecting
+    while its daemon restarted did, took the daemon's port and outlived the client."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    before = _children()
+    with pytest.raises(ConnectionRefusedError, match=f"nothing listens on 127.0.0.1:{port}"):
+        connect_to_daemon(port, b"k" * 32)
+    assert _children() <= before  # no admin forked
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # and nothing took the port
