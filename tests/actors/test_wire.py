@@ -205,3 +205,16 @@ def test_a_submit_many_comes_back_equal_after_a_pickle_round_trip_with_no_submit
     assert b"Submit" not in pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL).replace(
         b"unpack_submits", b""
     )
+
+
+def test_the_class_name_of_every_status_in_a_batch_is_pickled_once():
+    def status(index: int) -> ProcessStatus:
+        module = "m"  # each status makes its own class-name string, as a process does
+        return ProcessStatus(f"p{index}", f"{module}:Waiter", ProcessState.WAITING)
+
+    batch = HostEvents(tuple(StateChanged(status(index)) for index in range(50)))
+    payload = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+    assert payload.count(b"m:Waiter") == 1
+    again = crossed(batch)
+    assert again == batch
+    assert len({id(event.status.process_class) for event in again.events}) == 1
