@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from prunus.actors import _wire  # noqa: F401  (see start_daemon_actors)
 from prunus.actors._collector import tune_for_daemon
 from prunus.actors._members import MEMBER_CAPABILITY, PRUNUS_CAPABILITIES
 from prunus.actors._messages import Configure, DaemonInfo, DaemonStatus, Reload, Reloaded
@@ -51,7 +52,10 @@ def start_daemon_actors(
     and the leader's supervisor starts ``workers`` hosts on it. A member serves
     nothing itself.
     """
-    tune_for_daemon()  # (inherited by every actor process forked below)
+    # (inherited by every actor process forked below, with what is imported: _wire too,
+    # which unpickles host batches and was otherwise imported by each actor process at
+    # its first batch after every start, 3-5 ms of CPU each)
+    tune_for_daemon()
     if join is None:
         return DaemonActors(open_daemon_system(port, log_file, key, host=host))
     published = {
