@@ -67,7 +67,7 @@ from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor
 from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
-from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, every_commit_synced
+from prunus.persistence import LmdbStore, decode_checkpoint, every_commit_synced
 
 __all__ = ["HostActor"]
 
@@ -262,7 +262,10 @@ class HostActor(DiskFullHolding, Actor):
                 process = item.process
                 if process is None and item.launched:
                     process = self._spawned_here.take(pid)  # None: not launched here
-                self._activate(pid, process, item.first_write)
+                encoded = item.checkpoint
+                if encoded is None and item.first_write is not None:
+                    encoded = item.first_write.checkpoint
+                self._activate(pid, process, encoded)
             return
         if cell is None:
             cell = self._activate(pid, None)
@@ -272,13 +275,15 @@ class HostActor(DiskFullHolding, Actor):
         self._touched.add(pid)
 
     def _activate(
-        self, pid: str, process: Process | None, first_write: StagedWrite | None = None
+        self, pid: str, process: Process | None, encoded: bytes | None = None
     ) -> ProcessCell | None:
+        """Host ``pid``: ``process``, or one loaded from ``encoded`` (its checkpoint as
+        stored, sent with a new process's Activate), or else from the store."""
         assert self._writes is not None and self._writer is not None
         if process is None:
             try:
-                if first_write is not None and first_write.checkpoint is not None:
-                    data = decode_checkpoint(first_write.checkpoint)
+                if encoded is not None:
+                    data = decode_checkpoint(encoded)
                 else:
                     data = self._writes.store.load_checkpoint(pid)
                 if data is None:

@@ -166,10 +166,10 @@ class ProcessWriter:
         processes: list[Process],
         meta: list[tuple[str, Any]] = (),
         statuses: list[ProcessStatus | None] | None = None,
-    ) -> None:
+    ) -> list[StagedWrite]:
         """The records and first checkpoints of new processes, and ``meta``'s pairs
         (the ``meta`` database), in one durable transaction (``statuses``: theirs, if
-        the caller has them already).
+        the caller has them already). Returns what was stored, encoded, in order.
 
         Raises:
             CodecError: the inputs of one cannot be stored; nothing was written.
@@ -183,6 +183,7 @@ class ProcessWriter:
         flush = getattr(self._store, "flush", None)  # (an LmdbStore opened without sync)
         if flush is not None:
             flush()
+        return staged
 
     def stage_new(self, process: Process, status: ProcessStatus | None = None) -> StagedWrite:
         """The record and first checkpoint of a new process, encoded, not yet stored
