@@ -277,8 +277,8 @@ class HostActor(DiskFullHolding, Actor):
     def _activate(
         self, pid: str, process: Process | None, encoded: bytes | None = None
     ) -> ProcessCell | None:
-        """Host ``pid``: ``process``, or one loaded from ``encoded`` (its checkpoint as
-        stored, sent with a new process's Activate), or else from the store."""
+        """Host ``pid``: ``process``, or loaded from ``encoded`` (its stored checkpoint
+        sent with its Activate: a new process) or else from the store."""
         assert self._writes is not None and self._writer is not None
         if process is None:
             try:
@@ -310,35 +310,40 @@ class HostActor(DiskFullHolding, Actor):
         if not one_round:  # (embedded: one round, whatever the disk)
             seconds = max(seconds, min(_SLICE_PER_FSYNC * self._synced_in, _LONGEST_SLICE))
             deadline = time.monotonic() + seconds
-        queue, cells = self._run_queue, self._cells
+        queue, cells, watch = self._run_queue, self._cells, self._watch
         stepped: set[str] = set()
-        while queue:
-            pid = queue[0]
-            if pid in stepped:
-                # A process's next step only after its last one is committed: after a
-                # crash only the step that was running can run again (DESIGN.md 3).
-                # One commit covers every process of the round.
-                if self.ships_writes or one_round:
-                    break  # a member's host: committed at the leader, once per slice
-                self._commit(durable=False)
-                stepped.clear()
-            queue.popleft()
-            cell = cells.get(pid)
-            if cell is None:
-                continue
-            watch = self._watch
+        try:
+            while queue:
+                pid = queue[0]
+                if pid in stepped:
+                    # A process's next step only after its last one is committed: after
+                    # a crash only the step that was running can run again (DESIGN.md
+                    # 3). One commit covers every process of the round.
+                    if self.ships_writes or one_round:
+                        break  # a member's host: committed at the leader, once per slice
+                    if watch is not None:
+                        watch.stop()  # (no signal in a commit)
+                    self._commit(durable=False)
+                    stepped.clear()
+                queue.popleft()
+                cell = cells.get(pid)
+                if cell is None:
+                    continue
+                if watch is not None:
+                    watch.arm(cell.process)
+                    try:
+                        cell.handle(_STEP)  # schedules the cell again if it has another step
+                    finally:
+                        watch.disarm()
+                else:
+                    cell.handle(_STEP)
+                stepped.add(pid)
+                self._touched.add(pid)
+                if not one_round and time.monotonic() >= deadline:
+                    break
+        finally:
             if watch is not None:
-                watch.arm(cell.process)
-                try:
-                    cell.handle(_STEP)  # schedules the cell again if it has another step
-                finally:
-                    watch.disarm()
-            else:
-                cell.handle(_STEP)
-            stepped.add(pid)
-            self._touched.add(pid)
-            if not one_round and time.monotonic() >= deadline:
-                break
+                watch.stop()  # (the slice's commit follows)
 
     def _send_events(self) -> None:
         if self._events:
