@@ -186,14 +186,14 @@ class HostActor(DiskFullHolding, Actor):
     def launched(self, child: Process) -> None:
         embedded = self._config is not None and self._config.store is not None
         driver = ProcessDriver(child)
-        status = driver.status()
+        stored = self._writer.first_written.get(child.pid) if self._writer else None
+        status = driver.status() if stored is None else stored
         condition = driver.launch_condition
         self._events.append(Spawned(status, child if embedded else None, condition))
         if (
             not embedded
             and condition is None
-            and self._writer is not None
-            and child.pid in self._writer.first_written
+            and stored is not None
             and type(child).spec().cache_settings is None
         ):
             self._spawned_here.add(child.pid, child)  # its Activate may come here
