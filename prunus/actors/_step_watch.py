@@ -75,8 +75,9 @@ class StepWatch:
         if left > 0:  # between steps, or the step began after the timer was set
             signal.setitimer(signal.ITIMER_REAL, left)
             return
-        self._process = None  # reported once; the next step is watched again
-        signal.setitimer(signal.ITIMER_REAL, self._after)
+        # Reported once: the timer stays off until the next step is armed (one signal
+        # per long step, as user code in it may not expect more).
+        self._process, self._running = None, False
         status = process._prunus_status()
         if status.state is ProcessState.RUNNING:
             self._report(dataclasses.replace(status, step_started=self._started))
