@@ -25,7 +25,8 @@ seconds the daemon's OS processes used (``/proc``), and every row its load avera
 the submission's CPU is also given per workchain and per OS process
 (``submit_cpu_ms_per_workchain``: the supervisor, each host, the others).
 Prints a table and writes ``benchmarks/results/growth.json``.
-Run: ``python benchmarks/growth.py [--sizes 1000 10000 100000] [--workers 2]``.
+Run: ``python benchmarks/growth.py [--sizes 1000 10000 100000] [--workers 2]``;
+``--submit-only`` stops each size after its submission (A/B runs of submit_many).
 """
 
 from __future__ import annotations
@@ -116,7 +117,9 @@ class Row(dict):
         )
 
 
-def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
+def one_size(
+    n: int, workers: int, chunk: int, stall: float, submit_only: bool = False
+) -> dict[str, Any]:
     row: dict[str, Any] = Row(n=n, processes=2 * n, workers=workers)
     with tempfile.TemporaryDirectory(prefix="prunus-growth-") as where:
         home = Path(where)
@@ -140,6 +143,8 @@ def one_size(n: int, workers: int, chunk: int, stall: float) -> dict[str, Any]:
                     for role, seconds in cpu_by_role(home).items()
                 }
                 row["load_submit"] = os.getloadavg()[0]
+                if submit_only:  # (A/B runs of the submission alone: --submit-only)
+                    return row
                 begun = time.perf_counter()
                 client.status(pids[0])  # opens the store (a client's first read)
                 row["status_first_ms"] = 1000 * (time.perf_counter() - begun)
@@ -239,16 +244,32 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=1000)
     parser.add_argument("--stall", type=float, default=60.0)
     parser.add_argument("--json", type=Path, default=HERE / "results" / "growth.json")
+    parser.add_argument(
+        "--submit-only",
+        action="store_true",
+        help="measure the submission alone (rate, CPU per workchain): for A/B runs",
+    )
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(HERE), os.environ.get("PYTHONPATH")])
     )
     rows = []
     for n in args.sizes:
-        row = one_size(n, args.workers, args.chunk, args.stall)
+        row = one_size(n, args.workers, args.chunk, args.stall, args.submit_only)
         rows.append(row)
         print(json.dumps(row), flush=True)
     print()
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"workers": args.workers, "rows": rows}, indent=2))
+    if args.submit_only:
+        for row in rows:
+            cpu_ms = row["submit_cpu_ms_per_workchain"]
+            print(
+                f"{row['n']:,} workchains: {row['submit_rate']:,.0f}/s, daemon CPU "
+                f"{sum(cpu_ms.values()):.3f} ms per workchain {cpu_ms}, "
+                f"load {row['load_before']:.1f}"
+            )
+        return
     header = ["workchains", "submit/s", "status p50", "p99 ms", "p99 CPU ms", "list page ms"]
     header += ["restart s"]
     header += ["RSS MiB before", "after", "kill all s", "stuck CREATED", "load"]
@@ -269,8 +290,6 @@ def main() -> None:
             f"{row['load_submit']:.1f}",
         ]
         print("  ".join(f"{c:>14}" for c in cells))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"workers": args.workers, "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

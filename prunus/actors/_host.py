@@ -67,7 +67,7 @@ from prunus.actors._step_watch import StepWatch
 from prunus.actors._thespian import Actor
 from prunus.engine import Process, ProcessDriver, load_process
 from prunus.errors import CheckpointError, ProcessClassImportError, PrunusError, StoreError
-from prunus.persistence import LmdbStore, StagedWrite, decode_checkpoint, every_commit_synced
+from prunus.persistence import LmdbStore, decode_checkpoint, every_commit_synced
 
 __all__ = ["HostActor"]
 
@@ -186,14 +186,14 @@ class HostActor(DiskFullHolding, Actor):
     def launched(self, child: Process) -> None:
         embedded = self._config is not None and self._config.store is not None
         driver = ProcessDriver(child)
-        status = driver.status()
+        stored = self._writer.first_written.get(child.pid) if self._writer else None
+        status = driver.status() if stored is None else stored
         condition = driver.launch_condition
         self._events.append(Spawned(status, child if embedded else None, condition))
         if (
             not embedded
             and condition is None
-            and self._writer is not None
-            and child.pid in self._writer.first_written
+            and stored is not None
             and type(child).spec().cache_settings is None
         ):
             self._spawned_here.add(child.pid, child)  # its Activate may come here
@@ -262,7 +262,10 @@ class HostActor(DiskFullHolding, Actor):
                 process = item.process
                 if process is None and item.launched:
                     process = self._spawned_here.take(pid)  # None: not launched here
-                self._activate(pid, process, item.first_write)
+                encoded = item.checkpoint
+                if encoded is None and item.first_write is not None:
+                    encoded = item.first_write.checkpoint
+                self._activate(pid, process, encoded)
             return
         if cell is None:
             cell = self._activate(pid, None)
@@ -272,13 +275,15 @@ class HostActor(DiskFullHolding, Actor):
         self._touched.add(pid)
 
     def _activate(
-        self, pid: str, process: Process | None, first_write: StagedWrite | None = None
+        self, pid: str, process: Process | None, encoded: bytes | None = None
     ) -> ProcessCell | None:
+        """Host ``pid``: ``process``, or loaded from ``encoded`` (its stored checkpoint
+        sent with its Activate: a new process) or else from the store."""
         assert self._writes is not None and self._writer is not None
         if process is None:
             try:
-                if first_write is not None and first_write.checkpoint is not None:
-                    data = decode_checkpoint(first_write.checkpoint)
+                if encoded is not None:
+                    data = decode_checkpoint(encoded)
                 else:
                     data = self._writes.store.load_checkpoint(pid)
                 if data is None:
@@ -305,35 +310,40 @@ class HostActor(DiskFullHolding, Actor):
         if not one_round:  # (embedded: one round, whatever the disk)
             seconds = max(seconds, min(_SLICE_PER_FSYNC * self._synced_in, _LONGEST_SLICE))
             deadline = time.monotonic() + seconds
-        queue, cells = self._run_queue, self._cells
+        queue, cells, watch = self._run_queue, self._cells, self._watch
         stepped: set[str] = set()
-        while queue:
-            pid = queue[0]
-            if pid in stepped:
-                # A process's next step only after its last one is committed: after a
-                # crash only the step that was running can run again (DESIGN.md 3).
-                # One commit covers every process of the round.
-                if self.ships_writes or one_round:
-                    break  # a member's host: committed at the leader, once per slice
-                self._commit(durable=False)
-                stepped.clear()
-            queue.popleft()
-            cell = cells.get(pid)
-            if cell is None:
-                continue
-            watch = self._watch
+        try:
+            while queue:
+                pid = queue[0]
+                if pid in stepped:
+                    # A process's next step only after its last one is committed: after
+                    # a crash only the step that was running can run again (DESIGN.md
+                    # 3). One commit covers every process of the round.
+                    if self.ships_writes or one_round:
+                        break  # a member's host: committed at the leader, once per slice
+                    if watch is not None:
+                        watch.stop()  # (no signal in a commit)
+                    self._commit(durable=False)
+                    stepped.clear()
+                queue.popleft()
+                cell = cells.get(pid)
+                if cell is None:
+                    continue
+                if watch is not None:
+                    watch.arm(cell.process)
+                    try:
+                        cell.handle(_STEP)  # schedules the cell again if it has another step
+                    finally:
+                        watch.disarm()
+                else:
+                    cell.handle(_STEP)
+                stepped.add(pid)
+                self._touched.add(pid)
+                if not one_round and time.monotonic() >= deadline:
+                    break
+        finally:
             if watch is not None:
-                watch.arm(cell.process)
-                try:
-                    cell.handle(_STEP)  # schedules the cell again if it has another step
-                finally:
-                    watch.disarm()
-            else:
-                cell.handle(_STEP)
-            stepped.add(pid)
-            self._touched.add(pid)
-            if not one_round and time.monotonic() >= deadline:
-                break
+                watch.stop()  # (the slice's commit follows)
 
     def _send_events(self) -> None:
         if self._events:

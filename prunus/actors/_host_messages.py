@@ -77,12 +77,19 @@ class Activate:
     embedded ``run``), so the host need not report it before running its first step.
     ``launched``: a child a step just launched, activated for the first time: a host
     whose step launched it may take the instance it still holds (_spawned_here).
+    ``checkpoint``: (daemon) a submitted process's first checkpoint, encoded, which
+    the supervisor has just committed itself: the host decodes it instead of reading
+    it back from the store. It is the stored one as long as the process is active,
+    and a process is active from this Activate on (the supervisor applies no control
+    to its checkpoint meanwhile); a batch for a host that died is dropped, never
+    re-sent, so a later activation reads the store.
     """
 
     process: Any = None
     first_write: Any = None
     quiet: bool = False
     launched: bool = False
+    checkpoint: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,8 +47,6 @@ register_type(
 )  # inputs (or a part of them) put into ctx or an output
 register_type(ExitCode, ExitCode.to_data, ExitCode.from_data, "prunus.ExitCode")
 
-_NONE: frozenset[str] = frozenset()
-
 
 def status_record(
     status: ProcessStatus, result: ProcessResult | None, when: list[Any] | None = None
@@ -122,8 +120,9 @@ class ProcessWriter:
         self._write_process = getattr(store, "write_process", None)
         self._storable: dict[type, bool] = {}
         # The children whose first checkpoint the last write() stored (not those a
-        # replayed step launched again: their first one is stored already).
-        self.first_written: frozenset[str] = _NONE
+        # replayed step launched again: their first one is stored already), with the
+        # status stored (the host reports it as is: built once).
+        self.first_written: dict[str, ProcessStatus] = {}
 
     def write(
         self,
@@ -139,7 +138,8 @@ class ProcessWriter:
             CodecError: something in the checkpoint (ctx, outputs...) cannot be encoded;
                 nothing was written.
         """
-        self.first_written = _NONE
+        if self.first_written:
+            self.first_written = {}
         record = status_record(status, result, ProcessDriver(process).launch_condition)
         checkpoint = self.checkpoint(process)
         outputs = process.outputs if result is not None else None
@@ -157,19 +157,23 @@ class ProcessWriter:
                 },
             )
         ]
-        new = [self._first_write(c) for c in launches if self._store.get_record(c.pid) is None]
+        get_record, first = self._store.get_record, {}
+        for child in launches:
+            if get_record(child.pid) is None:
+                first[child.pid] = ProcessDriver(child).status()
+        new = [self._first_write(c, first[c.pid]) for c in launches if c.pid in first]
         self._store.write_many(items + new)
-        self.first_written = frozenset(pid for pid, _ in new)
+        self.first_written = first
 
     def write_new(
         self,
         processes: list[Process],
         meta: list[tuple[str, Any]] = (),
         statuses: list[ProcessStatus | None] | None = None,
-    ) -> None:
+    ) -> list[StagedWrite]:
         """The records and first checkpoints of new processes, and ``meta``'s pairs
         (the ``meta`` database), in one durable transaction (``statuses``: theirs, if
-        the caller has them already).
+        the caller has them already). Returns what was stored, encoded, in order.
 
         Raises:
             CodecError: the inputs of one cannot be stored; nothing was written.
@@ -183,6 +187,7 @@ class ProcessWriter:
         flush = getattr(self._store, "flush", None)  # (an LmdbStore opened without sync)
         if flush is not None:
             flush()
+        return staged
 
     def stage_new(self, process: Process, status: ProcessStatus | None = None) -> StagedWrite:
         """The record and first checkpoint of a new process, encoded, not yet stored

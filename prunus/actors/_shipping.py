@@ -154,12 +154,15 @@ def checkpoints_to_fetch(
     """The pids whose checkpoints a member's host must fetch before it handles a
     Deliver of ``items``: those it has no cell for (``active``) nor a fetched
     checkpoint (``known``), unless the Deliver itself brings them (a new submission's
-    first write), or the item needs none (a Barrier)."""
+    first write or the checkpoint the supervisor stored), or the item needs none (a
+    Barrier)."""
     brought: set[str] = set()
     wanted: dict[str, None] = {}
     for pid, item in items:
         kind = type(item)
-        if kind is Activate and (item.first_write is not None or item.process is not None):
+        if kind is Activate and (
+            item.first_write is not None or item.process is not None or item.checkpoint is not None
+        ):
             brought.add(pid)
         elif kind is not Barrier and not (pid in active or pid in known or pid in brought):
             wanted[pid] = None

@@ -14,7 +14,7 @@ from prunus.actors._persisting import ProcessWriter
 from prunus.actors._submit_keys import KEY_DAYS, KEY_PREFIX, SubmitKeys, check_submit_key
 from prunus.actors._supervision import Supervision
 from prunus.errors import PrunusError, StoreError
-from prunus.persistence import MemoryStore, encode
+from prunus.persistence import MemoryStore, decode_checkpoint, encode
 from tests.actors.helpers import ME, Gate, Parts
 
 GATE = "tests.actors.helpers:Gate"
@@ -63,8 +63,12 @@ def test_a_submit_is_committed_by_the_supervisor_and_answered_before_any_host_re
     [(to, reply)] = sends
     assert to == "client" and isinstance(reply, Launched)
     assert sv._store.get_record(reply.pid)["state"] == "created"
-    assert sv._store.load_checkpoint(reply.pid) is not None
-    assert delivered == [(reply.pid, Activate())]  # the host loads it from the store
+    stored = sv._store.load_checkpoint(reply.pid)
+    assert stored is not None
+    # The host decodes the checkpoint the supervisor has just stored, not the store's.
+    [(pid, activate)] = delivered
+    assert pid == reply.pid and activate.process is None and activate.first_write is None
+    assert decode_checkpoint(activate.checkpoint) == stored
     sv.handle(HostEvents((Activated(reply.pid),)), "host-0")
     assert taken(sv)[0] == []  # answered once, not again when the host reports
 

@@ -113,3 +113,24 @@ def test_the_sorted_index_pages_exactly_as_a_full_pass_does(processes, limit, qu
         after = expected.next
         if after is None:
             break
+
+
+@given(
+    st.lists(
+        st.lists(st.floats(min_value=0, max_value=100, allow_nan=False), max_size=150),
+        max_size=8,
+    )
+)
+def test_the_index_stays_sorted_when_batches_arrive_out_of_order(batches):
+    """Batches as hosts report children: many at once, older than keys indexed before."""
+    entries: dict[str, SimpleNamespace] = {}
+    index = ListingIndex(entries)
+    number = 0
+    for batch in batches:
+        for created in batch:
+            pid = f"p{number:04d}"
+            number += 1
+            entries[pid] = SimpleNamespace(status=status(pid, created=created))
+        index.catch_up()
+        expected = sorted((entry.status.created, pid) for pid, entry in entries.items())
+        assert index._keys == expected

@@ -121,6 +121,7 @@ def test_a_member_host_fetches_only_what_it_must_load_from_the_store():
     first = stage_writes([("new", {"record": {"state": "created"}})])[0]
     items = [
         ("new", Activate(first_write=first)),  # brings its own checkpoint
+        ("submitted", Activate(checkpoint=b"stored by the supervisor")),  # this one too
         ("new", ChildFinished("c", None)),  # (handled by the cell just made)
         ("restarted", Activate()),  # a host restart: from the store
         ("passive", ChildFinished("c", None)),  # a passivated parent hears of a child
