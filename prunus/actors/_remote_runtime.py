@@ -271,12 +271,11 @@ class RemoteRuntime(StoreReadsFirst):
                 message = dataclasses.replace(message, timeout=timeout)
 
     def _find_new_supervisor(self) -> None:
-        """Connect again until the daemon's new supervisor answers (the admin may name
+        """Connect again until the daemon's new supervisor listens (the admin may name
         the dead one until the daemon has swept its actor system).
 
         Raises:
-            DaemonError: the daemon itself is gone, or no supervisor came back within
-                ``_RECOVERY_SECONDS``.
+            DaemonError: the daemon is gone, or no supervisor came back in time.
         """
         give_up = time.monotonic() + _RECOVERY_SECONDS
         while True:
