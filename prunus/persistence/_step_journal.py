@@ -62,7 +62,8 @@ JOURNAL_FILE = "steps.journal"
 #: (Until phase 6 it was a key of ``live``, a page more for every run that starts and
 #: ends in one transaction, which never touches ``live`` otherwise: 50 against 45 KiB
 #: a run, ``benchmarks/fsync_layout.py``. An old home's marker is read there, and moved
-#: by the first transaction that applies entries: :func:`apply_entries`.)
+#: by the first transaction that applies entries: :func:`apply_entries`. An older
+#: prunus does not read the new place: a downgrade after a crash is not covered.)
 APPLIED = b"\0steps-journal-applied"
 
 _HEADER = struct.Struct(">4sQII")  # magic, entry number, body length, CRC-32 of the body
