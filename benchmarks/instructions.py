@@ -17,7 +17,9 @@ Usage (from the repository root; needs ``valgrind`` on the PATH)::
 (say a ``git archive`` of main), so two trees are compared in one sitting; without
 it, the tree this script is in. Workloads: ``loop3`` (``Client().run(Loop3)`` in
 memory), ``trivial`` (``prunus.run(Trivial)``), ``batch`` (``Loop3`` as one
-``submit_many`` + ``wait_many`` on a durable ``Client(home)``).
+``submit_many`` + ``wait_many`` on a durable ``Client(home)``), ``durable`` (``Loop3``
+one at a time on a durable ``Client(home)``: ``compare.py``'s durable one-at-a-time
+row; its fsyncs count as one instruction each, so this is the run's CPU alone).
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ def workload(name: str, n: int) -> None:
     elif name == "trivial":
         for _ in range(WARM_UP + n):
             prunus.run(workloads.Trivial)
+    elif name == "durable":
+        with tempfile.TemporaryDirectory() as home, prunus.Client(home=home) as client:
+            for _ in range(WARM_UP + n):
+                client.run(workloads.Loop3)
     else:
         with tempfile.TemporaryDirectory() as home, prunus.Client(home=home) as client:
             client.wait_many(client.submit_many([(workloads.Loop3, None)] * WARM_UP))

@@ -56,9 +56,14 @@ __all__ = [
 ]
 
 JOURNAL_FILE = "steps.journal"
-#: The number of the last journal entry LMDB holds (a codec int), as a marker of the
-#: ``live`` database: its first page is written by a step's commit anyway (a key in
-#: ``meta`` cost a page more), and readers of the index skip keys that start with NUL.
+#: The number of the last journal entry LMDB holds (a codec int), as a key of LMDB's
+#: main (unnamed) database, beside the named databases' entries: every commit that
+#: changes a database rewrites that page anyway, so the marker costs the fsync no page.
+#: (Until phase 6 it was a key of ``live``, a page more for every run that starts and
+#: ends in one transaction, which never touches ``live`` otherwise: 50 against 45 KiB
+#: a run, ``benchmarks/fsync_layout.py``. An old home's marker is read there, and moved
+#: by the first transaction that applies entries: :func:`apply_entries`. An older
+#: prunus does not read the new place: a downgrade after a crash is not covered.)
 APPLIED = b"\0steps-journal-applied"
 
 _HEADER = struct.Struct(">4sQII")  # magic, entry number, body length, CRC-32 of the body
@@ -90,8 +95,8 @@ class StepJournal:
                 pending then, and the next entry takes the same place and number.
         """
         frame = _frame(self.next_number, staged)
-        written = os.pwrite(self._fd, frame, self._offset)
-        if written != len(frame):
+        written = os.pwritev(self._fd, frame, self._offset)  # (header and body, no join)
+        if written != _HEADER.size + len(frame[1]):
             raise OSError(28, os.strerror(28))  # a short write: only a full disk does that
         self._offset += written
         self.pending.append((self.next_number, staged))
@@ -143,7 +148,7 @@ class JournalWrites:
         with shared.lock:
             try:
                 if shared.journal is None:
-                    last = self._read_locked(shared, lambda t, d: applied(t, d["live"]))
+                    last = self._read_locked(shared, applied)
                     shared.journal = StepJournal(self._path, last)
                 shared.journal.append(staged)
             except OSError as error:
@@ -161,10 +166,18 @@ class JournalWrites:
         raise NotImplementedError  # (the store's)
 
 
-def applied(txn: Any, live: Any) -> int:
+def applied(txn: Any, dbs: dict[str, Any]) -> int:
     """The number of the last journal entry this store holds (0: none yet)."""
-    blob = None if live is None else txn.get(APPLIED, db=live)
+    blob = txn.get(APPLIED)  # (the main database)
+    if blob is None:
+        blob = _old_marker(txn, dbs)
     return 0 if blob is None else int(decode(blob))
+
+
+def _old_marker(txn: Any, dbs: dict[str, Any]) -> bytes | None:
+    """The marker where a home written before phase 6 keeps it (see :data:`APPLIED`)."""
+    live = dbs["live"]
+    return None if live is None else txn.get(APPLIED, db=live)
 
 
 def put_staged(txn: Any, dbs: dict[str, Any], staged: Sequence[StagedWrite]) -> None:
@@ -192,7 +205,7 @@ def apply_entries(
     record the last one's number."""
     if not entries:
         return
-    done = applied(txn, dbs["live"])
+    done = applied(txn, dbs)
     merged: dict[bytes, StagedWrite] = {}
     for number, staged in entries:
         if number <= done:
@@ -201,7 +214,9 @@ def apply_entries(
             before = merged.get(item.key)
             merged[item.key] = item if before is None else _later(before, item)
     put_staged(txn, dbs, list(merged.values()))
-    txn.put(APPLIED, encode(max(done, entries[-1][0])), db=dbs["live"])
+    if done and txn.get(APPLIED) is None and _old_marker(txn, dbs) is not None:
+        txn.delete(APPLIED, db=dbs["live"])  # moved (an older prunus then replays nothing)
+    txn.put(APPLIED, encode(max(done, entries[-1][0])))
 
 
 def _later(before: StagedWrite, item: StagedWrite) -> StagedWrite:
@@ -224,7 +239,7 @@ def replay(txn: Any, dbs: dict[str, Any], home: Path) -> int:
     path = home / JOURNAL_FILE
     if not path.is_file():
         return 0
-    entries = list(read_entries(path, applied(txn, dbs["live"])))
+    entries = list(read_entries(path, applied(txn, dbs)))
     apply_entries(txn, dbs, entries)
     return len(entries)
 
@@ -258,20 +273,40 @@ def read_entries(path: Path, after: int) -> Iterator[tuple[int, list[StagedWrite
         expected += 1
 
 
-def _frame(number: int, staged: Sequence[StagedWrite]) -> bytes:
-    parts = [_COUNT.pack(len(staged))]
+def _frame(number: int, staged: Sequence[StagedWrite]) -> tuple[bytes, bytes]:
+    """An entry's header and body (written with one ``pwritev``). Spelled out part by
+    part: a step of a one-at-a-time run appends one, and a generic loop over the parts
+    was ~6% of that run's CPU (``cProfile``, ``benchmarks/instructions.py durable``)."""
+    none, lengths, count = _NONE, _PART_LENGTHS.pack, _COUNT.pack
+    parts = [count(len(staged))]
+    append = parts.append
     for item in staged:
-        values = (item.key, item.record, item.checkpoint, item.outputs, item.summary)
-        logs = item.logs
-        parts.append(
-            _PART_LENGTHS.pack(*[_NONE if v is None else len(v) for v in values], len(logs))
+        key, record, checkpoint = item.key, item.record, item.checkpoint
+        outputs, summary, logs = item.outputs, item.summary, item.logs
+        append(
+            lengths(
+                len(key),
+                none if record is None else len(record),
+                none if checkpoint is None else len(checkpoint),
+                none if outputs is None else len(outputs),
+                none if summary is None else len(summary),
+                len(logs),
+            )
         )
-        parts.extend(v for v in values if v is not None)
+        append(key)
+        if record is not None:
+            append(record)
+        if checkpoint is not None:
+            append(checkpoint)
+        if outputs is not None:
+            append(outputs)
+        if summary is not None:
+            append(summary)
         for line in logs:
-            parts.append(_COUNT.pack(len(line)))
-            parts.append(line)
+            append(count(len(line)))
+            append(line)
     body = b"".join(parts)
-    return _HEADER.pack(_MAGIC, number, len(body), zlib.crc32(body)) + body
+    return _HEADER.pack(_MAGIC, number, len(body), zlib.crc32(body)), body
 
 
 def _parse(body: bytes) -> list[StagedWrite]:

@@ -8,13 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import lmdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prunus import Client
 from prunus.persistence import LmdbStore, StagedWrite, stage_writes
-from prunus.persistence._step_journal import JOURNAL_FILE, _frame, read_entries
+from prunus.persistence._step_journal import APPLIED, JOURNAL_FILE, _frame, read_entries
 from tests.workflows import Counter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,6 +112,39 @@ def test_after_a_flush_the_journal_is_written_from_its_start_and_replay_stops_at
         assert lines_of(store) == ["line 1", "line 2", "line 3", "line 4"]
 
 
+def marker_places(home: Path) -> tuple[bytes | None, bytes | None]:
+    """The journal's marker in LMDB's main database and in ``live`` (before phase 6)."""
+    env = lmdb.open(str(home), max_dbs=16)
+    try:
+        live = env.open_db(b"live")
+        with env.begin() as txn:
+            return txn.get(APPLIED), txn.get(APPLIED, db=live)
+    finally:
+        env.close()
+
+
+def test_the_marker_is_kept_in_the_main_database_where_a_commit_writes_anyway(tmp_path):
+    die_after(tmp_path, "step", "step", "read")
+    main, live = marker_places(tmp_path)
+    assert main is not None and live is None
+
+
+def test_a_home_whose_marker_is_in_live_replays_after_it_and_moves_it(tmp_path):
+    # As a runtime before phase 6 left it: steps 1-2 in LMDB, marked in ``live``;
+    # step 3 only in the journal.
+    die_after(tmp_path, "step", "step", "read", "step")
+    env = lmdb.open(str(tmp_path), max_dbs=16)
+    live = env.open_db(b"live")
+    with env.begin(write=True) as txn:
+        txn.put(APPLIED, txn.pop(APPLIED), db=live)
+    env.close()
+    with LmdbStore(tmp_path) as store:
+        assert store.get_record("p") == {"n": 3}
+        assert lines_of(store) == ["line 1", "line 2", "line 3"]  # none twice
+    main, live_marker = marker_places(tmp_path)
+    assert main is not None and live_marker is None
+
+
 @pytest.mark.parametrize("damage", ["torn", "flipped"])
 def test_replay_takes_the_entries_before_a_torn_or_damaged_one(tmp_path, damage):
     die_after(tmp_path, "step", "step", "step")
@@ -167,5 +201,5 @@ _WRITE = st.builds(
 @settings(max_examples=50, deadline=None)
 def test_every_entry_written_to_a_journal_is_read_back_as_it_was(tmp_path_factory, steps):
     path = tmp_path_factory.mktemp("journal") / JOURNAL_FILE
-    path.write_bytes(b"".join(_frame(number, staged) for number, staged in enumerate(steps, 8)))
+    path.write_bytes(b"".join(b"".join(_frame(n, staged)) for n, staged in enumerate(steps, 8)))
     assert list(read_entries(path, 7)) == list(enumerate(steps, 8))
