@@ -434,6 +434,19 @@ class Hoarder(WorkChain):
         self.ctx.results = [1, 2, object()]
 
 
+class OutputHoarder(WorkChain):
+    """Gives an output the codec cannot store, in its only step."""
+
+    @classmethod
+    def define(cls, spec):
+        super().define(spec)
+        spec.output("kept", required=False)
+        spec.outline(cls.grab)
+
+    def grab(self):
+        self.out("kept", object())
+
+
 class RewritesItsInputs(WorkChain):
     """Tries to change its inputs in two steps; ``hold`` then sleeps
     ``$PRUNUS_HOLD_SECONDS``, so that a test can SIGKILL it after ``rewrite``."""

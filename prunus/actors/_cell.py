@@ -243,8 +243,8 @@ class ProcessCell:
             _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
             driver.fail(CheckpointError(f"cannot checkpoint process {process.pid}: {error}"))
             launches.clear()
-            written = driver.status(), driver.result() if process.has_terminated() else None
-            self._writer.write_failure(process, *written)
+            result = driver.result() if process.has_terminated() else None
+            written = driver.status(), self._writer.write_failure(process, driver.status(), result)
         return written
 
 

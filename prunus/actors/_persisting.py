@@ -215,9 +215,17 @@ class ProcessWriter:
 
     def write_failure(
         self, process: Process, status: ProcessStatus, result: ProcessResult | None
-    ) -> None:
-        """Last resort after a CodecError: the record alone (no checkpoint, no outputs)."""
+    ) -> ProcessResult | None:
+        """Last resort after a CodecError: the record alone (no checkpoint, no outputs:
+        an output may be the value that could not be stored); returns the result
+        written, the one to report."""
+        if result is not None:
+            result = ProcessResult(
+                *(result.pid, result.state, None, result.exit_code, result.exception),
+                *(result.status, result.process_class, result.traceback, result.failure),
+            )
         self._store.write(process.pid, record=status_record(status, result))
+        return result
 
     def checkpoint(self, process: Process) -> dict[str, Any]:
         return save_process(process, listeners=self._storable_listeners(process))

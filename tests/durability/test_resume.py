@@ -12,7 +12,7 @@ from prunus import Client, ProcessListener, ProcessState, PrunusError, StoreErro
 from prunus.persistence import LmdbStore, register_type
 from tests.modes import eventually, settle
 from tests.persistence.test_stores import corrupt
-from tests.workflows import Add, Counter, Hoarder, PausesItself, WaitsOnPausedChild
+from tests.workflows import Add, Counter, Hoarder, OutputHoarder, PausesItself, WaitsOnPausedChild
 
 
 def test_a_paused_process_is_still_paused_after_a_restart_and_finishes_when_played(
@@ -146,6 +146,16 @@ def test_a_value_in_ctx_that_cannot_be_stored_fails_the_process_naming_the_path(
     result = client.wait(client.submit(Hoarder))
     assert result.state is ProcessState.EXCEPTED
     assert "ctx.results[2]" in result.exception
+
+
+def test_an_output_that_cannot_be_stored_fails_the_process_naming_the_port(client):
+    """The failure record used to carry the output again, failed to encode too, and
+    the process stayed CREATED for good (its host's message failed)."""
+    result = client.wait(client.submit(OutputHoarder), timeout=60)
+    assert result.state is ProcessState.EXCEPTED
+    assert "outputs.kept" in result.exception and "kept" not in result
+    again = client.wait(client.submit(Hoarder), timeout=60)  # the runtime carries on
+    assert again.state is ProcessState.EXCEPTED
 
 
 class CountingListener(ProcessListener):
