@@ -134,6 +134,7 @@ class Sleeper(WorkChain):
         super().define(spec)
         spec.input("seconds", valid_type=(int, float))
         spec.output("slept", valid_type=float)
+        spec.output("started", valid_type=float)  # time.time() when it fell asleep
         spec.outline(cls.start, cls.finish)
 
     def start(self):
@@ -142,6 +143,7 @@ class Sleeper(WorkChain):
 
     def finish(self):
         self.out("slept", time.time() - self.ctx.started)
+        self.out("started", self.ctx.started)
 
 
 class Approval(Process):

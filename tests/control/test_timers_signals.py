@@ -71,16 +71,26 @@ def test_bad_signals_are_one_line_errors_and_store_nothing(client):
 
 
 @pytest.mark.slow
-def test_a_hundred_processes_sleeping_two_seconds_on_two_hosts_take_about_two_seconds(
-    tmp_path,
-):
+def test_a_hundred_processes_sleeping_two_seconds_on_two_hosts_sleep_at_once(tmp_path):
     from prunus import Client
 
     with running_daemon(tmp_path, workers=2), Client.connect(tmp_path) as client:
-        started = time.monotonic()
         pids = client.submit_many([(Sleeper, {"seconds": 2.0}) for _ in range(100)])
         results = client.wait_many(pids, timeout=60)
-        took = time.monotonic() - started
-    assert all(r.is_finished_ok for r in results)
-    assert all(2.0 <= r["slept"] < 6.0 for r in results)
-    assert took < 8.0, f"100 sleepers of 2 s took {took:.1f} s"
+    assert all(r.is_finished_ok for r in results), [r.state for r in results]
+    assert all(r["slept"] >= 2.0 for r in results)
+    # A sleep that held its host would let at most two sleep at a time; how soon they
+    # all wake depends on the machine's load, how many sleep together does not.
+    assert most_asleep_at_once(results) >= 20
+
+
+def most_asleep_at_once(results) -> int:
+    """The most sleeps under way at one instant (each from ``started`` for ``slept``)."""
+    changes = sorted(
+        [(r["started"], 1) for r in results] + [(r["started"] + r["slept"], -1) for r in results]
+    )
+    asleep = most = 0
+    for _, change in changes:
+        asleep += change
+        most = max(most, asleep)
+    return most
