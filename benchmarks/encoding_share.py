@@ -17,7 +17,7 @@ table per phase and role, with the commonest encoding leaves, and writes
 ``benchmarks/results/encoding_share.json``.
 
 Run: ``python benchmarks/encoding_share.py [--n 10000] [--rate 200]``
-(needs py-spy: ``--py-spy PATH``, default ``/tmp/pyspy/bin/py-spy`` or on ``PATH``).
+(needs py-spy, from PyPI: on ``PATH``, or ``--py-spy PATH``).
 """
 
 from __future__ import annotations
@@ -167,9 +167,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="keep the raw py-spy files in this folder")
-    parser.add_argument("--py-spy", default=shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy")
+    parser.add_argument("--py-spy", default=shutil.which("py-spy"))
     parser.add_argument("--json", type=Path, default=HERE / "results" / "encoding_share.json")
     args = parser.parse_args()
+    if not args.py_spy or not os.access(args.py_spy, os.X_OK):
+        parser.error("py-spy not found: pip install py-spy, or give --py-spy PATH")
     # --nonblocking: py-spy pausing every daemon process 200 times a second made a 10k
     # submission take over 10 minutes here (and --native needs those pauses).
     flags = ["--nonblocking"]
