@@ -243,8 +243,9 @@ class ProcessCell:
             _LOG.error("cannot checkpoint process %s: %s", process.pid, error)
             driver.fail(CheckpointError(f"cannot checkpoint process {process.pid}: {error}"))
             launches.clear()
+            status = driver.status()
             result = driver.result() if process.has_terminated() else None
-            written = driver.status(), self._writer.write_failure(process, driver.status(), result)
+            written = status, self._writer.write_failure(process, status, result)
         return written
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 
-__all__ = ["LOOPBACK", "heartbeat_timing", "route_source"]
+__all__ = ["LOOPBACK", "accepts_connections", "heartbeat_timing", "route_source"]
 
 LOOPBACK = "127.0.0.1"  # where daemons listen unless told otherwise (``--bind``)
 
@@ -40,3 +40,13 @@ def route_source(host: str) -> str:
         return LOOPBACK
     finally:
         probe.close()
+
+
+def accepts_connections(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Whether something accepts a TCP connection on ``host``:``port`` now (the
+    connection is closed at once, nothing sent)."""
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError:
+        return False
+    return True

@@ -143,7 +143,7 @@ class Launches:
         is answered at once: it waits, durable, for its host."""
         pid = process.pid
         if pid not in self._registry:
-            first_write = checkpoint = None
+            first_write = None
             status, checkpoint = self._written.pop(pid, (None, None)) if committed else (None, None)
             if status is None:
                 status = ProcessDriver(process).status()

@@ -157,11 +157,11 @@ class ProcessWriter:
                 },
             )
         ]
-        get_record, first = self._store.get_record, {}
+        get_record, first, new = self._store.get_record, {}, []
         for child in launches:
             if get_record(child.pid) is None:
-                first[child.pid] = ProcessDriver(child).status()
-        new = [self._first_write(c, first[c.pid]) for c in launches if c.pid in first]
+                status = first[child.pid] = ProcessDriver(child).status()
+                new.append(self._first_write(child, status))
         self._store.write_many(items + new)
         self.first_written = first
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
-import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from prunus.actors._daemon_network import accepts_connections
 from prunus.actors._embedded_runtime import raise_error_reply
 from prunus.actors._local_reads import LocalReads
 from prunus.actors._messages import (
@@ -397,7 +397,5 @@ class RemoteRuntime(StoreReadsFirst):
 
 def ensure_listening(port: int, where: str, host: str = LOOPBACK) -> None:
     """Raises DaemonError if nothing listens on ``host``:``port``."""
-    try:
-        socket.create_connection((host, port), timeout=2.0).close()
-    except OSError:
-        raise DaemonError(f"no prunus daemon is running at {where}") from None
+    if not accepts_connections(host, port):
+        raise DaemonError(f"no prunus daemon is running at {where}")

@@ -16,11 +16,11 @@ under a lock (another thread's lookup in this OS process waits, bounded too).
 
 from __future__ import annotations
 
-import socket
 import threading
 from datetime import timedelta
 from typing import Any
 
+from prunus.actors._daemon_network import accepts_connections
 from prunus.actors._supervisor import Supervisor
 from prunus.actors._thespian import SUPERVISOR_NAME, actor_endpoint, thespian_system_base
 
@@ -56,10 +56,4 @@ def supervisor_listening(address: Any, timeout: float = 2.0) -> bool:
     just before its SIGKILL waited out its whole wait). An address without a port (a
     base other than TCP) counts as listening."""
     endpoint = actor_endpoint(address)
-    if endpoint is None:
-        return True
-    try:
-        socket.create_connection(endpoint, timeout=timeout).close()
-    except OSError:
-        return False
-    return True
+    return endpoint is None or accepts_connections(*endpoint, timeout=timeout)

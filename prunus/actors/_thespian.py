@@ -271,7 +271,7 @@ def actor_endpoint(address: Any) -> tuple[str, int] | None:
     return sockname[0] or LOOPBACK, sockname[1]
 
 
-class _Refused(BaseException):
+class _Unwind(BaseException):
     """Unwinds a connection attempt out of Thespian's retry loop. A BaseException,
     because Thespian's transmit machinery catches and logs every Exception."""
 
@@ -279,8 +279,12 @@ class _Refused(BaseException):
         self.transport = transport
 
 
-class _NoAdmin(_Refused):
-    """Unwinds a client's connection attempt that would have started an admin."""
+class _Refused(_Unwind):
+    """The admin refused our first frame: it does not accept the key."""
+
+
+class _NoAdmin(_Unwind):
+    """Nothing listens: the attempt would have started an admin of its own."""
 
 
 _CONNECTING = threading.local()  # .active while this thread is in connect_to_daemon

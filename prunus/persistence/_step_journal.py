@@ -168,16 +168,18 @@ class JournalWrites:
 
 def applied(txn: Any, dbs: dict[str, Any]) -> int:
     """The number of the last journal entry this store holds (0: none yet)."""
+    return _marker(txn, dbs)[0]
+
+
+def _marker(txn: Any, dbs: dict[str, Any]) -> tuple[int, bool]:
+    """``applied``'s number, and whether it is kept where a home written before phase 6
+    keeps it, in ``live`` (see :data:`APPLIED`)."""
     blob = txn.get(APPLIED)  # (the main database)
-    if blob is None:
-        blob = _old_marker(txn, dbs)
-    return 0 if blob is None else int(decode(blob))
-
-
-def _old_marker(txn: Any, dbs: dict[str, Any]) -> bytes | None:
-    """The marker where a home written before phase 6 keeps it (see :data:`APPLIED`)."""
+    if blob is not None:
+        return int(decode(blob)), False
     live = dbs["live"]
-    return None if live is None else txn.get(APPLIED, db=live)
+    blob = None if live is None else txn.get(APPLIED, db=live)
+    return (0, False) if blob is None else (int(decode(blob)), True)
 
 
 def put_staged(txn: Any, dbs: dict[str, Any], staged: Sequence[StagedWrite]) -> None:
@@ -205,7 +207,7 @@ def apply_entries(
     record the last one's number."""
     if not entries:
         return
-    done = applied(txn, dbs)
+    done, in_live = _marker(txn, dbs)
     merged: dict[bytes, StagedWrite] = {}
     for number, staged in entries:
         if number <= done:
@@ -214,7 +216,7 @@ def apply_entries(
             before = merged.get(item.key)
             merged[item.key] = item if before is None else _later(before, item)
     put_staged(txn, dbs, list(merged.values()))
-    if done and txn.get(APPLIED) is None and _old_marker(txn, dbs) is not None:
+    if in_live:
         txn.delete(APPLIED, db=dbs["live"])  # moved (an older prunus then replays nothing)
     txn.put(APPLIED, encode(max(done, entries[-1][0])))
 
