@@ -57,6 +57,19 @@ def test_firing_wakes_exactly_the_due_processes_and_re_arms_for_the_next():
     assert timers.next_in() == 1.0
 
 
+def test_a_wake_up_that_comes_early_wakes_nothing_before_its_deadline():
+    parts, timers, clock = setup(1)
+    timers.track(parts.registry["p0"].status, parts.out)
+    parts.out.timers.clear()
+    clock.now = 1010.0 - 0.003  # Thespian's timer fired 3 ms early
+    assert timers.fire(TimersDue(1010.0), parts.out) == 0
+    assert list(parts.out.delivered()) == []
+    ((seconds, payload),) = parts.out.timers  # armed again for what is left
+    assert payload == TimersDue(1010.0) and 0 < seconds <= 0.003 + 1e-9
+    clock.now = 1010.0
+    assert timers.fire(payload, parts.out) == 1
+
+
 def test_a_stale_deadline_wakes_nothing():
     parts, timers, clock = setup(2)
     for entry in list(parts.registry.entries.values()):
